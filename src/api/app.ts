@@ -1,0 +1,116 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import { OtpdError } from '../core/errors.ts';
+import type { Verifier } from '../core/verification.ts';
+import type { Store } from '../core/ports/store.ts';
+import type { Authenticator, Principal } from './auth.ts';
+import { toHttpError } from './error-map.ts';
+import { makeGuard } from './guard.ts';
+import type { Metrics } from './metrics.ts';
+import type { TokenBuckets } from './rate-limit.ts';
+import { registerCamaraRoutes } from './camara/routes.ts';
+import { XCorrelatorPattern } from './camara/schemas.ts';
+import { registerOpsRoutes } from './ops-routes.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    correlator: string | undefined;
+    logPhone: string | undefined;
+  }
+  interface FastifyContextConfig {
+    /** The route answers JSON only: an Accept header that excludes JSON gets 406. */
+    json?: boolean;
+  }
+}
+
+export interface AppDeps {
+  readonly verifier: Verifier;
+  readonly auth: Authenticator;
+  readonly store: Store;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly buckets: TokenBuckets;
+  readonly bodyLimit: number;
+  /** Serve GET /dev/messages (development outbox); never in production. */
+  readonly devOutbox: boolean;
+  readonly version: string;
+}
+
+function acceptsJson(accept: string | undefined): boolean {
+  if (!accept) return true;
+  return /(^|,)\s*(application\/json|application\/\*|\*\/\*)\s*(;|,|$)/i.test(accept);
+}
+
+/** Builds the HTTP application; it never listens, so tests drive it with inject() or a real socket. */
+export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: d.logger as FastifyBaseLogger,
+    // One line per request is written by our onResponse hook, with masked fields only.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: d.bodyLimit,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
+  app.decorateRequest('principal', null);
+  app.decorateRequest('correlator', undefined);
+  app.decorateRequest('logPhone', undefined);
+
+  app.addHook('onRequest', async (req) => {
+    const c = req.headers['x-correlator'];
+    if (c !== undefined) {
+      if (typeof c !== 'string' || !XCorrelatorPattern.test(c)) throw new OtpdError('INVALID_ARGUMENT', 'x-correlator header does not match the required pattern');
+      req.correlator = c;
+    }
+    if (req.routeOptions.config.json && !acceptsJson(req.headers.accept)) throw new OtpdError('NOT_ACCEPTABLE');
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.correlator !== undefined) void reply.header('x-correlator', req.correlator);
+    return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    d.metrics.requests.inc({ route, method: req.method, status: reply.statusCode });
+    d.metrics.latency.observe({ route }, seconds);
+    req.log.info({ route, method: req.method, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100,
+      client: req.principal?.clientId, phone: req.logPhone, correlator: req.correlator }, 'request');
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const h = toHttpError(err, req.id);
+    if (h.unexpected) req.log.error({ err, route: req.routeOptions.url }, 'unexpected error');
+    void reply.code(h.status).headers(h.headers).type('application/json');
+    return reply.send(h.body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const h = toHttpError(new OtpdError('NOT_FOUND'), req.id);
+    void reply.code(h.status).type('application/json');
+    return reply.send(h.body);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'otpd', version: d.version, description: 'CAMARA One Time Password SMS v1 (1.1.1) served by otpd, plus operations endpoints.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An otpd API key or an access token from POST /oauth2/token' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Strict JSON only: no prototype-poisoning keys, and a clear 415 for anything but JSON.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  const guard = makeGuard(d.auth, d.buckets);
+  registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics });
+  registerOpsRoutes(app, { ...d, guard });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

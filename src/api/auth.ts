@@ -1,0 +1,100 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { Clock } from '../core/clock.ts';
+import { OtpdError } from '../core/errors.ts';
+import { hashSecret } from '../core/keyring.ts';
+import type { ApiKeyRecord, KeyStore } from '../core/ports/store.ts';
+
+export const SCOPES = Object.freeze(['one-time-password-sms:send-validate', 'admin'] as const);
+export type Scope = (typeof SCOPES)[number];
+
+export interface Principal {
+  readonly keyId: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+}
+
+const TOKEN_ISSUER = 'otpd';
+const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/;
+
+/** A new key: the secret embeds the key id, so a leaked secret says at a glance which key to revoke. */
+export function newApiKey(name: string, clientId: string | undefined, scopes: readonly string[], now: number) {
+  const id = randomBytes(6).toString('hex');
+  const secret = `otpd_${id}_${randomBytes(32).toString('base64url')}`;
+  const record: ApiKeyRecord = { id, clientId: clientId ?? id, name, scopes: [...scopes], createdAt: now, revokedAt: null };
+  return { record, secret, secretHash: hashSecret(secret) };
+}
+
+export function parseScopes(raw: string | undefined): string[] {
+  if (!raw) return [...SCOPES];
+  const scopes = [...new Set(raw.split(/[\s,]+/).filter(Boolean))];
+  for (const s of scopes) {
+    if (!(SCOPES as readonly string[]).includes(s)) throw new OtpdError('INVALID_ARGUMENT', `unknown scope "${s}"; known: ${SCOPES.join(' ')}`);
+  }
+  return scopes;
+}
+
+/**
+ * Turns an Authorization header into a principal: an API key (looked up by hash on every request,
+ * so a revoke is effective on the next one) or an access token this server signed (its key must
+ * still be live). Every failure is the same UNAUTHENTICATED so a caller learns nothing from it.
+ */
+export class Authenticator {
+  readonly #keys: KeyStore;
+  readonly #tokenKey: Uint8Array;
+  readonly #clock: Clock;
+  readonly #tokenTtl: number;
+
+  constructor(deps: { keys: KeyStore; tokenKey: Uint8Array; clock: Clock; tokenTtlSeconds: number }) {
+    this.#keys = deps.keys;
+    this.#tokenKey = deps.tokenKey;
+    this.#clock = deps.clock;
+    this.#tokenTtl = deps.tokenTtlSeconds;
+  }
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!m) throw new OtpdError('UNAUTHENTICATED');
+    const credential = m[1]!;
+    if (JWT_SHAPE.test(credential)) return this.#fromToken(credential);
+    const key = await this.#keys.findApiKeyBySecretHash(hashSecret(credential));
+    if (!key || key.revokedAt !== null) throw new OtpdError('UNAUTHENTICATED');
+    return { keyId: key.id, clientId: key.clientId, scopes: key.scopes };
+  }
+
+  /** OAuth2 client credentials: the client id is the key id, the client secret is the key's secret. */
+  async issueToken(keyId: string, secret: string, requested: string | undefined) {
+    const key = await this.#keys.findApiKeyBySecretHash(hashSecret(secret));
+    const sameId = key !== null && key.id.length === keyId.length && timingSafeEqual(Buffer.from(key.id), Buffer.from(keyId));
+    if (!key || !sameId || key.revokedAt !== null) throw new OtpdError('UNAUTHENTICATED');
+    const scopes = requested === undefined ? [...key.scopes] : parseScopes(requested);
+    if (scopes.some((s) => !key.scopes.includes(s))) throw new OtpdError('PERMISSION_DENIED', 'requested scope exceeds the key\'s scopes');
+    const now = Math.floor(this.#clock.now() / 1000);
+    const token = await new SignJWT({ scope: scopes.join(' '), cid: key.clientId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(TOKEN_ISSUER).setAudience(TOKEN_ISSUER).setSubject(key.id)
+      .setIssuedAt(now).setExpirationTime(now + this.#tokenTtl).setJti(randomBytes(12).toString('base64url'))
+      .sign(this.#tokenKey);
+    return { access_token: token, token_type: 'Bearer', expires_in: this.#tokenTtl, scope: scopes.join(' ') };
+  }
+
+  async #fromToken(token: string): Promise<Principal> {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, this.#tokenKey, {
+        issuer: TOKEN_ISSUER, audience: TOKEN_ISSUER, algorithms: ['HS256'],
+        currentDate: new Date(this.#clock.now()),
+      }));
+    } catch {
+      throw new OtpdError('UNAUTHENTICATED');
+    }
+    const key = typeof payload.sub === 'string' ? await this.#keys.findApiKeyById(payload.sub) : null;
+    if (!key || key.revokedAt !== null) throw new OtpdError('UNAUTHENTICATED');
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter((s) => key.scopes.includes(s)) : [];
+    return { keyId: key.id, clientId: key.clientId, scopes };
+  }
+}
+
+export function requireScope(p: Principal, scope: Scope): void {
+  if (!p.scopes.includes(scope)) throw new OtpdError('PERMISSION_DENIED');
+}

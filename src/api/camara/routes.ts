@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { OtpdError } from '../../core/errors.ts';
+import { maskPhone } from '../../core/codes.ts';
+import type { Verifier } from '../../core/verification.ts';
+import type { Metrics } from '../metrics.ts';
+import { SendCodeBody, SendCodeResponse, ValidateCodeBody, errorResponses } from './schemas.ts';
+import type { Guard } from '../guard.ts';
+
+const PREFIX = '/one-time-password-sms/v1';
+const SCOPE = 'one-time-password-sms:send-validate';
+const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+/** The CAMARA One Time Password SMS v1 surface: two operations over the shared Verifier. */
+export function registerCamaraRoutes(
+  app: FastifyInstance,
+  deps: { verifier: Verifier; guard: Guard; metrics: Metrics },
+): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { verifier, guard, metrics } = deps;
+
+  api.post(`${PREFIX}/send-code`, {
+    onRequest: guard(SCOPE),
+    config: { json: true },
+    schema: {
+      tags: ['OTP Management'], operationId: 'sendCode',
+      summary: 'Sends a message including an OTP code to the given phone number',
+      security: [{ bearer: [SCOPE] }],
+      body: SendCodeBody,
+      response: { 200: SendCodeResponse, ...errorResponses(400, 401, 403, 404, 429) },
+    },
+  }, async (req) => {
+    req.logPhone = maskPhone(req.body.phoneNumber);
+    try {
+      const r = await verifier.sendCode(req.principal!.clientId, req.body);
+      metrics.verifications.inc({ operation: 'send', outcome: r.test ? 'test_number' : 'queued' });
+      return { authenticationId: r.authenticationId };
+    } catch (err) {
+      metrics.verifications.inc({ operation: 'send', outcome: err instanceof OtpdError ? err.code : 'error' });
+      throw err;
+    }
+  });
+
+  api.post(`${PREFIX}/validate-code`, {
+    onRequest: guard(SCOPE),
+    config: { json: true },
+    schema: {
+      tags: ['OTP Management'], operationId: 'validateCode',
+      summary: 'Verifies the OTP received as input',
+      security: [{ bearer: [SCOPE] }],
+      body: ValidateCodeBody,
+      response: { 204: { type: 'null', description: 'The OTP was successfully validated' }, ...errorResponses(400, 401, 403, 404, 429) },
+    },
+  }, async (req, reply) => {
+    try {
+      await verifier.validateCode(req.principal!.clientId, req.body.authenticationId, req.body.code);
+      metrics.verifications.inc({ operation: 'validate', outcome: 'verified' });
+    } catch (err) {
+      metrics.verifications.inc({ operation: 'validate', outcome: err instanceof OtpdError ? err.code : 'error' });
+      throw err;
+    }
+    return reply.code(204).send(null);
+  });
+
+  for (const path of ['send-code', 'validate-code']) {
+    app.route({
+      method: [...OTHER_METHODS], url: `${PREFIX}/${path}`, schema: { hide: true },
+      handler: async (_req, reply) => {
+        void reply.header('allow', 'POST');
+        throw new OtpdError('METHOD_NOT_ALLOWED');
+      },
+    });
+  }
+}

@@ -1,0 +1,18 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** All Prometheus series, on a registry of our own (no global state). Labels never carry a number or a code. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'otpd_' });
+  const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+  return {
+    registry,
+    requests: new Counter({ name: 'otpd_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'] as const, registers: [registry] }),
+    latency: new Histogram({ name: 'otpd_http_request_duration_seconds', help: 'HTTP request latency by route', labelNames: ['route'] as const, buckets, registers: [registry] }),
+    verifications: new Counter({ name: 'otpd_verifications_total', help: 'send-code and validate-code outcomes', labelNames: ['operation', 'outcome'] as const, registers: [registry] }),
+    dispatch: new Counter({ name: 'otpd_dispatch_attempts_total', help: 'Delivery attempts by gateway and result', labelNames: ['gateway', 'outcome'] as const, registers: [registry] }),
+    dispatchLatency: new Histogram({ name: 'otpd_dispatch_duration_seconds', help: 'Gateway call latency', labelNames: ['gateway'] as const, buckets, registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { OtpdError } from '../core/errors.ts';
+import type { Store } from '../core/ports/store.ts';
+import type { Authenticator } from './auth.ts';
+import type { Guard } from './guard.ts';
+import type { Metrics } from './metrics.ts';
+
+const TokenForm = Type.Object(
+  {
+    grant_type: Type.String(),
+    scope: Type.Optional(Type.String()),
+    client_id: Type.Optional(Type.String()),
+    client_secret: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+function basicCredentials(header: string | undefined): [string, string] | undefined {
+  const m = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  return i < 1 ? undefined : [decodeURIComponent(decoded.slice(0, i)), decodeURIComponent(decoded.slice(i + 1))];
+}
+
+/** Health, readiness, metrics, OAuth2 tokens and the development outbox. */
+export function registerOpsRoutes(
+  app: FastifyInstance,
+  d: { store: Store; auth: Authenticator; metrics: Metrics; guard: Guard; devOutbox: boolean },
+): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get('/healthz', { schema: { tags: ['Operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+
+  api.get('/readyz', { schema: { tags: ['Operations'], summary: 'Readiness: the store answers' } }, async (req, reply) => {
+    try {
+      await d.store.ping();
+      return { status: 'ready' };
+    } catch (err) {
+      req.log.warn({ err }, 'store not reachable');
+      throw new OtpdError('UNAVAILABLE', 'store not reachable');
+    }
+    void reply;
+  });
+
+  api.get('/metrics', { schema: { tags: ['Operations'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
+    void reply.type(d.metrics.registry.contentType);
+    return d.metrics.registry.metrics();
+  });
+
+  api.post('/oauth2/token', {
+    schema: { tags: ['Authentication'], summary: 'OAuth2 client credentials: key id and secret for a short-lived access token', body: TokenForm },
+  }, async (req, reply) => {
+    if (req.body.grant_type !== 'client_credentials') throw new OtpdError('INVALID_ARGUMENT', 'grant_type must be client_credentials');
+    const creds = basicCredentials(req.headers.authorization)
+      ?? (req.body.client_id && req.body.client_secret ? [req.body.client_id, req.body.client_secret] as [string, string] : undefined);
+    if (!creds) throw new OtpdError('UNAUTHENTICATED');
+    void reply.header('cache-control', 'no-store');
+    return d.auth.issueToken(creds[0], creds[1], req.body.scope);
+  });
+
+  if (d.devOutbox) {
+    api.get('/dev/messages', {
+      onRequest: d.guard('admin'),
+      config: { json: true },
+      schema: {
+        tags: ['Development'], summary: 'Texts delivered to the development outbox, newest first',
+        security: [{ bearer: ['admin'] }],
+        querystring: Type.Object({
+          to: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{4,14}$' })),
+          limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+        }, { additionalProperties: false }),
+      },
+    }, async (req) => {
+      const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 50)));
+      const rows = await d.store.listDevMessages(req.query.to, limit);
+      return { messages: rows.map((r) => ({ to: r.to, text: r.text, createdAt: new Date(r.createdAt).toISOString() })) };
+    });
+  }
+}

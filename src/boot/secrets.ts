@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.ts';
+
+/** Creates the data directory with owner-only access, as it holds the database and secrets. */
+export function ensureDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * The server secret: from configuration, or (development only; config forbids the gap in
+ * production) read from or generated into dataDir/secret.key with mode 0600.
+ */
+export function resolveSecret(c: Config): { secret: string; generatedAt?: string } {
+  if (c.secret) return { secret: c.secret };
+  const file = join(c.dataDir, 'secret.key');
+  if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim() };
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { secret, generatedAt: file };
+}
+
+export function writeSecretFile(path: string, content: string): void {
+  writeFileSync(path, `${content}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}

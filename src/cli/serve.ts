@@ -1,0 +1,25 @@
+import type { Config } from '../config/schema.ts';
+import { createLogger, startServer } from '../main.ts';
+
+/** Runs until SIGTERM/SIGINT, then stops accepting, drains the dispatcher and closes the store. */
+export async function serve(c: Readonly<Config>): Promise<void> {
+  const log = createLogger(c);
+  let server;
+  try {
+    server = await startServer(c, { logger: log });
+  } catch (err) {
+    log.fatal({ err }, 'otpd failed to start');
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    server.close().then(() => process.exit(0), (err: unknown) => {
+      log.error({ err }, 'error during shutdown');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { Value } from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { ConfigSchema, type Config } from './schema.ts';
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Kind = 'string' | 'int' | 'bool' | 'list' | 'testNumbers';
+
+/** Environment variable → config path. The only place `process.env` names are known. */
+const ENV: readonly [string, string, Kind][] = [
+  ['OTPD_HOST', 'host', 'string'],
+  ['PORT', 'port', 'int'],
+  ['OTPD_PORT', 'port', 'int'],
+  ['OTPD_DATA_DIR', 'dataDir', 'string'],
+  ['OTPD_ENV', 'env', 'string'],
+  ['OTPD_SECRET', 'secret', 'string'],
+  ['OTPD_PREVIOUS_SECRETS', 'previousSecrets', 'list'],
+  ['OTPD_LOG_LEVEL', 'logLevel', 'string'],
+  ['OTPD_BOOTSTRAP_KEY', 'bootstrapKey', 'string'],
+  ['OTPD_TOKEN_TTL_SECONDS', 'tokenTtlSeconds', 'int'],
+  ['OTPD_CODE_LENGTH', 'code.length', 'int'],
+  ['OTPD_CODE_ALPHABET', 'code.alphabet', 'string'],
+  ['OTPD_CODE_TTL_SECONDS', 'code.ttlSeconds', 'int'],
+  ['OTPD_ALLOW_LONG_TTL', 'code.allowLongTtl', 'bool'],
+  ['OTPD_MAX_ATTEMPTS', 'code.maxAttempts', 'int'],
+  ['OTPD_SEND_LIMIT_15M', 'limits.sendsPer15Minutes', 'int'],
+  ['OTPD_SEND_LIMIT_24H', 'limits.sendsPer24Hours', 'int'],
+  ['OTPD_WRONG_GUESS_LIMIT_24H', 'limits.wrongGuessesPer24Hours', 'int'],
+  ['OTPD_DAILY_MESSAGE_QUOTA', 'limits.dailyMessageQuota', 'int'],
+  ['OTPD_RATE_LIMIT_RPS', 'limits.requestsPerSecond', 'int'],
+  ['OTPD_RATE_LIMIT_BURST', 'limits.requestBurst', 'int'],
+  ['OTPD_REFUSED_NUMBER_TYPES', 'numbers.refusedTypes', 'list'],
+  ['OTPD_BLOCKED_NUMBERS', 'numbers.blocked', 'list'],
+  ['OTPD_TEST_NUMBERS', 'numbers.test', 'testNumbers'],
+  ['OTPD_GATEWAY', 'delivery.gateway', 'string'],
+  ['OTPD_DISPATCHER', 'delivery.enabled', 'bool'],
+  ['OTPD_DISPATCH_POLL_MS', 'delivery.pollMs', 'int'],
+  ['OTPD_DISPATCH_MAX_ATTEMPTS', 'delivery.maxAttempts', 'int'],
+  ['OTPD_SQLITE_SYNCHRONOUS', 'sqlite.synchronous', 'string'],
+  ['OTPD_BODY_LIMIT', 'bodyLimit', 'int'],
+];
+
+export const CONFIG_ENV_VARS = Object.freeze(ENV.map(([name]) => name));
+
+function convert(name: string, raw: string, kind: Kind, problems: string[]): unknown {
+  switch (kind) {
+    case 'string':
+      return raw;
+    case 'int': {
+      if (!/^-?\d+$/.test(raw.trim())) problems.push(`${name}: expected an integer, got "${raw}"`);
+      return Number(raw);
+    }
+    case 'bool': {
+      const v = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      problems.push(`${name}: expected true or false, got "${raw}"`);
+      return raw;
+    }
+    case 'list':
+      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'testNumbers': {
+      const out: Record<string, string> = {};
+      for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+        const i = pair.lastIndexOf(':');
+        if (i < 1) problems.push(`${name}: expected +NUMBER:CODE, got "${pair}"`);
+        else out[pair.slice(0, i)] = pair.slice(i + 1);
+      }
+      return out;
+    }
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const p of parts.slice(0, -1)) {
+    const next = node[p];
+    node = (typeof next === 'object' && next !== null ? next : (node[p] = {})) as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Rules the schema cannot express; every one is checked so all problems are listed together. */
+function crossChecks(c: Config, problems: string[]): void {
+  if (c.code.ttlSeconds > 600 && !c.code.allowLongTtl) problems.push('code.ttlSeconds: above 600 needs code.allowLongTtl (OTPD_ALLOW_LONG_TTL=true)');
+  if (c.env === 'production' && !c.secret) problems.push('secret: OTPD_SECRET is required in production');
+  if (c.env === 'production' && c.delivery.gateway === 'dev-outbox') {
+    problems.push('delivery.gateway: the development outbox is refused in production; configure a real gateway');
+  }
+  if (c.limits.sendsPer24Hours < c.limits.sendsPer15Minutes) problems.push('limits.sendsPer24Hours must be at least limits.sendsPer15Minutes');
+}
+
+/**
+ * Builds the configuration from an optional YAML/JSON file and the environment (environment wins),
+ * validates it, and returns it frozen. Throws ConfigError listing every problem at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Readonly<Config> {
+  const problems: string[] = [];
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    try {
+      const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) raw = parsed as Record<string, unknown>;
+      else if (parsed != null) problems.push(`${file}: expected a mapping at the top level`);
+    } catch (err) {
+      problems.push(`${file}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  for (const [name, path, kind] of ENV) {
+    const v = env[name];
+    if (v !== undefined && v !== '') setPath(raw, path, convert(name, v, kind, problems));
+  }
+  const withDefaults = Value.Default(ConfigSchema, raw) as Config;
+  for (const e of Value.Errors(ConfigSchema, withDefaults)) {
+    const where = e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+    const extra = e.keyword === 'additionalProperties' ? ` ${JSON.stringify((e.params as { additionalProperties?: unknown }).additionalProperties)}` : '';
+    problems.push(`${where}: ${e.message}${extra}`);
+  }
+  if (problems.length === 0) crossChecks(withDefaults, problems);
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  return deepFreeze(withDefaults);
+}
+
+/** A copy safe to print: secrets replaced. */
+export function redactConfig(c: Config): Record<string, unknown> {
+  return {
+    ...c,
+    secret: c.secret ? '[redacted]' : undefined,
+    previousSecrets: c.previousSecrets.map(() => '[redacted]'),
+    bootstrapKey: c.bootstrapKey ? '[redacted]' : undefined,
+    numbers: { ...c.numbers, test: Object.fromEntries(Object.keys(c.numbers.test).map((k) => [k, '[redacted]'])) },
+  };
+}

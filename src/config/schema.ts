@@ -1,0 +1,88 @@
+import Type, { type Static } from 'typebox';
+
+const Int = (min: number, max: number, def: number, description: string) =>
+  Type.Integer({ minimum: min, maximum: max, default: def, description });
+
+/**
+ * The one configuration schema. Types derive from it; `load.ts` fills it from the file and the
+ * environment, applies defaults, validates it once and freezes it. Field descriptions are the
+ * configuration reference (README lists the same names).
+ */
+export const ConfigSchema = Type.Object(
+  {
+    /** @default '127.0.0.1' */
+    host: Type.String({ default: '127.0.0.1', description: 'Address to listen on' }),
+    /** @default 8080 */
+    port: Int(0, 65535, 8080, 'TCP port to listen on'),
+    /** @default './data' */
+    dataDir: Type.String({ default: './data', minLength: 1, description: 'Directory for otpd.db and generated secrets' }),
+    /** @default 'development' */
+    env: Type.Union([Type.Literal('development'), Type.Literal('production')], { default: 'development' }),
+    /** Server key material (≥32 characters). Generated into dataDir in development; required in production. */
+    secret: Type.Optional(Type.String({ minLength: 32 })),
+    /** Earlier secrets, still accepted for codes and messages made before a rotation. */
+    previousSecrets: Type.Array(Type.String({ minLength: 32 }), { default: [] }),
+    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+    /** Secret accepted as an all-scopes API key (id "bootstrap"). */
+    bootstrapKey: Type.Optional(Type.String({ minLength: 24 })),
+    tokenTtlSeconds: Int(60, 86400, 3600, 'Lifetime of OAuth2 access tokens'),
+    code: Type.Object(
+      {
+        length: Int(4, 10, 6, 'Digits or characters per code'),
+        alphabet: Type.Union([Type.Literal('numeric'), Type.Literal('alphanumeric')], { default: 'numeric' }),
+        ttlSeconds: Int(30, 3600, 300, 'Lifetime of a code; above 600 needs allowLongTtl'),
+        allowLongTtl: Type.Boolean({ default: false }),
+        maxAttempts: Int(1, 10, 3, 'Guesses per authenticationId'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    limits: Type.Object(
+      {
+        sendsPer15Minutes: Int(1, 1_000_000, 5, 'send-codes per number per client in 15 minutes'),
+        sendsPer24Hours: Int(1, 1_000_000, 10, 'send-codes per number per client in 24 hours'),
+        wrongGuessesPer24Hours: Int(1, 1_000_000, 20, 'wrong codes per number per client in 24 hours'),
+        dailyMessageQuota: Int(0, 1_000_000_000, 10_000, 'messages per client per UTC day (0 = unlimited)'),
+        requestsPerSecond: Int(0, 1_000_000, 100, 'API requests per client per second (0 = unlimited)'),
+        requestBurst: Int(1, 1_000_000, 200, 'API requests a client may burst above the rate'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    numbers: Type.Object(
+      {
+        /** Line types refused with PHONE_NUMBER_NOT_ALLOWED. */
+        refusedTypes: Type.Array(Type.String(), {
+          default: ['FIXED_LINE', 'PREMIUM_RATE', 'SHARED_COST', 'TOLL_FREE', 'UAN', 'VOICEMAIL'],
+        }),
+        /** Exact numbers or prefixes refused with PHONE_NUMBER_BLOCKED. */
+        blocked: Type.Array(Type.String({ pattern: '^\\+[0-9]{1,15}$' }), { default: [] }),
+        /** Number → fixed code; no message is sent. */
+        test: Type.Record(Type.String({ pattern: '^\\+[1-9][0-9]{4,14}$' }), Type.String({ pattern: '^[A-Za-z0-9]{4,10}$' }), { default: {} }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    delivery: Type.Object(
+      {
+        gateway: Type.Union([Type.Literal('dev-outbox')], { default: 'dev-outbox' }),
+        /** Turn the in-process dispatcher off (messages stay queued for another process). */
+        enabled: Type.Boolean({ default: true }),
+        pollMs: Int(50, 60_000, 1000, 'How often the dispatcher looks for due retries'),
+        leaseSeconds: Int(1, 3600, 30, 'How long a claimed message is reserved for one sender'),
+        maxAttempts: Int(1, 50, 5, 'Attempts before a message is abandoned'),
+        backoffBaseMs: Int(10, 600_000, 1000, 'First retry delay; doubles each attempt, with full jitter'),
+        backoffMaxMs: Int(100, 3_600_000, 300_000, 'Longest retry delay'),
+        sendTimeoutMs: Int(100, 120_000, 10_000, 'A gateway call longer than this is a transient failure'),
+        concurrency: Int(1, 1000, 16, 'Messages in flight at once'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    sqlite: Type.Object(
+      { synchronous: Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')], { default: 'FULL' }) },
+      { default: {}, additionalProperties: false },
+    ),
+    /** Limit on request bodies, in bytes. */
+    bodyLimit: Int(1024, 1_048_576, 16_384, 'Largest accepted request body'),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,104 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** One generation of server key material, with the sub-keys derived from it. */
+interface KeyGeneration {
+  readonly id: string;
+  readonly codeKey: Buffer;
+  readonly phoneKey: Buffer;
+  readonly messageKey: Buffer;
+  readonly tokenKey: Buffer;
+}
+
+function derive(secret: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.from('otpd/v1'), purpose, 32));
+}
+
+function generation(secret: string): KeyGeneration {
+  const codeKey = derive(secret, 'code-mac');
+  return {
+    id: createHash('sha256').update(codeKey).digest('hex').slice(0, 8),
+    codeKey,
+    phoneKey: derive(secret, 'phone-index'),
+    messageKey: derive(secret, 'message-encryption'),
+    tokenKey: derive(secret, 'access-token'),
+  };
+}
+
+export interface CodeMac {
+  readonly keyId: string;
+  readonly mac: Buffer;
+}
+
+/**
+ * All cryptography over server secrets: code MACs, the phone-number index, message encryption,
+ * and the token signing key. The first secret is current; the others are kept only so codes and
+ * messages made before a rotation still verify and decrypt.
+ */
+export class KeyRing {
+  readonly #current: KeyGeneration;
+  readonly #all: readonly KeyGeneration[];
+
+  constructor(current: string, previous: readonly string[] = []) {
+    this.#current = generation(current);
+    this.#all = [this.#current, ...previous.map(generation)];
+  }
+
+  /** The MAC binds the code to its verification id, so a MAC copied to another row is useless. */
+  macCode(verificationId: string, code: string): CodeMac {
+    return { keyId: this.#current.id, mac: this.#mac(this.#current.codeKey, verificationId, code) };
+  }
+
+  /**
+   * Compares in constant time under every active key; the stored key id is not trusted to pick the
+   * key, so a row cannot steer which key is tried.
+   */
+  matchCode(verificationId: string, code: string, stored: Buffer): boolean {
+    let ok = false;
+    for (const g of this.#all) {
+      const candidate = this.#mac(g.codeKey, verificationId, code);
+      if (candidate.length === stored.length && timingSafeEqual(candidate, stored)) ok = true;
+    }
+    return ok;
+  }
+
+  /**
+   * A stable keyed index of a phone number, so limits and supersede can find a number's rows
+   * without the number itself being the key. Always under the current key: rotating the secret
+   * starts fresh per-number counters, which errs towards letting a real user through once.
+   */
+  phoneIndex(e164: string): Buffer {
+    return createHmac('sha256', this.#current.phoneKey).update(e164).digest().subarray(0, 16);
+  }
+
+  /** AES-256-GCM; the message id is authenticated data, so a body cannot be moved between rows. */
+  encrypt(messageId: string, plaintext: string): Buffer {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.#current.messageKey, iv);
+    c.setAAD(Buffer.from(messageId));
+    const body = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+    return Buffer.concat([Buffer.from(this.#current.id, 'hex'), iv, c.getAuthTag(), body]);
+  }
+
+  decrypt(messageId: string, sealed: Buffer): string {
+    const keyId = sealed.subarray(0, 4).toString('hex');
+    const g = this.#all.find((k) => k.id === keyId);
+    if (!g) throw new Error('message sealed under a key that is no longer configured');
+    const d = createDecipheriv('aes-256-gcm', g.messageKey, sealed.subarray(4, 16));
+    d.setAAD(Buffer.from(messageId));
+    d.setAuthTag(sealed.subarray(16, 32));
+    return Buffer.concat([d.update(sealed.subarray(32)), d.final()]).toString('utf8');
+  }
+
+  get tokenKey(): Uint8Array {
+    return this.#current.tokenKey;
+  }
+
+  #mac(key: Buffer, verificationId: string, code: string): Buffer {
+    return createHmac('sha256', key).update(verificationId).update('\0').update(code).digest();
+  }
+}
+
+/** API key secrets carry 256 random bits, so one fast hash is enough to store them safely. */
+export function hashSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}

@@ -1,0 +1,26 @@
+import type { CodeAlphabet } from './codes.ts';
+import type { NumberType } from './ports/phone.ts';
+import type { GuessBudget, SendWindow } from './ports/store.ts';
+
+/** Everything the verification use cases decide by; built once from the validated config. */
+export interface Policy {
+  readonly codeLength: number;
+  readonly alphabet: CodeAlphabet;
+  readonly ttlMs: number;
+  readonly maxAttempts: number;
+  readonly sendWindows: readonly SendWindow[];
+  /** Messages per client per UTC day; 0 = unlimited. */
+  readonly dailyQuota: number;
+  readonly guessBudget: GuessBudget;
+  readonly refusedNumberTypes: ReadonlySet<NumberType>;
+  /** Exact numbers or prefixes (E.164, with '+') that may not receive codes. */
+  readonly blockList: readonly string[];
+  /** Number → fixed code; nothing is sent to these numbers. */
+  readonly testNumbers: ReadonlyMap<string, string>;
+  /** Longest rendered SMS text, in characters. */
+  readonly maxMessageLength: number;
+}
+
+/** The smallest code length otpd generates; shorter submissions are out of range, not guesses. */
+export const MIN_CODE_LENGTH = 4;
+export const MAX_CODE_LENGTH = 10;

@@ -1,0 +1,170 @@
+/**
+ * The storage port. Every method is atomic on its own; the JSDoc of each says what it guarantees
+ * when many callers (requests in one process, or several processes) run it at once. Adapters
+ * declare `implements Store` and must pass test/contract/store.contract.ts on a real backend.
+ */
+
+export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'superseded' | 'cancelled';
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'abandoned';
+
+export interface OutboundMessageInput {
+  readonly id: string;
+  readonly channel: 'sms';
+  readonly recipient: string;
+  /** Sealed by the key ring; the store never sees the plaintext. */
+  readonly body: Buffer;
+}
+
+export interface NewVerification {
+  readonly id: string;
+  readonly clientId: string;
+  readonly phoneIndex: Buffer;
+  readonly codeMac: Buffer;
+  readonly keyId: string;
+  readonly maxAttempts: number;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  /** Absent for test numbers: nothing is sent to them. */
+  readonly message: OutboundMessageInput | undefined;
+}
+
+export interface SendWindow {
+  readonly windowMs: number;
+  readonly max: number;
+}
+
+export interface SendLimits {
+  /** Verifications per (client, number) allowed in each trailing window. */
+  readonly windows: readonly SendWindow[];
+  /** Messages per client per UTC day; 0 means unlimited. */
+  readonly dailyQuota: number;
+}
+
+export type CreateResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: 'SEND_LIMIT'; readonly retryAfterMs: number }
+  | { readonly ok: false; readonly reason: 'QUOTA' };
+
+export interface StoredCode {
+  readonly id: string;
+  readonly codeMac: Buffer;
+}
+
+export interface GuessBudget {
+  readonly windowMs: number;
+  readonly max: number;
+}
+
+export type ValidationOutcome = 'VERIFIED' | 'INVALID' | 'FAILED' | 'EXPIRED' | 'NOT_FOUND';
+
+export interface ClaimedMessage {
+  readonly id: string;
+  readonly recipient: string;
+  readonly body: Buffer;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+}
+
+export interface AttemptRecord {
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly gateway: string;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly outcome: 'sent' | 'transient' | 'permanent';
+  readonly providerMessageId?: string | undefined;
+  readonly error?: string | undefined;
+  /** Set for a transient failure that will be retried; absent means final. */
+  readonly retryAt?: number | undefined;
+}
+
+export interface MessageView {
+  readonly id: string;
+  readonly recipient: string;
+  readonly status: MessageStatus;
+  readonly attempts: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly lastError: string | null;
+}
+
+export interface VerificationStore {
+  /**
+   * In one transaction: counts the (client, number) verifications in each send window and refuses
+   * past any limit; takes one message from the client's daily quota; marks the number's pending
+   * verifications superseded; inserts the verification and its outbound message. Concurrency: the
+   * checks and the insert are serialised per store, so N parallel calls never accept more than
+   * the limits allow, and a message exists if and only if its verification does.
+   */
+  createVerification(v: NewVerification, limits: SendLimits): Promise<CreateResult>;
+
+  /**
+   * In one transaction: finds the client's verification; refuses when it is not pending or has
+   * expired, or when the number's wrong guesses in the budget window reach the budget; otherwise
+   * counts the attempt first, then calls `check` (a pure, synchronous comparison), and either
+   * consumes the verification or records the wrong guess (failing it when that was the last
+   * attempt). Concurrency: calls on one id are serialised, so of N parallel calls with the right
+   * code exactly one returns VERIFIED, and no more than the remaining attempts ever reach `check`.
+   */
+  attemptValidation(
+    clientId: string,
+    id: string,
+    now: number,
+    budget: GuessBudget,
+    check: (stored: StoredCode) => boolean,
+  ): Promise<ValidationOutcome>;
+}
+
+export interface OutboxStore {
+  /**
+   * Moves up to `limit` due messages (queued and due, or sending with a lapsed lease) to `sending`
+   * with a lease until `now + leaseMs`, and returns them with their attempt number. Concurrency:
+   * a message is handed to one caller at a time; a caller that dies loses it when its lease lapses.
+   */
+  claimMessages(now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]>;
+
+  /**
+   * Records one attempt and moves the message on: `sent`, back to `queued` at `retryAt`, or
+   * `failed` / `abandoned` when final. A final state drops the sealed body. Idempotent per
+   * (message, attempt).
+   */
+  completeAttempt(r: AttemptRecord): Promise<void>;
+
+  /** Recent messages, newest first, for operators; never the body. */
+  listMessages(filter: { recipient?: string; limit: number }): Promise<MessageView[]>;
+}
+
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly clientId: string;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+export interface KeyStore {
+  /** Inserts a key; fails if the id or the secret hash already exists. */
+  createApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void>;
+  /** Inserts or replaces the key with this id (bootstrap keys set from configuration). */
+  upsertApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void>;
+  /** Reads the current row on every call, so a revoke by any process takes effect on the next request. */
+  findApiKeyBySecretHash(secretHash: Buffer): Promise<ApiKeyRecord | null>;
+  findApiKeyById(id: string): Promise<ApiKeyRecord | null>;
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** Sets revoked_at once; returns false when the key does not exist. */
+  revokeApiKey(id: string, now: number): Promise<boolean>;
+}
+
+export interface DevInbox {
+  /** Keeps a delivered text; idempotent per message id, so a redelivery shows once. */
+  appendDevMessage(m: { messageId: string; to: string; text: string; at: number }): Promise<void>;
+  /** Newest first. */
+  listDevMessages(to: string | undefined, limit: number): Promise<{ to: string; text: string; createdAt: number }[]>;
+}
+
+export interface Store extends VerificationStore, OutboxStore, KeyStore, DevInbox {
+  /** Cheap round trip used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,111 @@
+import type { Clock } from './clock.ts';
+import { generateCode, normalizeCode, type RandomInt } from './codes.ts';
+import { OtpdError } from './errors.ts';
+import type { KeyRing } from './keyring.ts';
+import { MIN_CODE_LENGTH, type Policy } from './policy.ts';
+import type { PhoneInspector } from './ports/phone.ts';
+import type { ValidationOutcome, VerificationStore } from './ports/store.ts';
+
+export interface VerifierDeps {
+  readonly store: VerificationStore;
+  readonly keys: KeyRing;
+  readonly phones: PhoneInspector;
+  readonly clock: Clock;
+  readonly policy: Policy;
+  /** At least 122 random bits (UUID v4). */
+  readonly newId: () => string;
+  readonly random: RandomInt;
+  /** Called after a message was committed to the outbox, to wake the dispatcher. */
+  readonly onQueued: () => void;
+}
+
+export interface SendCodeInput {
+  readonly phoneNumber: string;
+  readonly message: string;
+}
+
+export interface SendCodeResult {
+  readonly authenticationId: string;
+  readonly test: boolean;
+}
+
+const CODE_PLACEHOLDER = /\{\{code\}\}/g;
+
+const OUTCOME_ERRORS: Record<Exclude<ValidationOutcome, 'VERIFIED'>, OtpdError['code']> = {
+  INVALID: 'INVALID_OTP',
+  FAILED: 'VERIFICATION_FAILED',
+  EXPIRED: 'VERIFICATION_EXPIRED',
+  NOT_FOUND: 'NOT_FOUND',
+};
+
+/** The two use cases of the CAMARA API, shared by every API surface. */
+export class Verifier {
+  readonly #d: VerifierDeps;
+
+  constructor(deps: VerifierDeps) {
+    this.#d = deps;
+  }
+
+  async sendCode(clientId: string, input: SendCodeInput): Promise<SendCodeResult> {
+    const { policy, keys, clock } = this.#d;
+    const phone = input.phoneNumber;
+    const testCode = policy.testNumbers.get(phone);
+    this.#admit(phone, testCode !== undefined);
+    if (!input.message.includes('{{code}}')) throw new OtpdError('INVALID_ARGUMENT', 'message must contain the {{code}} placeholder');
+
+    const code = testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random);
+    const text = input.message.replace(CODE_PLACEHOLDER, code);
+    if (text.length > policy.maxMessageLength) {
+      throw new OtpdError('INVALID_ARGUMENT', `message with the code inserted must be at most ${policy.maxMessageLength} characters`);
+    }
+    const id = this.#d.newId();
+    const now = clock.now();
+    const mac = keys.macCode(id, code);
+    let message;
+    if (testCode === undefined) {
+      const messageId = this.#d.newId();
+      message = { id: messageId, channel: 'sms' as const, recipient: phone, body: keys.encrypt(messageId, text) };
+    }
+    const result = await this.#d.store.createVerification(
+      {
+        id, clientId, phoneIndex: keys.phoneIndex(phone), codeMac: mac.mac, keyId: mac.keyId,
+        maxAttempts: policy.maxAttempts, createdAt: now, expiresAt: now + policy.ttlMs, message,
+      },
+      { windows: policy.sendWindows, dailyQuota: policy.dailyQuota },
+    );
+    if (!result.ok) {
+      if (result.reason === 'QUOTA') throw new OtpdError('QUOTA_EXCEEDED', undefined, secondsToNextUtcDay(now));
+      throw new OtpdError('MAX_OTP_CODES_EXCEEDED', undefined, Math.ceil(result.retryAfterMs / 1000));
+    }
+    if (message) this.#d.onQueued();
+    return { authenticationId: id, test: testCode !== undefined };
+  }
+
+  async validateCode(clientId: string, authenticationId: string, submitted: string): Promise<void> {
+    const { policy, keys, clock } = this.#d;
+    // No otpd code is this short: answer without spending one of the caller's attempts.
+    if (submitted.length < MIN_CODE_LENGTH) throw new OtpdError('OUT_OF_RANGE', `code must be at least ${MIN_CODE_LENGTH} characters`);
+    const code = normalizeCode(submitted, policy.alphabet);
+    const outcome = await this.#d.store.attemptValidation(
+      clientId, authenticationId, clock.now(), policy.guessBudget,
+      (stored) => keys.matchCode(stored.id, code, stored.codeMac),
+    );
+    if (outcome !== 'VERIFIED') throw new OtpdError(OUTCOME_ERRORS[outcome]);
+  }
+
+  /** Refuses numbers that must not get a code; test numbers skip line-type checks by design. */
+  #admit(phone: string, isTest: boolean): void {
+    const { policy, phones } = this.#d;
+    if (policy.blockList.some((p) => phone.startsWith(p))) throw new OtpdError('PHONE_NUMBER_BLOCKED');
+    if (isTest) return;
+    const info = phones.inspect(phone);
+    if (!info.valid) throw new OtpdError('INVALID_ARGUMENT', 'phoneNumber is not a valid phone number');
+    if (policy.refusedNumberTypes.has(info.type)) throw new OtpdError('PHONE_NUMBER_NOT_ALLOWED');
+  }
+}
+
+function secondsToNextUtcDay(now: number): number {
+  const next = new Date(now);
+  next.setUTCHours(24, 0, 0, 0);
+  return Math.max(1, Math.ceil((next.getTime() - now) / 1000));
+}

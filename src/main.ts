@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/schema.ts';
+import { redactConfig } from './config/load.ts';
+import { systemClock, type Clock } from './core/clock.ts';
+import { cryptoRandomInt } from './core/codes.ts';
+import { KeyRing, hashSecret } from './core/keyring.ts';
+import type { Policy } from './core/policy.ts';
+import type { NumberType } from './core/ports/phone.ts';
+import { Verifier } from './core/verification.ts';
+import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import { DevOutboxGateway } from './gateways/dev-outbox.ts';
+import { Dispatcher } from './delivery/dispatcher.ts';
+import { LibPhoneNumberInspector } from './phone/libphonenumber.ts';
+import { buildApp } from './api/app.ts';
+import { Authenticator, SCOPES, newApiKey } from './api/auth.ts';
+import { createMetrics } from './api/metrics.ts';
+import { TokenBuckets } from './api/rate-limit.ts';
+import { ensureDataDir, resolveSecret, writeSecretFile } from './boot/secrets.ts';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export function policyFrom(c: Config): Policy {
+  const test = new Map(Object.entries(c.numbers.test).map(([n, code]) => [n, c.code.alphabet === 'alphanumeric' ? code.toUpperCase() : code]));
+  return {
+    codeLength: c.code.length,
+    alphabet: c.code.alphabet,
+    ttlMs: c.code.ttlSeconds * 1000,
+    maxAttempts: c.code.maxAttempts,
+    sendWindows: [
+      { windowMs: 15 * 60_000, max: c.limits.sendsPer15Minutes },
+      { windowMs: 24 * 3600_000, max: c.limits.sendsPer24Hours },
+    ],
+    dailyQuota: c.limits.dailyMessageQuota,
+    guessBudget: { windowMs: 24 * 3600_000, max: c.limits.wrongGuessesPer24Hours },
+    refusedNumberTypes: new Set(c.numbers.refusedTypes as NumberType[]),
+    blockList: c.numbers.blocked,
+    testNumbers: test,
+    maxMessageLength: 160,
+  };
+}
+
+export interface Server {
+  readonly app: FastifyInstance;
+  readonly store: SqliteStore;
+  readonly dispatcher: Dispatcher;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export function createLogger(c: Config): Logger {
+  return pino({ level: c.logLevel, base: { service: 'otpd' }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+/** Makes sure some key can call the API: the bootstrap key, or in development a generated one on disk. */
+async function ensureKeys(c: Config, store: SqliteStore, clock: Clock, log: Logger): Promise<void> {
+  if (c.bootstrapKey) {
+    await store.upsertApiKey(
+      { id: 'bootstrap', clientId: 'bootstrap', name: 'bootstrap (OTPD_BOOTSTRAP_KEY)', scopes: [...SCOPES], createdAt: clock.now(), revokedAt: null },
+      hashSecret(c.bootstrapKey),
+    );
+  }
+  if (c.env !== 'development') return;
+  const file = join(c.dataDir, 'dev-api-key');
+  if (!existsSync(file) && (await store.listApiKeys()).length === 0) {
+    const k = newApiKey('development', 'dev', [...SCOPES], clock.now());
+    await store.createApiKey(k.record, k.secretHash);
+    writeSecretFile(file, k.secret);
+  }
+  if (existsSync(file)) log.info({ file }, `development API key: cat ${file}`);
+}
+
+/** The composition root: config in, a listening server out. Nothing else decides which adapters run. */
+export async function startServer(c: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<Server> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger(c);
+  ensureDataDir(c.dataDir);
+  const { secret, generatedAt } = resolveSecret(c);
+  if (generatedAt) log.warn({ file: generatedAt }, 'generated a new server secret (development); set OTPD_SECRET in production');
+  const keys = new KeyRing(secret, c.previousSecrets);
+  const store = new SqliteStore({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous }, clock.now());
+  const metrics = createMetrics();
+  const gateway = new DevOutboxGateway(store, clock);
+  log.warn('DEVELOPMENT OUTBOX: no SMS leaves this machine; codes are kept in clear for GET /dev/messages. Never use in production.');
+  const dispatcher = new Dispatcher({
+    store, gateway, keys, clock,
+    options: { ...c.delivery, leaseMs: c.delivery.leaseSeconds * 1000 },
+    events: {
+      attempt: (gw, outcome, seconds) => {
+        metrics.dispatch.inc({ gateway: gw, outcome });
+        metrics.dispatchLatency.observe({ gateway: gw }, seconds);
+      },
+      error: (err) => log.error({ err }, 'dispatcher error'),
+    },
+  });
+  const verifier = new Verifier({
+    store, keys, clock, policy: policyFrom(c), phones: new LibPhoneNumberInspector(),
+    newId: randomUUID, random: cryptoRandomInt, onQueued: () => dispatcher.wake(),
+  });
+  const auth = new Authenticator({ keys: store, tokenKey: keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });
+  const app = await buildApp({
+    verifier, auth, store, metrics, logger: log, version: VERSION, bodyLimit: c.bodyLimit,
+    buckets: new TokenBuckets(c.limits.requestsPerSecond, c.limits.requestBurst, clock),
+    devOutbox: c.delivery.gateway === 'dev-outbox',
+  });
+  await ensureKeys(c, store, clock, log);
+  log.debug({ config: redactConfig(c) }, 'configuration');
+  await app.listen({ host: c.host, port: c.port });
+  if (c.delivery.enabled) dispatcher.start();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : c.port;
+  const url = `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${port}`;
+  log.info({ url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, version: VERSION }, `otpd listening on ${url} (docs: ${url}/docs)`);
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    await app.close();
+    await dispatcher.stop();
+    await store.close();
+  })());
+  return { app, store, dispatcher, url, close };
+}

@@ -1,0 +1,11 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { NumberType, PhoneInfo, PhoneInspector } from '../core/ports/phone.ts';
+
+/** Full metadata ("max") is needed for line types; the smaller sets cannot tell mobile from fixed. */
+export class LibPhoneNumberInspector implements PhoneInspector {
+  inspect(e164: string): PhoneInfo {
+    const n = parsePhoneNumberFromString(e164);
+    if (!n || !n.isValid()) return { valid: false, type: 'UNKNOWN', country: n?.country };
+    return { valid: true, type: (n.getType() as NumberType | undefined) ?? 'UNKNOWN', country: n.country };
+  }
+}

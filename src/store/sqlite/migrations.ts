@@ -1,0 +1,99 @@
+import type Database from 'better-sqlite3';
+
+/** Append-only: never edit a shipped migration, add the next one. */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'core',
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        secret_hash BLOB NOT NULL UNIQUE,
+        scopes TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE TABLE verifications (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        phone_index BLOB NOT NULL,
+        code_mac BLOB NOT NULL,
+        key_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        wrong INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        finished_at INTEGER
+      );
+      CREATE INDEX verifications_by_number ON verifications (client_id, phone_index, created_at);
+      CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        verification_id TEXT,
+        client_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        body BLOB,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        gateway TEXT,
+        provider_message_id TEXT,
+        last_error TEXT
+      );
+      CREATE INDEX messages_due ON messages (next_attempt_at) WHERE status IN ('queued', 'sending');
+      CREATE INDEX messages_by_recipient ON messages (recipient, created_at);
+      CREATE TABLE message_attempts (
+        message_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        gateway TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        provider_message_id TEXT,
+        error TEXT,
+        PRIMARY KEY (message_id, attempt)
+      );
+      CREATE TABLE usage_daily (
+        client_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        messages INTEGER NOT NULL,
+        PRIMARY KEY (client_id, day)
+      );
+      CREATE TABLE dev_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id TEXT NOT NULL UNIQUE,
+        recipient TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX dev_outbox_by_recipient ON dev_outbox (recipient, seq);
+    `,
+  },
+];
+
+/**
+ * Applies pending migrations inside one IMMEDIATE transaction, so two processes starting at once
+ * cannot both apply the same step. Returns the versions applied.
+ */
+export function migrate(db: Database.Database, now: number): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied: number[] = [];
+  db.transaction(() => {
+    const done = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    );
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now);
+      applied.push(m.version);
+    }
+  }).immediate();
+  return applied;
+}
