@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
+import { ManualClock } from '../../src/core/clock.ts';
+import { startServer, type Server } from '../../src/main.ts';
+import { newApiKey, SCOPES } from '../../src/api/auth.ts';
+
+export const SEND = '/one-time-password-sms/v1/send-code';
+export const VALIDATE = '/one-time-password-sms/v1/validate-code';
+/** A valid Spanish mobile (libphonenumber "max" metadata). Use mobile(n) for distinct ones. */
+export const MOBILE = '+34629255833';
+export const mobile = (n: number) => `+3462925${String(n % 10000).padStart(4, '0')}`;
+
+export interface TestServer {
+  readonly server: Server;
+  readonly url: string;
+  readonly clock: ManualClock;
+  readonly dataDir: string;
+  /** An all-scopes key for client "tenant-a". */
+  readonly key: string;
+  /** Creates another key; by default its own tenant. */
+  createKey(opts?: { scopes?: string[]; clientId?: string }): Promise<{ id: string; secret: string }>;
+  /** POST JSON (or raw string) with a Bearer key; returns status, parsed body (or null) and headers. */
+  post(path: string, body: unknown, opts?: { key?: string | null; headers?: Record<string, string>; raw?: boolean }): Promise<HttpResult>;
+  get(path: string, opts?: { key?: string | null; headers?: Record<string, string> }): Promise<HttpResult>;
+  /** Sends a code and returns { authenticationId, code } with the code read from the dev outbox. */
+  sendAndRead(phone?: string, key?: string): Promise<{ authenticationId: string; code: string }>;
+  /** Latest dev-outbox text for a number, after the dispatcher drained. */
+  lastText(phone: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export interface HttpResult {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/**
+ * A real otpd (real SQLite file, real HTTP socket on a free port) with a manual clock, so tests
+ * can expire codes without sleeping. `env` takes OTPD_* variables, exactly as in production.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'otpd-test-'));
+  const config = loadConfig({
+    OTPD_DATA_DIR: dataDir, OTPD_PORT: '0', OTPD_LOG_LEVEL: 'silent', OTPD_SECRET: 'test-secret-0123456789-0123456789-abcdef',
+    OTPD_RATE_LIMIT_RPS: '0', OTPD_SQLITE_SYNCHRONOUS: 'NORMAL', OTPD_DISPATCH_POLL_MS: '50', ...env,
+  });
+  const clock = new ManualClock(Date.now());
+  const server = await startServer(config, { clock });
+  const createKey = async (o: { scopes?: string[]; clientId?: string } = {}) => {
+    const k = newApiKey('test', o.clientId, o.scopes ?? [...SCOPES], clock.now());
+    await server.store.createApiKey(k.record, k.secretHash);
+    return { id: k.record.id, secret: k.secret };
+  };
+  const key = (await createKey({ clientId: 'tenant-a' })).secret;
+
+  async function call(method: string, path: string, body: unknown, o: { key?: string | null; headers?: Record<string, string>; raw?: boolean } = {}): Promise<HttpResult> {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    const k = o.key === undefined ? key : o.key;
+    if (k !== null) headers.authorization = `Bearer ${k}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = o.raw ? String(body) : JSON.stringify(body);
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    }
+    const res = await fetch(server.url + path, { method, headers, body: payload });
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+
+  async function lastText(phone: string): Promise<string | undefined> {
+    for (let i = 0; i < 200; i++) {
+      await server.dispatcher.tick();
+      await server.dispatcher.idle();
+      const rows = await server.store.listDevMessages(phone, 1);
+      if (rows[0]) return rows[0].text;
+      await new Promise((r) => setImmediate(r));
+    }
+    return undefined;
+  }
+
+  return {
+    server, url: server.url, clock, dataDir, key, createKey,
+    post: (path, body, o) => call('POST', path, body, o),
+    get: (path, o) => call('GET', path, undefined, o),
+    lastText,
+    async sendAndRead(phone = MOBILE, k = key) {
+      const before = (await server.store.listDevMessages(phone, 1))[0]?.text;
+      const r = await call('POST', SEND, { phoneNumber: phone, message: 'Your code is {{code}}' }, { key: k });
+      if (r.status !== 200) throw new Error(`send-code failed: ${r.status} ${JSON.stringify(r.body)}`);
+      let text: string | undefined;
+      for (let i = 0; i < 200; i++) {
+        text = await lastText(phone);
+        if (text !== undefined && text !== before) break;
+        await new Promise((res) => setTimeout(res, 5));
+      }
+      const code = /Your code is (\S+)/.exec(text ?? '')?.[1];
+      if (!code) throw new Error('no message in the development outbox');
+      return { authenticationId: r.body.authenticationId as string, code };
+    },
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
