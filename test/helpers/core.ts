@@ -1,0 +1,37 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ManualClock } from '../../src/core/clock.ts';
+import { KeyRing } from '../../src/core/keyring.ts';
+import { Verifier } from '../../src/core/verification.ts';
+import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { policyFrom } from '../../src/main.ts';
+
+/** The core wired to a real SQLite file and a manual clock, without HTTP. */
+export function coreFixture(env: Record<string, string> = {}) {
+  const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
+  const store = new SqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'otpd-core-')), 'otpd.db'), synchronous: 'NORMAL' }, clock.now());
+  const keys = new KeyRing('unit-secret-0123456789-0123456789-abc');
+  const policy = policyFrom(loadConfig(env));
+  let queued = 0;
+  const codes: string[] = [];
+  const verifier = new Verifier({
+    store, keys, clock, policy, phones: new LibPhoneNumberInspector(), newId: randomUUID,
+    // Records each generated code so tests can validate without a gateway.
+    random: (max) => {
+      const d = Math.floor(Math.random() * max);
+      codes.push(String(d));
+      return d;
+    },
+    onQueued: () => queued++,
+  });
+  return {
+    clock, store, keys, verifier, policy,
+    queued: () => queued,
+    /** The last code generated, assuming a numeric alphabet. */
+    lastCode: () => codes.slice(-policy.codeLength).join(''),
+  };
+}

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, redactConfig } from '../../src/config/load.ts';
+
+test('defaults match the documented policy', () => {
+  const c = loadConfig({});
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.port, 8080);
+  assert.equal(c.dataDir, './data');
+  assert.equal(c.env, 'development');
+  assert.equal(c.code.length, 6);
+  assert.equal(c.code.ttlSeconds, 300);
+  assert.equal(c.code.maxAttempts, 3);
+  assert.equal(c.limits.sendsPer15Minutes, 5);
+  assert.equal(c.limits.sendsPer24Hours, 10);
+  assert.equal(c.limits.wrongGuessesPer24Hours, 20);
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.code));
+});
+
+test('environment variables are parsed, PORT and OTPD_PORT both work', () => {
+  assert.equal(loadConfig({ PORT: '9000' }).port, 9000);
+  assert.equal(loadConfig({ PORT: '9000', OTPD_PORT: '9001' }).port, 9001);
+  const c = loadConfig({ OTPD_TEST_NUMBERS: '+15005550006:123456, +15005550007:654321', OTPD_BLOCKED_NUMBERS: '+4479,+3460', OTPD_ALLOW_LONG_TTL: 'true', OTPD_CODE_TTL_SECONDS: '900' });
+  assert.deepEqual(c.numbers.test, { '+15005550006': '123456', '+15005550007': '654321' });
+  assert.deepEqual(c.numbers.blocked, ['+4479', '+3460']);
+  assert.equal(c.code.ttlSeconds, 900);
+});
+
+test('every problem is listed at once', () => {
+  try {
+    loadConfig({ OTPD_PORT: 'eighty', OTPD_CODE_LENGTH: '3', OTPD_MAX_ATTEMPTS: '0', OTPD_ENV: 'staging', OTPD_DISPATCHER: 'maybe' });
+    assert.fail('expected a ConfigError');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    const text = err.problems.join('\n');
+    for (const what of ['OTPD_PORT', 'code.length', 'code.maxAttempts', 'env', 'OTPD_DISPATCHER']) assert.match(text, new RegExp(what.replace('.', '\\.')));
+  }
+});
+
+test('rules across fields: TTL over 600 s, production secret and gateway', () => {
+  assert.throws(() => loadConfig({ OTPD_CODE_TTL_SECONDS: '900' }), /allowLongTtl/);
+  assert.throws(() => loadConfig({ OTPD_ENV: 'production' }), (e: unknown) =>
+    e instanceof ConfigError && e.problems.some((p) => p.includes('OTPD_SECRET')) && e.problems.some((p) => p.includes('development outbox')));
+});
+
+test('a YAML file is read and the environment overrides it; unknown keys are refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otpd-cfg-'));
+  const file = join(dir, 'otpd.yaml');
+  writeFileSync(file, 'port: 7000\ncode:\n  length: 8\nlimits:\n  sendsPer15Minutes: 3\n');
+  const c = loadConfig({ OTPD_CODE_LENGTH: '7' }, file);
+  assert.equal(c.port, 7000);
+  assert.equal(c.code.length, 7);
+  assert.equal(c.limits.sendsPer15Minutes, 3);
+  writeFileSync(file, 'prot: 7000\n');
+  assert.throws(() => loadConfig({}, file), /prot/);
+});
+
+test('secrets never appear in the printable config', () => {
+  const c = loadConfig({ OTPD_SECRET: 's'.repeat(40), OTPD_BOOTSTRAP_KEY: 'b'.repeat(40), OTPD_TEST_NUMBERS: '+15005550006:123456' });
+  const printed = JSON.stringify(redactConfig(c));
+  assert.ok(!printed.includes('s'.repeat(40)) && !printed.includes('b'.repeat(40)) && !printed.includes('123456'));
+});
