@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runOtpd, spawnOtpd } from '../helpers/process.ts';
+import { mobile } from '../helpers/server.ts';
+
+function tempEnv(t: { after(fn: () => void): void }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'otpd-cli-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  return { OTPD_DATA_DIR: dataDir, OTPD_SECRET: 'cli-secret-0123456789-0123456789-abcdef' };
+}
+
+test('keys create prints the secret once; list never shows it; revoke is effective on the next request', async (t) => {
+  const env = tempEnv(t);
+  assert.equal((await runOtpd(['migrate'], env)).stdout.trim(), 'applied migrations: 1');
+  assert.equal((await runOtpd(['migrate'], env)).stdout.trim(), 'database is up to date');
+  const created = await runOtpd(['keys', 'create', '--name', 'shop', '--json'], env);
+  assert.equal(created.code, 0, created.stderr);
+  const key = JSON.parse(created.stdout) as { id: string; secret: string; scopes: string[] };
+  assert.match(key.secret, new RegExp(`^otpd_${key.id}_[A-Za-z0-9_-]{43}$`));
+  assert.deepEqual(key.scopes, ['one-time-password-sms:send-validate', 'admin']);
+  const listed = await runOtpd(['keys', 'list'], env);
+  assert.match(listed.stdout, new RegExp(key.id));
+  assert.ok(!listed.stdout.includes(key.secret.slice(-20)));
+
+  const server = await spawnOtpd(env);
+  t.after(() => server.stop());
+  const call = () => fetch(`${server.url}/one-time-password-sms/v1/send-code`, {
+    method: 'POST', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ phoneNumber: mobile(77), message: 'code {{code}}' }),
+  });
+  assert.equal((await call()).status, 200);
+  const revoked = await runOtpd(['keys', 'revoke', key.id], env);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  assert.equal((await call()).status, 401);
+  assert.equal((await runOtpd(['keys', 'revoke', 'nope'], env)).code, 1);
+});
+
+test('keys create with limited scopes refuses unknown ones', async (t) => {
+  const env = tempEnv(t);
+  const ok = await runOtpd(['keys', 'create', '--name', 'app', '--scopes', 'one-time-password-sms:send-validate', '--json'], env);
+  assert.deepEqual((JSON.parse(ok.stdout) as { scopes: string[] }).scopes, ['one-time-password-sms:send-validate']);
+  const bad = await runOtpd(['keys', 'create', '--name', 'x', '--scopes', 'root'], env);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /unknown scope "root"/);
+});
+
+test('otpd messages reads the development outbox; first start writes a dev key (0600) and a secret', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'otpd-cli-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = { OTPD_DATA_DIR: dataDir };
+  const server = await spawnOtpd(env);
+  t.after(() => server.stop());
+  assert.match(server.output(), /development API key/);
+  for (const f of ['dev-api-key', 'secret.key']) {
+    assert.ok(existsSync(join(dataDir, f)));
+    assert.equal(statSync(join(dataDir, f)).mode & 0o777, 0o600);
+  }
+  const { readFileSync } = await import('node:fs');
+  const key = readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim();
+  const r = await fetch(`${server.url}/one-time-password-sms/v1/send-code`, {
+    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ phoneNumber: mobile(78), message: 'Your code: {{code}}' }),
+  });
+  assert.equal(r.status, 200);
+  let out = '';
+  for (let i = 0; i < 100 && !/Your code: \d{6}/.test(out); i++) {
+    out = (await runOtpd(['messages', '--to', mobile(78)], env)).stdout;
+  }
+  assert.match(out, /\+3462925\d{4}\s+Your code: \d{6}/);
+  assert.ok(!server.output().includes(mobile(78)), 'the full number never reaches the log');
+});
+
+test('bad configuration lists every problem and exits non-zero before listening', async () => {
+  const r = await runOtpd(['serve'], { OTPD_PORT: 'x', OTPD_CODE_LENGTH: '99', OTPD_ENV: 'production' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /OTPD_PORT/);
+  assert.match(r.stderr, /code\.length/);
+});
+
+test('an old Node gets a clear message instead of a crash', () => {
+  const old = '/usr/bin/node';
+  if (!existsSync(old)) return;
+  const v = spawnSync(old, ['--version']).stdout.toString();
+  if (!/^v(1\d|2[01])\./.test(v)) return;
+  const bin = fileURLToPath(new URL('../../bin/otpd.js', import.meta.url));
+  const r = spawnSync(old, [bin, '--help']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr.toString(), /needs Node\.js 22\.18 or newer/);
+});
