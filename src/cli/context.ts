@@ -22,7 +22,7 @@ export function configOrExit(file: string | undefined): Readonly<Config> {
 export async function withStore<T>(file: string | undefined, fn: (store: SqliteStore, c: Readonly<Config>) => Promise<T>): Promise<T> {
   const c = configOrExit(file);
   ensureDataDir(c.dataDir);
-  const store = new SqliteStore({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous }, systemClock.now());
+  const store = new SqliteStore({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs }, systemClock.now());
   try {
     return await fn(store, c);
   } finally {

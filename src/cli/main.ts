@@ -21,7 +21,7 @@ program.command('migrate')
   .action((o: { config?: string }) => {
     const c = configOrExit(o.config);
     ensureDataDir(c.dataDir);
-    const applied = migrateSqlite({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous }, systemClock.now());
+    const applied = migrateSqlite({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs }, systemClock.now());
     process.stdout.write(applied.length ? `applied migrations: ${applied.join(', ')}\n` : 'database is up to date\n');
   });
 

@@ -76,7 +76,10 @@ export const ConfigSchema = Type.Object(
       { default: {}, additionalProperties: false },
     ),
     sqlite: Type.Object(
-      { synchronous: Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')], { default: 'FULL' }) },
+      {
+        synchronous: Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')], { default: 'FULL' }),
+        busyTimeoutMs: Int(0, 60_000, 5000, 'How long a write waits for another process\'s lock'),
+      },
       { default: {}, additionalProperties: false },
     ),
     /** Limit on request bodies, in bytes. */

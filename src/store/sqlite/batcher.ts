@@ -14,9 +14,9 @@ interface Pending {
  * where most of SQLite's per-request cost goes otherwise.
  *
  * Each operation is a synchronous function, so operations never interleave: within the batch they
- * run one after another, exactly as if each had its own transaction. If any operation throws, the
- * whole batch is rolled back and every operation is retried alone, so one bad request cannot fail
- * or leak writes into its neighbours.
+ * run one after another, exactly as if each had its own transaction. If an operation throws, the
+ * batch is rolled back and runs again without it, so one bad request cannot fail or leak writes
+ * into its neighbours.
  */
 export class WriteBatcher {
   readonly #db: Database.Database;
@@ -61,26 +61,28 @@ export class WriteBatcher {
 
   #runBatch(batch: Pending[]): void {
     const results: unknown[] = new Array(batch.length);
+    let failed = -1;
     try {
       this.#db.transaction(() => {
-        for (let i = 0; i < batch.length; i++) results[i] = batch[i]!.run();
+        for (let i = 0; i < batch.length; i++) {
+          failed = i;
+          results[i] = batch[i]!.run();
+        }
+        failed = -1;
       }).immediate();
-    } catch {
-      if (batch.length === 1) return this.#runAlone(batch[0]!);
-      for (const p of batch) this.#runAlone(p);
+    } catch (err) {
+      // BEGIN or COMMIT failed (lock held past busy_timeout, disk full, I/O error): nothing was
+      // written, and retrying at once would only wait again, so every caller fails closed.
+      if (failed < 0) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      // One operation threw: it alone fails, and the rest run again without it.
+      batch[failed]!.reject(err);
+      const rest = batch.filter((_, i) => i !== failed);
+      if (rest.length > 0) this.#runBatch(rest);
       return;
     }
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]);
-  }
-
-  #runAlone(p: Pending): void {
-    let result: unknown;
-    try {
-      result = this.#db.transaction(p.run).immediate();
-    } catch (err) {
-      p.reject(err);
-      return;
-    }
-    p.resolve(result);
   }
 }

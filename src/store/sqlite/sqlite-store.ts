@@ -21,6 +21,8 @@ export interface SqliteOptions {
   readonly file: string;
   /** FULL survives power loss; NORMAL survives a process crash (kill -9) but not power loss. */
   readonly synchronous: 'FULL' | 'NORMAL';
+  /** How long a write waits for another process's lock before failing (closed). */
+  readonly busyTimeoutMs?: number;
 }
 
 interface VerificationRow {
@@ -35,7 +37,7 @@ function openDatabase(o: SqliteOptions): Database.Database {
   const db = new Database(o.file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${o.synchronous}`);
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${Math.trunc(o.busyTimeoutMs ?? 5000)}`);
   return db;
 }
 
