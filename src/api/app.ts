@@ -103,14 +103,13 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  // Strict JSON only: no prototype-poisoning keys, and a clear 415 for anything but JSON.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  // JSON only (Fastify's JSON parser already refuses prototype-poisoning keys): anything else,
+  // text/plain included, is a 415. The token endpoint adds form parsing for itself alone.
+  app.removeContentTypeParser('text/plain');
 
   const guard = makeGuard(d.auth, d.buckets);
   registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics });
-  registerOpsRoutes(app, { ...d, guard });
+  await registerOpsRoutes(app, { ...d, guard });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

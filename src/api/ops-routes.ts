@@ -22,14 +22,20 @@ function basicCredentials(header: string | undefined): [string, string] | undefi
   if (!m) return undefined;
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
   const i = decoded.indexOf(':');
-  return i < 1 ? undefined : [decodeURIComponent(decoded.slice(0, i)), decodeURIComponent(decoded.slice(i + 1))];
+  if (i < 1) return undefined;
+  // RFC 6749 §2.3.1: both parts are form-urlencoded; a malformed escape is bad credentials, not a crash.
+  try {
+    return [decodeURIComponent(decoded.slice(0, i)), decodeURIComponent(decoded.slice(i + 1))];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Health, readiness, metrics, OAuth2 tokens and the development outbox. */
-export function registerOpsRoutes(
+export async function registerOpsRoutes(
   app: FastifyInstance,
   d: { store: Store; auth: Authenticator; metrics: Metrics; guard: Guard; devOutbox: boolean },
-): void {
+): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get('/healthz', { schema: { tags: ['Operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
@@ -50,15 +56,21 @@ export function registerOpsRoutes(
     return d.metrics.registry.metrics();
   });
 
-  api.post('/oauth2/token', {
-    schema: { tags: ['Authentication'], summary: 'OAuth2 client credentials: key id and secret for a short-lived access token', body: TokenForm },
-  }, async (req, reply) => {
-    if (req.body.grant_type !== 'client_credentials') throw new OtpdError('INVALID_ARGUMENT', 'grant_type must be client_credentials');
-    const creds = basicCredentials(req.headers.authorization)
-      ?? (req.body.client_id && req.body.client_secret ? [req.body.client_id, req.body.client_secret] as [string, string] : undefined);
-    if (!creds) throw new OtpdError('UNAUTHENTICATED');
-    void reply.header('cache-control', 'no-store');
-    return d.auth.issueToken(creds[0], creds[1], req.body.scope);
+  // Encapsulated so that form bodies are accepted here and nowhere else.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+    scope.withTypeProvider<TypeBoxTypeProvider>().post('/oauth2/token', {
+      schema: { tags: ['Authentication'], summary: 'OAuth2 client credentials: key id and secret for a short-lived access token', body: TokenForm },
+    }, async (req, reply) => {
+      if (req.body.grant_type !== 'client_credentials') throw new OtpdError('INVALID_ARGUMENT', 'grant_type must be client_credentials');
+      const creds = basicCredentials(req.headers.authorization)
+        ?? (req.body.client_id && req.body.client_secret ? [req.body.client_id, req.body.client_secret] as [string, string] : undefined);
+      if (!creds) throw new OtpdError('UNAUTHENTICATED');
+      void reply.header('cache-control', 'no-store');
+      return d.auth.issueToken(creds[0], creds[1], req.body.scope || undefined);
+    });
   });
 
   if (d.devOutbox) {
