@@ -81,7 +81,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   const { secret, generatedAt } = resolveSecret(c);
   if (generatedAt) log.warn({ file: generatedAt }, 'generated a new server secret (development); set OTPD_SECRET in production');
   const keys = new KeyRing(secret, c.previousSecrets);
-  const store = new SqliteStore({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs }, clock.now());
+  const store = new SqliteStore({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs, writer: 'worker' }, clock.now());
   const metrics = createMetrics();
   const gateway = new DevOutboxGateway(store, clock);
   log.warn('DEVELOPMENT OUTBOX: no SMS leaves this machine; codes are kept in clear for GET /dev/messages. Never use in production.');

@@ -51,16 +51,12 @@ export class KeyRing {
   }
 
   /**
-   * Compares in constant time under every active key; the stored key id is not trusted to pick the
-   * key, so a row cannot steer which key is tried.
+   * The MAC of a submitted code under every active key (current first). The store compares them
+   * with the stored MAC in constant time; the stored key id is not trusted to pick the key, so a
+   * row cannot steer which key is tried.
    */
-  matchCode(verificationId: string, code: string, stored: Buffer): boolean {
-    let ok = false;
-    for (const g of this.#all) {
-      const candidate = this.#mac(g.codeKey, verificationId, code);
-      if (candidate.length === stored.length && timingSafeEqual(candidate, stored)) ok = true;
-    }
-    return ok;
+  codeCandidates(verificationId: string, code: string): Buffer[] {
+    return this.#all.map((g) => this.#mac(g.codeKey, verificationId, code));
   }
 
   /**
@@ -98,6 +94,15 @@ export class KeyRing {
   #mac(key: KeyObject, verificationId: string, code: string): Buffer {
     return createHmac('sha256', key).update(verificationId).update('\0').update(code).digest();
   }
+}
+
+/** Constant-time comparison of a stored MAC with every candidate; never stops at the first match. */
+export function anyMacMatches(stored: Buffer, candidates: readonly Buffer[]): boolean {
+  let ok = false;
+  for (const c of candidates) {
+    if (c.length === stored.length && timingSafeEqual(c, stored)) ok = true;
+  }
+  return ok;
 }
 
 /** API key secrets carry 256 random bits, so one fast hash is enough to store them safely. */

@@ -87,8 +87,7 @@ export class Verifier {
     if (submitted.length < MIN_CODE_LENGTH) throw new OtpdError('OUT_OF_RANGE', `code must be at least ${MIN_CODE_LENGTH} characters`);
     const code = normalizeCode(submitted, policy.alphabet);
     const outcome = await this.#d.store.attemptValidation(
-      clientId, authenticationId, clock.now(), policy.guessBudget,
-      (stored) => keys.matchCode(stored.id, code, stored.codeMac),
+      clientId, authenticationId, clock.now(), policy.guessBudget, keys.codeCandidates(authenticationId, code),
     );
     if (outcome !== 'VERIFIED') throw new OtpdError(OUTCOME_ERRORS[outcome]);
   }

@@ -45,11 +45,6 @@ export type CreateResult =
   | { readonly ok: false; readonly reason: 'SEND_LIMIT'; readonly retryAfterMs: number }
   | { readonly ok: false; readonly reason: 'QUOTA' };
 
-export interface StoredCode {
-  readonly id: string;
-  readonly codeMac: Buffer;
-}
-
 export interface GuessBudget {
   readonly windowMs: number;
   readonly max: number;
@@ -101,17 +96,19 @@ export interface VerificationStore {
   /**
    * In one transaction: finds the client's verification; refuses when it is not pending or has
    * expired, or when the number's wrong guesses in the budget window reach the budget; otherwise
-   * counts the attempt first, then calls `check` (a pure, synchronous comparison), and either
-   * consumes the verification or records the wrong guess (failing it when that was the last
-   * attempt). Concurrency: calls on one id are serialised, so of N parallel calls with the right
-   * code exactly one returns VERIFIED, and no more than the remaining attempts ever reach `check`.
+   * counts the attempt first, then compares the stored MAC with each candidate in constant time
+   * (`anyMacMatches`; one candidate per active server key, computed by the caller from the
+   * submitted code), and either consumes the verification or records the wrong guess (failing it
+   * when that was the last attempt). Concurrency: calls on one id are serialised, so of N parallel
+   * calls with the right code exactly one returns VERIFIED, and no more than the remaining
+   * attempts are ever compared.
    */
   attemptValidation(
     clientId: string,
     id: string,
     now: number,
     budget: GuessBudget,
-    check: (stored: StoredCode) => boolean,
+    candidates: readonly Buffer[],
   ): Promise<ValidationOutcome>;
 }
 

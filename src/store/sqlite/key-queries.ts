@@ -26,13 +26,8 @@ const COLUMNS = 'id, client_id, name, scopes, created_at, revoked_at';
 export function keyQueries(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   return {
-    insert: p('INSERT INTO api_keys (id, client_id, name, secret_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    upsert: p(`INSERT INTO api_keys (id, client_id, name, secret_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, name = excluded.name, secret_hash = excluded.secret_hash,
-      scopes = excluded.scopes, revoked_at = excluded.revoked_at`),
     byHash: p(`SELECT ${COLUMNS} FROM api_keys WHERE secret_hash = ?`),
     byId: p(`SELECT ${COLUMNS} FROM api_keys WHERE id = ?`),
     list: p(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, id`),
-    revoke: p('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
   };
 }

@@ -1,0 +1,142 @@
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import { runBatch, type Settled } from './batcher.ts';
+import type { SqliteOptions } from './open.ts';
+import { SqliteWriter, applyOp, type WriteOp, type WriteResult } from './writer.ts';
+import { reviveBuffers, reviveError } from './clone.ts';
+
+/** Where the store's writes go: batched, committed, then each caller's promise settles. */
+export interface WriteQueue {
+  submit<O extends WriteOp>(o: O): Promise<WriteResult<O['op']>>;
+  /** Settles everything queued, then releases the write connection. */
+  close(): Promise<void>;
+}
+
+interface Waiter {
+  op: WriteOp;
+  resolve: (v: never) => void;
+  reject: (e: unknown) => void;
+}
+
+function settle(waiters: readonly Waiter[], results: readonly Settled[]): void {
+  waiters.forEach((w, i) => {
+    const r = results[i]!;
+    if (r.ok) w.resolve(r.value as never);
+    else w.reject(r.error);
+  });
+}
+
+/** Writes on the calling thread, one transaction per event-loop turn. For the CLI and tests. */
+export class InlineWriteQueue implements WriteQueue {
+  readonly #writer: SqliteWriter;
+  readonly #db: Database.Database;
+  #queue: Waiter[] = [];
+  #scheduled = false;
+  #closed = false;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#writer = new SqliteWriter(db);
+  }
+
+  submit<O extends WriteOp>(op: O): Promise<WriteResult<O['op']>> {
+    if (this.#closed) return Promise.reject(new Error('store is closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ op, resolve: resolve as (v: never) => void, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length) settle(batch, runBatch(this.#db, batch.map((w) => () => applyOp(this.#writer, w.op))));
+  }
+
+  async close(): Promise<void> {
+    this.#flush();
+    this.#closed = true;
+  }
+}
+
+/**
+ * Writes in a worker thread that owns the write connection. At most one batch is in flight: while
+ * the worker commits (and fsyncs) one batch, requests keep arriving on the main thread and queue
+ * into the next, so batches grow with load and the event loop never waits on the disk.
+ */
+export class WorkerWriteQueue implements WriteQueue {
+  readonly #worker: Worker;
+  #queue: Waiter[] = [];
+  #inFlight: Waiter[] | undefined;
+  #scheduled = false;
+  #dead: Error | undefined;
+  #closing: Promise<void> | undefined;
+  #idle: (() => void) | undefined;
+
+  constructor(options: SqliteOptions) {
+    this.#worker = new Worker(new URL('./writer-worker.ts', import.meta.url), { workerData: options });
+    this.#worker.on('message', (results: Settled[]) => this.#onResults(results));
+    this.#worker.on('error', (err) => this.#fail(err));
+    this.#worker.on('exit', (code) => this.#fail(new Error(`SQLite writer thread exited (${code})`)));
+  }
+
+  submit<O extends WriteOp>(op: O): Promise<WriteResult<O['op']>> {
+    if (this.#dead || this.#closing) return Promise.reject(this.#dead ?? new Error('store is closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ op, resolve: resolve as (v: never) => void, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight) return;
+    this.#scheduled = true;
+    // Wait for the rest of this turn's requests so they share the batch.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#send();
+    });
+  }
+
+  #send(): void {
+    if (this.#inFlight || this.#queue.length === 0) {
+      if (!this.#inFlight && this.#queue.length === 0) this.#idle?.();
+      return;
+    }
+    this.#inFlight = this.#queue;
+    this.#queue = [];
+    this.#worker.postMessage(this.#inFlight.map((w) => w.op));
+  }
+
+  #onResults(results: Settled[]): void {
+    const batch = this.#inFlight ?? [];
+    this.#inFlight = undefined;
+    settle(batch, reviveBuffers(results).map((r) => (r.ok ? r : { ok: false, error: reviveError(r.error) })));
+    this.#send();
+  }
+
+  #fail(err: Error): void {
+    if (!this.#dead) this.#dead = this.#closing ? new Error('store is closed') : err;
+    for (const w of [...(this.#inFlight ?? []), ...this.#queue]) w.reject(this.#dead);
+    this.#inFlight = undefined;
+    this.#queue = [];
+    this.#idle?.();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (!this.#dead && (this.#inFlight || this.#queue.length)) {
+        await new Promise<void>((resolve) => {
+          this.#idle = resolve;
+          this.#send();
+        });
+      }
+      await this.#worker.terminate();
+    })();
+    return this.#closing;
+  }
+}
