@@ -35,7 +35,12 @@ export class OtpdError extends Error {
   readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message?: string, retryAfterSeconds?: number) {
+    // A domain error is an answer, not a bug: its stack is never shown or logged, and capturing it
+    // was a measurable share of a wrong-code validation.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message ?? ERRORS[code]);
+    Error.stackTraceLimit = limit;
     this.name = 'OtpdError';
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;

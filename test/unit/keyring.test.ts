@@ -56,3 +56,10 @@ test('the phone index is stable, keyed, and not the number', () => {
   assert.notDeepEqual(a, new KeyRing(OLD).phoneIndex('+34629255833'));
   assert.ok(!a.toString('latin1').includes('629255833'));
 });
+
+test('every message gets its own GCM nonce, across refills of the nonce pool', () => {
+  const k = new KeyRing(NEW);
+  const seen = new Set<string>();
+  for (let i = 0; i < 3000; i++) seen.add(k.encrypt(`m${i}`, 'x').subarray(4, 16).toString('hex'));
+  assert.equal(seen.size, 3000);
+});

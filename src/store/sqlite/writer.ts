@@ -16,7 +16,9 @@ interface VerificationRow {
 function prepareAll(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   return {
-    recentSends: p('SELECT created_at FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ? ORDER BY created_at').pluck(),
+    // No ORDER BY: with STAT4 it makes SQLite re-prepare the statement on every call (4x slower);
+    // a number has at most a handful of rows in the window, sorted in JS instead.
+    recentSends: p('SELECT created_at FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?').pluck(),
     takeQuota: p(`INSERT INTO usage_daily (client_id, day, messages) VALUES (?, ?, 1)
       ON CONFLICT (client_id, day) DO UPDATE SET messages = messages + 1 WHERE messages < ? RETURNING messages`),
     supersede: p(`UPDATE verifications SET status = 'superseded', finished_at = ? WHERE client_id = ? AND phone_index = ? AND status = 'pending'`),
@@ -66,7 +68,7 @@ export class SqliteWriter {
   createVerification(v: NewVerification, limits: SendLimits): CreateResult {
     const q = this.#q;
     const longest = Math.max(0, ...limits.windows.map((w) => w.windowMs));
-    const sends = q.recentSends.all(v.clientId, v.phoneIndex, v.createdAt - longest) as number[];
+    const sends = (q.recentSends.all(v.clientId, v.phoneIndex, v.createdAt - longest) as number[]).sort((a, b) => a - b);
     for (const w of limits.windows) {
       const inWindow = sends.filter((t) => t > v.createdAt - w.windowMs);
       if (inWindow.length >= w.max) {
