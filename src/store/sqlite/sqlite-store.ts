@@ -108,6 +108,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    this.#writes.check();
     this.#q.ping.get();
   }
 

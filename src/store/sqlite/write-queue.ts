@@ -10,6 +10,8 @@ export interface WriteQueue {
   submit<O extends WriteOp>(o: O): Promise<WriteResult<O['op']>>;
   /** Settles everything queued, then releases the write connection. */
   close(): Promise<void>;
+  /** Throws when writes can no longer succeed (the writer thread died). */
+  check(): void;
 }
 
 interface Waiter {
@@ -60,6 +62,10 @@ export class InlineWriteQueue implements WriteQueue {
   async close(): Promise<void> {
     this.#flush();
     this.#closed = true;
+  }
+
+  check(): void {
+    if (this.#closed) throw new Error('store is closed');
   }
 }
 
@@ -125,6 +131,10 @@ export class WorkerWriteQueue implements WriteQueue {
     this.#inFlight = undefined;
     this.#queue = [];
     this.#idle?.();
+  }
+
+  check(): void {
+    if (this.#dead || this.#closing) throw this.#dead ?? new Error('store is closed');
   }
 
   close(): Promise<void> {
