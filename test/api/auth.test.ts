@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEND, VALIDATE, mobile, startTestServer, type HttpResult, type TestServer } from '../helpers/server.ts';
+import { assertError } from '../helpers/assert-error.ts';
 
 const MSG = 'Your code is {{code}}';
 const ALL_SCOPES = 'one-time-password-sms:send-validate admin';
@@ -10,11 +11,6 @@ const UNAUTHENTICATED = { status: 401, code: 'UNAUTHENTICATED', message: 'Reques
 const DENIED = { status: 403, code: 'PERMISSION_DENIED', message: 'Client does not have sufficient permissions to perform this action.' };
 const BOOTSTRAP = 'bootstrap-secret-0123456789-abcdefghijklmnop';
 
-function assertError(r: HttpResult, expected: { status: number; code: string; message: string }): void {
-  assert.equal(r.status, expected.status, `status; body: ${JSON.stringify(r.body)}`);
-  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-  assert.deepEqual(r.body, expected);
-}
 
 let s: TestServer;
 before(async () => {

@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEND, VALIDATE, mobile, startTestServer, type HttpResult, type TestServer } from '../helpers/server.ts';
+import { assertError } from '../helpers/assert-error.ts';
 
 const INVALID_OTP = { status: 400, code: 'ONE_TIME_PASSWORD_SMS.INVALID_OTP', message: 'The provided OTP is not valid for this authenticationId' };
 const FAILED = {
@@ -16,11 +17,6 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 /** A code of the same shape that is certainly not `code`. */
 const wrongOf = (code: string) => code.slice(0, -1) + (code.endsWith('0') ? '1' : '0');
 
-function assertError(r: HttpResult, expected: { status: number; code: string; message: string }): void {
-  assert.equal(r.status, expected.status, `status; body: ${JSON.stringify(r.body)}`);
-  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-  assert.deepEqual(r.body, expected);
-}
 
 let s: TestServer;
 before(async () => {

@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEND, VALIDATE, mobile, startTestServer, type HttpResult, type TestServer } from '../helpers/server.ts';
+import { assertError } from '../helpers/assert-error.ts';
 
 const MAX_CODES = { status: 403, code: 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED', message: 'Too many OTPs have been requested for this MSISDN. Try later.' };
 const NOT_ALLOWED = {
@@ -15,11 +16,6 @@ const BLOCKED = {
 };
 const MSG = 'Your code is {{code}}';
 
-function assertError(r: HttpResult, expected: { status: number; code: string; message: string }): void {
-  assert.equal(r.status, expected.status, `status; body: ${JSON.stringify(r.body)}`);
-  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-  assert.deepEqual(r.body, expected);
-}
 
 let s: TestServer;
 before(async () => {

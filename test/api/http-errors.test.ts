@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEND, VALIDATE, mobile, startTestServer, type HttpResult, type TestServer } from '../helpers/server.ts';
+import { assertError } from '../helpers/assert-error.ts';
 
 const MSG = 'Your code is {{code}}';
 const E = {
@@ -24,12 +25,6 @@ const E = {
   },
 };
 
-function assertError(r: HttpResult, expected: { status: number; code: string; message: string }): void {
-  assert.equal(r.status, expected.status, `status; body: ${JSON.stringify(r.body)}`);
-  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-  assert.deepEqual(r.body, expected);
-  assert.doesNotMatch(JSON.stringify(r.body), /\bat .*[:(]\d+:\d+|\\n\s*at /, 'no stack trace');
-}
 
 let s: TestServer;
 before(async () => {
