@@ -40,7 +40,7 @@ export async function registerOpsRoutes(
 
   api.get('/healthz', { schema: { tags: ['Operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
 
-  api.get('/readyz', { schema: { tags: ['Operations'], summary: 'Readiness: the store answers' } }, async (req, reply) => {
+  api.get('/readyz', { schema: { tags: ['Operations'], summary: 'Readiness: the store answers' } }, async (req) => {
     try {
       await d.store.ping();
       return { status: 'ready' };
@@ -48,7 +48,6 @@ export async function registerOpsRoutes(
       req.log.warn({ err }, 'store not reachable');
       throw new OtpdError('UNAVAILABLE', 'store not reachable');
     }
-    void reply;
   });
 
   api.get('/metrics', { schema: { tags: ['Operations'], summary: 'Prometheus metrics' } }, async (_req, reply) => {

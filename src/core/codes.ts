@@ -27,14 +27,6 @@ export function normalizeCode(code: string, alphabet: CodeAlphabet): string {
   return alphabet === 'alphanumeric' ? code.toUpperCase() : code;
 }
 
-/** True when the code could have been generated under this policy (length and characters). */
-export function isWellFormedCode(code: string, length: number, alphabet: CodeAlphabet): boolean {
-  if (code.length !== length) return false;
-  const chars = ALPHABETS[alphabet];
-  for (const c of code) if (!chars.includes(c)) return false;
-  return true;
-}
-
 /** Masks a phone number for logs: country code and first digits kept, last two kept, rest starred. */
 export function maskPhone(e164: string): string {
   if (e164.length <= 6) return '*'.repeat(e164.length);
