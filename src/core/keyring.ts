@@ -87,21 +87,21 @@ export class KeyRing {
     return createHmac('sha256', this.#current.phoneKey).update(e164).digest().subarray(0, 16);
   }
 
-  /** AES-256-GCM; the message id is authenticated data, so a body cannot be moved between rows. */
-  encrypt(messageId: string, plaintext: string): Buffer {
+  /** AES-256-GCM; the owner's id is authenticated data, so a body cannot be moved between rows. */
+  encrypt(ownerId: string, plaintext: string): Buffer {
     const iv = this.#nonces.next();
     const c = createCipheriv('aes-256-gcm', this.#current.messageKey, iv);
-    c.setAAD(Buffer.from(messageId));
+    c.setAAD(Buffer.from(ownerId));
     const body = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
     return Buffer.concat([Buffer.from(this.#current.id, 'hex'), iv, c.getAuthTag(), body]);
   }
 
-  decrypt(messageId: string, sealed: Buffer): string {
+  decrypt(ownerId: string, sealed: Buffer): string {
     const keyId = sealed.subarray(0, 4).toString('hex');
     const g = this.#all.find((k) => k.id === keyId);
     if (!g) throw new Error('message sealed under a key that is no longer configured');
     const d = createDecipheriv('aes-256-gcm', g.messageKey, sealed.subarray(4, 16));
-    d.setAAD(Buffer.from(messageId));
+    d.setAAD(Buffer.from(ownerId));
     d.setAuthTag(sealed.subarray(16, 32));
     return Buffer.concat([d.update(sealed.subarray(32)), d.final()]).toString('utf8');
   }

@@ -61,11 +61,7 @@ export class Verifier {
     const id = this.#d.newId();
     const now = clock.now();
     const mac = keys.macCode(id, code);
-    let message;
-    if (testCode === undefined) {
-      const messageId = this.#d.newId();
-      message = { id: messageId, channel: 'sms' as const, recipient: phone, body: keys.encrypt(messageId, text) };
-    }
+    const message = testCode === undefined ? { channel: 'sms' as const, recipient: phone, body: keys.encrypt(id, text) } : undefined;
     const result = await this.#d.store.createVerification(
       {
         id, clientId, phoneIndex: keys.phoneIndex(phone), codeMac: mac.mac, keyId: mac.keyId,

@@ -145,7 +145,7 @@ export class Dispatcher {
   async #send(m: ClaimedMessage): Promise<SendResult> {
     let text: string;
     try {
-      text = this.#keys.decrypt(m.id, m.body);
+      text = this.#keys.decrypt(m.verificationId, m.body);
     } catch (err) {
       return { ok: false, kind: 'permanent', error: `cannot decrypt message body: ${(err as Error).message}` };
     }

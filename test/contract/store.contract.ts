@@ -25,7 +25,7 @@ function verification(o: Partial<NewVerification> & { phone?: string } = {}): Ne
   return {
     id, clientId: 'client-a', phoneIndex: phone, codeMac: MAC, keyId: 'k1', maxAttempts: 3,
     createdAt: T0, expiresAt: T0 + 5 * MIN,
-    message: { id: randomUUID(), channel: 'sms', recipient: '+34629255833', body: Buffer.from('sealed') },
+    message: { channel: 'sms', recipient: '+34629255833', body: Buffer.from('sealed') },
     ...o,
   };
 }
@@ -167,13 +167,23 @@ export function storeContract(name: string, h: StoreHarness): void {
     await s.createVerification(v, LIMITS);
     const first = await s.claimMessages(T0, 30_000, 10);
     assert.equal(first.length, 1);
-    assert.equal(first[0]!.id, v.message!.id);
+    assert.equal(first[0]!.verificationId, v.id);
+    assert.equal(typeof first[0]!.id, 'string');
     assert.equal(first[0]!.attempt, 1);
     assert.deepEqual(first[0]!.body, Buffer.from('sealed'));
     assert.deepEqual(await s.claimMessages(T0 + 29_999, 30_000, 10), []);
     const again = await s.claimMessages(T0 + 30_000, 30_000, 10);
     assert.equal(again.length, 1);
     assert.equal(again[0]!.attempt, 2);
+  });
+
+  withStore('outbox: message ids are unique and increase in the order messages were queued', async (s) => {
+    for (let i = 0; i < 5; i++) await s.createVerification(verification({ phone: `q${i}`, createdAt: T0 + i }), LIMITS);
+    const claimed = await s.claimMessages(T0 + 10, 30_000, 10);
+    const ids = claimed.map((m) => m.id);
+    assert.equal(new Set(ids).size, 5);
+    const views = await s.listMessages({ limit: 10 });
+    assert.deepEqual(views.map((v) => v.id), [...ids].sort((a, b) => Number(b) - Number(a)), 'listing is newest first');
   });
 
   withStore('outbox: a sent message is final, its body dropped, and its attempts recorded', async (s) => {
@@ -251,10 +261,10 @@ export function storeContract(name: string, h: StoreHarness): void {
   });
 
   withStore('dev inbox: newest first, filtered by recipient, idempotent per message', async (s) => {
-    await s.appendDevMessage({ messageId: 'm1', to: '+1', text: 'a', at: T0 });
-    await s.appendDevMessage({ messageId: 'm2', to: '+1', text: 'b', at: T0 + 1 });
-    await s.appendDevMessage({ messageId: 'm2', to: '+1', text: 'b', at: T0 + 2 });
-    await s.appendDevMessage({ messageId: 'm3', to: '+2', text: 'c', at: T0 + 3 });
+    await s.appendDevMessage({ messageId: '1', to: '+1', text: 'a', at: T0 });
+    await s.appendDevMessage({ messageId: '2', to: '+1', text: 'b', at: T0 + 1 });
+    await s.appendDevMessage({ messageId: '2', to: '+1', text: 'b', at: T0 + 2 });
+    await s.appendDevMessage({ messageId: '3', to: '+2', text: 'c', at: T0 + 3 });
     assert.deepEqual((await s.listDevMessages('+1', 10)).map((m) => m.text), ['b', 'a']);
     assert.equal((await s.listDevMessages(undefined, 10)).length, 3);
     await s.ping();

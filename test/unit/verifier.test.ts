@@ -29,7 +29,7 @@ test('the message is queued sealed, and the dispatcher is woken once per send', 
   assert.equal(f.queued(), 1);
   const [m] = await f.store.claimMessages(f.clock.now(), 1000, 10);
   assert.ok(!m!.body.toString('latin1').includes(f.lastCode()));
-  assert.equal(f.keys.decrypt(m!.id, m!.body), `${f.lastCode()} is your code`);
+  assert.equal(f.keys.decrypt(m!.verificationId, m!.body), `${f.lastCode()} is your code`);
 });
 
 test('test numbers get their fixed code, queue nothing, and still expire and count attempts', async () => {

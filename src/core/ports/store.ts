@@ -8,10 +8,9 @@ export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'superseded
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'abandoned';
 
 export interface OutboundMessageInput {
-  readonly id: string;
   readonly channel: 'sms';
   readonly recipient: string;
-  /** Sealed by the key ring; the store never sees the plaintext. */
+  /** Sealed by the key ring with the verification id as associated data; never plaintext here. */
   readonly body: Buffer;
 }
 
@@ -53,7 +52,10 @@ export interface GuessBudget {
 export type ValidationOutcome = 'VERIFIED' | 'INVALID' | 'FAILED' | 'EXPIRED' | 'NOT_FOUND';
 
 export interface ClaimedMessage {
+  /** Assigned by the store; unique, and increasing in the order messages were queued. */
   readonly id: string;
+  /** The associated data the body was sealed with. */
+  readonly verificationId: string;
   readonly recipient: string;
   readonly body: Buffer;
   /** 1 for the first attempt. */

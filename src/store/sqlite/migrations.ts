@@ -30,9 +30,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         finished_at INTEGER
       );
       CREATE INDEX verifications_by_number ON verifications (client_id, phone_index, created_at);
+      -- Outbox rows are keyed by an append-only integer: every send inserts here, and a random key
+      -- (a UUID) would dirty one more random index page per send in every commit.
       CREATE TABLE messages (
-        id TEXT PRIMARY KEY,
-        verification_id TEXT,
+        seq INTEGER PRIMARY KEY,
+        verification_id TEXT NOT NULL,
         client_id TEXT NOT NULL,
         channel TEXT NOT NULL,
         recipient TEXT NOT NULL,
@@ -47,9 +49,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         last_error TEXT
       );
       CREATE INDEX messages_due ON messages (next_attempt_at) WHERE status IN ('queued', 'sending');
-      CREATE INDEX messages_by_recipient ON messages (recipient, created_at);
       CREATE TABLE message_attempts (
-        message_id TEXT NOT NULL,
+        message_seq INTEGER NOT NULL,
         attempt INTEGER NOT NULL,
         gateway TEXT NOT NULL,
         started_at INTEGER NOT NULL,
@@ -57,8 +58,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         outcome TEXT NOT NULL,
         provider_message_id TEXT,
         error TEXT,
-        PRIMARY KEY (message_id, attempt)
-      );
+        PRIMARY KEY (message_seq, attempt)
+      ) WITHOUT ROWID;
       CREATE TABLE usage_daily (
         client_id TEXT NOT NULL,
         day TEXT NOT NULL,
@@ -66,13 +67,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         PRIMARY KEY (client_id, day)
       );
       CREATE TABLE dev_outbox (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        message_id TEXT NOT NULL UNIQUE,
+        message_seq INTEGER PRIMARY KEY,
         recipient TEXT NOT NULL,
         text TEXT NOT NULL,
         created_at INTEGER NOT NULL
       );
-      CREATE INDEX dev_outbox_by_recipient ON dev_outbox (recipient, seq);
     `,
   },
 ];

@@ -39,9 +39,11 @@ export class SqliteStore implements Store {
     this.#keys = keyQueries(this.#db);
     const p = (sql: string) => this.#db.prepare(sql);
     this.#q = {
-      listMessages: p(`SELECT id, recipient, status, attempts, created_at, updated_at, last_error FROM messages
-        WHERE (@to IS NULL OR recipient = @to) ORDER BY created_at DESC, rowid DESC LIMIT @limit`),
-      listDev: p('SELECT recipient, text, created_at FROM dev_outbox WHERE (@to IS NULL OR recipient = @to) ORDER BY seq DESC LIMIT @limit'),
+      // No index by recipient (it would cost every send a random page): these operator listings
+      // walk back from the newest row until they have `limit` matches.
+      listMessages: p(`SELECT seq, recipient, status, attempts, created_at, updated_at, last_error FROM messages
+        WHERE (@to IS NULL OR recipient = @to) ORDER BY seq DESC LIMIT @limit`),
+      listDev: p('SELECT recipient, text, created_at FROM dev_outbox WHERE (@to IS NULL OR recipient = @to) ORDER BY message_seq DESC LIMIT @limit'),
       ping: p('SELECT 1').pluck(),
     };
   }
@@ -80,10 +82,10 @@ export class SqliteStore implements Store {
 
   async listMessages(filter: { recipient?: string; limit: number }): Promise<MessageView[]> {
     const rows = this.#q.listMessages.all({ to: filter.recipient ?? null, limit: filter.limit }) as {
-      id: string; recipient: string; status: MessageView['status']; attempts: number; created_at: number; updated_at: number; last_error: string | null;
+      seq: number; recipient: string; status: MessageView['status']; attempts: number; created_at: number; updated_at: number; last_error: string | null;
     }[];
     return rows.map((r) => ({
-      id: r.id, recipient: r.recipient, status: r.status, attempts: r.attempts,
+      id: String(r.seq), recipient: r.recipient, status: r.status, attempts: r.attempts,
       createdAt: r.created_at, updatedAt: r.updated_at, lastError: r.last_error,
     }));
   }

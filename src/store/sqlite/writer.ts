@@ -24,8 +24,8 @@ function prepareAll(db: Database.Database) {
     supersede: p(`UPDATE verifications SET status = 'superseded', finished_at = ? WHERE client_id = ? AND phone_index = ? AND status = 'pending'`),
     insertVerification: p(`INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts, created_at, expires_at)
       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`),
-    insertMessage: p(`INSERT INTO messages (id, verification_id, client_id, channel, recipient, body, status, next_attempt_at, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
+    insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, status, next_attempt_at, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
     getVerification: p('SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = ?'),
     wrongGuesses: p('SELECT COALESCE(SUM(wrong), 0) FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?').pluck(),
     countAttempt: p(`UPDATE verifications SET attempts = attempts + 1 WHERE id = ? AND status = 'pending' AND attempts < max_attempts`),
@@ -35,15 +35,15 @@ function prepareAll(db: Database.Database) {
       finished_at = CASE WHEN attempts >= max_attempts THEN ? ELSE finished_at END
       WHERE id = ? RETURNING status`).pluck(),
     claim: p(`UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?, updated_at = ?
-      WHERE id IN (SELECT id FROM messages WHERE status IN ('queued', 'sending') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
-      RETURNING id, recipient, body, attempts`),
-    insertAttempt: p(`INSERT OR IGNORE INTO message_attempts (message_id, attempt, gateway, started_at, finished_at, outcome, provider_message_id, error)
+      WHERE seq IN (SELECT seq FROM messages WHERE status IN ('queued', 'sending') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
+      RETURNING seq, verification_id, recipient, body, attempts`),
+    insertAttempt: p(`INSERT OR IGNORE INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome, provider_message_id, error)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     finish: p(`UPDATE messages SET status = ?, body = NULL, gateway = ?, provider_message_id = ?, last_error = ?, updated_at = ?
-      WHERE id = ? AND attempts = ? AND status = 'sending'`),
+      WHERE seq = ? AND attempts = ? AND status = 'sending'`),
     requeue: p(`UPDATE messages SET status = 'queued', next_attempt_at = ?, gateway = ?, last_error = ?, updated_at = ?
-      WHERE id = ? AND attempts = ? AND status = 'sending'`),
-    appendDev: p('INSERT OR IGNORE INTO dev_outbox (message_id, recipient, text, created_at) VALUES (?, ?, ?, ?)'),
+      WHERE seq = ? AND attempts = ? AND status = 'sending'`),
+    appendDev: p('INSERT OR IGNORE INTO dev_outbox (message_seq, recipient, text, created_at) VALUES (?, ?, ?, ?)'),
     insertKey: p('INSERT INTO api_keys (id, client_id, name, secret_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     upsertKey: p(`INSERT INTO api_keys (id, client_id, name, secret_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, name = excluded.name, secret_hash = excluded.secret_hash,
@@ -82,7 +82,7 @@ export class SqliteWriter {
     q.supersede.run(v.createdAt, v.clientId, v.phoneIndex);
     q.insertVerification.run(v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts, v.createdAt, v.expiresAt);
     const m = v.message;
-    if (m) q.insertMessage.run(m.id, v.id, v.clientId, m.channel, m.recipient, m.body, v.createdAt, v.createdAt, v.createdAt);
+    if (m) q.insertMessage.run(v.id, v.clientId, m.channel, m.recipient, m.body, v.createdAt, v.createdAt, v.createdAt);
     return { ok: true };
   }
 
@@ -103,23 +103,27 @@ export class SqliteWriter {
   }
 
   claimMessages(now: number, leaseMs: number, limit: number): ClaimedMessage[] {
-    const rows = this.#q.claim.all(now + leaseMs, now, now, limit) as { id: string; recipient: string; body: Buffer | null; attempts: number }[];
-    return rows.filter((r) => r.body !== null).map((r) => ({ id: r.id, recipient: r.recipient, body: r.body as Buffer, attempt: r.attempts }));
+    const rows = this.#q.claim.all(now + leaseMs, now, now, limit) as
+      { seq: number; verification_id: string; recipient: string; body: Buffer | null; attempts: number }[];
+    return rows.filter((r) => r.body !== null).map((r) => ({
+      id: String(r.seq), verificationId: r.verification_id, recipient: r.recipient, body: r.body as Buffer, attempt: r.attempts,
+    }));
   }
 
   completeAttempt(r: AttemptRecord): void {
     const q = this.#q;
-    q.insertAttempt.run(r.messageId, r.attempt, r.gateway, r.startedAt, r.finishedAt, r.outcome, r.providerMessageId ?? null, r.error ?? null);
+    const seq = Number(r.messageId);
+    q.insertAttempt.run(seq, r.attempt, r.gateway, r.startedAt, r.finishedAt, r.outcome, r.providerMessageId ?? null, r.error ?? null);
     if (r.outcome === 'transient' && r.retryAt !== undefined) {
-      q.requeue.run(r.retryAt, r.gateway, r.error ?? null, r.finishedAt, r.messageId, r.attempt);
+      q.requeue.run(r.retryAt, r.gateway, r.error ?? null, r.finishedAt, seq, r.attempt);
       return;
     }
     const status = r.outcome === 'sent' ? 'sent' : r.outcome === 'permanent' ? 'failed' : 'abandoned';
-    q.finish.run(status, r.gateway, r.providerMessageId ?? null, r.error ?? null, r.finishedAt, r.messageId, r.attempt);
+    q.finish.run(status, r.gateway, r.providerMessageId ?? null, r.error ?? null, r.finishedAt, seq, r.attempt);
   }
 
   appendDevMessage(m: { messageId: string; to: string; text: string; at: number }): void {
-    this.#q.appendDev.run(m.messageId, m.to, m.text, m.at);
+    this.#q.appendDev.run(Number(m.messageId), m.to, m.text, m.at);
   }
 
   createApiKey(k: ApiKeyRecord, secretHash: Buffer): void {
