@@ -72,7 +72,16 @@ test('otpd messages reads the development outbox; first start writes a dev key (
     out = (await runOtpd(['messages', '--to', mobile(78)], env)).stdout;
   }
   assert.match(out, /\+3462925\d{4}\s+Your code: \d{6}/);
-  assert.ok(!server.output().includes(mobile(78)), 'the full number never reaches the log');
+  const code = /Your code: (\d{6})/.exec(out)![1]!;
+  const valid = await fetch(`${server.url}/one-time-password-sms/v1/validate-code`, {
+    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ authenticationId: ((await r.json()) as { authenticationId: string }).authenticationId, code }),
+  });
+  assert.equal(valid.status, 204);
+  const log = server.output();
+  assert.match(log, /"phone":"\+3462\*{5}\d{2}"/, 'the number is logged masked');
+  assert.ok(!log.includes(mobile(78)), 'the full number never reaches the log');
+  assert.ok(!log.includes(code), 'the code never reaches the log');
 });
 
 test('bad configuration lists every problem and exits non-zero before listening', async () => {
