@@ -49,8 +49,6 @@ const ENV: readonly [string, string, Kind][] = [
   ['OTPD_BODY_LIMIT', 'bodyLimit', 'int'],
 ];
 
-export const CONFIG_ENV_VARS = Object.freeze(ENV.map(([name]) => name));
-
 function convert(name: string, raw: string, kind: Kind, problems: string[]): unknown {
   switch (kind) {
     case 'string':

@@ -23,4 +23,3 @@ export interface Policy {
 
 /** The smallest code length otpd generates; shorter submissions are out of range, not guesses. */
 export const MIN_CODE_LENGTH = 4;
-export const MAX_CODE_LENGTH = 10;

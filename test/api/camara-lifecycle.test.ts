@@ -2,7 +2,7 @@
 // expiry, single use, superseding, tenants), test numbers and the alphanumeric alphabet.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SEND, VALIDATE, mobile, startTestServer, type HttpResult, type TestServer } from '../helpers/server.ts';
+import { SEND, VALIDATE, mobile, startTestServer, type TestServer } from '../helpers/server.ts';
 import { assertError } from '../helpers/assert-error.ts';
 
 const INVALID_OTP = { status: 400, code: 'ONE_TIME_PASSWORD_SMS.INVALID_OTP', message: 'The provided OTP is not valid for this authenticationId' };

@@ -2,7 +2,7 @@
 // message template rules, the daily message quota and the per-client request rate.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SEND, VALIDATE, mobile, startTestServer, type HttpResult, type TestServer } from '../helpers/server.ts';
+import { SEND, VALIDATE, mobile, startTestServer, type TestServer } from '../helpers/server.ts';
 import { assertError } from '../helpers/assert-error.ts';
 
 const MAX_CODES = { status: 403, code: 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED', message: 'Too many OTPs have been requested for this MSISDN. Try later.' };

@@ -76,33 +76,29 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     return { status: res.status, body: parsed, headers: res.headers };
   }
 
-  async function lastText(phone: string): Promise<string | undefined> {
-    for (let i = 0; i < 200; i++) {
+  /** Drives the dispatcher until `phone` has more than `seen` texts; returns the newest. */
+  async function textAfter(phone: string, seen: number): Promise<string | undefined> {
+    for (let i = 0; i < 400; i++) {
       await server.dispatcher.tick();
       await server.dispatcher.idle();
-      const rows = await server.store.listDevMessages(phone, 1);
-      if (rows[0]) return rows[0].text;
-      await new Promise((r) => setImmediate(r));
+      const rows = await server.store.listDevMessages(phone, seen + 1);
+      if (rows.length > seen) return rows[0]!.text;
+      await new Promise((r) => setTimeout(r, 2));
     }
     return undefined;
   }
+  const textCount = async (phone: string) => (await server.store.listDevMessages(phone, 500)).length;
 
   return {
     server, url: server.url, clock, dataDir, key, createKey,
     post: (path, body, o) => call('POST', path, body, o),
     get: (path, o) => call('GET', path, undefined, o),
-    lastText,
+    lastText: (phone) => textAfter(phone, 0),
     async sendAndRead(phone = MOBILE, k = key) {
-      const before = (await server.store.listDevMessages(phone, 1))[0]?.text;
+      const seen = await textCount(phone);
       const r = await call('POST', SEND, { phoneNumber: phone, message: 'Your code is {{code}}' }, { key: k });
       if (r.status !== 200) throw new Error(`send-code failed: ${r.status} ${JSON.stringify(r.body)}`);
-      let text: string | undefined;
-      for (let i = 0; i < 200; i++) {
-        text = await lastText(phone);
-        if (text !== undefined && text !== before) break;
-        await new Promise((res) => setTimeout(res, 5));
-      }
-      const code = /Your code is (\S+)/.exec(text ?? '')?.[1];
+      const code = /Your code is (\S+)/.exec((await textAfter(phone, seen)) ?? '')?.[1];
       if (!code) throw new Error('no message in the development outbox');
       return { authenticationId: r.body.authenticationId as string, code };
     },

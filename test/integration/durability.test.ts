@@ -46,6 +46,8 @@ test('kill -9 loses no accepted verification: each still validates and its messa
     // Kill mid-stream, with requests still in flight, once a good number has been accepted.
     if (i === 80) {
       while (accepted.size < 40) await new Promise((r) => setTimeout(r, 2));
+      const delivered = await fetch(`${first.url}/dev/messages?limit=5`, { headers: auth }).then((r) => r.json()) as { messages: unknown[] };
+      assert.deepEqual(delivered.messages, [], 'at the kill, accepted messages exist only in the outbox');
       await first.kill9();
     }
   }

@@ -18,6 +18,17 @@ export function registerCamaraRoutes(
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { verifier, guard, metrics } = deps;
+  /** Runs a use case and counts its outcome: the success label, or the error's catalogue code. */
+  async function counted<T>(operation: 'send' | 'validate', run: () => Promise<T>, outcome: (r: T) => string): Promise<T> {
+    try {
+      const r = await run();
+      metrics.verifications.inc({ operation, outcome: outcome(r) });
+      return r;
+    } catch (err) {
+      metrics.verifications.inc({ operation, outcome: err instanceof OtpdError ? err.code : 'error' });
+      throw err;
+    }
+  }
 
   api.post(`${PREFIX}/send-code`, {
     onRequest: guard(SCOPE),
@@ -31,14 +42,8 @@ export function registerCamaraRoutes(
     },
   }, async (req) => {
     req.logPhone = maskPhone(req.body.phoneNumber);
-    try {
-      const r = await verifier.sendCode(req.principal!.clientId, req.body);
-      metrics.verifications.inc({ operation: 'send', outcome: r.test ? 'test_number' : 'queued' });
-      return { authenticationId: r.authenticationId };
-    } catch (err) {
-      metrics.verifications.inc({ operation: 'send', outcome: err instanceof OtpdError ? err.code : 'error' });
-      throw err;
-    }
+    const r = await counted('send', () => verifier.sendCode(req.principal!.clientId, req.body), (x) => (x.test ? 'test_number' : 'queued'));
+    return { authenticationId: r.authenticationId };
   });
 
   api.post(`${PREFIX}/validate-code`, {
@@ -52,13 +57,7 @@ export function registerCamaraRoutes(
       response: { 204: { type: 'null', description: 'The OTP was successfully validated' }, ...errorResponses(400, 401, 403, 404, 429) },
     },
   }, async (req, reply) => {
-    try {
-      await verifier.validateCode(req.principal!.clientId, req.body.authenticationId, req.body.code);
-      metrics.verifications.inc({ operation: 'validate', outcome: 'verified' });
-    } catch (err) {
-      metrics.verifications.inc({ operation: 'validate', outcome: err instanceof OtpdError ? err.code : 'error' });
-      throw err;
-    }
+    await counted('validate', () => verifier.validateCode(req.principal!.clientId, req.body.authenticationId, req.body.code), () => 'verified');
     return reply.code(204).send(null);
   });
 

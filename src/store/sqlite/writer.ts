@@ -103,10 +103,12 @@ export class SqliteWriter {
   }
 
   claimMessages(now: number, leaseMs: number, limit: number): ClaimedMessage[] {
+    // A due row always has its body (only final states drop it); if one ever did not, the dispatcher
+    // fails to decrypt it and records a permanent failure, rather than the row being leased forever.
     const rows = this.#q.claim.all(now + leaseMs, now, now, limit) as
       { seq: number; verification_id: string; recipient: string; body: Buffer | null; attempts: number }[];
-    return rows.filter((r) => r.body !== null).map((r) => ({
-      id: String(r.seq), verificationId: r.verification_id, recipient: r.recipient, body: r.body as Buffer, attempt: r.attempts,
+    return rows.map((r) => ({
+      id: String(r.seq), verificationId: r.verification_id, recipient: r.recipient, body: r.body ?? Buffer.alloc(0), attempt: r.attempts,
     }));
   }
 
