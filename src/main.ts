@@ -11,14 +11,15 @@ import { KeyRing, hashSecret } from './core/keyring.ts';
 import type { Policy } from './core/policy.ts';
 import type { NumberType } from './core/ports/phone.ts';
 import { Verifier } from './core/verification.ts';
-import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import type { Store } from './core/ports/store.ts';
+import { openStore } from './store/from-config.ts';
+import { Purger } from './jobs/purger.ts';
 import { DevOutboxGateway } from './gateways/dev-outbox.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { LibPhoneNumberInspector } from './phone/libphonenumber.ts';
 import { buildApp } from './api/app.ts';
 import { Authenticator, SCOPES, newApiKey } from './api/auth.ts';
 import { createMetrics } from './api/metrics.ts';
-import { TokenBuckets } from './api/rate-limit.ts';
 import { ensureDataDir, resolveSecret, writeSecretFile } from './boot/secrets.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -45,8 +46,9 @@ export function policyFrom(c: Config): Policy {
 
 export interface Server {
   readonly app: FastifyInstance;
-  readonly store: SqliteStore;
+  readonly store: Store;
   readonly dispatcher: Dispatcher;
+  readonly purger: Purger;
   readonly url: string;
   close(): Promise<void>;
 }
@@ -56,7 +58,7 @@ export function createLogger(c: Config): Logger {
 }
 
 /** Makes sure some key can call the API: the bootstrap key, or in development a generated one on disk. */
-async function ensureKeys(c: Config, store: SqliteStore, clock: Clock, log: Logger): Promise<void> {
+async function ensureKeys(c: Config, store: Store, clock: Clock, log: Logger): Promise<void> {
   if (c.bootstrapKey) {
     await store.upsertApiKey(
       { id: 'bootstrap', clientId: 'bootstrap', name: 'bootstrap (OTPD_BOOTSTRAP_KEY)', scopes: [...SCOPES], createdAt: clock.now(), revokedAt: null },
@@ -81,7 +83,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   const { secret, generatedAt } = resolveSecret(c);
   if (generatedAt) log.warn({ file: generatedAt }, 'generated a new server secret (development); set OTPD_SECRET in production');
   const keys = new KeyRing(secret, c.previousSecrets);
-  const store = new SqliteStore({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs, writer: 'worker' }, clock.now());
+  const { store, limiter, kind } = await openStore(c, clock, 'worker');
   const metrics = createMetrics();
   const gateway = new DevOutboxGateway(store, clock);
   log.warn('DEVELOPMENT OUTBOX: no SMS leaves this machine; codes are kept in clear for GET /dev/messages. Never use in production.');
@@ -103,23 +105,34 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   const auth = new Authenticator({ keys: store, tokenKey: keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });
   const app = await buildApp({
     verifier, auth, store, metrics, logger: log, version: VERSION, bodyLimit: c.bodyLimit,
-    buckets: new TokenBuckets(c.limits.requestsPerSecond, c.limits.requestBurst, clock),
+    limiter,
     devOutbox: c.delivery.gateway === 'dev-outbox',
+  });
+  const purger = new Purger({
+    store, clock,
+    options: { retentionMs: c.retention.days * 86_400_000, intervalMs: c.retention.intervalSeconds * 1000, batchSize: c.retention.batchSize },
+    events: {
+      purged: (r) => log.info({ ...r }, 'retention purge'),
+      error: (err) => log.error({ err }, 'retention purge failed'),
+    },
   });
   await ensureKeys(c, store, clock, log);
   log.debug({ config: redactConfig(c) }, 'configuration');
   await app.listen({ host: c.host, port: c.port });
   if (c.delivery.enabled) dispatcher.start();
+  if (c.retention.enabled) purger.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : c.port;
   const url = `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${port}`;
-  log.info({ url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, version: VERSION }, `otpd listening on ${url} (docs: ${url}/docs)`);
+  log.info({ url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, version: VERSION, store: kind }, `otpd listening on ${url} (docs: ${url}/docs)`);
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     await app.close();
     await dispatcher.stop();
+    await purger.stop();
+    await limiter.close?.();
     await store.close();
   })());
-  return { app, store, dispatcher, url, close };
+  return { app, store, dispatcher, purger, url, close };
 }

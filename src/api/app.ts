@@ -10,7 +10,7 @@ import type { Authenticator, Principal } from './auth.ts';
 import { toHttpError } from './error-map.ts';
 import { makeGuard } from './guard.ts';
 import type { Metrics } from './metrics.ts';
-import type { TokenBuckets } from './rate-limit.ts';
+import type { RateLimiter } from '../core/ports/rate-limiter.ts';
 import { registerCamaraRoutes } from './camara/routes.ts';
 import { XCorrelatorPattern } from './camara/schemas.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
@@ -33,7 +33,8 @@ export interface AppDeps {
   readonly store: Store;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  readonly buckets: TokenBuckets;
+  /** Per-client request rate: in memory (one process) or shared by every replica. */
+  readonly limiter: RateLimiter;
   readonly bodyLimit: number;
   /** Serve GET /dev/messages (development outbox); never in production. */
   readonly devOutbox: boolean;
@@ -107,7 +108,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // text/plain included, is a 415. The token endpoint adds form parsing for itself alone.
   app.removeContentTypeParser('text/plain');
 
-  const guard = makeGuard(d.auth, d.buckets);
+  const guard = makeGuard(d.auth, d.limiter);
   registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics });
   await registerOpsRoutes(app, { ...d, guard });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { systemClock } from '../core/clock.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { Store } from '../core/ports/store.ts';
+import { openStore } from '../store/from-config.ts';
 import { ensureDataDir } from '../boot/secrets.ts';
 
 /** Loads and validates the configuration, or prints every problem and exits non-zero. */
@@ -19,13 +19,14 @@ export function configOrExit(file: string | undefined): Readonly<Config> {
 }
 
 /** Runs a command against the configured store and closes it afterwards. */
-export async function withStore<T>(file: string | undefined, fn: (store: SqliteStore, c: Readonly<Config>) => Promise<T>): Promise<T> {
+export async function withStore<T>(file: string | undefined, fn: (store: Store, c: Readonly<Config>) => Promise<T>): Promise<T> {
   const c = configOrExit(file);
   ensureDataDir(c.dataDir);
-  const store = new SqliteStore({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs }, systemClock.now());
+  const { store, limiter } = await openStore(c, systemClock, 'inline');
   try {
     return await fn(store, c);
   } finally {
+    await limiter.close?.();
     await store.close();
   }
 }

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { systemClock } from '../core/clock.ts';
-import { migrateSqlite } from '../store/sqlite/sqlite-store.ts';
+import { migrateStore } from '../store/from-config.ts';
 import { ensureDataDir } from '../boot/secrets.ts';
-import { join } from 'node:path';
 import { VERSION } from '../main.ts';
 import { configOrExit, withStore } from './context.ts';
 import { registerKeyCommands } from './keys.ts';
+import { registerRetentionCommands } from './retention.ts';
 import { serve } from './serve.ts';
 
 const program = new Command('otpd').version(VERSION).description('Self-hosted phone verification server');
@@ -18,10 +18,10 @@ program.command('serve')
 program.command('migrate')
   .description('Apply database migrations and exit')
   .option('--config <file>', 'configuration file')
-  .action((o: { config?: string }) => {
+  .action(async (o: { config?: string }) => {
     const c = configOrExit(o.config);
     ensureDataDir(c.dataDir);
-    const applied = migrateSqlite({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs }, systemClock.now());
+    const applied = await migrateStore(c, systemClock.now());
     process.stdout.write(applied.length ? `applied migrations: ${applied.join(', ')}\n` : 'database is up to date\n');
   });
 
@@ -41,5 +41,6 @@ program.command('messages')
   });
 
 registerKeyCommands(program);
+registerRetentionCommands(program);
 
 await program.parseAsync(process.argv);

@@ -47,6 +47,12 @@ const ENV: readonly [string, string, Kind][] = [
   ['OTPD_SQLITE_SYNCHRONOUS', 'sqlite.synchronous', 'string'],
   ['OTPD_SQLITE_BUSY_TIMEOUT_MS', 'sqlite.busyTimeoutMs', 'int'],
   ['OTPD_BODY_LIMIT', 'bodyLimit', 'int'],
+  ['OTPD_DATABASE_URL', 'database.url', 'string'],
+  ['OTPD_DATABASE_SCHEMA', 'database.schema', 'string'],
+  ['OTPD_DATABASE_POOL_SIZE', 'database.poolSize', 'int'],
+  ['OTPD_RETENTION_DAYS', 'retention.days', 'int'],
+  ['OTPD_PURGE', 'retention.enabled', 'bool'],
+  ['OTPD_PURGE_INTERVAL_SECONDS', 'retention.intervalSeconds', 'int'],
 ];
 
 function convert(name: string, raw: string, kind: Kind, problems: string[]): unknown {
@@ -103,6 +109,7 @@ function crossChecks(c: Config, problems: string[]): void {
   if (c.env === 'production' && c.delivery.gateway === 'dev-outbox') {
     problems.push('delivery.gateway: the development outbox is refused in production; configure a real gateway');
   }
+  if (c.database.url && !c.secret) problems.push('secret: OTPD_SECRET is required with OTPD_DATABASE_URL, and every replica must share it');
   if (c.limits.sendsPer24Hours < c.limits.sendsPer15Minutes) problems.push('limits.sendsPer24Hours must be at least limits.sendsPer15Minutes');
 }
 
@@ -144,6 +151,7 @@ export function redactConfig(c: Config): Record<string, unknown> {
     secret: c.secret ? '[redacted]' : undefined,
     previousSecrets: c.previousSecrets.map(() => '[redacted]'),
     bootstrapKey: c.bootstrapKey ? '[redacted]' : undefined,
+    database: { ...c.database, url: c.database.url?.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:[redacted]@') },
     numbers: { ...c.numbers, test: Object.fromEntries(Object.keys(c.numbers.test).map((k) => [k, '[redacted]'])) },
   };
 }

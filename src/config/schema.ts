@@ -82,6 +82,28 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    database: Type.Object(
+      {
+        /** postgres://… selects the shared PostgreSQL store (several replicas); absent means embedded SQLite. */
+        url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection URL' })),
+        /** @default 'public' */
+        schema: Type.String({ default: 'public', pattern: '^[a-z_][a-z0-9_]{0,62}$', description: 'Schema holding otpd\'s tables' }),
+        poolSize: Int(1, 1000, 10, 'PostgreSQL connections per replica for requests and delivery'),
+        limiterPoolSize: Int(1, 1000, 4, 'PostgreSQL connections per replica for the shared rate limiter'),
+        statementTimeoutMs: Int(100, 600_000, 10_000, 'A statement running longer fails (closed) instead of hanging a request'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    retention: Type.Object(
+      {
+        days: Int(1, 3650, 7, 'Days a finished verification or message is kept before it is purged'),
+        /** Run the purge job in this process (every replica may; they never purge a row twice). */
+        enabled: Type.Boolean({ default: true }),
+        intervalSeconds: Int(10, 86_400, 3600, 'How often the purge job runs'),
+        batchSize: Int(1, 100_000, 1000, 'Rows deleted per statement'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     /** Limit on request bodies, in bytes. */
     bodyLimit: Int(1024, 1_048_576, 16_384, 'Largest accepted request body'),
   },

@@ -2,12 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { storeContract } from './store.contract.ts';
+import { retentionContract } from './retention.contract.ts';
+import { storeContract, type StoreHarness } from './store.contract.ts';
 
 // Both write paths run the whole suite: the worker thread (the server) and inline (the CLI).
 for (const writer of ['worker', 'inline'] as const) {
   const files = new WeakMap<object, string>();
-  storeContract(`sqlite (${writer} writer)`, {
+  const harness: StoreHarness = {
     async open() {
       const file = join(mkdtempSync(join(tmpdir(), 'otpd-contract-')), 'otpd.db');
       const s = new SqliteStore({ file, synchronous: 'NORMAL', writer }, Date.now());
@@ -18,5 +19,7 @@ for (const writer of ['worker', 'inline'] as const) {
     async openSecond(first) {
       return new SqliteStore({ file: files.get(first)!, synchronous: 'NORMAL', writer }, Date.now());
     },
-  });
+  };
+  storeContract(`sqlite (${writer} writer)`, harness);
+  retentionContract(`sqlite (${writer} writer)`, harness);
 }

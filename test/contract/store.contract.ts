@@ -13,13 +13,13 @@ export interface StoreHarness {
   openSecond?(first: Store): Promise<Store>;
 }
 
-const T0 = Date.UTC(2026, 5, 1, 12);
-const MIN = 60_000;
-const LIMITS: SendLimits = { windows: [{ windowMs: 15 * MIN, max: 5 }, { windowMs: 24 * 60 * MIN, max: 10 }], dailyQuota: 0 };
-const BUDGET = { windowMs: 24 * 60 * MIN, max: 20 };
+export const T0 = Date.UTC(2026, 5, 1, 12);
+export const MIN = 60_000;
+export const LIMITS: SendLimits = { windows: [{ windowMs: 15 * MIN, max: 5 }, { windowMs: 24 * 60 * MIN, max: 10 }], dailyQuota: 0 };
+export const BUDGET = { windowMs: 24 * 60 * MIN, max: 20 };
 const MAC = Buffer.alloc(32, 7);
 
-function verification(o: Partial<NewVerification> & { phone?: string } = {}): NewVerification {
+export function verification(o: Partial<NewVerification> & { phone?: string } = {}): NewVerification {
   const id = o.id ?? randomUUID();
   const phone = Buffer.from((o.phone ?? 'phone-1').padEnd(16, '.'));
   return {
@@ -31,8 +31,8 @@ function verification(o: Partial<NewVerification> & { phone?: string } = {}): Ne
 }
 
 // What the core passes: the submitted code's MAC under each active key.
-const right = [Buffer.alloc(32, 1), MAC];
-const wrong = [Buffer.alloc(32, 9)];
+export const right = [Buffer.alloc(32, 1), MAC];
+export const wrong = [Buffer.alloc(32, 9)];
 
 export function storeContract(name: string, h: StoreHarness): void {
   const withStore = (title: string, fn: (s: Store) => Promise<void>) =>
@@ -140,26 +140,61 @@ export function storeContract(name: string, h: StoreHarness): void {
     assert.deepEqual(await s.claimMessages(T0, 30_000, 10), []);
   });
 
-  withStore('concurrency: of 100 parallel right guesses exactly one is VERIFIED', async (s) => {
+  /** Runs `fn` with two handles on the same data (two replicas) when the backend has them. */
+  const withPair = (title: string, fn: (a: Store, b: Store) => Promise<void>) =>
+    withStore(title, async (s) => {
+      const second = h.openSecond ? await h.openSecond(s) : s;
+      try {
+        await fn(s, second);
+      } finally {
+        if (second !== s) await second.close();
+      }
+    });
+  const spread = <T>(n: number, a: Store, b: Store, f: (s: Store, i: number) => Promise<T>) =>
+    Promise.all(Array.from({ length: n }, (_, i) => f(i % 2 ? b : a, i)));
+
+  withPair('concurrency: of 100 parallel right guesses (over two handles) exactly one is VERIFIED', async (a, b) => {
     const v = verification();
-    await s.createVerification(v, LIMITS);
-    const outcomes = await Promise.all(Array.from({ length: 100 }, () => s.attemptValidation('client-a', v.id, T0, BUDGET, right)));
+    await a.createVerification(v, LIMITS);
+    const outcomes = await spread(100, a, b, (s) => s.attemptValidation('client-a', v.id, T0, BUDGET, right));
     assert.equal(outcomes.filter((o) => o === 'VERIFIED').length, 1);
     assert.deepEqual(new Set(outcomes.filter((o) => o !== 'VERIFIED')), new Set(['EXPIRED']));
   });
 
-  withStore('concurrency: 100 parallel wrong guesses evaluate at most maxAttempts', async (s) => {
+  withPair('concurrency: 100 parallel wrong guesses (over two handles) evaluate at most maxAttempts', async (a, b) => {
     const v = verification();
-    await s.createVerification(v, LIMITS);
-    const outcomes = await Promise.all(Array.from({ length: 100 }, () => s.attemptValidation('client-a', v.id, T0, BUDGET, wrong)));
+    await a.createVerification(v, LIMITS);
+    const outcomes = await spread(100, a, b, (s) => s.attemptValidation('client-a', v.id, T0, BUDGET, wrong));
     // Each compared guess is INVALID except the one that spends the last attempt.
     assert.equal(outcomes.filter((o) => o === 'INVALID').length, 2);
     assert.equal(outcomes.filter((o) => o === 'FAILED').length, 98);
   });
 
-  withStore('concurrency: 50 parallel sends to one number accept exactly the limit', async (s) => {
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => s.createVerification(verification({ createdAt: T0 + i }), LIMITS)));
+  withPair('concurrency: mixed right and wrong guesses in parallel never compare more than maxAttempts', async (a, b) => {
+    const v = verification();
+    await a.createVerification(v, LIMITS);
+    const outcomes = await spread(60, a, b, (s, i) => s.attemptValidation('client-a', v.id, T0, BUDGET, i % 3 ? wrong : right));
+    const compared = outcomes.filter((o) => o === 'VERIFIED' || o === 'INVALID').length;
+    assert.ok(compared <= 3, `compared ${compared}`);
+    assert.ok(outcomes.filter((o) => o === 'VERIFIED').length <= 1);
+  });
+
+  withPair('concurrency: 50 parallel sends to one number (over two handles) accept exactly the limit', async (a, b) => {
+    const results = await spread(50, a, b, (s, i) => s.createVerification(verification({ createdAt: T0 + i }), LIMITS));
     assert.equal(results.filter((r) => r.ok).length, 5);
+  });
+
+  withPair('concurrency: the daily quota is exact under parallel sends to many numbers', async (a, b) => {
+    const q: SendLimits = { windows: LIMITS.windows, dailyQuota: 7 };
+    const results = await spread(30, a, b, (s, i) => s.createVerification(verification({ phone: `quota-${i}` }), q));
+    assert.equal(results.filter((r) => r.ok).length, 7);
+    assert.equal(results.filter((r) => !r.ok && r.reason === 'QUOTA').length, 23);
+    assert.equal((await a.claimMessages(T0, 30_000, 100)).length, 7, 'a refused send queues no message');
+  });
+
+  withStore('an id that is not a UUID is NOT_FOUND, not an error', async (s) => {
+    assert.equal(await s.attemptValidation('client-a', "x'; DROP TABLE verifications; --", T0, BUDGET, right), 'NOT_FOUND');
+    assert.equal(await s.attemptValidation('client-a', '', T0, BUDGET, right), 'NOT_FOUND');
   });
 
   withStore('outbox: claim leases a message; it is not handed out again until the lease lapses', async (s) => {

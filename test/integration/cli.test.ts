@@ -16,7 +16,7 @@ function tempEnv(t: { after(fn: () => void): void }) {
 
 test('keys create prints the secret once; list never shows it; revoke is effective on the next request', async (t) => {
   const env = tempEnv(t);
-  assert.equal((await runOtpd(['migrate'], env)).stdout.trim(), 'applied migrations: 1');
+  assert.equal((await runOtpd(['migrate'], env)).stdout.trim(), 'applied migrations: 1, 2');
   assert.equal((await runOtpd(['migrate'], env)).stdout.trim(), 'database is up to date');
   const created = await runOtpd(['keys', 'create', '--name', 'shop', '--json'], env);
   assert.equal(created.code, 0, created.stderr);

@@ -162,7 +162,39 @@ export interface DevInbox {
   listDevMessages(to: string | undefined, limit: number): Promise<{ to: string; text: string; createdAt: number }[]>;
 }
 
-export interface Store extends VerificationStore, OutboxStore, KeyStore, DevInbox {
+export interface PurgeResult {
+  readonly verifications: number;
+  readonly messages: number;
+  readonly devMessages: number;
+}
+
+/** One per-day aggregate: `metric` is `verifications.<status>` or `messages.<status>`. */
+export interface DailyStat {
+  readonly day: string;
+  readonly clientId: string;
+  readonly metric: string;
+  readonly count: number;
+}
+
+export interface RetentionStore {
+  /**
+   * Deletes, in batches of at most `batch` rows per table, verifications that expired before
+   * `cutoff`, messages in a final state created before it (with their attempts) and development
+   * outbox texts older than it; each deleted row is first added to the per-day aggregates, in the
+   * same statement or transaction as its delete. Concurrency: several purgers (replicas) may run at
+   * once; a row is deleted, and so counted, by exactly one of them.
+   */
+  purge(cutoff: number, batch: number): Promise<PurgeResult>;
+
+  /**
+   * Per-day counts by client, for verifications and messages created on days in [fromDay, toDay]
+   * (`YYYY-MM-DD`, UTC): purged rows from the aggregates plus live rows counted on the fly, so a
+   * purge never changes the figures. A pending verification past its expiry counts as `expired`.
+   */
+  dailyStats(fromDay: string, toDay: string, now: number): Promise<DailyStat[]>;
+}
+
+export interface Store extends VerificationStore, OutboxStore, KeyStore, DevInbox, RetentionStore {
   /** Cheap round trip used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

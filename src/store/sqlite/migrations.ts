@@ -74,6 +74,21 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'retention',
+    sql: `
+      CREATE INDEX verifications_by_expiry ON verifications (expires_at);
+      CREATE INDEX messages_by_age ON messages (created_at);
+      CREATE TABLE stats_daily (
+        day TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, client_id, metric)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import type {
-  ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, GuessBudget, MessageView, NewVerification, SendLimits, Store, ValidationOutcome,
+  ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, DailyStat, GuessBudget, MessageView, NewVerification, PurgeResult, SendLimits, Store,
+  ValidationOutcome,
 } from '../../core/ports/store.ts';
+import { dailyStatsQuery } from './retention.ts';
 import { migrate } from './migrations.ts';
 import { keyQueries, rowToKey, type KeyRow } from './key-queries.ts';
 import { openDatabase, type SqliteOptions } from './open.ts';
@@ -31,12 +33,14 @@ export class SqliteStore implements Store {
   readonly #writes: WriteQueue;
   readonly #keys;
   readonly #q;
+  readonly #stats: ReturnType<typeof dailyStatsQuery>;
 
   constructor(o: SqliteOptions, now: number) {
     this.#db = openDatabase(o);
     migrate(this.#db, now);
     this.#writes = o.writer === 'worker' ? new WorkerWriteQueue(o) : new InlineWriteQueue(this.#db);
     this.#keys = keyQueries(this.#db);
+    this.#stats = dailyStatsQuery(this.#db);
     const p = (sql: string) => this.#db.prepare(sql);
     this.#q = {
       // No index by recipient (it would cost every send a random page): these operator listings
@@ -107,6 +111,22 @@ export class SqliteStore implements Store {
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
     return (this.#keys.list.all() as KeyRow[]).map(rowToKey);
+  }
+
+  /** Batches run through the write queue, so a purge never holds the write lock for long. */
+  async purge(cutoff: number, batch: number): Promise<PurgeResult> {
+    const total = { verifications: 0, messages: 0, devMessages: 0 };
+    for (;;) {
+      const r = await this.#writes.submit({ op: 'purgeBatch', args: [cutoff, batch] });
+      total.verifications += r.verifications;
+      total.messages += r.messages;
+      total.devMessages += r.devMessages;
+      if (r.verifications < batch && r.messages < batch && r.devMessages < batch) return total;
+    }
+  }
+
+  async dailyStats(fromDay: string, toDay: string, now: number): Promise<DailyStat[]> {
+    return this.#stats(fromDay, toDay, now);
   }
 
   async ping(): Promise<void> {

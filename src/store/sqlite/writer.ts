@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import { anyMacMatches } from '../../core/keyring.ts';
 import type {
-  ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, GuessBudget, NewVerification, SendLimits, ValidationOutcome,
+  ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, GuessBudget, NewVerification, PurgeResult, SendLimits, ValidationOutcome,
 } from '../../core/ports/store.ts';
 import { utcDay } from './open.ts';
+import { retentionWrites } from './retention.ts';
 
 interface VerificationRow {
   client_id: string;
@@ -60,9 +61,16 @@ function prepareAll(db: Database.Database) {
  */
 export class SqliteWriter {
   readonly #q: ReturnType<typeof prepareAll>;
+  readonly #purge: ReturnType<typeof retentionWrites>;
 
   constructor(db: Database.Database) {
     this.#q = prepareAll(db);
+    this.#purge = retentionWrites(db);
+  }
+
+  /** One batch of the retention purge; the caller repeats it until a batch comes back short. */
+  purgeBatch(cutoff: number, batch: number): PurgeResult {
+    return this.#purge(cutoff, batch);
   }
 
   createVerification(v: NewVerification, limits: SendLimits): CreateResult {

@@ -1,10 +1,11 @@
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { RateLimiter } from '../../core/ports/rate-limiter.ts';
 
 /**
- * Per-key token bucket held in memory. It guards one process against a client's bursts; limits
- * that must hold across replicas (sends per number, quotas) live in the store.
+ * Per-key token bucket held in memory: the embedded (single-process) rate limiter. Replicas that
+ * must share one budget use the PostgreSQL limiter instead.
  */
-export class TokenBuckets {
+export class TokenBuckets implements RateLimiter {
   readonly #rate: number;
   readonly #burst: number;
   readonly #clock: Clock;
@@ -16,8 +17,7 @@ export class TokenBuckets {
     this.#clock = clock;
   }
 
-  /** Takes one token; returns 0 when allowed, otherwise the seconds until one is available. */
-  take(key: string): number {
+  async take(key: string): Promise<number> {
     if (this.#rate <= 0) return 0;
     const now = this.#clock.now();
     let b = this.#buckets.get(key);

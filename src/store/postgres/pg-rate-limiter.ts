@@ -1,0 +1,50 @@
+import type pg from 'pg';
+import type { Clock } from '../../core/clock.ts';
+import type { RateLimiter } from '../../core/ports/rate-limiter.ts';
+
+// GCRA (the token bucket as one timestamp per key): a request is allowed when the key's
+// theoretical arrival time, pushed one emission interval on, stays within `burst` intervals of
+// now. One guarded upsert decides and records it; under READ COMMITTED ON CONFLICT DO UPDATE locks
+// the row and evaluates the guard on its latest version, so parallel requests from every replica
+// are admitted one at a time and never beyond the budget.
+const TAKE = `
+  INSERT INTO rate_limits (key, tat) VALUES ($1, $2::float8 + $3::float8)
+  ON CONFLICT (key) DO UPDATE SET tat = GREATEST(rate_limits.tat, $2::float8) + $3::float8
+  WHERE GREATEST(rate_limits.tat, $2::float8) + $3::float8 - $2::float8 <= $4::float8
+  RETURNING tat`;
+
+/**
+ * The rate limiter shared by every replica, in PostgreSQL. Its pool should run with
+ * `synchronous_commit=off` (see main.ts): the table is UNLOGGED, a lost update costs at most one
+ * burst, and no request then waits for a WAL flush to be admitted.
+ */
+export class PgRateLimiter implements RateLimiter {
+  readonly #pool: pg.Pool;
+  readonly #interval: number;
+  readonly #tolerance: number;
+  readonly #clock: Clock;
+  readonly #prefix: string;
+
+  constructor(pool: pg.Pool, o: { ratePerSecond: number; burst: number; clock: Clock; prefix?: string }) {
+    this.#pool = pool;
+    this.#interval = o.ratePerSecond > 0 ? 1000 / o.ratePerSecond : 0;
+    this.#tolerance = this.#interval * o.burst;
+    this.#clock = o.clock;
+    this.#prefix = o.prefix ?? 'client:';
+  }
+
+  async take(key: string): Promise<number> {
+    if (this.#interval === 0) return 0;
+    const now = this.#clock.now();
+    const k = this.#prefix + key;
+    const r = await this.#pool.query<{ tat: number }>({ name: 'otpd_rate_take', text: TAKE, values: [k, now, this.#interval, this.#tolerance] });
+    if (r.rowCount === 1) return 0;
+    const cur = await this.#pool.query<{ tat: number }>({ name: 'otpd_rate_tat', text: 'SELECT tat FROM rate_limits WHERE key = $1', values: [k] });
+    const tat = cur.rows[0]?.tat ?? now;
+    return Math.max(1, Math.ceil((tat + this.#interval - this.#tolerance - now) / 1000));
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}

@@ -1,0 +1,134 @@
+import type pg from 'pg';
+import type {
+  ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, DailyStat, GuessBudget, MessageView, NewVerification, PurgeResult,
+  SendLimits, Store, ValidationOutcome,
+} from '../../core/ports/store.ts';
+import { migratePg } from './migrations.ts';
+import { appendDevMessagePg, claimMessagesPg, completeAttemptPg, listDevMessagesPg, listMessagesPg } from './pg-outbox.ts';
+import { dailyStatsPg, purgePg } from './pg-retention.ts';
+import { attemptValidationPg, createVerificationPg } from './pg-verifications.ts';
+import { createPool, type PgOptions } from './pool.ts';
+
+export type { PgOptions } from './pool.ts';
+
+interface KeyRow {
+  id: string;
+  client_id: string;
+  name: string;
+  scopes: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+const KEY_COLUMNS = 'id, client_id, name, scopes, created_at, revoked_at';
+const toKey = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id, clientId: r.client_id, name: r.name, scopes: JSON.parse(r.scopes) as string[], createdAt: r.created_at, revokedAt: r.revoked_at,
+});
+
+/**
+ * The shared store: any number of stateless otpd replicas use one PostgreSQL. Every guarantee of
+ * the Store port holds across processes because each race-sensitive method is one guarded
+ * statement or one transaction that is correct under PostgreSQL's default READ COMMITTED; the
+ * JSDoc of each function it delegates to says why.
+ */
+export class PgStore implements Store {
+  readonly #pool: pg.Pool;
+
+  private constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  /** Opens a pool and applies pending migrations (safe when several replicas start at once). */
+  static async open(o: PgOptions, now: number): Promise<PgStore> {
+    const pool = createPool(o);
+    try {
+      await migratePg(pool, o.schema, now);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new PgStore(pool);
+  }
+
+  createVerification(v: NewVerification, limits: SendLimits): Promise<CreateResult> {
+    return createVerificationPg(this.#pool, v, limits);
+  }
+
+  attemptValidation(clientId: string, id: string, now: number, budget: GuessBudget, candidates: readonly Buffer[]): Promise<ValidationOutcome> {
+    return attemptValidationPg(this.#pool, clientId, id, now, budget, candidates);
+  }
+
+  claimMessages(now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
+    return claimMessagesPg(this.#pool, now, leaseMs, limit);
+  }
+
+  completeAttempt(r: AttemptRecord): Promise<void> {
+    return completeAttemptPg(this.#pool, r);
+  }
+
+  listMessages(filter: { recipient?: string; limit: number }): Promise<MessageView[]> {
+    return listMessagesPg(this.#pool, filter);
+  }
+
+  appendDevMessage(m: { messageId: string; to: string; text: string; at: number }): Promise<void> {
+    return appendDevMessagePg(this.#pool, m);
+  }
+
+  listDevMessages(to: string | undefined, limit: number): Promise<{ to: string; text: string; createdAt: number }[]> {
+    return listDevMessagesPg(this.#pool, to, limit);
+  }
+
+  purge(cutoff: number, batch: number): Promise<PurgeResult> {
+    return purgePg(this.#pool, cutoff, batch);
+  }
+
+  dailyStats(fromDay: string, toDay: string, now: number): Promise<DailyStat[]> {
+    return dailyStatsPg(this.#pool, fromDay, toDay, now);
+  }
+
+  async createApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void> {
+    await this.#pool.query(
+      'INSERT INTO api_keys (id, client_id, name, secret_hash, scopes, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [k.id, k.clientId, k.name, secretHash, JSON.stringify(k.scopes), k.createdAt, k.revokedAt],
+    );
+  }
+
+  /** One statement (INSERT … ON CONFLICT DO UPDATE): replicas starting together converge on one row. */
+  async upsertApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO api_keys (id, client_id, name, secret_hash, scopes, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, name = excluded.name, secret_hash = excluded.secret_hash,
+       scopes = excluded.scopes, revoked_at = excluded.revoked_at`,
+      [k.id, k.clientId, k.name, secretHash, JSON.stringify(k.scopes), k.createdAt, k.revokedAt],
+    );
+  }
+
+  async findApiKeyBySecretHash(secretHash: Buffer): Promise<ApiKeyRecord | null> {
+    const r = await this.#pool.query<KeyRow>({ name: 'otpd_key_by_hash', text: `SELECT ${KEY_COLUMNS} FROM api_keys WHERE secret_hash = $1`, values: [secretHash] });
+    return r.rows[0] ? toKey(r.rows[0]) : null;
+  }
+
+  async findApiKeyById(id: string): Promise<ApiKeyRecord | null> {
+    const r = await this.#pool.query<KeyRow>({ name: 'otpd_key_by_id', text: `SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1`, values: [id] });
+    return r.rows[0] ? toKey(r.rows[0]) : null;
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return (await this.#pool.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`)).rows.map(toKey);
+  }
+
+  /** A guarded UPDATE (`revoked_at IS NULL`): of concurrent revokes the first time wins. */
+  async revokeApiKey(id: string, now: number): Promise<boolean> {
+    const r = await this.#pool.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, id]);
+    if (r.rowCount === 1) return true;
+    return (await this.#pool.query('SELECT 1 FROM api_keys WHERE id = $1', [id])).rowCount === 1;
+  }
+
+  async ping(): Promise<void> {
+    await this.#pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}
