@@ -19,7 +19,13 @@ export interface Child {
 
 const live = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
+const syncCleanups: (() => void)[] = [];
 let installed = false;
+
+/** Runs on every way out, after the children are killed (e.g. drop a database schema with psql). */
+export function addSyncCleanup(fn: () => void): void {
+  syncCleanups.push(fn);
+}
 
 function cleanupSync(): void {
   for (const p of live) {
@@ -30,6 +36,7 @@ function cleanupSync(): void {
     }
   }
   live.clear();
+  for (const fn of syncCleanups.splice(0)) fn();
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   tempDirs.clear();
 }
@@ -152,7 +159,7 @@ export async function stopChild(child: Child, timeoutMs = 30_000): Promise<numbe
 }
 
 let clkTck: number | undefined;
-function ticksPerSecond(): number {
+export function ticksPerSecond(): number {
   if (clkTck === undefined) {
     try {
       clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;

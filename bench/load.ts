@@ -1,13 +1,17 @@
 /**
- * One autocannon run in this (load-generator) process. Every request body comes from a generator,
- * so each request can carry a distinct phone number or authenticationId.
+ * Autocannon runs in this (load-generator) process. Every request body comes from a generator,
+ * so each request can carry a distinct phone number or authenticationId. Against several replicas
+ * one instance per replica runs in parallel, sharing the generator, and the results are merged.
  */
 import autocannon from 'autocannon';
 
 export interface LoadOptions {
   readonly title: string;
-  /** Base URL, e.g. http://127.0.0.1:1234 */
-  readonly url: string;
+  /**
+   * Base URL, e.g. http://127.0.0.1:1234, or one per replica: the connections are then split
+   * evenly over them (one autocannon instance each, in parallel).
+   */
+  readonly url: string | readonly string[];
   readonly path: string;
   readonly connections: number;
   /** Seconds. */
@@ -45,10 +49,31 @@ export interface LoadResult {
   readonly bodyMismatches: number;
   /** The body generator (or maxRequests) ran out and the run ended before its duration. */
   readonly exhausted: boolean;
+  /** With several URLs: each replica's share, to show the load was spread. */
+  readonly perUrl?: readonly { readonly url: string; readonly completed: number; readonly rps: number; readonly p99: number }[];
+}
+
+interface OneRun {
+  readonly result: LoadResult;
+  readonly latencies: number[];
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  if (o.maxRequests !== undefined && o.maxRequests < o.connections) return nothingSent(o.title);
+  if (typeof o.url === 'string') return (await runOne({ ...o, url: o.url })).result;
+  const urls = o.url;
+  if (urls.length === 1) return (await runOne({ ...o, url: urls[0]! })).result;
+  // Each instance gets at most its share of maxRequests, so together they never ask the shared
+  // generator for more bodies than it has (past its end a request would repeat the last body).
+  const runs = await Promise.all(urls.map((url, i) => runOne({
+    ...o, url, title: `${o.title} @${i + 1}`,
+    connections: Math.floor(o.connections / urls.length) + (i < o.connections % urls.length ? 1 : 0),
+    maxRequests: o.maxRequests === undefined ? undefined : Math.floor(o.maxRequests / urls.length),
+  })));
+  return merge(o.title, urls, runs);
+}
+
+async function runOne(o: LoadOptions & { readonly url: string }): Promise<OneRun> {
+  if (o.maxRequests !== undefined && o.maxRequests < o.connections) return { result: nothingSent(o.title), latencies: [] };
   const errorSamples = new Set<string>();
   let bodyMismatches = 0;
   let exhausted = false;
@@ -103,7 +128,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     statusCodes[code] = n;
     completed += n;
   }
-  return {
+  const result: LoadResult = {
     title: o.title,
     rps: completed / r.duration,
     rpsAutocannon: r.requests.average,
@@ -117,6 +142,33 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     errorSamples: [...errorSamples],
     bodyMismatches,
     exhausted: exhausted || (o.maxRequests !== undefined && r.duration < o.duration - 0.5),
+  };
+  return { result, latencies };
+}
+
+/**
+ * One result for parallel runs: responses add up over the longest run's duration, and the latency
+ * percentiles are taken over every response of every run (not the worse of the per-run p99s).
+ */
+function merge(title: string, urls: readonly string[], runs: readonly OneRun[]): LoadResult {
+  const rs = runs.map((r) => r.result);
+  const sum = (f: (r: LoadResult) => number) => rs.reduce((a, r) => a + f(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of rs) for (const [c, n] of Object.entries(r.statusCodes)) statusCodes[c] = (statusCodes[c] ?? 0) + n;
+  const completed = sum((r) => r.completed);
+  const durationS = Math.max(...rs.map((r) => r.durationS));
+  return {
+    title, completed, durationS, statusCodes,
+    rps: durationS > 0 ? completed / durationS : 0,
+    rpsAutocannon: sum((r) => r.rpsAutocannon),
+    latencyMs: latencyStats(runs.flatMap((r) => r.latencies)),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    errorSamples: [...new Set(rs.flatMap((r) => r.errorSamples))].slice(0, 5),
+    bodyMismatches: sum((r) => r.bodyMismatches),
+    exhausted: rs.some((r) => r.exhausted),
+    perUrl: rs.map((r, i) => ({ url: urls[i]!, completed: r.completed, rps: r.rps, p99: r.latencyMs.p99 })),
   };
 }
 

@@ -164,3 +164,20 @@ export class OtpdApi {
     return pool;
   }
 }
+
+/**
+ * Waits until every message the given replicas queued has been delivered. The replicas share one
+ * outbox, so one replica's dispatcher may deliver what another queued: only the sums compare.
+ */
+export async function waitDrainedAll(apis: readonly OtpdApi[], timeoutMs = 120_000): Promise<void> {
+  if (apis.length === 1) return apis[0]!.waitDrained(timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = await Promise.all(apis.map((a) => a.backlog()));
+    const queued = all.reduce((s, b) => s + b.queued, 0);
+    const sent = all.reduce((s, b) => s + b.sent, 0);
+    if (sent >= queued) return;
+    if (Date.now() > deadline) throw new Error(`dispatchers not drained after ${timeoutMs} ms: ${sent}/${queued} sent`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

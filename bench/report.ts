@@ -1,10 +1,19 @@
 /** Result types, the printed table, the loud warnings and the machine description. */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, release } from 'node:os';
+import { BACKEND_LABEL, type BackendId } from './config.ts';
 import type { LoadResult } from './load.ts';
+
+/** The otpd operation a phase measures, to line up the same row across stores. */
+export type Operation = 'send-code' | 'validate-code (wrong code)' | 'validate-code';
 
 export interface PhaseResult {
   readonly name: string;
+  /** Which store otpd ran on; undefined for the ceiling. */
+  readonly backend?: BackendId;
+  readonly operation?: Operation;
+  /** otpd processes serving the phase (CPU and thread figures are their sum). */
+  readonly replicas: number;
   readonly method: string;
   readonly path: string;
   readonly expectStatus: number;
@@ -26,9 +35,14 @@ export interface PhaseResult {
   readonly serverCpuUsPerRequestInclDrain?: number;
   /** send-code only: responses / (window + drain): the rate the server sustains once delivery keeps up. */
   readonly sustainedRps?: number;
+  /** PostgreSQL server processes (local server only), during the window. */
+  readonly dbCpuUs?: number;
+  readonly dbCpuUsPerRequest?: number;
+  /** send-code on PostgreSQL: adds the database CPU spent while the SMS backlog drained. */
+  readonly dbCpuUsPerRequestInclDrain?: number;
   /** This load-generator process, as a share of one core. */
   readonly clientCpuPct: number;
-  /** Everything else on the machine (other processes, kernel work not charged to ours), share of one core. */
+  /** Everything else on the machine (other processes, kernel work not charged to ours or to PostgreSQL), share of one core. */
   readonly otherCpuPct: number;
   /** CPU time the hypervisor took away, share of one core (0 where not reported). */
   readonly stealPct: number;

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { startServer, type Server } from '../../src/main.ts';
 import { newApiKey, SCOPES } from '../../src/api/auth.ts';
+import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
 
 export const SEND = '/one-time-password-sms/v1/send-code';
 export const VALIDATE = '/one-time-password-sms/v1/validate-code';
@@ -40,12 +41,16 @@ export interface HttpResult {
 /**
  * A real otpd (real SQLite file, real HTTP socket on a free port) with a manual clock, so tests
  * can expire codes without sleeping. `env` takes OTPD_* variables, exactly as in production.
+ * With OTPD_TEST_STORE=postgres in the test process the server uses the real PostgreSQL instead,
+ * in a schema of its own that is dropped on close.
  */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'otpd-test-'));
+  const schema = process.env.OTPD_TEST_STORE === 'postgres' ? freshSchema('otpd_api') : undefined;
   const config = loadConfig({
     OTPD_DATA_DIR: dataDir, OTPD_PORT: '0', OTPD_LOG_LEVEL: 'silent', OTPD_SECRET: 'test-secret-0123456789-0123456789-abcdef',
-    OTPD_RATE_LIMIT_RPS: '0', OTPD_SQLITE_SYNCHRONOUS: 'NORMAL', OTPD_DISPATCH_POLL_MS: '50', ...env,
+    OTPD_RATE_LIMIT_RPS: '0', OTPD_SQLITE_SYNCHRONOUS: 'NORMAL', OTPD_DISPATCH_POLL_MS: '50',
+    ...(schema ? { OTPD_DATABASE_URL: PG_URL, OTPD_DATABASE_SCHEMA: schema } : {}), ...env,
   });
   const clock = new ManualClock(Date.now());
   const server = await startServer(config, { clock });
@@ -105,6 +110,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
+      if (schema) await dropSchemas([schema]);
     },
   };
 }

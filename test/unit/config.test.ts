@@ -63,3 +63,22 @@ test('secrets never appear in the printable config', () => {
   const printed = JSON.stringify(redactConfig(c));
   assert.ok(!printed.includes('s'.repeat(40)) && !printed.includes('b'.repeat(40)) && !printed.includes('123456'));
 });
+
+test('database and retention: defaults, environment, validation and a redacted password', () => {
+  const d = loadConfig({});
+  assert.equal(d.database.url, undefined, 'SQLite is the default');
+  assert.equal(d.retention.days, 7);
+  assert.equal(d.retention.enabled, true);
+  const c = loadConfig({
+    OTPD_DATABASE_URL: 'postgres://otpd:s3cr3t-pw@db:5432/otpd', OTPD_DATABASE_SCHEMA: 'otpd_prod', OTPD_DATABASE_POOL_SIZE: '20',
+    OTPD_SECRET: 'x'.repeat(32), OTPD_RETENTION_DAYS: '30', OTPD_PURGE: 'false', OTPD_DISPATCH_LEASE_SECONDS: '5',
+  });
+  assert.deepEqual([c.database.schema, c.database.poolSize, c.retention.days, c.retention.enabled, c.delivery.leaseSeconds], ['otpd_prod', 20, 30, false, 5]);
+  const printed = JSON.stringify(redactConfig(c));
+  assert.ok(!printed.includes('s3cr3t-pw'));
+  assert.match(printed, /postgres:\/\/otpd:\[redacted\]@db:5432\/otpd/);
+  assert.throws(() => loadConfig({ OTPD_DATABASE_URL: 'mysql://x', OTPD_DATABASE_SCHEMA: 'Bad-Name', OTPD_RETENTION_DAYS: '0' }), (e: unknown) => {
+    const problems = (e as ConfigError).problems.join('\n');
+    return e instanceof ConfigError && /database\.url/.test(problems) && /database\.schema/.test(problems) && /retention\.days/.test(problems);
+  });
+});
