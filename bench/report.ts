@@ -71,24 +71,59 @@ export function unexpectedOf(load: LoadResult, expect: number): number {
 
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
+/** A markdown table; columns in `left` are left-aligned, the rest (numbers) right-aligned. */
+function render(head: readonly string[], body: readonly string[][], left: ReadonlySet<number>): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (left.has(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(head), rule, ...body.map(line)].join('\n');
+}
+
+/** req/s of this phase over the same operation on SQLite in the same run (undefined if not measured). */
+export function ratioToSqlite(r: PhaseResult, results: readonly PhaseResult[]): number | undefined {
+  if (!r.operation) return undefined;
+  const base = results.find((x) => x.backend === 'sqlite' && x.operation === r.operation);
+  return base && base.load.rps > 0 ? r.load.rps / base.load.rps : undefined;
+}
+
+const withDrain = (v: number | undefined, incl: number | undefined) =>
+  v === undefined ? '-' : incl !== undefined ? `${fmt(v)} (${fmt(incl)} w/ delivery)` : fmt(v);
+
 export function table(results: readonly PhaseResult[], ceilingRps: number): string {
-  const head = ['endpoint', 'status', 'req/s', 'p50 ms', 'p99 ms', 'x ceiling', 'target', 'verdict', 'CPU µs/req', 'srv CPU', 'gen CPU', 'other CPU', 'unexpected'];
+  const head = ['endpoint', 'status', 'req/s', 'p50 ms', 'p99 ms', 'x ceiling', 'x SQLite', 'target', 'verdict', 'CPU µs/req',
+    'PG CPU µs/req', 'srv CPU', 'gen CPU', 'other CPU', 'unexpected'];
   const body = results.map((r) => {
     const ratio = r.load.rps / ceilingRps;
-    const cpu = r.serverCpuUsPerRequestInclDrain !== undefined
-      ? `${fmt(r.serverCpuUsPerRequest)} (${fmt(r.serverCpuUsPerRequestInclDrain)} w/ delivery)`
-      : fmt(r.serverCpuUsPerRequest);
     return [
       r.name, String(r.expectStatus), fmt(r.load.rps), fmt(r.load.latencyMs.p50, 1), fmt(r.load.latencyMs.p99, 1),
-      r.path === '/echo' ? '1.00' : fmt(ratio, 2), r.target !== undefined ? `>= ${r.target.toFixed(1)}` : '-',
+      r.path === '/echo' ? '1.00' : fmt(ratio, 2), fmt(ratioToSqlite(r, results) ?? NaN, 2),
+      r.target !== undefined ? `>= ${r.target.toFixed(1)}` : '-',
       r.target === undefined ? '-' : ratio >= r.target ? 'PASS' : 'BELOW',
-      cpu, `${fmt(r.serverCpuPct)}%`, `${fmt(r.clientCpuPct)}%`, `${fmt(r.otherCpuPct)}%${r.stealPct >= 1 ? ` +${fmt(r.stealPct)}% steal` : ''}`,
+      withDrain(r.serverCpuUsPerRequest, r.serverCpuUsPerRequestInclDrain),
+      withDrain(r.dbCpuUsPerRequest, r.dbCpuUsPerRequestInclDrain),
+      `${fmt(r.serverCpuPct)}%`, `${fmt(r.clientCpuPct)}%`, `${fmt(r.otherCpuPct)}%${r.stealPct >= 1 ? ` +${fmt(r.stealPct)}% steal` : ''}`,
       r.unexpected === 0 ? '0' : `${r.unexpected} (${r.unexpectedPct.toFixed(2)}%)`,
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i === 8 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (i === 0 || i === 8 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+  return render(head, body, new Set([0, 9, 10]));
+}
+
+/** The stores side by side, one row per operation and store, in the order operations were first measured. */
+export function comparison(results: readonly PhaseResult[], ceilingRps: number): string {
+  const ops = [...new Set(results.flatMap((r) => (r.operation ? [r.operation] : [])))];
+  const head = ['operation', 'store', 'req/s', 'p50 ms', 'p99 ms', 'x ceiling', 'x SQLite', 'CPU µs/req otpd + PG'];
+  const body: string[][] = [];
+  for (const op of ops) {
+    for (const r of results.filter((x) => x.operation === op)) {
+      const cpu = r.dbCpuUsPerRequest !== undefined
+        ? `${fmt(r.serverCpuUsPerRequest)} + ${fmt(r.dbCpuUsPerRequest)}` : fmt(r.serverCpuUsPerRequest);
+      body.push([
+        op, r.backend ? BACKEND_LABEL[r.backend] : '-', fmt(r.load.rps), fmt(r.load.latencyMs.p50, 1), fmt(r.load.latencyMs.p99, 1),
+        fmt(r.load.rps / ceilingRps, 2), fmt(ratioToSqlite(r, results) ?? NaN, 2), cpu,
+      ]);
+    }
+  }
+  return render(head, body, new Set([0, 1, 7]));
 }
 
 export function details(r: PhaseResult): string {
@@ -101,7 +136,9 @@ export function details(r: PhaseResult): string {
       `server CPU ${(r.serverCpuUs / 1e6).toFixed(2)} s (${(100 * r.serverKernelShare).toFixed(0)}% of it in the kernel)`,
   ];
   const threads = Object.entries(r.serverThreadsPct).sort((a, b) => b[1] - a[1]).map(([n, p]) => `${n} ${p.toFixed(0)}%`).join(', ');
-  if (threads) parts.push(`    server threads (share of a core): ${threads}`);
+  if (threads) parts.push(`    server threads (share of a core${r.replicas > 1 ? `, summed over ${r.replicas} replicas` : ''}): ${threads}`);
+  if (r.dbCpuUs !== undefined) parts.push(`    PostgreSQL processes: ${(r.dbCpuUs / 1e6).toFixed(2)} s CPU in the window`);
+  for (const u of r.load.perUrl ?? []) parts.push(`    replica ${u.url}: ${u.completed} responses, ${u.rps.toFixed(0)} req/s, p99 ${u.p99} ms`);
   if (r.drainMs !== undefined) {
     parts.push(`    SMS delivery still queued at the end of the window took ${r.drainMs.toFixed(0)} ms and ${((r.drainCpuUs ?? 0) / 1e6).toFixed(2)} s CPU to drain;` +
       ` sustained rate including delivery ${(r.sustainedRps ?? 0).toFixed(0)} req/s`);

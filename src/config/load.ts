@@ -51,6 +51,7 @@ const ENV: readonly [string, string, Kind][] = [
   ['OTPD_DATABASE_URL', 'database.url', 'string'],
   ['OTPD_DATABASE_SCHEMA', 'database.schema', 'string'],
   ['OTPD_DATABASE_POOL_SIZE', 'database.poolSize', 'int'],
+  ['OTPD_DATABASE_STATEMENT_TIMEOUT_MS', 'database.statementTimeoutMs', 'int'],
   ['OTPD_RETENTION_DAYS', 'retention.days', 'int'],
   ['OTPD_PURGE', 'retention.enabled', 'bool'],
   ['OTPD_PURGE_INTERVAL_SECONDS', 'retention.intervalSeconds', 'int'],

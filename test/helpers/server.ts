@@ -18,6 +18,8 @@ export interface TestServer {
   readonly url: string;
   readonly clock: ManualClock;
   readonly dataDir: string;
+  /** The PostgreSQL schema when OTPD_TEST_STORE=postgres. */
+  readonly pgSchema: string | undefined;
   /** An all-scopes key for client "tenant-a". */
   readonly key: string;
   /** Creates another key; by default its own tenant. */
@@ -95,7 +97,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const textCount = async (phone: string) => (await server.store.listDevMessages(phone, 500)).length;
 
   return {
-    server, url: server.url, clock, dataDir, key, createKey,
+    server, url: server.url, clock, dataDir, key, createKey, pgSchema: schema,
     post: (path, body, o) => call('POST', path, body, o),
     get: (path, o) => call('GET', path, undefined, o),
     lastText: (phone) => textAfter(phone, 0),
@@ -108,9 +110,12 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       return { authenticationId: r.body.authenticationId as string, code };
     },
     async close() {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (schema) await dropSchemas([schema]);
+      try {
+        await server.close();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+        if (schema) await dropSchemas([schema]);
+      }
     },
   };
 }

@@ -33,6 +33,7 @@ const toKey = (r: KeyRow): ApiKeyRecord => ({
  */
 export class PgStore implements Store {
   readonly #pool: pg.Pool;
+  #closed: Promise<void> | undefined;
 
   private constructor(pool: pg.Pool) {
     this.#pool = pool;
@@ -50,18 +51,41 @@ export class PgStore implements Store {
     return new PgStore(pool);
   }
 
+  /**
+   * One transaction: a transaction advisory lock per (client, number) taken in its own statement,
+   * then the window count (READ COMMITTED gives that statement a snapshot taken after the lock, so
+   * it sees every earlier send to the number), then one statement that supersedes, inserts the
+   * verification and its message and takes the quota with a guarded upsert (ON CONFLICT DO UPDATE
+   * … WHERE messages < quota locks the client's row and re-checks its latest value).
+   */
   createVerification(v: NewVerification, limits: SendLimits): Promise<CreateResult> {
     return createVerificationPg(this.#pool, v, limits);
   }
 
+  /**
+   * One transaction: `SELECT … FOR UPDATE` on the verification row makes parallel validations of
+   * one id queue behind each other, each re-reading the row as the previous one committed it; the
+   * attempt is counted by a guarded UPDATE (`attempts < max_attempts`) before the comparison, and
+   * the consume is a guarded UPDATE (`status = 'pending'`), so exactly one caller can win.
+   */
   attemptValidation(clientId: string, id: string, now: number, budget: GuessBudget, candidates: readonly Buffer[]): Promise<ValidationOutcome> {
     return attemptValidationPg(this.#pool, clientId, id, now, budget, candidates);
   }
 
+  /**
+   * One statement: `UPDATE … WHERE seq IN (SELECT … FOR UPDATE SKIP LOCKED)`. Replicas claiming at
+   * once skip each other's locked rows instead of waiting; a row claimed and committed by another
+   * replica after our snapshot is re-checked on its latest version, whose lease is in the future.
+   */
   claimMessages(now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
     return claimMessagesPg(this.#pool, now, leaseMs, limit);
   }
 
+  /**
+   * One statement (a CTE): the attempt row (ON CONFLICT DO NOTHING, so a repeat is a no-op) and the
+   * state change guarded by `attempts = $attempt AND status = 'sending'`, so a replica whose lease
+   * lapsed cannot overwrite the outcome of the replica that claimed the message after it.
+   */
   completeAttempt(r: AttemptRecord): Promise<void> {
     return completeAttemptPg(this.#pool, r);
   }
@@ -78,6 +102,11 @@ export class PgStore implements Store {
     return listDevMessagesPg(this.#pool, to, limit);
   }
 
+  /**
+   * Batches of single statements, each `DELETE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`
+   * whose RETURNING rows feed the per-day aggregates in the same statement: a row is deleted, and
+   * counted, by exactly one of several replicas purging at once.
+   */
   purge(cutoff: number, batch: number): Promise<PurgeResult> {
     return purgePg(this.#pool, cutoff, batch);
   }
@@ -128,7 +157,8 @@ export class PgStore implements Store {
     await this.#pool.query('SELECT 1');
   }
 
-  async close(): Promise<void> {
-    await this.#pool.end();
+  close(): Promise<void> {
+    this.#closed ??= this.#pool.end();
+    return this.#closed;
   }
 }

@@ -33,7 +33,11 @@ export function createPool(o: PgOptions): pg.Pool {
     ...o.settings,
   };
   const options = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
-  const pool = new pg.Pool({ connectionString: o.url, max: o.poolSize, options, types, application_name: 'otpd' });
+  const pool = new pg.Pool({
+    connectionString: o.url, max: o.poolSize, options, types, application_name: 'otpd',
+    // An unreachable server fails a request (closed) rather than queueing it forever.
+    connectionTimeoutMillis: 5000,
+  });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next checkout simply opens a new connection.
   pool.on('error', () => {});
