@@ -77,6 +77,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** This process's environment without any OTPD_* setting (or PORT) that would leak into a server. */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OTPD_') && k !== 'PORT') env[k] = v;
+  return { ...env, ...extra };
+}
+
 export interface SpawnOptions {
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;

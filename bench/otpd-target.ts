@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { freePort, removeTempDir, spawnNode, stopChild, trackTempDir, waitHttpReady, type Child } from './children.ts';
+import { childEnv, freePort, removeTempDir, spawnNode, stopChild, trackTempDir, waitHttpReady, type Child } from './children.ts';
 import { BACKEND_LABEL, cfg, log, OUT, ROOT, TARGETS, type BackendId } from './config.ts';
 import { measure, profArgs, setProfileDir, type Phase } from './measure.ts';
 import { MESSAGE, OtpdApi, Phones, SEND, VALIDATE, waitDrainedAll, wrongCode, type PoolEntry } from './otpd-api.ts';
@@ -32,12 +32,6 @@ interface Backend {
 interface Running {
   readonly children: Child[];
   readonly apis: OtpdApi[];
-}
-
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OTPD_') && k !== 'PORT') env[k] = v;
-  return { ...env, ...extra };
 }
 
 async function startOne(s: Shared, b: Backend, name: string, args: string[], extraEnv: Record<string, string>): Promise<{ child: Child; api: OtpdApi }> {
