@@ -36,7 +36,7 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 /** The server version if PostgreSQL answers, or the reason it does not. */
 export async function probePg(url: string): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
   try {
-    const version = await withClient(url, async (c) => (await c.query<{ v: string }>('SHOW server_version AS v')).rows[0]?.v ?? '?');
+    const version = await withClient(url, async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?');
     return { ok: true, version };
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message || err.name : String(err) };

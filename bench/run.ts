@@ -70,7 +70,7 @@ async function runnableTargets(): Promise<{ run: BackendId[]; skipped: string[] 
     log(`PostgreSQL ${pg.version} at ${redactUrl(cfg.pgUrl)}`);
     return { run: [...cfg.targets], skipped: [] };
   }
-  const skipped = [`PostgreSQL at ${redactUrl(cfg.pgUrl)} is unreachable (${pg.reason}): SKIPPED ${wantPg.join(', ')}; set BENCH_PG_URL or BENCH_TARGETS=sqlite`];
+  const skipped = [`PostgreSQL at ${redactUrl(cfg.pgUrl)} is unreachable or unusable (${pg.reason}): SKIPPED ${wantPg.join(', ')}; set BENCH_PG_URL or BENCH_TARGETS=sqlite`];
   process.stderr.write(`\n${loud('POSTGRESQL TARGETS SKIPPED', skipped)}\n\n`);
   return { run: cfg.targets.filter((t) => t === 'sqlite'), skipped };
 }

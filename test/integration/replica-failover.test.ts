@@ -49,6 +49,9 @@ test('a message claimed by a replica killed mid-send is sent by another once its
     assert.ok(tries[0]!.started_at >= claimed.next_attempt_at, 'B waited for the lease to lapse');
     const texts = await call(b.url, 'GET', `/dev/messages?to=${encodeURIComponent(phone)}`);
     assert.equal(texts.body.messages.length, 1, 'the code reached the phone');
+    const code = /code (\d+)/.exec(texts.body.messages[0].text)![1];
+    const checked = await call(b.url, 'POST', '/one-time-password-sms/v1/validate-code', { authenticationId: sent.body.authenticationId, code });
+    assert.equal(checked.status, 204, 'the verification accepted by the killed replica validates on the other');
   } finally {
     await blocker.end();
     await c.close();
