@@ -43,12 +43,16 @@ export interface HttpResult {
 /**
  * A real otpd (real SQLite file, real HTTP socket on a free port) with a manual clock, so tests
  * can expire codes without sleeping. `env` takes OTPD_* variables, exactly as in production.
- * With OTPD_TEST_STORE=postgres in the test process the server uses the real PostgreSQL instead,
- * in a schema of its own that is dropped on close.
+ * With `store: 'postgres'` (or OTPD_TEST_STORE=postgres in the test process) the server uses the
+ * real PostgreSQL instead, in a schema of its own that is dropped on close.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  o: { store?: 'sqlite' | 'postgres' } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'otpd-test-'));
-  const schema = process.env.OTPD_TEST_STORE === 'postgres' ? freshSchema('otpd_api') : undefined;
+  const store = o.store ?? (process.env.OTPD_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite');
+  const schema = store === 'postgres' ? freshSchema('otpd_api') : undefined;
   const config = loadConfig({
     OTPD_DATA_DIR: dataDir, OTPD_PORT: '0', OTPD_LOG_LEVEL: 'silent', OTPD_SECRET: 'test-secret-0123456789-0123456789-abcdef',
     OTPD_RATE_LIMIT_RPS: '0', OTPD_SQLITE_SYNCHRONOUS: 'NORMAL', OTPD_DISPATCH_POLL_MS: '50',

@@ -8,22 +8,9 @@ import { appendDevMessagePg, claimMessagesPg, completeAttemptPg, listDevMessages
 import { dailyStatsPg, purgePg } from './pg-retention.ts';
 import { attemptValidationPg, createVerificationPg } from './pg-verifications.ts';
 import { createPool, type PgOptions } from './pool.ts';
+import { KEY_COLUMNS, rowToKey, type KeyRow } from '../key-rows.ts';
 
 export type { PgOptions } from './pool.ts';
-
-interface KeyRow {
-  id: string;
-  client_id: string;
-  name: string;
-  scopes: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-
-const KEY_COLUMNS = 'id, client_id, name, scopes, created_at, revoked_at';
-const toKey = (r: KeyRow): ApiKeyRecord => ({
-  id: r.id, clientId: r.client_id, name: r.name, scopes: JSON.parse(r.scopes) as string[], createdAt: r.created_at, revokedAt: r.revoked_at,
-});
 
 /**
  * The shared store: any number of stateless otpd replicas use one PostgreSQL. Every guarantee of
@@ -134,16 +121,16 @@ export class PgStore implements Store {
 
   async findApiKeyBySecretHash(secretHash: Buffer): Promise<ApiKeyRecord | null> {
     const r = await this.#pool.query<KeyRow>({ name: 'otpd_key_by_hash', text: `SELECT ${KEY_COLUMNS} FROM api_keys WHERE secret_hash = $1`, values: [secretHash] });
-    return r.rows[0] ? toKey(r.rows[0]) : null;
+    return r.rows[0] ? rowToKey(r.rows[0]) : null;
   }
 
   async findApiKeyById(id: string): Promise<ApiKeyRecord | null> {
     const r = await this.#pool.query<KeyRow>({ name: 'otpd_key_by_id', text: `SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1`, values: [id] });
-    return r.rows[0] ? toKey(r.rows[0]) : null;
+    return r.rows[0] ? rowToKey(r.rows[0]) : null;
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return (await this.#pool.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`)).rows.map(toKey);
+    return (await this.#pool.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`)).rows.map(rowToKey);
   }
 
   /** A guarded UPDATE (`revoked_at IS NULL`): of concurrent revokes the first time wins. */
