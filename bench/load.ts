@@ -72,41 +72,51 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   return merge(o.title, urls, runs);
 }
 
-async function runOne(o: LoadOptions & { readonly url: string }): Promise<OneRun> {
-  if (o.maxRequests !== undefined && o.maxRequests < o.connections) return { result: nothingSent(o.title), latencies: [] };
-  const errorSamples = new Set<string>();
-  let bodyMismatches = 0;
-  let exhausted = false;
-  let lastBody = '';
-  let instance: autocannon.Instance | undefined;
-  const latencies: number[] = [];
+/** What one instance observed beyond autocannon's own result. */
+interface RunState {
+  readonly errorSamples: Set<string>;
+  bodyMismatches: number;
+  exhausted: boolean;
+  lastBody: string;
+}
+
+function buildRequest(o: LoadOptions, st: RunState, stop: () => void): autocannon.Request {
   const next = o.body;
   const request: autocannon.Request = {
     method: 'POST',
     path: o.path,
     onResponse: (status, body) => {
-      if ((status < 200 || status > 299) && errorSamples.size < 5) errorSamples.add(`${status} ${body.slice(0, 200)}`);
-      if (o.expect && status === o.expect.status && !body.includes(o.expect.bodyIncludes)) bodyMismatches++;
+      if ((status < 200 || status > 299) && st.errorSamples.size < 5) st.errorSamples.add(`${status} ${body.slice(0, 200)}`);
+      if (o.expect && status === o.expect.status && !body.includes(o.expect.bodyIncludes)) st.bodyMismatches++;
     },
   };
   if (typeof next === 'string') {
     request.body = next;
-  } else {
-    request.setupRequest = (req) => {
-      const b = next();
-      if (b === undefined) {
-        if (!exhausted) {
-          exhausted = true;
-          setImmediate(() => instance?.stop());
-        }
-        req.body = lastBody;
-        return req;
-      }
-      lastBody = b;
-      req.body = b;
-      return req;
-    };
+    return request;
   }
+  request.setupRequest = (req) => {
+    const b = next();
+    if (b === undefined) {
+      if (!st.exhausted) {
+        st.exhausted = true;
+        setImmediate(stop);
+      }
+      req.body = st.lastBody;
+      return req;
+    }
+    st.lastBody = b;
+    req.body = b;
+    return req;
+  };
+  return request;
+}
+
+async function runOne(o: LoadOptions & { readonly url: string }): Promise<OneRun> {
+  if (o.maxRequests !== undefined && o.maxRequests < o.connections) return { result: nothingSent(o.title), latencies: [] };
+  const st: RunState = { errorSamples: new Set(), bodyMismatches: 0, exhausted: false, lastBody: '' };
+  let instance: autocannon.Instance | undefined;
+  const latencies: number[] = [];
+  const request = buildRequest(o, st, () => instance?.stop());
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
     instance = autocannon({
       title: o.title,
@@ -129,19 +139,10 @@ async function runOne(o: LoadOptions & { readonly url: string }): Promise<OneRun
     completed += n;
   }
   const result: LoadResult = {
-    title: o.title,
-    rps: completed / r.duration,
-    rpsAutocannon: r.requests.average,
-    completed,
-    durationS: r.duration,
-    latencyMs: latencyStats(latencies),
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    statusCodes,
-    errorSamples: [...errorSamples],
-    bodyMismatches,
-    exhausted: exhausted || (o.maxRequests !== undefined && r.duration < o.duration - 0.5),
+    title: o.title, rps: completed / r.duration, rpsAutocannon: r.requests.average, completed, durationS: r.duration,
+    latencyMs: latencyStats(latencies), non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, statusCodes,
+    errorSamples: [...st.errorSamples], bodyMismatches: st.bodyMismatches,
+    exhausted: st.exhausted || (o.maxRequests !== undefined && r.duration < o.duration - 0.5),
   };
   return { result, latencies };
 }

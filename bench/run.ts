@@ -137,7 +137,9 @@ async function main(): Promise<void> {
   const ceilingRps = ceil.load.rps;
   log(`\n${table(results, ceilingRps)}\n`);
   for (const r of results) log(details(r));
-  log(`\nBy store (x ceiling: ${ceilingRps.toFixed(0)} req/s; x SQLite: the same operation on SQLite in this run):\n\n${comparison(results, ceilingRps)}\n`);
+  if (results.some((r) => r.operation)) {
+    log(`\nBy store (x ceiling: ${ceilingRps.toFixed(0)} req/s; x SQLite: the same operation on SQLite in this run):\n\n${comparison(results, ceilingRps)}\n`);
+  }
   const flags = flagsOf(results);
   flags.warnings.unshift(...skipped);
   flags.invalid.push(...failed);
