@@ -41,6 +41,7 @@ export function policyFrom(c: Config): Policy {
     blockList: c.numbers.blocked,
     testNumbers: test,
     maxMessageLength: 160,
+    maxSegments: c.limits.maxSegments,
   };
 }
 

@@ -37,6 +37,7 @@ const ENV: readonly [string, string, Kind][] = [
   ['OTPD_DAILY_MESSAGE_QUOTA', 'limits.dailyMessageQuota', 'int'],
   ['OTPD_RATE_LIMIT_RPS', 'limits.requestsPerSecond', 'int'],
   ['OTPD_RATE_LIMIT_BURST', 'limits.requestBurst', 'int'],
+  ['OTPD_MAX_SEGMENTS', 'limits.maxSegments', 'int'],
   ['OTPD_REFUSED_NUMBER_TYPES', 'numbers.refusedTypes', 'list'],
   ['OTPD_BLOCKED_NUMBERS', 'numbers.blocked', 'list'],
   ['OTPD_TEST_NUMBERS', 'numbers.test', 'testNumbers'],

@@ -44,6 +44,7 @@ export const ConfigSchema = Type.Object(
         dailyMessageQuota: Int(0, 1_000_000_000, 10_000, 'messages per client per UTC day (0 = unlimited)'),
         requestsPerSecond: Int(0, 1_000_000, 100, 'API requests per client per second (0 = unlimited)'),
         requestBurst: Int(1, 1_000_000, 200, 'API requests a client may burst above the rate'),
+        maxSegments: Int(1, 10, 2, 'Most SMS segments a CAMARA message may need once the code is inserted'),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -19,6 +19,8 @@ export interface Policy {
   readonly testNumbers: ReadonlyMap<string, string>;
   /** Longest rendered SMS text, in characters. */
   readonly maxMessageLength: number;
+  /** Most SMS segments a rendered text may need (GSM-7 160/153, UCS-2 70/67). */
+  readonly maxSegments: number;
 }
 
 /** The smallest code length otpd generates; shorter submissions are out of range, not guesses. */

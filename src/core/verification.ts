@@ -3,6 +3,7 @@ import { generateCode, normalizeCode, type RandomInt } from './codes.ts';
 import { OtpdError } from './errors.ts';
 import type { KeyRing } from './keyring.ts';
 import { MIN_CODE_LENGTH, type Policy } from './policy.ts';
+import { segmentInfo } from './segments.ts';
 import type { PhoneInspector } from './ports/phone.ts';
 import type { ValidationOutcome, VerificationStore } from './ports/store.ts';
 
@@ -58,10 +59,14 @@ export class Verifier {
     if (text.length > policy.maxMessageLength) {
       throw new OtpdError('INVALID_ARGUMENT', `message with the code inserted must be at most ${policy.maxMessageLength} characters`);
     }
+    const { segments, encoding } = segmentInfo(text);
+    if (segments > policy.maxSegments) {
+      throw new OtpdError('INVALID_ARGUMENT', `message with the code inserted needs ${segments} SMS segments (${encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}); at most ${policy.maxSegments} are allowed`);
+    }
     const id = this.#d.newId();
     const now = clock.now();
     const mac = keys.macCode(id, code);
-    const message = testCode === undefined ? { channel: 'sms' as const, recipient: phone, body: keys.encrypt(id, text) } : undefined;
+    const message = testCode === undefined ? { channel: 'sms' as const, recipient: phone, body: keys.encrypt(id, text), segments } : undefined;
     const result = await this.#d.store.createVerification(
       {
         id, clientId, phoneIndex: keys.phoneIndex(phone), codeMac: mac.mac, keyId: mac.keyId,

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { outboxContract } from './outbox.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { storeContract, type StoreHarness } from './store.contract.ts';
 
@@ -22,4 +23,5 @@ for (const writer of ['worker', 'inline'] as const) {
   };
   storeContract(`sqlite (${writer} writer)`, harness);
   retentionContract(`sqlite (${writer} writer)`, harness);
+  outboxContract(`sqlite (${writer} writer)`, harness);
 }

@@ -25,7 +25,7 @@ export function verification(o: Partial<NewVerification> & { phone?: string } = 
   return {
     id, clientId: 'client-a', phoneIndex: phone, codeMac: MAC, keyId: 'k1', maxAttempts: 3,
     createdAt: T0, expiresAt: T0 + 5 * MIN,
-    message: { channel: 'sms', recipient: '+34629255833', body: Buffer.from('sealed') },
+    message: { channel: 'sms', recipient: '+34629255833', body: Buffer.from('sealed'), segments: 1 },
     ...o,
   };
 }

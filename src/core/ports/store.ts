@@ -5,13 +5,17 @@
  */
 
 export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'superseded' | 'cancelled';
-export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'abandoned';
+import type { OutboxStore } from './outbox.ts';
+
+export type * from './outbox.ts';
 
 export interface OutboundMessageInput {
-  readonly channel: 'sms';
+  readonly channel: 'sms' | 'email';
   readonly recipient: string;
   /** Sealed by the key ring with the verification id as associated data; never plaintext here. */
   readonly body: Buffer;
+  /** SMS segments the text needs (1 for email). */
+  readonly segments: number;
 }
 
 export interface NewVerification {
@@ -51,40 +55,6 @@ export interface GuessBudget {
 
 export type ValidationOutcome = 'VERIFIED' | 'INVALID' | 'FAILED' | 'EXPIRED' | 'NOT_FOUND';
 
-export interface ClaimedMessage {
-  /** Assigned by the store; unique, and increasing in the order messages were queued. */
-  readonly id: string;
-  /** The associated data the body was sealed with. */
-  readonly verificationId: string;
-  readonly recipient: string;
-  readonly body: Buffer;
-  /** 1 for the first attempt. */
-  readonly attempt: number;
-}
-
-export interface AttemptRecord {
-  readonly messageId: string;
-  readonly attempt: number;
-  readonly gateway: string;
-  readonly startedAt: number;
-  readonly finishedAt: number;
-  readonly outcome: 'sent' | 'transient' | 'permanent';
-  readonly providerMessageId?: string | undefined;
-  readonly error?: string | undefined;
-  /** Set for a transient failure that will be retried; absent means final. */
-  readonly retryAt?: number | undefined;
-}
-
-export interface MessageView {
-  readonly id: string;
-  readonly recipient: string;
-  readonly status: MessageStatus;
-  readonly attempts: number;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly lastError: string | null;
-}
-
 export interface VerificationStore {
   /**
    * In one transaction: counts the (client, number) verifications in each send window and refuses
@@ -112,25 +82,6 @@ export interface VerificationStore {
     budget: GuessBudget,
     candidates: readonly Buffer[],
   ): Promise<ValidationOutcome>;
-}
-
-export interface OutboxStore {
-  /**
-   * Moves up to `limit` due messages (queued and due, or sending with a lapsed lease) to `sending`
-   * with a lease until `now + leaseMs`, and returns them with their attempt number. Concurrency:
-   * a message is handed to one caller at a time; a caller that dies loses it when its lease lapses.
-   */
-  claimMessages(now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]>;
-
-  /**
-   * Records one attempt and moves the message on: `sent`, back to `queued` at `retryAt`, or
-   * `failed` / `abandoned` when final. A final state drops the sealed body. Idempotent per
-   * (message, attempt).
-   */
-  completeAttempt(r: AttemptRecord): Promise<void>;
-
-  /** Recent messages, newest first, for operators; never the body. */
-  listMessages(filter: { recipient?: string; limit: number }): Promise<MessageView[]>;
 }
 
 export interface ApiKeyRecord {

@@ -56,6 +56,7 @@ export async function purgePg(pool: pg.Pool, cutoff: number, batch: number): Pro
   const devMessages = await drain(pool, 'otpd_purge_dev', PURGE_DEV, cutoff, batch);
   // Rate-limit rows whose theoretical arrival time is long past hold no information.
   await pool.query({ name: 'otpd_purge_limits', text: 'DELETE FROM rate_limits WHERE tat < $1', values: [cutoff] });
+  await pool.query({ name: 'otpd_purge_receipts', text: 'DELETE FROM message_receipts WHERE received_at < $1', values: [cutoff] });
   return { verifications, messages, devMessages };
 }
 

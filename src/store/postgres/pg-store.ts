@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import type {
-  ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, DailyStat, GuessBudget, MessageView, NewVerification, PurgeResult,
+  ApiKeyRecord, AttemptRecord, AttemptView, ClaimedMessage, CreateResult, DailyStat, DeliveryReceipt, GuessBudget, MessageFilter, MessageView, NewVerification, PurgeResult,
   SendLimits, Store, ValidationOutcome,
 } from '../../core/ports/store.ts';
 import { migratePg } from './migrations.ts';
-import { appendDevMessagePg, claimMessagesPg, completeAttemptPg, listDevMessagesPg, listMessagesPg } from './pg-outbox.ts';
+import {
+  appendDevMessagePg, claimMessagesPg, completeAttemptPg, listAttemptsPg, listDevMessagesPg, listMessagesPg, recordReceiptPg,
+} from './pg-outbox.ts';
 import { dailyStatsPg, purgePg } from './pg-retention.ts';
 import { attemptValidationPg, createVerificationPg } from './pg-verifications.ts';
 import { createPool, type PgOptions } from './pool.ts';
@@ -77,8 +79,17 @@ export class PgStore implements Store {
     return completeAttemptPg(this.#pool, r);
   }
 
-  listMessages(filter: { recipient?: string; limit: number }): Promise<MessageView[]> {
+  /** One INSERT … ON CONFLICT DO NOTHING decides duplicates, so a callback delivered to two replicas applies once. */
+  recordReceipt(r: DeliveryReceipt): Promise<'recorded' | 'duplicate'> {
+    return recordReceiptPg(this.#pool, r);
+  }
+
+  listMessages(filter: MessageFilter): Promise<MessageView[]> {
     return listMessagesPg(this.#pool, filter);
+  }
+
+  listAttempts(messageIds: readonly string[]): Promise<AttemptView[]> {
+    return listAttemptsPg(this.#pool, messageIds);
   }
 
   appendDevMessage(m: { messageId: string; to: string; text: string; at: number }): Promise<void> {

@@ -23,8 +23,8 @@ const WRITE_SEND = `
     INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts, created_at, expires_at)
     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $8, $7)
   ), m AS (
-    INSERT INTO messages (verification_id, client_id, channel, recipient, body, status, next_attempt_at, created_at, updated_at)
-    SELECT $1, $2, $9, $10, $11, 'queued', $8, $8, $8 WHERE $9::text IS NOT NULL
+    INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status, next_attempt_at, created_at, updated_at)
+    SELECT $1, $2, $9, $10, $11, $14, 'queued', $8, $8, $8 WHERE $9::text IS NOT NULL
   ), q AS (
     INSERT INTO usage_daily (client_id, day, messages) SELECT $2, $12, 1 WHERE $13::int > 0
     ON CONFLICT (client_id, day) DO UPDATE SET messages = usage_daily.messages + 1 WHERE usage_daily.messages < $13::int
@@ -60,7 +60,7 @@ export async function createVerificationPg(pool: pg.Pool, v: NewVerification, li
       name: 'otpd_write_send',
       text: WRITE_SEND,
       values: [v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts, v.expiresAt, v.createdAt,
-        m?.channel ?? null, m?.recipient ?? null, m?.body ?? null, utcDay(v.createdAt), quota],
+        m?.channel ?? null, m?.recipient ?? null, m?.body ?? null, utcDay(v.createdAt), quota, m?.segments ?? 1],
     });
     if (quota > 0 && res.rows[0]!.quota_taken !== 1) throw new Rollback<CreateResult>({ ok: false, reason: 'QUOTA' });
     return { ok: true } as CreateResult;

@@ -24,6 +24,8 @@ export function retentionWrites(db: Database.Database) {
     deleteAttempts: p('DELETE FROM message_attempts WHERE message_seq IN (SELECT value FROM json_each(?))'),
     deleteMessages: p('DELETE FROM messages WHERE seq IN (SELECT value FROM json_each(?))'),
     deleteDev: p('DELETE FROM dev_outbox WHERE message_seq IN (SELECT message_seq FROM dev_outbox WHERE created_at < ? LIMIT ?)'),
+    deleteReceipts: p(`DELETE FROM message_receipts WHERE (gateway, provider_message_id) IN
+      (SELECT gateway, provider_message_id FROM message_receipts WHERE received_at < ? LIMIT ?)`),
   };
   return function purgeBatch(cutoff: number, batch: number): PurgeResult {
     const v = q.oldVerifications.all(cutoff, batch) as number[];
@@ -40,6 +42,7 @@ export function retentionWrites(db: Database.Database) {
       q.deleteMessages.run(ids);
     }
     const devMessages = q.deleteDev.run(cutoff, batch).changes;
+    q.deleteReceipts.run(cutoff, batch);
     return { verifications: v.length, messages: m.length, devMessages };
   };
 }

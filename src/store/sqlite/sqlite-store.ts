@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import type {
-  ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, DailyStat, GuessBudget, MessageView, NewVerification, PurgeResult, SendLimits, Store,
+  ApiKeyRecord, AttemptRecord, AttemptView, ClaimedMessage, CreateResult, DailyStat, DeliveryReceipt, GuessBudget, MessageFilter, MessageView, NewVerification, PurgeResult, SendLimits, Store,
   ValidationOutcome,
 } from '../../core/ports/store.ts';
 import { dailyStatsQuery } from './retention.ts';
+import { outboxReads } from './outbox-reads.ts';
 import { migrate } from './migrations.ts';
 import { keyQueries, rowToKey, type KeyRow } from './key-queries.ts';
 import { openDatabase, type SqliteOptions } from './open.ts';
@@ -34,6 +35,7 @@ export class SqliteStore implements Store {
   readonly #keys;
   readonly #q;
   readonly #stats: ReturnType<typeof dailyStatsQuery>;
+  readonly #outbox: ReturnType<typeof outboxReads>;
 
   constructor(o: SqliteOptions, now: number) {
     this.#db = openDatabase(o);
@@ -41,12 +43,9 @@ export class SqliteStore implements Store {
     this.#writes = o.writer === 'worker' ? new WorkerWriteQueue(o) : new InlineWriteQueue(this.#db);
     this.#keys = keyQueries(this.#db);
     this.#stats = dailyStatsQuery(this.#db);
+    this.#outbox = outboxReads(this.#db);
     const p = (sql: string) => this.#db.prepare(sql);
     this.#q = {
-      // No index by recipient (it would cost every send a random page): these operator listings
-      // walk back from the newest row until they have `limit` matches.
-      listMessages: p(`SELECT seq, recipient, status, attempts, created_at, updated_at, last_error FROM messages
-        WHERE (@to IS NULL OR recipient = @to) ORDER BY seq DESC LIMIT @limit`),
       listDev: p('SELECT recipient, text, created_at FROM dev_outbox WHERE (@to IS NULL OR recipient = @to) ORDER BY message_seq DESC LIMIT @limit'),
       ping: p('SELECT 1').pluck(),
     };
@@ -84,14 +83,16 @@ export class SqliteStore implements Store {
     return this.#writes.submit({ op: 'revokeApiKey', args: [id, now] });
   }
 
-  async listMessages(filter: { recipient?: string; limit: number }): Promise<MessageView[]> {
-    const rows = this.#q.listMessages.all({ to: filter.recipient ?? null, limit: filter.limit }) as {
-      seq: number; recipient: string; status: MessageView['status']; attempts: number; created_at: number; updated_at: number; last_error: string | null;
-    }[];
-    return rows.map((r) => ({
-      id: String(r.seq), recipient: r.recipient, status: r.status, attempts: r.attempts,
-      createdAt: r.created_at, updatedAt: r.updated_at, lastError: r.last_error,
-    }));
+  recordReceipt(r: DeliveryReceipt): Promise<'recorded' | 'duplicate'> {
+    return this.#writes.submit({ op: 'recordReceipt', args: [r] });
+  }
+
+  async listMessages(filter: MessageFilter): Promise<MessageView[]> {
+    return this.#outbox.listMessages(filter);
+  }
+
+  async listAttempts(messageIds: readonly string[]): Promise<AttemptView[]> {
+    return this.#outbox.listAttempts(messageIds);
   }
 
   async listDevMessages(to: string | undefined, limit: number): Promise<{ to: string; text: string; createdAt: number }[]> {

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
 import { anyMacMatches } from '../../core/keyring.ts';
 import type {
-  ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, GuessBudget, NewVerification, PurgeResult, SendLimits, ValidationOutcome,
+  ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, DeliveryReceipt, GuessBudget, NewVerification, PurgeResult, SendLimits, ValidationOutcome,
 } from '../../core/ports/store.ts';
 import { utcDay } from './open.ts';
 import { retentionWrites } from './retention.ts';
+import { outboxWrites } from './outbox-writes.ts';
 
 interface VerificationRow {
   client_id: string;
@@ -25,8 +26,8 @@ function prepareAll(db: Database.Database) {
     supersede: p(`UPDATE verifications SET status = 'superseded', finished_at = ? WHERE client_id = ? AND phone_index = ? AND status = 'pending'`),
     insertVerification: p(`INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts, created_at, expires_at)
       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`),
-    insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, status, next_attempt_at, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
+    insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status, next_attempt_at, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
     getVerification: p('SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = ?'),
     wrongGuesses: p('SELECT COALESCE(SUM(wrong), 0) FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?').pluck(),
     countAttempt: p(`UPDATE verifications SET attempts = attempts + 1 WHERE id = ? AND status = 'pending' AND attempts < max_attempts`),
@@ -35,15 +36,6 @@ function prepareAll(db: Database.Database) {
       status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE status END,
       finished_at = CASE WHEN attempts >= max_attempts THEN ? ELSE finished_at END
       WHERE id = ? RETURNING status`).pluck(),
-    claim: p(`UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?, updated_at = ?
-      WHERE seq IN (SELECT seq FROM messages WHERE status IN ('queued', 'sending') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
-      RETURNING seq, verification_id, recipient, body, attempts`),
-    insertAttempt: p(`INSERT OR IGNORE INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome, provider_message_id, error)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-    finish: p(`UPDATE messages SET status = ?, body = NULL, gateway = ?, provider_message_id = ?, last_error = ?, updated_at = ?
-      WHERE seq = ? AND attempts = ? AND status = 'sending'`),
-    requeue: p(`UPDATE messages SET status = 'queued', next_attempt_at = ?, gateway = ?, last_error = ?, updated_at = ?
-      WHERE seq = ? AND attempts = ? AND status = 'sending'`),
     appendDev: p('INSERT OR IGNORE INTO dev_outbox (message_seq, recipient, text, created_at) VALUES (?, ?, ?, ?)'),
     insertKey: p('INSERT INTO api_keys (id, client_id, name, secret_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     upsertKey: p(`INSERT INTO api_keys (id, client_id, name, secret_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -62,10 +54,12 @@ function prepareAll(db: Database.Database) {
 export class SqliteWriter {
   readonly #q: ReturnType<typeof prepareAll>;
   readonly #purge: ReturnType<typeof retentionWrites>;
+  readonly #outbox: ReturnType<typeof outboxWrites>;
 
   constructor(db: Database.Database) {
     this.#q = prepareAll(db);
     this.#purge = retentionWrites(db);
+    this.#outbox = outboxWrites(db);
   }
 
   /** One batch of the retention purge; the caller repeats it until a batch comes back short. */
@@ -90,7 +84,7 @@ export class SqliteWriter {
     q.supersede.run(v.createdAt, v.clientId, v.phoneIndex);
     q.insertVerification.run(v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts, v.createdAt, v.expiresAt);
     const m = v.message;
-    if (m) q.insertMessage.run(v.id, v.clientId, m.channel, m.recipient, m.body, v.createdAt, v.createdAt, v.createdAt);
+    if (m) q.insertMessage.run(v.id, v.clientId, m.channel, m.recipient, m.body, m.segments, v.createdAt, v.createdAt, v.createdAt);
     return { ok: true };
   }
 
@@ -111,25 +105,15 @@ export class SqliteWriter {
   }
 
   claimMessages(now: number, leaseMs: number, limit: number): ClaimedMessage[] {
-    // A due row always has its body (only final states drop it); if one ever did not, the dispatcher
-    // fails to decrypt it and records a permanent failure, rather than the row being leased forever.
-    const rows = this.#q.claim.all(now + leaseMs, now, now, limit) as
-      { seq: number; verification_id: string; recipient: string; body: Buffer | null; attempts: number }[];
-    return rows.map((r) => ({
-      id: String(r.seq), verificationId: r.verification_id, recipient: r.recipient, body: r.body ?? Buffer.alloc(0), attempt: r.attempts,
-    }));
+    return this.#outbox.claim(now, leaseMs, limit);
   }
 
   completeAttempt(r: AttemptRecord): void {
-    const q = this.#q;
-    const seq = Number(r.messageId);
-    q.insertAttempt.run(seq, r.attempt, r.gateway, r.startedAt, r.finishedAt, r.outcome, r.providerMessageId ?? null, r.error ?? null);
-    if (r.outcome === 'transient' && r.retryAt !== undefined) {
-      q.requeue.run(r.retryAt, r.gateway, r.error ?? null, r.finishedAt, seq, r.attempt);
-      return;
-    }
-    const status = r.outcome === 'sent' ? 'sent' : r.outcome === 'permanent' ? 'failed' : 'abandoned';
-    q.finish.run(status, r.gateway, r.providerMessageId ?? null, r.error ?? null, r.finishedAt, seq, r.attempt);
+    this.#outbox.complete(r);
+  }
+
+  recordReceipt(r: DeliveryReceipt): 'recorded' | 'duplicate' {
+    return this.#outbox.recordReceipt(r);
   }
 
   appendDevMessage(m: { messageId: string; to: string; text: string; at: number }): void {

@@ -1,0 +1,122 @@
+/**
+ * The durable outbox part of the storage port: messages, their delivery attempts and the delivery
+ * receipts that gateways report. See store.ts for how adapters prove it.
+ */
+
+/**
+ * queued → sending → sent → delivered | failed | expired, or abandoned when the attempts are used
+ * up; `failed` also ends a message that every gateway of its route refused.
+ */
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired' | 'abandoned';
+
+export const FINAL_STATUSES: readonly MessageStatus[] = ['sent', 'delivered', 'failed', 'expired', 'abandoned'];
+
+export interface ClaimedMessage {
+  /** Assigned by the store; unique, and increasing in the order messages were queued. */
+  readonly id: string;
+  /** The associated data the body was sealed with. */
+  readonly verificationId: string;
+  readonly channel: 'sms' | 'email';
+  readonly recipient: string;
+  readonly body: Buffer;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Index into the message's route: which gateway to try (failover moves it on). */
+  readonly routeStep: number;
+  readonly segments: number;
+}
+
+export interface AttemptRecord {
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly gateway: string;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly outcome: 'sent' | 'transient' | 'permanent';
+  readonly providerMessageId?: string | undefined;
+  readonly error?: string | undefined;
+  /** Segments the gateway reported (or otpd counted) for this attempt. */
+  readonly segments?: number | undefined;
+  /** Set when the message will be tried again at that time; absent means this outcome is final. */
+  readonly retryAt?: number | undefined;
+  /** With retryAt: the route step of the next try (failover to the next gateway). */
+  readonly nextRouteStep?: number | undefined;
+}
+
+export interface MessageView {
+  readonly id: string;
+  readonly channel: 'sms' | 'email';
+  readonly recipient: string;
+  readonly status: MessageStatus;
+  readonly attempts: number;
+  readonly segments: number;
+  readonly gateway: string | null;
+  readonly providerMessageId: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly lastError: string | null;
+}
+
+export interface AttemptView {
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly gateway: string;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly outcome: 'sent' | 'transient' | 'permanent';
+  readonly providerMessageId: string | null;
+  readonly error: string | null;
+  readonly segments: number | null;
+}
+
+export interface MessageFilter {
+  readonly recipient?: string | undefined;
+  readonly status?: MessageStatus | undefined;
+  readonly gateway?: string | undefined;
+  /** Created at or after (epoch ms). */
+  readonly since?: number | undefined;
+  /** Created before (epoch ms). */
+  readonly until?: number | undefined;
+  /** Page cursor: only messages with an id below this one. */
+  readonly before?: string | undefined;
+  readonly limit: number;
+}
+
+/** What a gateway learned about a message after accepting it. */
+export interface DeliveryReceipt {
+  readonly gateway: string;
+  readonly providerMessageId: string;
+  readonly status: 'delivered' | 'failed' | 'expired';
+  readonly error?: string | undefined;
+  readonly at: number;
+}
+
+export interface OutboxStore {
+  /**
+   * Moves up to `limit` due messages (queued and due, or sending with a lapsed lease) to `sending`
+   * with a lease until `now + leaseMs`, and returns them with their attempt number. Concurrency:
+   * a message is handed to one caller at a time; a caller that dies loses it when its lease lapses.
+   */
+  claimMessages(now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]>;
+
+  /**
+   * Records one attempt and moves the message on: `sent` (or straight to the receipt's status when
+   * a receipt for it arrived first), back to `queued` at `retryAt` (at `nextRouteStep`), or
+   * `failed` / `abandoned` when final. A final state drops the sealed body. Idempotent per
+   * (message, attempt); a completion whose lease was overtaken by a newer claim changes nothing.
+   */
+  completeAttempt(r: AttemptRecord): Promise<void>;
+
+  /**
+   * Records a delivery receipt once per (gateway, provider message id) and moves a `sent` message
+   * to its status. Returns 'duplicate' for a receipt already recorded (a no-op). A receipt that
+   * arrives before the attempt that caused it is recorded is kept and applied by completeAttempt.
+   */
+  recordReceipt(r: DeliveryReceipt): Promise<'recorded' | 'duplicate'>;
+
+  /** Messages matching the filter, newest first, for operators; never the body. */
+  listMessages(filter: MessageFilter): Promise<MessageView[]>;
+
+  /** Every recorded attempt of these messages, oldest first. */
+  listAttempts(messageIds: readonly string[]): Promise<AttemptView[]>;
+}
