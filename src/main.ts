@@ -14,8 +14,8 @@ import { Verifier } from './core/verification.ts';
 import type { Store } from './core/ports/store.ts';
 import { openStore } from './store/from-config.ts';
 import { Purger } from './jobs/purger.ts';
-import { DevOutboxGateway } from './gateways/dev-outbox.ts';
-import { Dispatcher } from './delivery/dispatcher.ts';
+import type { Dispatcher } from './delivery/dispatcher.ts';
+import { buildDelivery } from './boot/delivery.ts';
 import { LibPhoneNumberInspector } from './phone/libphonenumber.ts';
 import { buildApp } from './api/app.ts';
 import { Authenticator, SCOPES, newApiKey } from './api/auth.ts';
@@ -86,28 +86,18 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   const keys = new KeyRing(secret, c.previousSecrets);
   const { store, limiter, kind } = await openStore(c, clock, 'worker');
   const metrics = createMetrics();
-  const gateway = new DevOutboxGateway(store, clock);
-  log.warn('DEVELOPMENT OUTBOX: no SMS leaves this machine; codes are kept in clear for GET /dev/messages. Never use in production.');
-  const dispatcher = new Dispatcher({
-    store, gateway, keys, clock,
-    options: { ...c.delivery, leaseMs: c.delivery.leaseSeconds * 1000 },
-    events: {
-      attempt: (gw, outcome, seconds) => {
-        metrics.dispatch.inc({ gateway: gw, outcome });
-        metrics.dispatchLatency.observe({ gateway: gw }, seconds);
-      },
-      error: (err) => log.error({ err }, 'dispatcher error'),
-    },
-  });
+  const phones = new LibPhoneNumberInspector();
+  const { pool, dispatcher } = buildDelivery(c, { store, keys, clock, phones, metrics, log });
   const verifier = new Verifier({
-    store, keys, clock, policy: policyFrom(c), phones: new LibPhoneNumberInspector(),
+    store, keys, clock, policy: policyFrom(c), phones,
     newId: randomUUID, random: cryptoRandomInt, onQueued: () => dispatcher.wake(),
   });
   const auth = new Authenticator({ keys: store, tokenKey: keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });
   const app = await buildApp({
     verifier, auth, store, metrics, logger: log, version: VERSION, bodyLimit: c.bodyLimit,
     limiter,
-    devOutbox: c.delivery.gateway === 'dev-outbox',
+    devOutbox: c.delivery.gateways.some((g) => g.type === 'dev-outbox'),
+    callbacks: pool, clock, publicUrl: c.delivery.publicUrl,
   });
   const purger = new Purger({
     store, clock,

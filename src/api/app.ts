@@ -14,6 +14,8 @@ import type { RateLimiter } from '../core/ports/rate-limiter.ts';
 import { registerCamaraRoutes } from './camara/routes.ts';
 import { XCorrelatorPattern } from './camara/schemas.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
+import { registerDeliveryRoutes, type DeliveryRouteDeps } from './delivery-routes.ts';
+import type { Clock } from '../core/clock.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,6 +41,10 @@ export interface AppDeps {
   /** Serve GET /dev/messages (development outbox); never in production. */
   readonly devOutbox: boolean;
   readonly version: string;
+  readonly clock: Clock;
+  /** The configured gateways, for delivery-status callbacks. */
+  readonly callbacks: DeliveryRouteDeps['gateways'];
+  readonly publicUrl: string | undefined;
 }
 
 function acceptsJson(accept: string | undefined): boolean {
@@ -111,6 +117,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   const guard = makeGuard(d.auth, d.limiter);
   registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics });
   await registerOpsRoutes(app, { ...d, guard });
+  await registerDeliveryRoutes(app, { store: d.store, guard, metrics: d.metrics, clock: d.clock, gateways: d.callbacks, publicUrl: d.publicUrl });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

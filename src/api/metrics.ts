@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** All Prometheus series, on a registry of our own (no global state). Labels never carry a number or a code. */
 export function createMetrics() {
@@ -12,6 +12,10 @@ export function createMetrics() {
     verifications: new Counter({ name: 'otpd_verifications_total', help: 'send-code and validate-code outcomes', labelNames: ['operation', 'outcome'] as const, registers: [registry] }),
     dispatch: new Counter({ name: 'otpd_dispatch_attempts_total', help: 'Delivery attempts by gateway and result', labelNames: ['gateway', 'outcome'] as const, registers: [registry] }),
     dispatchLatency: new Histogram({ name: 'otpd_dispatch_duration_seconds', help: 'Gateway call latency', labelNames: ['gateway'] as const, buckets, registers: [registry] }),
+    segments: new Counter({ name: 'otpd_sms_segments_total', help: 'SMS segments accepted by each gateway (what providers bill)', labelNames: ['gateway'] as const, registers: [registry] }),
+    messagesSent: new Counter({ name: 'otpd_messages_sent_total', help: 'Messages accepted by each gateway', labelNames: ['gateway'] as const, registers: [registry] }),
+    receipts: new Counter({ name: 'otpd_delivery_receipts_total', help: 'Delivery receipts by gateway and status', labelNames: ['gateway', 'status'] as const, registers: [registry] }),
+    circuitOpen: new Gauge({ name: 'otpd_gateway_circuit_open', help: '1 while a gateway\'s circuit is open or half-open', labelNames: ['gateway'] as const, registers: [registry] }),
   };
 }
 

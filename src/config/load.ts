@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type Config } from './schema.ts';
+import { deliveryChecks, redactGateways } from './delivery-checks.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -41,11 +42,11 @@ const ENV: readonly [string, string, Kind][] = [
   ['OTPD_REFUSED_NUMBER_TYPES', 'numbers.refusedTypes', 'list'],
   ['OTPD_BLOCKED_NUMBERS', 'numbers.blocked', 'list'],
   ['OTPD_TEST_NUMBERS', 'numbers.test', 'testNumbers'],
-  ['OTPD_GATEWAY', 'delivery.gateway', 'string'],
   ['OTPD_DISPATCHER', 'delivery.enabled', 'bool'],
   ['OTPD_DISPATCH_POLL_MS', 'delivery.pollMs', 'int'],
   ['OTPD_DISPATCH_MAX_ATTEMPTS', 'delivery.maxAttempts', 'int'],
   ['OTPD_DISPATCH_LEASE_SECONDS', 'delivery.leaseSeconds', 'int'],
+  ['OTPD_PUBLIC_URL', 'delivery.publicUrl', 'string'],
   ['OTPD_SQLITE_SYNCHRONOUS', 'sqlite.synchronous', 'string'],
   ['OTPD_SQLITE_BUSY_TIMEOUT_MS', 'sqlite.busyTimeoutMs', 'int'],
   ['OTPD_BODY_LIMIT', 'bodyLimit', 'int'],
@@ -109,9 +110,7 @@ function deepFreeze<T>(o: T): T {
 function crossChecks(c: Config, problems: string[]): void {
   if (c.code.ttlSeconds > 600 && !c.code.allowLongTtl) problems.push('code.ttlSeconds: above 600 needs code.allowLongTtl (OTPD_ALLOW_LONG_TTL=true)');
   if (c.env === 'production' && !c.secret) problems.push('secret: OTPD_SECRET is required in production');
-  if (c.env === 'production' && c.delivery.gateway === 'dev-outbox') {
-    problems.push('delivery.gateway: the development outbox is refused in production; configure a real gateway');
-  }
+  deliveryChecks(c, problems);
   if (c.database.url && !c.secret) problems.push('secret: OTPD_SECRET is required with OTPD_DATABASE_URL, and every replica must share it');
   if (c.limits.sendsPer24Hours < c.limits.sendsPer15Minutes) problems.push('limits.sendsPer24Hours must be at least limits.sendsPer15Minutes');
 }
@@ -154,6 +153,7 @@ export function redactConfig(c: Config): Record<string, unknown> {
     secret: c.secret ? '[redacted]' : undefined,
     previousSecrets: c.previousSecrets.map(() => '[redacted]'),
     bootstrapKey: c.bootstrapKey ? '[redacted]' : undefined,
+    delivery: { ...c.delivery, gateways: redactGateways(c.delivery.gateways) },
     database: { ...c.database, url: c.database.url?.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:[redacted]@') },
     numbers: { ...c.numbers, test: Object.fromEntries(Object.keys(c.numbers.test).map((k) => [k, '[redacted]'])) },
   };

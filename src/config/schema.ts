@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { GatewayConfig, RouteConfig } from './gateways.ts';
 
 const Int = (min: number, max: number, def: number, description: string) =>
   Type.Integer({ minimum: min, maximum: max, default: def, description });
@@ -63,7 +64,20 @@ export const ConfigSchema = Type.Object(
     ),
     delivery: Type.Object(
       {
-        gateway: Type.Union([Type.Literal('dev-outbox')], { default: 'dev-outbox' }),
+        /** The gateways messages can go through; the development outbox unless configured. */
+        gateways: Type.Array(GatewayConfig, { default: [{ type: 'dev-outbox', id: 'dev-outbox' }] }),
+        /** SMS routes by country or prefix, first match wins; each lists gateways to try in order. */
+        routes: Type.Array(RouteConfig, { default: [] }),
+        /** Gateways for SMS that match no route; empty means every SMS gateway, in the order configured. */
+        defaultRoute: Type.Array(Type.String(), { default: [] }),
+        /** Gateways for email; empty means every SMTP gateway, in the order configured. */
+        emailRoute: Type.Array(Type.String(), { default: [] }),
+        circuitBreaker: Type.Object({
+          failureThreshold: Int(1, 1000, 5, 'Consecutive transient failures or timeouts that open a gateway\'s circuit'),
+          cooldownSeconds: Int(1, 3600, 30, 'How long an open circuit skips its gateway before one trial call'),
+        }, { default: {}, additionalProperties: false }),
+        /** Base URL providers reach otpd at, for delivery-status callbacks (e.g. https://otpd.example.com). */
+        publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+(/.*)?$' })),
         /** Turn the in-process dispatcher off (messages stay queued for another process). */
         enabled: Type.Boolean({ default: true }),
         pollMs: Int(50, 60_000, 1000, 'How often the dispatcher looks for due retries'),

@@ -1,8 +1,9 @@
 import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/keyring.ts';
-import type { Gateway, SendResult } from '../core/ports/gateway.ts';
-import type { ClaimedMessage, OutboxStore } from '../core/ports/store.ts';
-import { backoffDelay } from './backoff.ts';
+import type { SendResult } from '../core/ports/gateway.ts';
+import type { ClaimedMessage, OutboxStore } from '../core/ports/outbox.ts';
+import { decide } from './decide.ts';
+import type { GatewayPool } from './gateway-pool.ts';
 
 export interface DispatcherOptions {
   readonly pollMs: number;
@@ -15,21 +16,26 @@ export interface DispatcherOptions {
 }
 
 export interface DispatcherEvents {
-  /** One per attempt: 'sent' | 'transient' | 'permanent'. */
+  /** One per gateway call: 'sent' | 'transient' | 'permanent'. */
   attempt(gateway: string, outcome: 'sent' | 'transient' | 'permanent', seconds: number): void;
+  /** One per message a gateway accepted, with its SMS segments. */
+  sent?(gateway: string, segments: number): void;
   /** Background-loop failures are reported, never swallowed. */
   error(err: unknown): void;
 }
 
+/** The attempt record of a message that found no usable gateway (empty route, every circuit open). */
+const NO_GATEWAY = 'none';
+
 /**
- * Drains the durable outbox through one gateway. Messages are claimed with a lease, so a dispatcher
- * that dies mid-send loses nothing: the message is claimed again when its lease lapses (delivery is
- * at least once). Every attempt is recorded; transient failures retry with backoff, permanent ones
- * stop at once.
+ * Drains the durable outbox through the gateway pool. Messages are claimed with a lease, so a
+ * dispatcher that dies mid-send loses nothing: the message is claimed again when its lease lapses
+ * (delivery is at least once). Each claim is one gateway call, recorded as one attempt; routing
+ * picks the gateway (route step, skipping open circuits), and `decide` picks what follows.
  */
 export class Dispatcher {
   readonly #store: OutboxStore;
-  readonly #gateway: Gateway;
+  readonly #pool: GatewayPool;
   readonly #keys: KeyRing;
   readonly #clock: Clock;
   readonly #o: DispatcherOptions;
@@ -42,11 +48,11 @@ export class Dispatcher {
   #inFlight = new Set<Promise<void>>();
 
   constructor(deps: {
-    store: OutboxStore; gateway: Gateway; keys: KeyRing; clock: Clock;
+    store: OutboxStore; pool: GatewayPool; keys: KeyRing; clock: Clock;
     options: DispatcherOptions; events: DispatcherEvents; random01?: () => number;
   }) {
     this.#store = deps.store;
-    this.#gateway = deps.gateway;
+    this.#pool = deps.pool;
     this.#keys = deps.keys;
     this.#clock = deps.clock;
     this.#o = deps.options;
@@ -66,12 +72,13 @@ export class Dispatcher {
     this.#wake?.();
   }
 
-  /** Stops claiming and waits for the messages in flight to finish. */
+  /** Stops claiming, waits for the messages in flight, and closes the gateways. */
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);
+    await this.#pool.close();
   }
 
   /** Claims and sends what is due once; returns how many were claimed. Used by the loop and tests. */
@@ -125,37 +132,61 @@ export class Dispatcher {
     });
   }
 
-  async #deliver(m: ClaimedMessage): Promise<void> {
-    const startedAt = this.#clock.now();
-    const t0 = performance.now();
-    const result = await this.#send(m);
-    const finishedAt = this.#clock.now();
-    this.#events.attempt(this.#gateway.id, result.ok ? 'sent' : result.kind, (performance.now() - t0) / 1000);
-    const base = { messageId: m.id, attempt: m.attempt, gateway: this.#gateway.id, startedAt, finishedAt };
-    if (result.ok) {
-      await this.#store.completeAttempt({ ...base, outcome: 'sent', providerMessageId: result.providerMessageId });
-      return;
-    }
-    const retryAt = result.kind === 'transient' && m.attempt < this.#o.maxAttempts
-      ? finishedAt + backoffDelay(m.attempt, this.#o.backoffBaseMs, this.#o.backoffMaxMs, this.#random01)
-      : undefined;
-    await this.#store.completeAttempt({ ...base, outcome: result.kind, error: result.error, retryAt });
+  /** The route step to use: the stored one, moved past gateways whose circuit is open. */
+  #choose(plan: readonly string[], from: number): number {
+    for (let i = Math.min(from, plan.length); i < plan.length; i++) if (this.#pool.breaker(plan[i]!).allow()) return i;
+    return -1;
   }
 
-  async #send(m: ClaimedMessage): Promise<SendResult> {
+  async #deliver(m: ClaimedMessage): Promise<void> {
+    const plan = this.#pool.plan(m.channel, m.recipient);
+    const step = this.#choose(plan, m.routeStep);
+    const startedAt = this.#clock.now();
+    const gatewayId = step >= 0 ? plan[step]! : (plan[Math.min(m.routeStep, plan.length - 1)] ?? NO_GATEWAY);
+    const t0 = performance.now();
+    const result: SendResult = step >= 0
+      ? await this.#send(m, gatewayId)
+      : { ok: false, kind: plan.length ? 'transient' : 'permanent', error: plan.length ? 'every gateway of the route has an open circuit' : 'no route for this message' };
+    const finishedAt = this.#clock.now();
+    if (step >= 0) this.#record(gatewayId, result, (performance.now() - t0) / 1000);
+    const base = { messageId: m.id, attempt: m.attempt, gateway: gatewayId, startedAt, finishedAt };
+    if (result.ok) {
+      const segments = result.segments ?? m.segments;
+      this.#events.sent?.(gatewayId, segments);
+      await this.#store.completeAttempt({ ...base, outcome: 'sent', providerMessageId: result.providerMessageId, segments });
+      return;
+    }
+    const next = decide(result, { attempt: m.attempt, step: Math.max(step, 0), routeLength: plan.length, now: finishedAt }, this.#o, this.#random01);
+    await this.#store.completeAttempt({
+      ...base, outcome: result.kind, error: result.error,
+      ...(next.kind === 'retry' ? { retryAt: next.retryAt, nextRouteStep: next.routeStep } : {}),
+    });
+  }
+
+  #record(gatewayId: string, r: SendResult, seconds: number): void {
+    const breaker = this.#pool.breaker(gatewayId);
+    if (r.ok) breaker.success();
+    else if (r.kind === 'transient') breaker.failure();
+    else breaker.neutral();
+    this.#events.attempt(gatewayId, r.ok ? 'sent' : r.kind, seconds);
+  }
+
+  async #send(m: ClaimedMessage, gatewayId: string): Promise<SendResult> {
     let text: string;
     try {
       text = this.#keys.decrypt(m.verificationId, m.body);
     } catch (err) {
       return { ok: false, kind: 'permanent', error: `cannot decrypt message body: ${(err as Error).message}` };
     }
+    const gateway = this.#pool.gateway(gatewayId);
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), this.#o.sendTimeoutMs);
+    const timedOut = new Promise<SendResult>((resolve) => ac.signal.addEventListener('abort', () => resolve({
+      ok: false, kind: 'transient', timeout: true, error: `no answer from ${gatewayId} within ${this.#o.sendTimeoutMs} ms`,
+    })));
     try {
-      return await Promise.race([
-        this.#gateway.send({ id: m.id, to: m.recipient, text }, ac.signal),
-        new Promise<SendResult>((resolve) => ac.signal.addEventListener('abort', () => resolve({ ok: false, kind: 'transient', error: 'gateway timeout' }))),
-      ]);
+      await this.#pool.throttle(gatewayId)?.acquire(ac.signal);
+      return await Promise.race([gateway.send({ id: m.id, channel: m.channel, to: m.recipient, text }, ac.signal), timedOut]);
     } catch (err) {
       return { ok: false, kind: 'transient', error: (err as Error).message ?? String(err) };
     } finally {

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import type { Gateway, OutboundSms, SendResult } from '../core/ports/gateway.ts';
+import type { Gateway, OutboundMessage, SendResult } from '../core/ports/gateway.ts';
 import type { DevInbox } from '../core/ports/store.ts';
 
 /**
@@ -8,16 +8,18 @@ import type { DevInbox } from '../core/ports/store.ts';
  * which is why configuration refuses it in production.
  */
 export class DevOutboxGateway implements Gateway {
-  readonly id = 'dev-outbox';
+  readonly id: string;
+  readonly channel = 'sms' as const;
   readonly #inbox: DevInbox;
   readonly #clock: Clock;
 
-  constructor(inbox: DevInbox, clock: Clock) {
+  constructor(inbox: DevInbox, clock: Clock, id = 'dev-outbox') {
+    this.id = id;
     this.#inbox = inbox;
     this.#clock = clock;
   }
 
-  async send(m: OutboundSms): Promise<SendResult> {
+  async send(m: OutboundMessage): Promise<SendResult> {
     await this.#inbox.appendDevMessage({ messageId: m.id, to: m.to, text: m.text, at: this.#clock.now() });
     return { ok: true, providerMessageId: `dev-${m.id}` };
   }

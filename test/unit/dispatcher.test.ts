@@ -1,31 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Gateway, OutboundSms, SendResult } from '../../src/core/ports/gateway.ts';
+import type { SendResult } from '../../src/core/ports/gateway.ts';
+import { ScriptedGateway } from '../helpers/scripted-gateway.ts';
 import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.ts';
 import { DevOutboxGateway } from '../../src/gateways/dev-outbox.ts';
 import { backoffDelay } from '../../src/delivery/backoff.ts';
 import { coreFixture } from '../helpers/core.ts';
+import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
+import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 
 const OPTIONS: DispatcherOptions = {
   pollMs: 1000, leaseMs: 30_000, maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 60_000, sendTimeoutMs: 50, concurrency: 4,
 };
-
-/** A gateway whose answers are scripted per attempt; it stands for a provider we cannot run here. */
-class ScriptedGateway implements Gateway {
-  readonly id = 'scripted';
-  readonly sent: OutboundSms[] = [];
-  readonly #script: (SendResult | 'hang' | 'throw')[];
-  constructor(script: (SendResult | 'hang' | 'throw')[]) {
-    this.#script = script;
-  }
-  async send(m: OutboundSms): Promise<SendResult> {
-    this.sent.push(m);
-    const next = this.#script.shift() ?? { ok: true, providerMessageId: 'p' };
-    if (next === 'hang') return new Promise(() => {});
-    if (next === 'throw') throw new Error('socket hang up');
-    return next;
-  }
-}
 
 function setup(script: (SendResult | 'hang' | 'throw')[], options = OPTIONS) {
   const f = coreFixture();
@@ -33,7 +19,7 @@ function setup(script: (SendResult | 'hang' | 'throw')[], options = OPTIONS) {
   const attempts: string[] = [];
   const errors: unknown[] = [];
   const d = new Dispatcher({
-    store: f.store, gateway, keys: f.keys, clock: f.clock, options, random01: () => 1,
+    store: f.store, pool: GatewayPool.single(gateway, f.clock, new LibPhoneNumberInspector()), keys: f.keys, clock: f.clock, options, random01: () => 1,
     events: { attempt: (_g, outcome) => attempts.push(outcome), error: (e) => errors.push(e) },
   });
   const run = async () => {
@@ -125,7 +111,8 @@ test('the loop wakes on a new message and drains on stop', async () => {
 test('the development outbox keeps the delivered text for the developer', async () => {
   const f = coreFixture();
   const d = new Dispatcher({
-    store: f.store, gateway: new DevOutboxGateway(f.store, f.clock), keys: f.keys, clock: f.clock, options: OPTIONS,
+    store: f.store, pool: GatewayPool.single(new DevOutboxGateway(f.store, f.clock), f.clock, new LibPhoneNumberInspector()),
+    keys: f.keys, clock: f.clock, options: OPTIONS,
     events: { attempt: () => {}, error: (e) => assert.fail(String(e)) },
   });
   await send(f);

@@ -1,20 +1,81 @@
+import type { DeliveryReceipt } from './outbox.ts';
+
+export type Channel = 'sms' | 'email';
+
 /** One message for one recipient, as a gateway sees it. */
-export interface OutboundSms {
+export interface OutboundMessage {
+  /** otpd's message id: stable across retries, so a gateway can use it for idempotency. */
   readonly id: string;
+  readonly channel: Channel;
+  /** E.164 for SMS, an address for email. */
   readonly to: string;
   readonly text: string;
 }
 
 export type SendResult =
-  | { readonly ok: true; readonly providerMessageId: string }
-  /** Transient: worth retrying later (timeouts, throttling, 5xx). Permanent: retrying cannot help. */
-  | { readonly ok: false; readonly kind: 'transient' | 'permanent'; readonly error: string };
+  | { readonly ok: true; readonly providerMessageId: string; readonly segments?: number }
+  /**
+   * Transient: worth retrying later (throttling, 5xx, a dropped connection). Permanent: retrying
+   * this message on this gateway cannot help (a refused number, bad credentials). `timeout` marks a
+   * call that got no answer in time, which routing treats like a permanent error of the gateway
+   * (fail over) while the message itself stays retryable.
+   */
+  | {
+    readonly ok: false;
+    readonly kind: 'transient' | 'permanent';
+    readonly error: string;
+    readonly timeout?: boolean;
+    /** The provider asked us to wait this long (Retry-After, throttling). */
+    readonly retryAfterMs?: number;
+  };
 
 /**
  * The channel port: send one message and classify the result. Implementations never throw for a
- * delivery failure; a throw is treated as transient by the dispatcher.
+ * delivery failure, and give up with `{ kind: 'transient', timeout: true }` when `signal` aborts;
+ * a throw is treated as transient by the dispatcher. Every gateway passes
+ * test/contract/gateway.contract.ts against a real peer.
  */
 export interface Gateway {
   readonly id: string;
-  send(message: OutboundSms, signal: AbortSignal): Promise<SendResult>;
+  readonly channel: Channel;
+  send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
+  /** Releases connections (SMPP binds, SMTP pools); the dispatcher calls it on shutdown. */
+  close?(): Promise<void>;
+}
+
+export type ReceiptInput = Omit<DeliveryReceipt, 'gateway'>;
+
+/** Capability: delivery receipts arriving over the gateway's own connection (SMPP deliver_sm). */
+export interface ConnectionReceipts {
+  onReceipt(listener: (r: ReceiptInput) => void): void;
+}
+
+export interface CallbackRequest {
+  /** The URL the provider called, as it saw it (public base URL + path + query). */
+  readonly url: string;
+  readonly method: string;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The raw body, exactly as received: signatures are computed over it. */
+  readonly body: string;
+}
+
+export type CallbackResult =
+  | { readonly ok: true; readonly receipts: readonly ReceiptInput[] }
+  | { readonly ok: false; readonly reason: 'signature' | 'malformed'; readonly detail: string };
+
+/**
+ * Capability: delivery-status callbacks that the provider POSTs to otpd. The gateway verifies the
+ * provider's signature (in constant time) before it parses anything.
+ */
+export interface CallbackReceipts {
+  handleCallback(req: CallbackRequest, now: number): CallbackResult;
+}
+
+export function hasConnectionReceipts(g: Gateway): g is Gateway & ConnectionReceipts {
+  return typeof (g as Partial<ConnectionReceipts>).onReceipt === 'function';
+}
+
+export function hasCallbackReceipts(g: Gateway): g is Gateway & CallbackReceipts {
+  return typeof (g as Partial<CallbackReceipts>).handleCallback === 'function';
 }

@@ -1,0 +1,66 @@
+import { isIP } from 'node:net';
+import { channelOf, SECRET_FIELDS, type GatewayConfig } from './gateways.ts';
+import type { Config } from './schema.ts';
+
+const PRIVATE_V4 = [/^10\./, /^127\./, /^169\.254\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^0\./];
+
+/** Whether a URL points at this machine or a private network by its literal host (SSRF guard). */
+export function isPrivateHost(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return PRIVATE_V4.some((r) => r.test(host));
+  if (isIP(host) === 6) return host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:');
+  return false;
+}
+
+/** The effective routes: configured lists, or every gateway of the channel in configuration order. */
+export function effectiveRoutes(c: Config): { defaultSms: string[]; email: string[] } {
+  const of = (ch: 'sms' | 'email') => c.delivery.gateways.filter((g) => channelOf(g) === ch).map((g) => g.id);
+  return {
+    defaultSms: c.delivery.defaultRoute.length ? [...c.delivery.defaultRoute] : of('sms'),
+    email: c.delivery.emailRoute.length ? [...c.delivery.emailRoute] : of('email'),
+  };
+}
+
+/** Rules across gateways and routes that the schema cannot express; every problem is listed. */
+export function deliveryChecks(c: Config, problems: string[]): void {
+  const byId = new Map<string, GatewayConfig>();
+  for (const g of c.delivery.gateways) {
+    if (byId.has(g.id)) problems.push(`delivery.gateways: the id "${g.id}" is used twice`);
+    byId.set(g.id, g);
+    if (c.env === 'production' && g.type === 'dev-outbox') {
+      problems.push(`delivery.gateways.${g.id}: the development outbox is refused in production; configure a real gateway`);
+    }
+    if (g.type === 'http' && g.preset === 'twilio' && !g.from && !g.messagingServiceSid) {
+      problems.push(`delivery.gateways.${g.id}: twilio needs "from" or "messagingServiceSid"`);
+    }
+    if (g.type === 'http' && g.preset === 'webhook' && !g.allowPrivateNetwork && isPrivateHost(g.url)) {
+      problems.push(`delivery.gateways.${g.id}: ${new URL(g.url).hostname} is a loopback or private address; set allowPrivateNetwork: true if that is intended`);
+    }
+  }
+  const check = (where: string, ids: readonly string[], channel: 'sms' | 'email') => {
+    for (const id of ids) {
+      const g = byId.get(id);
+      if (!g) problems.push(`${where}: no gateway "${id}"`);
+      else if (channelOf(g) !== channel) problems.push(`${where}: gateway "${id}" cannot send ${channel === 'sms' ? 'SMS' : 'email'}`);
+    }
+  };
+  c.delivery.routes.forEach((r, i) => {
+    if (!r.countries && !r.prefixes) problems.push(`delivery.routes.${i}: give countries or prefixes (or use defaultRoute)`);
+    check(`delivery.routes.${i}.gateways`, r.gateways, 'sms');
+  });
+  const routes = effectiveRoutes(c);
+  check('delivery.defaultRoute', routes.defaultSms, 'sms');
+  check('delivery.emailRoute', routes.email, 'email');
+  if (routes.defaultSms.length === 0) problems.push('delivery.defaultRoute: no gateway can send SMS');
+  const needsCallbacks = c.delivery.gateways.some((g) => g.type === 'http');
+  if (needsCallbacks && !c.delivery.publicUrl) {
+    problems.push('delivery.publicUrl: HTTP providers need the public URL of otpd for delivery-status callbacks (OTPD_PUBLIC_URL)');
+  }
+}
+
+/** The gateways with every credential replaced. */
+export function redactGateways(gateways: readonly GatewayConfig[]): Record<string, unknown>[] {
+  return gateways.map((g) => Object.fromEntries(Object.entries(g).map(([k, v]) =>
+    [k, (SECRET_FIELDS as readonly string[]).includes(k) && v !== undefined ? '[redacted]' : v])));
+}

@@ -1,0 +1,33 @@
+import type { SendResult } from '../core/ports/gateway.ts';
+import { backoffDelay } from './backoff.ts';
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+}
+
+/** What happens to a message after one gateway call. */
+export type Next =
+  | { readonly kind: 'sent' }
+  /** Final without a retry: permanent everywhere, or out of attempts. */
+  | { readonly kind: 'final' }
+  | { readonly kind: 'retry'; readonly retryAt: number; readonly routeStep: number };
+
+/**
+ * The routing decision for one attempt at route step `step` of a route with `routeLength`
+ * gateways. Failover (next gateway, at once) on a permanent error or a timeout; backoff with
+ * jitter on the same gateway for other transient errors; a timeout on the last gateway starts the
+ * route over after a backoff. Nothing is retried past `maxAttempts`.
+ */
+export function decide(
+  r: SendResult, at: { attempt: number; step: number; routeLength: number; now: number }, p: RetryPolicy, random01: () => number,
+): Next {
+  if (r.ok) return { kind: 'sent' };
+  if (at.attempt >= p.maxAttempts) return { kind: 'final' };
+  const hasNext = at.step + 1 < at.routeLength;
+  if ((r.kind === 'permanent' || r.timeout) && hasNext) return { kind: 'retry', retryAt: at.now, routeStep: at.step + 1 };
+  if (r.kind === 'permanent') return { kind: 'final' };
+  const delay = Math.max(backoffDelay(at.attempt, p.backoffBaseMs, p.backoffMaxMs, random01), r.retryAfterMs ?? 0);
+  return { kind: 'retry', retryAt: at.now + delay, routeStep: r.timeout ? 0 : at.step };
+}

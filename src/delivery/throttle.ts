@@ -1,0 +1,36 @@
+import type { Clock } from '../core/clock.ts';
+
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+export const realSleep: Sleep = (ms, signal) => new Promise((resolve) => {
+  const t = setTimeout(resolve, ms);
+  signal.addEventListener('abort', () => {
+    clearTimeout(t);
+    resolve();
+  }, { once: true });
+});
+
+/**
+ * A gateway's send rate (messages per second, per process): callers queue for a slot instead of
+ * failing, since providers answer a burst over their contracted rate with throttling errors.
+ */
+export class Throttle {
+  readonly #intervalMs: number;
+  readonly #clock: Clock;
+  readonly #sleep: Sleep;
+  #next = 0;
+
+  constructor(ratePerSecond: number, clock: Clock, sleep: Sleep = realSleep) {
+    this.#intervalMs = 1000 / ratePerSecond;
+    this.#clock = clock;
+    this.#sleep = sleep;
+  }
+
+  /** Resolves when this caller's slot comes, or at once when `signal` aborts (the send then times out). */
+  async acquire(signal: AbortSignal): Promise<void> {
+    const now = this.#clock.now();
+    const slot = Math.max(now, this.#next);
+    this.#next = slot + this.#intervalMs;
+    if (slot > now) await this.#sleep(slot - now, signal);
+  }
+}

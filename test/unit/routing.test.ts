@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SendResult } from '../../src/core/ports/gateway.ts';
+import { ManualClock } from '../../src/core/clock.ts';
+import { CircuitBreaker } from '../../src/delivery/circuit-breaker.ts';
+import { decide } from '../../src/delivery/decide.ts';
+import { Dispatcher } from '../../src/delivery/dispatcher.ts';
+import { GatewayPool, type RouteTable } from '../../src/delivery/gateway-pool.ts';
+import { Throttle } from '../../src/delivery/throttle.ts';
+import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
+import { coreFixture } from '../helpers/core.ts';
+import { ScriptedGateway } from '../helpers/scripted-gateway.ts';
+
+const phones = new LibPhoneNumberInspector();
+const PERM: SendResult = { ok: false, kind: 'permanent', error: 'refused' };
+const DOWN: SendResult = { ok: false, kind: 'transient', error: 'HTTP 503' };
+const POLICY = { maxAttempts: 5, backoffBaseMs: 1000, backoffMaxMs: 60_000 };
+
+function rig(scripts: Record<string, (SendResult | 'hang')[]>, routes?: Partial<RouteTable>) {
+  const f = coreFixture();
+  const gateways = Object.entries(scripts).map(([id, s]) => new ScriptedGateway(s, id));
+  const ids = gateways.map((g) => g.id);
+  const circuit: string[] = [];
+  const pool = new GatewayPool({
+    gateways, clock: f.clock, phones, breaker: { failureThreshold: 2, cooldownMs: 30_000 },
+    routes: { rules: [], defaultSms: ids, email: [], ...routes },
+    onCircuit: (g, s) => circuit.push(`${g}:${s}`),
+  });
+  const attempts: string[] = [];
+  const d = new Dispatcher({
+    store: f.store, pool, keys: f.keys, clock: f.clock, random01: () => 1,
+    options: { pollMs: 1000, leaseMs: 30_000, sendTimeoutMs: 50, concurrency: 4, ...POLICY },
+    events: { attempt: (g, o) => attempts.push(`${g}:${o}`), error: (e) => assert.fail(String(e)) },
+  });
+  const run = async () => {
+    for (let i = 0; i < 5; i++) {
+      await d.tick();
+      await d.idle();
+    }
+  };
+  const send = (phone = '+34629255833') => f.verifier.sendCode('c', { phoneNumber: phone, message: 'code {{code}}' });
+  const g = (id: string) => gateways.find((x) => x.id === id)!;
+  return { f, d, pool, attempts, circuit, run, send, g };
+}
+
+test('the route table: prefix and country rules in order, a default for SMS, its own list for email', () => {
+  const { pool } = rig({ a: [], b: [], c: [] }, {
+    rules: [{ prefixes: ['+3491'], gateways: ['c'] }, { countries: ['ES'], gateways: ['b', 'a'] }], defaultSms: ['a'], email: ['c'],
+  });
+  assert.deepEqual(pool.plan('sms', '+34912345678'), ['c']);
+  assert.deepEqual(pool.plan('sms', '+34629255833'), ['b', 'a']);
+  assert.deepEqual(pool.plan('sms', '+447911123456'), ['a']);
+  assert.deepEqual(pool.plan('email', 'a@example.com'), ['c']);
+});
+
+test('failover: a permanent error moves the message to the next gateway at once; every call is an attempt', async () => {
+  const { f, attempts, run, send } = rig({ a: [PERM], b: [] });
+  await send();
+  await run();
+  assert.deepEqual(attempts, ['a:permanent', 'b:sent']);
+  const [m] = await f.store.listMessages({ limit: 1 });
+  assert.deepEqual([m!.status, m!.gateway, m!.attempts], ['sent', 'b', 2]);
+  const tries = await f.store.listAttempts([m!.id]);
+  assert.deepEqual(tries.map((t) => [t.gateway, t.outcome, t.error]), [['a', 'permanent', 'refused'], ['b', 'sent', null]]);
+});
+
+test('failover on a timeout; a permanent error on the last gateway fails the message', async () => {
+  const t = rig({ a: ['hang'], b: [] });
+  await t.send();
+  await t.run();
+  assert.deepEqual(t.attempts, ['a:transient', 'b:sent']);
+
+  const p = rig({ a: [PERM], b: [PERM] });
+  await p.send();
+  await p.run();
+  p.f.clock.advance(3_600_000);
+  await p.run();
+  assert.deepEqual(p.attempts, ['a:permanent', 'b:permanent']);
+  assert.equal((await p.f.store.listMessages({ limit: 1 }))[0]!.status, 'failed');
+});
+
+test('a transient error retries the same gateway after a backoff instead of failing over', async () => {
+  const { f, attempts, run, send } = rig({ a: [DOWN], b: [] });
+  await send();
+  await run();
+  assert.deepEqual(attempts, ['a:transient']);
+  f.clock.advance(1000);
+  await run();
+  assert.deepEqual(attempts, ['a:transient', 'a:sent']);
+});
+
+test('a gateway\'s open circuit is skipped without a call, then tried again after the cool-down', async () => {
+  const { f, attempts, circuit, run, send, g } = rig({ a: [DOWN, DOWN], b: [] });
+  await send('+34629250001');
+  await send('+34629250002');
+  await run();
+  assert.deepEqual(attempts, ['a:transient', 'a:transient'], 'two failures open a\'s circuit');
+  assert.deepEqual(circuit, ['a:open']);
+  f.clock.advance(1000);
+  await run();
+  assert.deepEqual(attempts.slice(2), ['b:sent', 'b:sent'], 'retries skip a while its circuit is open');
+  assert.equal(g('a').sent.length, 2);
+  f.clock.advance(30_000);
+  await send('+34629250003');
+  await run();
+  assert.deepEqual(circuit, ['a:open', 'a:half-open', 'a:closed']);
+  assert.equal(attempts.at(-1), 'a:sent', 'the trial after the cool-down went to a and closed the circuit');
+});
+
+test('when every gateway of the route has an open circuit the message waits, recorded, and is not lost', async () => {
+  const { f, pool, run, send } = rig({ a: [] });
+  pool.breaker('a').failure();
+  pool.breaker('a').failure();
+  await send();
+  await run();
+  const [m] = await f.store.listMessages({ limit: 1 });
+  assert.equal(m!.status, 'queued');
+  assert.match(m!.lastError ?? '', /open circuit/);
+  f.clock.advance(60_000);
+  await run();
+  assert.equal((await f.store.listMessages({ limit: 1 }))[0]!.status, 'sent');
+});
+
+test('decide: failover, backoff with the provider\'s Retry-After, and the attempt cap', () => {
+  const at = { attempt: 1, step: 0, routeLength: 2, now: 1000 };
+  assert.deepEqual(decide({ ok: true, providerMessageId: 'x' }, at, POLICY, () => 1), { kind: 'sent' });
+  assert.deepEqual(decide(PERM, at, POLICY, () => 1), { kind: 'retry', retryAt: 1000, routeStep: 1 });
+  assert.deepEqual(decide(PERM, { ...at, step: 1 }, POLICY, () => 1), { kind: 'final' });
+  assert.deepEqual(decide({ ...DOWN, retryAfterMs: 7000 }, at, POLICY, () => 1), { kind: 'retry', retryAt: 8000, routeStep: 0 });
+  assert.deepEqual(decide({ ...DOWN, timeout: true }, { ...at, step: 1 }, POLICY, () => 1), { kind: 'retry', retryAt: 2000, routeStep: 0 });
+  assert.deepEqual(decide(DOWN, { ...at, attempt: 5 }, POLICY, () => 1), { kind: 'final' });
+});
+
+test('circuit breaker: half-open lets one trial through; a failed trial re-opens it', () => {
+  const clock = new ManualClock();
+  const b = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 100 }, clock);
+  b.failure();
+  assert.equal(b.allow(), false);
+  clock.advance(100);
+  assert.equal(b.allow(), true);
+  assert.equal(b.allow(), false, 'only one trial at a time');
+  b.failure();
+  assert.equal(b.state, 'open');
+  clock.advance(100);
+  assert.equal(b.allow(), true);
+  b.success();
+  assert.equal(b.state, 'closed');
+});
+
+test('throttle: callers queue for slots at the configured rate', async () => {
+  const clock = new ManualClock(0);
+  const waits: number[] = [];
+  const t = new Throttle(4, clock, async (ms) => {
+    waits.push(ms);
+  });
+  const signal = new AbortController().signal;
+  for (let i = 0; i < 4; i++) await t.acquire(signal);
+  assert.deepEqual(waits, [250, 500, 750]);
+  clock.advance(2000);
+  await t.acquire(signal);
+  assert.deepEqual(waits, [250, 500, 750], 'an idle gateway has a slot at once');
+});
