@@ -62,7 +62,7 @@ export const VonageConfig = Type.Object({
   from: Type.String({ minLength: 1 }),
   /** Key of the `sig` parameter Vonage adds to delivery receipts once signing is enabled on the account. */
   signatureSecret: Secret('Vonage signature secret'),
-  signatureMethod: Type.Union(['md5hash', 'md5', 'sha1', 'sha256', 'sha512'].map((m) => Type.Literal(m)), { default: 'sha256' }),
+  signatureMethod: Type.Union([Type.Literal('md5hash'), Type.Literal('md5'), Type.Literal('sha1'), Type.Literal('sha256'), Type.Literal('sha512')], { default: 'sha256' }),
   baseUrl: Url('https://rest.nexmo.com'),
 }, strict);
 
