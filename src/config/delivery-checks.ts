@@ -27,7 +27,7 @@ export function deliveryChecks(c: Config, problems: string[]): void {
   const byId = new Map<string, GatewayConfig>();
   for (const g of c.delivery.gateways) {
     if (byId.has(g.id)) problems.push(`delivery.gateways: the id "${g.id}" is used twice`);
-    byId.set(g.id, g);
+    else byId.set(g.id, g);
     if (c.env === 'production' && g.type === 'dev-outbox') {
       problems.push(`delivery.gateways.${g.id}: the development outbox is refused in production; configure a real gateway`);
     }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, redactConfig } from '../../src/config/load.ts';
@@ -82,3 +82,53 @@ test('database and retention: defaults, environment, validation and a redacted p
     return e instanceof ConfigError && /database\.url/.test(problems) && /database\.schema/.test(problems) && /retention\.days/.test(problems);
   });
 });
+
+test('gateways and routes: a discriminated union checked at boot, with every problem listed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otpd-config-'));
+  const file = join(dir, 'otpd.yaml');
+  writeFileSync(file, `
+delivery:
+  publicUrl: https://otpd.example.com
+  gateways:
+    - { id: tw, type: http, preset: twilio, accountSid: AC${'0'.repeat(32)}, authToken: tw-secret-token, from: '+15005550006' }
+    - { id: hook, type: http, preset: webhook, url: 'http://127.0.0.1:9/x', secret: whsec_${Buffer.from('0123456789abcdef0123456789').toString('base64')} }
+    - { id: tw, type: smtp, host: mail, from: otp@example.com }
+    - { id: odd, type: http, preset: nexmo }
+  routes:
+    - { countries: [IN], gateways: [tw, missing] }
+    - { gateways: [tw] }
+  emailRoute: [tw]
+`);
+  assert.throws(() => loadConfig({}, file), (e: unknown) => {
+    const p = (e as ConfigError).problems.join('\n');
+    return /delivery\.gateways\.3/.test(p) || /preset/.test(p);
+  }, 'an unknown preset is refused by the schema');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('    - { id: odd, type: http, preset: nexmo }\n', ''));
+  assert.throws(() => loadConfig({}, file), (e: unknown) => {
+    const p = (e as ConfigError).problems.join('\n');
+    return ['the id "tw" is used twice', 'no gateway "missing"', 'give countries or prefixes', 'loopback or private address', 'cannot send email']
+      .every((s) => p.includes(s));
+  });
+});
+
+test('gateway credentials never appear in the printable config; production refuses the development outbox', () => {
+  const c = loadConfig({ OTPD_PUBLIC_URL: 'https://otpd.example.com' }, writeYaml(`
+delivery:
+  gateways:
+    - { id: tw, type: http, preset: twilio, accountSid: AC${'0'.repeat(32)}, authToken: tw-secret-token, from: '+15005550006' }
+    - { id: smsc, type: smpp, host: smsc.example.com, systemId: otpd, password: pw123456, sourceAddr: OTPD }
+`));
+  const printed = JSON.stringify(redactConfig(c));
+  assert.ok(!printed.includes('tw-secret-token') && !printed.includes('pw123456'));
+  assert.throws(() => loadConfig({ OTPD_ENV: 'production', OTPD_SECRET: 'x'.repeat(32) }), /development outbox is refused in production/);
+  assert.throws(() => loadConfig({}, writeYaml(`
+delivery:
+  gateways: [{ id: tw, type: http, preset: twilio, accountSid: AC${'0'.repeat(32)}, authToken: t, from: '+15005550006' }]
+`)), /publicUrl/);
+});
+
+function writeYaml(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'otpd-config-')), 'otpd.yaml');
+  writeFileSync(file, text);
+  return file;
+}
