@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { CallbackRequest, ReceiptInput } from '../../src/core/ports/gateway.ts';
 import { signStandardWebhook, twilioSignature, verifyStandardWebhook, vonageSignature } from '../../src/gateways/http/signatures.ts';
 import type { PeerMode } from '../contract/gateway.contract.ts';
+import { segmentInfo } from '../../src/core/segments.ts';
 
 export interface Incoming {
   readonly method: string;
@@ -23,7 +24,7 @@ export interface VendorSpec {
   readonly name: string;
   /** The recipient and text of a well-formed request, or the vendor's refusal of a malformed one. */
   parse(req: Incoming): { to: string; text: string } | { refuse: Reply };
-  answer(mode: Exclude<PeerMode, 'hang'>, id: string, to: string): Reply;
+  answer(mode: Exclude<PeerMode, 'hang'>, id: string, to: string, text: string): Reply;
   /** A signed delivery report for a message, as the vendor would POST it to `callbackUrl`. */
   report(callbackUrl: string, id: string, status: ReceiptInput['status'], now: number): CallbackRequest;
 }
@@ -59,7 +60,7 @@ export async function startVendor(spec: VendorSpec): Promise<FakeVendor> {
       }
       if (mode === 'hang') return;
       if (mode === 'ok') got.push(parsed);
-      send(res, spec.answer(mode, randomBytes(16).toString('hex'), parsed.to));
+      send(res, spec.answer(mode, randomBytes(16).toString('hex'), parsed.to, parsed.text));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -104,10 +105,10 @@ export function twilioSpec(callbackUrl: string): VendorSpec {
       if (!f.Body || f.From !== TWILIO.from || f.StatusCallback !== callbackUrl) return refuse(400, { code: 21602, message: 'Message body is required.', status: 400 });
       return { to: f.To, text: f.Body };
     },
-    answer(mode, id, to) {
+    answer(mode, id, to, text) {
       if (mode === 'transient') return { status: 429, body: { code: 20429, message: 'Too Many Requests', status: 429 }, headers: { 'retry-after': '2' } };
       if (mode === 'permanent') return { status: 400, body: { code: 21610, message: 'Attempt to send to unsubscribed recipient', status: 400 } };
-      return { status: 201, body: { sid: `SM${id}`, account_sid: TWILIO.accountSid, to, from: TWILIO.from, status: 'queued', num_segments: '1', error_code: null } };
+      return { status: 201, body: { sid: `SM${id}`, account_sid: TWILIO.accountSid, to, from: TWILIO.from, status: 'queued', num_segments: String(segmentInfo(text).segments), error_code: null } };
     },
     report(url, id, status) {
       const body = new URLSearchParams({

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
@@ -48,7 +48,7 @@ export interface HttpResult {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  o: { store?: 'sqlite' | 'postgres' } = {},
+  o: { store?: 'sqlite' | 'postgres'; configYaml?: string } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'otpd-test-'));
   const store = o.store ?? (process.env.OTPD_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite');
@@ -57,7 +57,7 @@ export async function startTestServer(
     OTPD_DATA_DIR: dataDir, OTPD_PORT: '0', OTPD_LOG_LEVEL: 'silent', OTPD_SECRET: 'test-secret-0123456789-0123456789-abcdef',
     OTPD_RATE_LIMIT_RPS: '0', OTPD_SQLITE_SYNCHRONOUS: 'NORMAL', OTPD_DISPATCH_POLL_MS: '50',
     ...(schema ? { OTPD_DATABASE_URL: PG_URL, OTPD_DATABASE_SCHEMA: schema } : {}), ...env,
-  });
+  }, o.configYaml ? writeConfig(dataDir, o.configYaml) : undefined);
   const clock = new ManualClock(Date.now());
   const server = await startServer(config, { clock });
   const createKey = async (o: { scopes?: string[]; clientId?: string } = {}) => {
@@ -122,4 +122,10 @@ export async function startTestServer(
       }
     },
   };
+}
+
+function writeConfig(dir: string, yaml: string): string {
+  const file = join(dir, 'otpd.yaml');
+  writeFileSync(file, yaml);
+  return file;
 }
