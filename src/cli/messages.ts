@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import type { MessageStatus } from '../core/ports/outbox.ts';
+import { fail, withStore } from './context.ts';
+
+const STATUSES: MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'abandoned'];
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function time(s: string | undefined, name: string): number | undefined {
+  if (s === undefined) return undefined;
+  const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+  if (Number.isNaN(ms)) fail(`${name} must be an ISO 8601 time or epoch milliseconds`);
+  return ms;
+}
+
+/** `otpd messages`: delivery status and attempts (never the text); `otpd outbox`: the development outbox. */
+export function registerMessageCommands(program: Command): void {
+  program.command('messages')
+    .description('Messages with their delivery status and every attempt, newest first (never the text)')
+    .option('--to <recipient>', 'only this number or address')
+    .option('--status <status>', `only this status: ${STATUSES.join(', ')}`)
+    .option('--gateway <id>', 'only messages last handled by this gateway')
+    .option('--since <time>', 'created at or after (ISO 8601 or epoch ms)')
+    .option('--until <time>', 'created before')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .option('--config <file>', 'configuration file')
+    .action(async (o: { to?: string; status?: string; gateway?: string; since?: string; until?: string; limit: string; json?: boolean; config?: string }) => {
+      if (o.status && !STATUSES.includes(o.status as MessageStatus)) fail(`--status must be one of ${STATUSES.join(', ')}`);
+      const filter = {
+        recipient: o.to, status: o.status as MessageStatus | undefined, gateway: o.gateway,
+        since: time(o.since, '--since'), until: time(o.until, '--until'), limit: Math.max(1, Math.min(500, Number(o.limit) || 20)),
+      };
+      await withStore(o.config, async (store) => {
+        const messages = await store.listMessages(filter);
+        const attempts = await store.listAttempts(messages.map((m) => m.id));
+        if (o.json) {
+          const rows = messages.map((m) => ({ ...m, attempts: attempts.filter((a) => a.messageId === m.id) }));
+          return void process.stdout.write(`${JSON.stringify(rows)}\n`);
+        }
+        for (const m of messages) {
+          process.stdout.write(`${iso(m.createdAt)}  #${m.id}  ${m.recipient}  ${m.status}  ${m.segments} seg  ${m.gateway ?? '-'}  ${m.providerMessageId ?? ''}${m.lastError ? `  (${m.lastError})` : ''}\n`);
+          for (const a of attempts.filter((x) => x.messageId === m.id)) {
+            process.stdout.write(`    attempt ${a.attempt}  ${iso(a.startedAt)}  ${a.gateway}  ${a.outcome}  ${a.finishedAt - a.startedAt} ms${a.error ? `  ${a.error}` : ''}\n`);
+          }
+        }
+        if (messages.length === 0) process.stdout.write('no messages\n');
+      });
+    });
+
+  program.command('outbox')
+    .description('Texts delivered to the development outbox (the "virtual phone"), newest first')
+    .option('--to <e164>', 'only this recipient')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .option('--config <file>', 'configuration file')
+    .action(async (o: { to?: string; limit: string; json?: boolean; config?: string }) => {
+      await withStore(o.config, async (store) => {
+        const rows = await store.listDevMessages(o.to, Math.max(1, Math.min(500, Number(o.limit) || 20)));
+        if (o.json) return void process.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r, createdAt: iso(r.createdAt) })))}\n`);
+        for (const r of rows) process.stdout.write(`${iso(r.createdAt)}  ${r.to}  ${r.text}\n`);
+        if (rows.length === 0) process.stdout.write('no messages\n');
+      });
+    });
+}
