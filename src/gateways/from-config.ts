@@ -4,6 +4,7 @@ import type { DevInbox } from '../core/ports/store.ts';
 import type { GatewayConfig, HttpGatewayConfig } from '../config/gateways.ts';
 import { DevOutboxGateway } from './dev-outbox.ts';
 import { HttpGateway } from './http/http-gateway.ts';
+import { SmtpGateway } from './smtp/smtp-gateway.ts';
 import { infobip } from './http/presets/infobip.ts';
 import { msg91 } from './http/presets/msg91.ts';
 import { twilio } from './http/presets/twilio.ts';
@@ -24,6 +25,8 @@ export function createGateway(c: GatewayConfig, d: GatewayDeps): Gateway {
       return new DevOutboxGateway(d.inbox, d.clock, c.id);
     case 'http':
       return httpGateway(c, d);
+    case 'smtp':
+      return new SmtpGateway(c);
     default:
       throw new Error(`gateway type "${c.type}" is not available yet`);
   }
