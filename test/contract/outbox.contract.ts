@@ -1,7 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Store } from '../../src/core/ports/store.ts';
-import { LIMITS, T0, verification, type StoreHarness } from './store.contract.ts';
+import { LIMITS, T0, storeTest, verification, type StoreHarness } from './store.contract.ts';
 
 /** Queues one message per phone and claims them all; returns the claimed messages in queue order. */
 async function queued(s: Store, phones: string[], segments = 1) {
@@ -18,15 +17,7 @@ const sent = (id: string, attempt: number, providerMessageId: string, gateway = 
 
 /** Delivery status, receipts, failover steps and operator listings: part of the Store contract. */
 export function outboxContract(name: string, h: StoreHarness): void {
-  const withStore = (title: string, fn: (s: Store) => Promise<void>) =>
-    test(`${name}: ${title}`, async () => {
-      const s = await h.open();
-      try {
-        await fn(s);
-      } finally {
-        await s.close();
-      }
-    });
+  const withStore = storeTest(name, h);
 
   withStore('outbox: a claimed message carries its channel, segments and route step', async (s) => {
     const [m] = await queued(s, ['a'], 3);

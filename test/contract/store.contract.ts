@@ -34,8 +34,9 @@ export function verification(o: Partial<NewVerification> & { phone?: string } = 
 export const right = [Buffer.alloc(32, 1), MAC];
 export const wrong = [Buffer.alloc(32, 9)];
 
-export function storeContract(name: string, h: StoreHarness): void {
-  const withStore = (title: string, fn: (s: Store) => Promise<void>) =>
+/** Declares one contract test on a fresh store from the harness, closed afterwards. */
+export function storeTest(name: string, h: StoreHarness) {
+  return (title: string, fn: (s: Store) => Promise<void>) =>
     test(`${name}: ${title}`, async () => {
       const s = await h.open();
       try {
@@ -44,6 +45,10 @@ export function storeContract(name: string, h: StoreHarness): void {
         await s.close();
       }
     });
+}
+
+export function storeContract(name: string, h: StoreHarness): void {
+  const withStore = storeTest(name, h);
 
   withStore('a verification validates once with the right code, then is expired', async (s) => {
     const v = verification();
