@@ -14,7 +14,7 @@ import { createGateway } from '../gateways/from-config.ts';
 /** Part of the composition root: gateways, routes, dispatcher and receipts from the configuration. */
 export function buildDelivery(c: Config, d: { store: Store; keys: KeyRing; clock: Clock; phones: PhoneInspector; metrics: Metrics; log: Logger }) {
   const { store, clock, metrics, log } = d;
-  const gateways = c.delivery.gateways.map((g) => createGateway(g, { inbox: store, clock, publicUrl: c.delivery.publicUrl }));
+  const gateways = c.delivery.gateways.map((g) => createGateway(g, { inbox: store, clock, publicUrl: c.delivery.publicUrl, log: log.child({ gateway: g.id }) }));
   if (c.delivery.gateways.some((g) => g.type === 'dev-outbox')) {
     log.warn('DEVELOPMENT OUTBOX: no SMS leaves this machine; codes are kept in clear for GET /dev/messages. Never use in production.');
   }

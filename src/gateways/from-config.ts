@@ -5,6 +5,7 @@ import type { GatewayConfig, HttpGatewayConfig } from '../config/gateways.ts';
 import { DevOutboxGateway } from './dev-outbox.ts';
 import { HttpGateway } from './http/http-gateway.ts';
 import { SmtpGateway } from './smtp/smtp-gateway.ts';
+import { SmppGateway } from './smpp/smpp-gateway.ts';
 import { infobip } from './http/presets/infobip.ts';
 import { msg91 } from './http/presets/msg91.ts';
 import { twilio } from './http/presets/twilio.ts';
@@ -16,6 +17,7 @@ export interface GatewayDeps {
   readonly clock: Clock;
   /** Where providers post delivery-status callbacks: `${publicUrl}/callbacks/${id}`. */
   readonly publicUrl: string | undefined;
+  readonly log?: { warn(o: object, msg: string): void; info(o: object, msg: string): void };
 }
 
 /** The one place a gateway configuration becomes a gateway adapter. */
@@ -27,8 +29,8 @@ export function createGateway(c: GatewayConfig, d: GatewayDeps): Gateway {
       return httpGateway(c, d);
     case 'smtp':
       return new SmtpGateway(c);
-    default:
-      throw new Error(`gateway type "${c.type}" is not available yet`);
+    case 'smpp':
+      return new SmppGateway(c, { clock: d.clock, ...(d.log ? { log: d.log } : {}) });
   }
 }
 

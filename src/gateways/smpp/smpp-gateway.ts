@@ -1,0 +1,168 @@
+import smpp from 'smpp';
+import type { Static } from 'typebox';
+import type { Clock } from '../../core/clock.ts';
+import type { ConnectionReceipts, Gateway, OutboundMessage, ReceiptInput, SendResult } from '../../core/ports/gateway.ts';
+import type { SmppConfig } from '../../config/gateways.ts';
+import { ABORTED, untilAborted } from './abort.ts';
+import { encodeText, withHeaders, type ShortMessage } from './codec.ts';
+import { SmppLink, type LinkLog } from './link.ts';
+import { parseDeliver } from './receipt.ts';
+import { submitFailure, type SendFailure } from './status.ts';
+import { SubmitGate } from './submit-gate.ts';
+
+export type SmppGatewayConfig = Static<typeof SmppConfig>;
+
+export interface SmppGatewayDeps {
+  /** Stamps delivery receipts. Protocol timers run on real time: they govern real sockets. */
+  readonly clock: Clock;
+  /** Never given message text, codes or full phone numbers. */
+  readonly log?: LinkLog;
+  /** Jitter of reconnect delays and the first concatenation reference; Math.random by default. */
+  readonly random01?: () => number;
+}
+
+/** SMPP 3.4 §5.2.5/§5.2.6: international number, E.164 numbering plan. */
+const TON_INTERNATIONAL = 1;
+const NPI_E164 = 1;
+const TON_ALPHANUMERIC = 5;
+const NPI_UNKNOWN = 0;
+
+const silent: LinkLog = { warn() {}, info() {} };
+
+/**
+ * SMS over one SMPP 3.4 transceiver bind. The bind is opened by the constructor and kept up until
+ * close(), so delivery receipts flow even when nothing is being sent. While the link is being
+ * (re)established a send waits for the outcome of that attempt; while it is down between attempts
+ * a send fails at once as transient, and the dispatcher's backoff and circuit breaker take over.
+ */
+export class SmppGateway implements Gateway, ConnectionReceipts {
+  readonly id: string;
+  readonly channel = 'sms' as const;
+  readonly #link: SmppLink;
+  readonly #gate: SubmitGate;
+  readonly #clock: Clock;
+  readonly #log: LinkLog;
+  readonly #source: { readonly addr: string; readonly ton: number; readonly npi: number };
+  readonly #listeners: ((r: ReceiptInput) => void)[] = [];
+  #ref: number;
+
+  constructor(config: SmppGatewayConfig, deps: SmppGatewayDeps) {
+    this.id = config.id;
+    this.#clock = deps.clock;
+    this.#log = deps.log ?? silent;
+    const random01 = deps.random01 ?? Math.random;
+    this.#source = sourceAddress(config);
+    this.#ref = Math.floor(random01() * 256);
+    this.#gate = new SubmitGate(config.window, config.throughputPerSecond);
+    this.#link = new SmppLink(config, { log: this.#log, random01, onDeliver: (pdu) => this.#onDeliver(pdu) });
+    this.#link.start();
+  }
+
+  /** Submits awaiting their response and callers waiting for a window slot (for metrics and tests). */
+  get load(): { readonly inFlight: number; readonly waiting: number } {
+    return this.#gate.load;
+  }
+
+  onReceipt(listener: (r: ReceiptInput) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * Sends every part in order and returns the first part's message_id: that part's receipt stands
+   * for the message. Should a later part fail, the message is failed as a whole and a retry sends
+   * all parts again under a new reference, so the handset never has to join parts of two attempts.
+   */
+  async send(m: OutboundMessage, signal: AbortSignal): Promise<SendResult> {
+    if (signal.aborted) return { ok: false, kind: 'transient', timeout: true, error: 'deadline passed before the SMPP submit' };
+    let parts: ShortMessage[];
+    let dataCoding: number;
+    try {
+      const encoded = encodeText(m.text);
+      dataCoding = encoded.dataCoding;
+      parts = withHeaders(encoded.parts, this.#nextRef(encoded.parts.length));
+    } catch (err) {
+      return { ok: false, kind: 'permanent', error: (err as Error).message };
+    }
+    let first: string | undefined;
+    for (const [i, part] of parts.entries()) {
+      const what = parts.length === 1 ? 'submit_sm' : `submit_sm (part ${i + 1} of ${parts.length})`;
+      const r = await this.#submit(this.#params(m.to, part, dataCoding, i === 0), what, signal);
+      if (!r.ok) return r;
+      first ??= r.messageId;
+    }
+    return { ok: true, providerMessageId: first ?? '', segments: parts.length };
+  }
+
+  /** Turns away callers waiting for the window, then unbinds and closes the link. */
+  async close(): Promise<void> {
+    this.#gate.close();
+    await this.#link.close();
+  }
+
+  async #submit(params: smpp.Params, what: string, signal: AbortSignal): Promise<{ ok: true; messageId: string } | SendFailure> {
+    const ready = await this.#link.ready(signal);
+    if (!ready.ok) return { ok: false, kind: 'transient', error: ready.error, ...(ready.aborted ? { timeout: true } : {}) };
+    const release = await this.#gate.acquire(signal);
+    if (!release) {
+      return signal.aborted
+        ? { ok: false, kind: 'transient', timeout: true, error: 'no room in the SMPP submit window before the deadline' }
+        : { ok: false, kind: 'transient', error: 'SMPP gateway closed' };
+    }
+    const reply = this.#link.request('submit_sm', params);
+    // The slot is held until the SMSC answers, not until this caller gives up: the SMSC still
+    // counts an unanswered submit against the window.
+    void reply.then(release);
+    const r = await untilAborted(reply, signal);
+    if (r === ABORTED) return { ok: false, kind: 'transient', timeout: true, error: `no ${what} response before the deadline; outcome unknown` };
+    if (!r.ok) return { ok: false, kind: 'transient', error: `${what}: ${r.error}`, ...(r.timeout ? { timeout: true } : {}) };
+    if (r.pdu.command_status !== smpp.ESME_ROK) return submitFailure(r.pdu.command_status, what);
+    if (!r.pdu.message_id) this.#log.warn({ gateway: this.id }, 'SMSC accepted a submit_sm without a message_id; its receipt cannot be matched');
+    return { ok: true, messageId: r.pdu.message_id ?? '' };
+  }
+
+  /**
+   * Only the first part asks for a delivery receipt: its message_id is the one otpd keeps, so the
+   * receipts of the other parts would match nothing and be ignored; not asking spares the SMSC the
+   * work and the store unmatched receipts.
+   */
+  #params(to: string, part: ShortMessage, dataCoding: number, first: boolean): smpp.Params {
+    return {
+      source_addr_ton: this.#source.ton, source_addr_npi: this.#source.npi, source_addr: this.#source.addr,
+      dest_addr_ton: TON_INTERNATIONAL, dest_addr_npi: NPI_E164, destination_addr: to.replace(/^\+/, ''),
+      esm_class: part.esmClass, registered_delivery: first ? 1 : 0, data_coding: dataCoding, short_message: part.bytes,
+    };
+  }
+
+  /** Concatenation references cycle through 0–255; a single-part message needs none. */
+  #nextRef(parts: number): number {
+    if (parts === 1) return 0;
+    this.#ref = (this.#ref + 1) & 0xff;
+    return this.#ref;
+  }
+
+  #onDeliver(pdu: smpp.PDU): void {
+    const out = parseDeliver(pdu, this.#clock.now());
+    if (out.kind === 'malformed') this.#log.warn({ gateway: this.id, reason: out.reason }, 'unreadable SMPP delivery receipt dropped');
+    if (out.kind !== 'receipt') return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(out.receipt);
+      } catch (err) {
+        this.#log.warn({ gateway: this.id, error: (err as Error).message }, 'delivery receipt listener failed');
+      }
+    }
+  }
+}
+
+/**
+ * A name goes out as alphanumeric (TON 5, NPI 0), digits as an international number (TON 1,
+ * NPI 1). A short code is digits too but usually wants TON 3 (network specific): configure it.
+ */
+function sourceAddress(c: SmppGatewayConfig): { addr: string; ton: number; npi: number } {
+  const digits = /^\+?[0-9]+$/.test(c.sourceAddr);
+  return {
+    addr: digits ? c.sourceAddr.replace(/^\+/, '') : c.sourceAddr,
+    ton: c.sourceTon ?? (digits ? TON_INTERNATIONAL : TON_ALPHANUMERIC),
+    npi: c.sourceNpi ?? (digits ? NPI_E164 : NPI_UNKNOWN),
+  };
+}
