@@ -95,7 +95,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   const auth = new Authenticator({ keys: store, tokenKey: keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });
   const app = await buildApp({
     verifier, auth, store, metrics, logger: log, version: VERSION, bodyLimit: c.bodyLimit,
-    limiter,
+    limiter, requestRate: { ratePerSecond: c.limits.requestsPerSecond, burst: c.limits.requestBurst },
     devOutbox: c.delivery.gateways.some((g) => g.type === 'dev-outbox'),
     callbacks: pool, clock, publicUrl: c.delivery.publicUrl,
   });

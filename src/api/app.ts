@@ -10,7 +10,7 @@ import type { Authenticator, Principal } from './auth.ts';
 import { toHttpError } from './error-map.ts';
 import { makeGuard } from './guard.ts';
 import type { Metrics } from './metrics.ts';
-import type { RateLimiter } from '../core/ports/rate-limiter.ts';
+import type { RateLimiter, RateRule } from '../core/ports/rate-limiter.ts';
 import { registerCamaraRoutes } from './camara/routes.ts';
 import { XCorrelatorPattern } from './camara/schemas.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
@@ -37,6 +37,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Per-client request rate: in memory (one process) or shared by every replica. */
   readonly limiter: RateLimiter;
+  /** Requests per client, every route that needs a key. */
+  readonly requestRate: RateRule;
   readonly bodyLimit: number;
   /** Serve GET /dev/messages (development outbox); never in production. */
   readonly devOutbox: boolean;
@@ -114,7 +116,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // text/plain included, is a 415. The token endpoint adds form parsing for itself alone.
   app.removeContentTypeParser('text/plain');
 
-  const guard = makeGuard(d.auth, d.limiter);
+  const guard = makeGuard(d.auth, d.limiter, d.requestRate);
   registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics });
   await registerOpsRoutes(app, { ...d, guard });
   await registerDeliveryRoutes(app, { store: d.store, guard, metrics: d.metrics, clock: d.clock, gateways: d.callbacks, publicUrl: d.publicUrl });

@@ -30,19 +30,18 @@ const pgOptions = (c: Config) => {
  * embedded SQLite file with an in-memory limiter. Migrations run on open in both.
  */
 export async function openStore(c: Readonly<Config>, clock: Clock, writer: 'worker' | 'inline'): Promise<OpenedStore> {
-  const rate = { ratePerSecond: c.limits.requestsPerSecond, burst: c.limits.requestBurst, clock };
   if (c.database.url) {
     const store = await PgStore.open(pgOptions(c), clock.now());
     // Admission counters may be lost in a crash (at most one burst); no request should wait on a
     // WAL flush to be let in.
     const pool = createPool({ ...pgOptions(c), poolSize: c.database.limiterPoolSize, settings: { synchronous_commit: 'off' } });
-    return { store, limiter: new PgRateLimiter(pool, rate), kind: 'postgres' };
+    return { store, limiter: new PgRateLimiter(pool, { clock }), kind: 'postgres' };
   }
   const store = new SqliteStore(
     { file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs, writer },
     clock.now(),
   );
-  return { store, limiter: new TokenBuckets(rate.ratePerSecond, rate.burst, clock), kind: 'sqlite' };
+  return { store, limiter: new TokenBuckets(clock), kind: 'sqlite' };
 }
 
 /** Applies pending migrations to the configured store; returns the versions applied. */

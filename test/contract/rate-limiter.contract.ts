@@ -1,24 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/core/clock.ts';
-import type { RateLimiter } from '../../src/core/ports/rate-limiter.ts';
+import type { RateLimiter, RateRule } from '../../src/core/ports/rate-limiter.ts';
 
 /**
  * The conformance suite for RateLimiter adapters. `open` returns limiters that share one state
  * (two when the backend is shared: two replicas), all reading `clock`.
  */
 export interface LimiterHarness {
-  open(o: { ratePerSecond: number; burst: number; clock: ManualClock }): Promise<RateLimiter[]>;
+  open(o: { clock: ManualClock }): Promise<RateLimiter[]>;
   close(limiters: RateLimiter[]): Promise<void>;
 }
 
 export function rateLimiterContract(name: string, h: LimiterHarness): void {
-  const withLimiters = (title: string, o: { ratePerSecond: number; burst: number }, fn: (l: RateLimiter[], clock: ManualClock) => Promise<void>) =>
+  const withLimiters = (title: string, rule: RateRule, fn: (l: { take(key: string): Promise<number> }[], clock: ManualClock) => Promise<void>) =>
     test(`${name}: ${title}`, async () => {
       const clock = new ManualClock(Date.UTC(2026, 5, 1));
-      const limiters = await h.open({ ...o, clock });
+      const limiters = await h.open({ clock });
       try {
-        await fn(limiters, clock);
+        await fn(limiters.map((l) => ({ take: (key: string) => l.take(key, rule) })), clock);
       } finally {
         await h.close(limiters);
       }
@@ -55,5 +55,23 @@ export function rateLimiterContract(name: string, h: LimiterHarness): void {
   withLimiters('a rate of 0 means unlimited', { ratePerSecond: 0, burst: 1 }, async (l) => {
     const k = key();
     for (let i = 0; i < 20; i++) assert.equal(await l[i % l.length]!.take(k), 0);
+  });
+}
+
+export function rateLimiterRulesContract(name: string, h: LimiterHarness): void {
+  test(`${name}: one limiter serves keys with different rules`, async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    const [l] = await h.open({ clock });
+    try {
+      const a = `ip-${Math.random()}`;
+      const b = `prefix-${Math.random()}`;
+      for (let i = 0; i < 5; i++) assert.equal(await l!.take(a, { ratePerSecond: 1, burst: 5 }), 0);
+      assert.ok((await l!.take(a, { ratePerSecond: 1, burst: 5 })) >= 1);
+      assert.equal(await l!.take(b, { ratePerSecond: 1 / 3600, burst: 1 }), 0);
+      const wait = await l!.take(b, { ratePerSecond: 1 / 3600, burst: 1 });
+      assert.ok(wait > 3500 && wait <= 3600, `an hourly budget waits about an hour, got ${wait} s`);
+    } finally {
+      await h.close([l!]);
+    }
   });
 }

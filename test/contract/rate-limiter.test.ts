@@ -4,19 +4,21 @@ import { migratePg } from '../../src/store/postgres/migrations.ts';
 import { createPool } from '../../src/store/postgres/pool.ts';
 import { TokenBuckets } from '../../src/store/memory/token-buckets.ts';
 import { dropSchemas, freshSchema, PG_URL } from '../helpers/pg.ts';
-import { rateLimiterContract } from './rate-limiter.contract.ts';
+import { rateLimiterContract, rateLimiterRulesContract, type LimiterHarness } from './rate-limiter.contract.ts';
 
-rateLimiterContract('memory limiter', {
+const memory: LimiterHarness = {
   async open(o) {
-    return [new TokenBuckets(o.ratePerSecond, o.burst, o.clock)];
+    return [new TokenBuckets(o.clock)];
   },
   async close() {},
-});
+};
+rateLimiterContract('memory limiter', memory);
+rateLimiterRulesContract('memory limiter', memory);
 
 // Two limiters on two pools over one schema: two replicas sharing one budget.
 const used = new Set<string>();
 after(() => dropSchemas(used));
-rateLimiterContract('postgres limiter (two replicas)', {
+const postgres: LimiterHarness = {
   async open(o) {
     const schema = freshSchema();
     used.add(schema);
@@ -27,4 +29,6 @@ rateLimiterContract('postgres limiter (two replicas)', {
   async close(limiters) {
     await Promise.all(limiters.map((l) => (l as PgRateLimiter).close()));
   },
-});
+};
+rateLimiterContract('postgres limiter (two replicas)', postgres);
+rateLimiterRulesContract('postgres limiter', postgres);

@@ -1,13 +1,20 @@
+/** A budget: `burst` requests at once, refilled at `ratePerSecond`; a rate of 0 means unlimited. */
+export interface RateRule {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+}
+
 /**
- * Request-rate limiting per key (an API client today; IPs, prefixes and countries later). An
- * adapter either holds its state in memory (one process) or shares it (every replica sees one
- * budget); both must pass test/contract/rate-limiter.contract.ts.
+ * Rate limiting per key: API clients, client IPs, number prefixes, countries. An adapter either
+ * holds its state in memory (one process) or shares it (every replica sees one budget); both pass
+ * test/contract/rate-limiter.contract.ts.
  */
 export interface RateLimiter {
   /**
-   * Spends one request from `key`'s budget: `burst` requests at once, refilled at `ratePerSecond`.
-   * Resolves to 0 when allowed, otherwise to the whole seconds until a request would be allowed.
-   * Concurrency: parallel calls for one key never admit more than the budget allows.
+   * Spends one request from `key`'s budget under `rule` (keys are namespaced by the caller, and
+   * one key is always used with one rule). Resolves to 0 when allowed, otherwise to the whole
+   * seconds until a request would be allowed. Concurrency: parallel calls for one key never admit
+   * more than the budget allows.
    */
-  take(key: string): Promise<number>;
+  take(key: string, rule: RateRule): Promise<number>;
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Clock } from '../../core/clock.ts';
-import type { RateLimiter } from '../../core/ports/rate-limiter.ts';
+import type { RateLimiter, RateRule } from '../../core/ports/rate-limiter.ts';
 
 // GCRA (the token bucket as one timestamp per key): a request is allowed when the key's
 // theoretical arrival time, pushed one emission interval on, stays within `burst` intervals of
@@ -20,28 +20,23 @@ const TAKE = `
  */
 export class PgRateLimiter implements RateLimiter {
   readonly #pool: pg.Pool;
-  readonly #interval: number;
-  readonly #tolerance: number;
   readonly #clock: Clock;
-  readonly #prefix: string;
 
-  constructor(pool: pg.Pool, o: { ratePerSecond: number; burst: number; clock: Clock; prefix?: string }) {
+  constructor(pool: pg.Pool, o: { clock: Clock }) {
     this.#pool = pool;
-    this.#interval = o.ratePerSecond > 0 ? 1000 / o.ratePerSecond : 0;
-    this.#tolerance = this.#interval * o.burst;
     this.#clock = o.clock;
-    this.#prefix = o.prefix ?? 'client:';
   }
 
-  async take(key: string): Promise<number> {
-    if (this.#interval === 0) return 0;
+  async take(key: string, rule: RateRule): Promise<number> {
+    if (rule.ratePerSecond <= 0) return 0;
+    const interval = 1000 / rule.ratePerSecond;
+    const tolerance = interval * rule.burst;
     const now = this.#clock.now();
-    const k = this.#prefix + key;
-    const r = await this.#pool.query<{ tat: number }>({ name: 'otpd_rate_take', text: TAKE, values: [k, now, this.#interval, this.#tolerance] });
+    const r = await this.#pool.query<{ tat: number }>({ name: 'otpd_rate_take', text: TAKE, values: [key, now, interval, tolerance] });
     if (r.rowCount === 1) return 0;
-    const cur = await this.#pool.query<{ tat: number }>({ name: 'otpd_rate_tat', text: 'SELECT tat FROM rate_limits WHERE key = $1', values: [k] });
+    const cur = await this.#pool.query<{ tat: number }>({ name: 'otpd_rate_tat', text: 'SELECT tat FROM rate_limits WHERE key = $1', values: [key] });
     const tat = cur.rows[0]?.tat ?? now;
-    return Math.max(1, Math.ceil((tat + this.#interval - this.#tolerance - now) / 1000));
+    return Math.max(1, Math.ceil((tat + interval - tolerance - now) / 1000));
   }
 
   async close(): Promise<void> {
