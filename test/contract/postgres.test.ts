@@ -3,6 +3,7 @@ import { PgStore } from '../../src/store/postgres/pg-store.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { dropSchemas, freshSchema, PG_URL } from '../helpers/pg.ts';
 import { outboxContract } from './outbox.contract.ts';
+import { abuseContract } from './abuse.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { storeContract, type StoreHarness } from './store.contract.ts';
 
@@ -27,3 +28,4 @@ after(() => dropSchemas(used));
 storeContract('postgres', harness);
 retentionContract('postgres', harness);
 outboxContract('postgres', harness);
+abuseContract('postgres', harness);

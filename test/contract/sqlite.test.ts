@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { outboxContract } from './outbox.contract.ts';
+import { abuseContract } from './abuse.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { storeContract, type StoreHarness } from './store.contract.ts';
 
@@ -24,4 +25,5 @@ for (const writer of ['worker', 'inline'] as const) {
   storeContract(`sqlite (${writer} writer)`, harness);
   retentionContract(`sqlite (${writer} writer)`, harness);
   outboxContract(`sqlite (${writer} writer)`, harness);
+  abuseContract(`sqlite (${writer} writer)`, harness);
 }

@@ -5,9 +5,11 @@
  */
 
 export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'superseded' | 'cancelled';
+import type { AbuseStore } from './abuse.ts';
 import type { OutboxStore } from './outbox.ts';
 
 export type * from './outbox.ts';
+export type * from './abuse.ts';
 
 export interface OutboundMessageInput {
   readonly channel: 'sms' | 'email';
@@ -16,6 +18,8 @@ export interface OutboundMessageInput {
   readonly body: Buffer;
   /** SMS segments the text needs (1 for email). */
   readonly segments: number;
+  /** What the message is expected to cost, in millionths of the currency (0 when no price is configured). */
+  readonly costMicros?: number;
 }
 
 export interface NewVerification {
@@ -29,6 +33,9 @@ export interface NewVerification {
   readonly expiresAt: number;
   /** Absent for test numbers: nothing is sent to them. */
   readonly message: OutboundMessageInput | undefined;
+  /** ISO country of the number and its prefix (the number without its last 4 digits), for conversion statistics. */
+  readonly country?: string | undefined;
+  readonly prefix?: string | undefined;
 }
 
 export interface SendWindow {
@@ -41,6 +48,8 @@ export interface SendLimits {
   readonly windows: readonly SendWindow[];
   /** Messages per client per UTC day; 0 means unlimited. */
   readonly dailyQuota: number;
+  /** Spend per client per UTC day, in millionths of the currency; 0 means unlimited. */
+  readonly dailyBudgetMicros?: number;
 }
 
 export type CreateResult =
@@ -145,7 +154,7 @@ export interface RetentionStore {
   dailyStats(fromDay: string, toDay: string, now: number): Promise<DailyStat[]>;
 }
 
-export interface Store extends VerificationStore, OutboxStore, KeyStore, DevInbox, RetentionStore {
+export interface Store extends VerificationStore, OutboxStore, KeyStore, DevInbox, RetentionStore, AbuseStore {
   /** Cheap round trip used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

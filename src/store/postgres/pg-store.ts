@@ -10,6 +10,8 @@ import {
 import { dailyStatsPg, purgePg } from './pg-retention.ts';
 import { attemptValidationPg, createVerificationPg } from './pg-verifications.ts';
 import { createPool, type PgOptions } from './pool.ts';
+import * as abuse from './pg-abuse.ts';
+import type { AdmissionFacts, ClientPolicy, ConversionStat, NumberRule, NumberRuleKind, ScopeBlock } from '../../core/ports/abuse.ts';
 import { KEY_COLUMNS, rowToKey, type KeyRow } from '../key-rows.ts';
 
 export type { PgOptions } from './pool.ts';
@@ -149,6 +151,50 @@ export class PgStore implements Store {
     const r = await this.#pool.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, id]);
     if (r.rowCount === 1) return true;
     return (await this.#pool.query('SELECT 1 FROM api_keys WHERE id = $1', [id])).rowCount === 1;
+  }
+
+  admissionFacts(clientId: string, e164: string, scopes: readonly string[], now: number): Promise<AdmissionFacts> {
+    return abuse.admissionFactsPg(this.#pool, clientId, e164, scopes, now);
+  }
+
+  putNumberRule(r: NumberRule): Promise<void> {
+    return abuse.putNumberRulePg(this.#pool, r);
+  }
+
+  deleteNumberRule(kind: NumberRuleKind, prefix: string): Promise<boolean> {
+    return abuse.deleteNumberRulePg(this.#pool, kind, prefix);
+  }
+
+  listNumberRules(kind?: NumberRuleKind): Promise<NumberRule[]> {
+    return abuse.listNumberRulesPg(this.#pool, kind);
+  }
+
+  getClientPolicy(clientId: string): Promise<ClientPolicy | null> {
+    return abuse.getClientPolicyPg(this.#pool, clientId);
+  }
+
+  putClientPolicy(p: ClientPolicy): Promise<void> {
+    return abuse.putClientPolicyPg(this.#pool, p);
+  }
+
+  listClientPolicies(): Promise<ClientPolicy[]> {
+    return abuse.listClientPoliciesPg(this.#pool);
+  }
+
+  conversionStats(from: number, to: number): Promise<ConversionStat[]> {
+    return abuse.conversionStatsPg(this.#pool, from, to);
+  }
+
+  putBlocks(blocks: readonly ScopeBlock[]): Promise<void> {
+    return abuse.putBlocksPg(this.#pool, blocks);
+  }
+
+  listBlocks(now: number): Promise<ScopeBlock[]> {
+    return abuse.listBlocksPg(this.#pool, now);
+  }
+
+  deleteBlock(scope: string): Promise<boolean> {
+    return abuse.deleteBlockPg(this.#pool, scope);
   }
 
   async ping(): Promise<void> {

@@ -20,14 +20,15 @@ const WRITE_SEND = `
   WITH superseded AS (
     UPDATE verifications SET status = 'superseded', finished_at = $8 WHERE client_id = $2 AND phone_index = $3 AND status = 'pending'
   ), v AS (
-    INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts, created_at, expires_at)
-    VALUES ($1, $2, $3, $4, $5, 'pending', $6, $8, $7)
+    INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts, created_at, expires_at, country, prefix, messaged)
+    VALUES ($1, $2, $3, $4, $5, 'pending', $6, $8, $7, $16, $17, ($9::text IS NOT NULL)::int)
   ), m AS (
     INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status, next_attempt_at, created_at, updated_at)
     SELECT $1, $2, $9, $10, $11, $14, 'queued', $8, $8, $8 WHERE $9::text IS NOT NULL
   ), q AS (
-    INSERT INTO usage_daily (client_id, day, messages) SELECT $2, $12, 1 WHERE $13::int > 0
-    ON CONFLICT (client_id, day) DO UPDATE SET messages = usage_daily.messages + 1 WHERE usage_daily.messages < $13::int
+    INSERT INTO usage_daily (client_id, day, messages, spend_micros) SELECT $2, $12, 1, $15::bigint WHERE $13::int > 0 OR $18::bigint > 0
+    ON CONFLICT (client_id, day) DO UPDATE SET messages = usage_daily.messages + 1, spend_micros = usage_daily.spend_micros + excluded.spend_micros
+    WHERE ($13::int = 0 OR usage_daily.messages < $13::int) AND ($18::bigint = 0 OR usage_daily.spend_micros + excluded.spend_micros <= $18::bigint)
     RETURNING 1
   )
   SELECT count(*)::int AS quota_taken FROM q`;
@@ -56,13 +57,17 @@ export async function createVerificationPg(pool: pg.Pool, v: NewVerification, li
     }
     const m = v.message;
     const quota = m ? limits.dailyQuota : 0;
+    const budget = m ? (limits.dailyBudgetMicros ?? 0) : 0;
+    const cost = m?.costMicros ?? 0;
+    if (budget > 0 && cost > budget) throw new Rollback<CreateResult>({ ok: false, reason: 'QUOTA' });
     const res = await c.query<{ quota_taken: number }>({
       name: 'otpd_write_send',
       text: WRITE_SEND,
       values: [v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts, v.expiresAt, v.createdAt,
-        m?.channel ?? null, m?.recipient ?? null, m?.body ?? null, utcDay(v.createdAt), quota, m?.segments ?? 1],
+        m?.channel ?? null, m?.recipient ?? null, m?.body ?? null, utcDay(v.createdAt), quota, m?.segments ?? 1, cost,
+        v.country ?? null, v.prefix ?? null, budget],
     });
-    if (quota > 0 && res.rows[0]!.quota_taken !== 1) throw new Rollback<CreateResult>({ ok: false, reason: 'QUOTA' });
+    if ((quota > 0 || budget > 0) && res.rows[0]!.quota_taken !== 1) throw new Rollback<CreateResult>({ ok: false, reason: 'QUOTA' });
     return { ok: true } as CreateResult;
   }));
 }

@@ -5,6 +5,10 @@ import type {
 } from '../../core/ports/store.ts';
 import { dailyStatsQuery } from './retention.ts';
 import { outboxReads } from './outbox-reads.ts';
+import { abuseReads } from './abuse.ts';
+import type {
+  AdmissionFacts, ClientPolicy, ConversionStat, NumberRule, NumberRuleKind, ScopeBlock,
+} from '../../core/ports/abuse.ts';
 import { migrate } from './migrations.ts';
 import { keyQueries, rowToKey, type KeyRow } from './key-queries.ts';
 import { openDatabase, type SqliteOptions } from './open.ts';
@@ -36,6 +40,7 @@ export class SqliteStore implements Store {
   readonly #q;
   readonly #stats: ReturnType<typeof dailyStatsQuery>;
   readonly #outbox: ReturnType<typeof outboxReads>;
+  readonly #abuse: ReturnType<typeof abuseReads>;
 
   constructor(o: SqliteOptions, now: number) {
     this.#db = openDatabase(o);
@@ -44,6 +49,7 @@ export class SqliteStore implements Store {
     this.#keys = keyQueries(this.#db);
     this.#stats = dailyStatsQuery(this.#db);
     this.#outbox = outboxReads(this.#db);
+    this.#abuse = abuseReads(this.#db);
     const p = (sql: string) => this.#db.prepare(sql);
     this.#q = {
       listDev: p('SELECT recipient, text, created_at FROM dev_outbox WHERE (@to IS NULL OR recipient = @to) ORDER BY message_seq DESC LIMIT @limit'),
@@ -128,6 +134,50 @@ export class SqliteStore implements Store {
 
   async dailyStats(fromDay: string, toDay: string, now: number): Promise<DailyStat[]> {
     return this.#stats(fromDay, toDay, now);
+  }
+
+  async admissionFacts(clientId: string, e164: string, scopes: readonly string[], now: number): Promise<AdmissionFacts> {
+    return this.#abuse.admissionFacts(clientId, e164, scopes, now);
+  }
+
+  putNumberRule(r: NumberRule): Promise<void> {
+    return this.#writes.submit({ op: 'putNumberRule', args: [r] });
+  }
+
+  deleteNumberRule(kind: NumberRuleKind, prefix: string): Promise<boolean> {
+    return this.#writes.submit({ op: 'deleteNumberRule', args: [kind, prefix] });
+  }
+
+  async listNumberRules(kind?: NumberRuleKind): Promise<NumberRule[]> {
+    return this.#abuse.listNumberRules(kind);
+  }
+
+  async getClientPolicy(clientId: string): Promise<ClientPolicy | null> {
+    return this.#abuse.getClientPolicy(clientId);
+  }
+
+  putClientPolicy(p: ClientPolicy): Promise<void> {
+    return this.#writes.submit({ op: 'putClientPolicy', args: [p] });
+  }
+
+  async listClientPolicies(): Promise<ClientPolicy[]> {
+    return this.#abuse.listClientPolicies();
+  }
+
+  async conversionStats(from: number, to: number): Promise<ConversionStat[]> {
+    return this.#abuse.conversionStats(from, to);
+  }
+
+  putBlocks(blocks: readonly ScopeBlock[]): Promise<void> {
+    return this.#writes.submit({ op: 'putBlocks', args: [blocks] });
+  }
+
+  async listBlocks(now: number): Promise<ScopeBlock[]> {
+    return this.#abuse.listBlocks(now);
+  }
+
+  deleteBlock(scope: string): Promise<boolean> {
+    return this.#writes.submit({ op: 'deleteBlock', args: [scope] });
   }
 
   async ping(): Promise<void> {

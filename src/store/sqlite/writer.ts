@@ -3,9 +3,11 @@ import { anyMacMatches } from '../../core/keyring.ts';
 import type {
   ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, DeliveryReceipt, GuessBudget, NewVerification, PurgeResult, SendLimits, ValidationOutcome,
 } from '../../core/ports/store.ts';
+import type { ClientPolicy, NumberRule, NumberRuleKind, ScopeBlock } from '../../core/ports/abuse.ts';
 import { utcDay } from './open.ts';
 import { retentionWrites } from './retention.ts';
 import { outboxWrites } from './outbox-writes.ts';
+import { abuseWrites } from './abuse.ts';
 
 interface VerificationRow {
   client_id: string;
@@ -21,11 +23,12 @@ function prepareAll(db: Database.Database) {
     // No ORDER BY: with STAT4 it makes SQLite re-prepare the statement on every call (4x slower);
     // a number has at most a handful of rows in the window, sorted in JS instead.
     recentSends: p('SELECT created_at FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?').pluck(),
-    takeQuota: p(`INSERT INTO usage_daily (client_id, day, messages) VALUES (?, ?, 1)
-      ON CONFLICT (client_id, day) DO UPDATE SET messages = messages + 1 WHERE messages < ? RETURNING messages`),
+    takeQuota: p(`INSERT INTO usage_daily (client_id, day, messages, spend_micros) VALUES (@client, @day, 1, @cost)
+      ON CONFLICT (client_id, day) DO UPDATE SET messages = messages + 1, spend_micros = spend_micros + excluded.spend_micros
+      WHERE (@quota = 0 OR messages < @quota) AND (@budget = 0 OR spend_micros + excluded.spend_micros <= @budget) RETURNING messages`),
     supersede: p(`UPDATE verifications SET status = 'superseded', finished_at = ? WHERE client_id = ? AND phone_index = ? AND status = 'pending'`),
-    insertVerification: p(`INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts, created_at, expires_at)
-      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`),
+    insertVerification: p(`INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts, created_at, expires_at, country, prefix, messaged)
+      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`),
     insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status, next_attempt_at, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
     getVerification: p('SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = ?'),
@@ -55,11 +58,13 @@ export class SqliteWriter {
   readonly #q: ReturnType<typeof prepareAll>;
   readonly #purge: ReturnType<typeof retentionWrites>;
   readonly #outbox: ReturnType<typeof outboxWrites>;
+  readonly #abuse: ReturnType<typeof abuseWrites>;
 
   constructor(db: Database.Database) {
     this.#q = prepareAll(db);
     this.#purge = retentionWrites(db);
     this.#outbox = outboxWrites(db);
+    this.#abuse = abuseWrites(db);
   }
 
   /** One batch of the retention purge; the caller repeats it until a batch comes back short. */
@@ -78,11 +83,15 @@ export class SqliteWriter {
         return { ok: false, reason: 'SEND_LIMIT', retryAfterMs: Math.max(1000, oldest + w.windowMs - v.createdAt) };
       }
     }
-    if (v.message && limits.dailyQuota > 0) {
-      if (!q.takeQuota.get(v.clientId, utcDay(v.createdAt), limits.dailyQuota)) return { ok: false, reason: 'QUOTA' };
+    const budget = limits.dailyBudgetMicros ?? 0;
+    if (v.message && (limits.dailyQuota > 0 || budget > 0)) {
+      const cost = v.message.costMicros ?? 0;
+      if (budget > 0 && cost > budget) return { ok: false, reason: 'QUOTA' };
+      if (!q.takeQuota.get({ client: v.clientId, day: utcDay(v.createdAt), cost, quota: limits.dailyQuota, budget })) return { ok: false, reason: 'QUOTA' };
     }
     q.supersede.run(v.createdAt, v.clientId, v.phoneIndex);
-    q.insertVerification.run(v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts, v.createdAt, v.expiresAt);
+    q.insertVerification.run(v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts, v.createdAt, v.expiresAt,
+      v.country ?? null, v.prefix ?? null, v.message ? 1 : 0);
     const m = v.message;
     if (m) q.insertMessage.run(v.id, v.clientId, m.channel, m.recipient, m.body, m.segments, v.createdAt, v.createdAt, v.createdAt);
     return { ok: true };
@@ -114,6 +123,26 @@ export class SqliteWriter {
 
   recordReceipt(r: DeliveryReceipt): 'recorded' | 'duplicate' {
     return this.#outbox.recordReceipt(r);
+  }
+
+  putNumberRule(r: NumberRule): void {
+    this.#abuse.putNumberRule(r);
+  }
+
+  deleteNumberRule(kind: NumberRuleKind, prefix: string): boolean {
+    return this.#abuse.deleteNumberRule(kind, prefix);
+  }
+
+  putClientPolicy(p: ClientPolicy): void {
+    this.#abuse.putClientPolicy(p);
+  }
+
+  putBlocks(blocks: readonly ScopeBlock[]): void {
+    this.#abuse.putBlocks(blocks);
+  }
+
+  deleteBlock(scope: string): boolean {
+    return this.#abuse.deleteBlock(scope);
   }
 
   appendDevMessage(m: { messageId: string; to: string; text: string; at: number }): void {

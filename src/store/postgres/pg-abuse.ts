@@ -1,0 +1,95 @@
+import type pg from 'pg';
+import type { AdmissionFacts, ClientPolicy, ConversionStat, NumberRule, NumberRuleKind, ScopeBlock } from '../../core/ports/abuse.ts';
+import { prefixesOf, toBlock, toPolicy, toRule, type BlockRow, type NumberRuleRow, type PolicyRow } from '../abuse-rows.ts';
+
+const POLICY_COLUMNS = 'client_id, countries, daily_messages, daily_budget_micros, updated_at';
+const BLOCK_COLUMNS = 'scope, until, shadow, reason, created_at';
+
+// One round trip for the three reads a send-code needs; each is a primary-key lookup.
+const FACTS = `
+  SELECT 'rule' AS t, json_build_object('kind', kind, 'prefix', prefix, 'note', note, 'created_at', created_at) AS row
+    FROM number_rules WHERE prefix = ANY($2::text[])
+  UNION ALL
+  SELECT 'policy', json_build_object('client_id', client_id, 'countries', countries, 'daily_messages', daily_messages,
+    'daily_budget_micros', daily_budget_micros, 'updated_at', updated_at) FROM client_policies WHERE client_id = $1
+  UNION ALL
+  SELECT 'block', json_build_object('scope', scope, 'until', until, 'shadow', shadow, 'reason', reason, 'created_at', created_at)
+    FROM scope_blocks WHERE scope = ANY($3::text[]) AND until > $4`;
+
+/** Reads committed rows without locks (READ COMMITTED): a change made by any replica applies to the next request. */
+export async function admissionFactsPg(pool: pg.Pool, clientId: string, e164: string, scopes: readonly string[], now: number): Promise<AdmissionFacts> {
+  const res = await pool.query<{ t: 'rule' | 'policy' | 'block'; row: Record<string, unknown> }>({
+    name: 'otpd_admission', text: FACTS, values: [clientId, prefixesOf(e164), scopes, now],
+  });
+  const rules: NumberRule[] = [];
+  const blocks: ScopeBlock[] = [];
+  let policy: ClientPolicy | null = null;
+  for (const { t, row } of res.rows) {
+    if (t === 'rule') rules.push(toRule(row as unknown as NumberRuleRow));
+    else if (t === 'policy') policy = toPolicy(row as unknown as PolicyRow);
+    else blocks.push(toBlock(row as unknown as BlockRow));
+  }
+  return { rules, policy, blocks };
+}
+
+export async function putNumberRulePg(pool: pg.Pool, r: NumberRule): Promise<void> {
+  await pool.query(`INSERT INTO number_rules (kind, prefix, note, created_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (kind, prefix) DO UPDATE SET note = excluded.note`, [r.kind, r.prefix, r.note, r.createdAt]);
+}
+
+export async function deleteNumberRulePg(pool: pg.Pool, kind: NumberRuleKind, prefix: string): Promise<boolean> {
+  return (await pool.query('DELETE FROM number_rules WHERE kind = $1 AND prefix = $2', [kind, prefix])).rowCount === 1;
+}
+
+export async function listNumberRulesPg(pool: pg.Pool, kind?: NumberRuleKind): Promise<NumberRule[]> {
+  const r = await pool.query<NumberRuleRow>('SELECT kind, prefix, note, created_at FROM number_rules WHERE ($1::text IS NULL OR kind = $1) ORDER BY kind, prefix', [kind ?? null]);
+  return r.rows.map(toRule);
+}
+
+export async function getClientPolicyPg(pool: pg.Pool, clientId: string): Promise<ClientPolicy | null> {
+  const r = await pool.query<PolicyRow>(`SELECT ${POLICY_COLUMNS} FROM client_policies WHERE client_id = $1`, [clientId]);
+  return r.rows[0] ? toPolicy(r.rows[0]) : null;
+}
+
+export async function putClientPolicyPg(pool: pg.Pool, c: ClientPolicy): Promise<void> {
+  await pool.query(`INSERT INTO client_policies (${POLICY_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (client_id) DO UPDATE SET countries = excluded.countries, daily_messages = excluded.daily_messages,
+    daily_budget_micros = excluded.daily_budget_micros, updated_at = excluded.updated_at`,
+  [c.clientId, c.countries ? JSON.stringify(c.countries) : null, c.dailyMessages, c.dailyBudgetMicros, c.updatedAt]);
+}
+
+export async function listClientPoliciesPg(pool: pg.Pool): Promise<ClientPolicy[]> {
+  return (await pool.query<PolicyRow>(`SELECT ${POLICY_COLUMNS} FROM client_policies ORDER BY client_id`)).rows.map(toPolicy);
+}
+
+export async function conversionStatsPg(pool: pg.Pool, from: number, to: number): Promise<ConversionStat[]> {
+  const r = await pool.query<ConversionStat>({
+    name: 'otpd_conversion',
+    text: `
+      SELECT 'country:' || country AS scope, count(*)::int AS sent, (count(*) FILTER (WHERE status = 'verified'))::int AS verified
+        FROM verifications WHERE expires_at >= $1 AND expires_at < $2 AND messaged = 1 AND country IS NOT NULL GROUP BY country
+      UNION ALL
+      SELECT 'prefix:' || prefix, count(*)::int, (count(*) FILTER (WHERE status = 'verified'))::int
+        FROM verifications WHERE expires_at >= $1 AND expires_at < $2 AND messaged = 1 AND prefix IS NOT NULL GROUP BY prefix`,
+    values: [from, to],
+  });
+  return r.rows;
+}
+
+/** One upsert per block; GREATEST keeps the later end, so replicas tripping a scope together agree. */
+export async function putBlocksPg(pool: pg.Pool, blocks: readonly ScopeBlock[]): Promise<void> {
+  for (const b of blocks) {
+    await pool.query(`INSERT INTO scope_blocks (${BLOCK_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (scope) DO UPDATE SET until = GREATEST(scope_blocks.until, excluded.until), shadow = excluded.shadow, reason = excluded.reason`,
+    [b.scope, b.until, b.shadow, b.reason, b.createdAt]);
+  }
+}
+
+export async function listBlocksPg(pool: pg.Pool, now: number): Promise<ScopeBlock[]> {
+  const r = await pool.query<BlockRow>(`SELECT ${BLOCK_COLUMNS} FROM scope_blocks WHERE until > $1 ORDER BY created_at DESC, scope`, [now]);
+  return r.rows.map(toBlock);
+}
+
+export async function deleteBlockPg(pool: pg.Pool, scope: string): Promise<boolean> {
+  return (await pool.query('DELETE FROM scope_blocks WHERE scope = $1', [scope])).rowCount === 1;
+}
