@@ -9,13 +9,14 @@ import { systemClock, type Clock } from './core/clock.ts';
 import { cryptoRandomInt } from './core/codes.ts';
 import { KeyRing, hashSecret } from './core/keyring.ts';
 import type { Policy } from './core/policy.ts';
-import type { NumberType } from './core/ports/phone.ts';
 import { Verifier } from './core/verification.ts';
 import type { Store } from './core/ports/store.ts';
 import { openStore } from './store/from-config.ts';
 import { Purger } from './jobs/purger.ts';
+import type { ConversionBreaker } from './jobs/conversion-breaker.ts';
 import type { Dispatcher } from './delivery/dispatcher.ts';
-import { buildDelivery } from './boot/delivery.ts';
+import { buildDelivery, pricingFrom } from './boot/delivery.ts';
+import { buildAbuse } from './boot/abuse.ts';
 import { LibPhoneNumberInspector } from './phone/libphonenumber.ts';
 import { buildApp } from './api/app.ts';
 import { Authenticator, SCOPES, newApiKey } from './api/auth.ts';
@@ -35,10 +36,7 @@ export function policyFrom(c: Config): Policy {
       { windowMs: 15 * 60_000, max: c.limits.sendsPer15Minutes },
       { windowMs: 24 * 3600_000, max: c.limits.sendsPer24Hours },
     ],
-    dailyQuota: c.limits.dailyMessageQuota,
     guessBudget: { windowMs: 24 * 3600_000, max: c.limits.wrongGuessesPer24Hours },
-    refusedNumberTypes: new Set(c.numbers.refusedTypes as NumberType[]),
-    blockList: c.numbers.blocked,
     testNumbers: test,
     maxMessageLength: 160,
     maxSegments: c.limits.maxSegments,
@@ -50,6 +48,7 @@ export interface Server {
   readonly store: Store;
   readonly dispatcher: Dispatcher;
   readonly purger: Purger;
+  readonly breaker: ConversionBreaker;
   readonly url: string;
   close(): Promise<void>;
 }
@@ -88,8 +87,9 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   const metrics = createMetrics();
   const phones = new LibPhoneNumberInspector();
   const { pool, dispatcher } = buildDelivery(c, { store, keys, clock, phones, metrics, log });
+  const { admission, breaker, enabled: breakerEnabled } = buildAbuse(c, { store, limiter, phones, clock, metrics, log });
   const verifier = new Verifier({
-    store, keys, clock, policy: policyFrom(c), phones,
+    store, keys, clock, policy: policyFrom(c), admission, pricing: pricingFrom(c, pool, phones),
     newId: randomUUID, random: cryptoRandomInt, onQueued: () => dispatcher.wake(),
   });
   const auth = new Authenticator({ keys: store, tokenKey: keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });
@@ -112,6 +112,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   await app.listen({ host: c.host, port: c.port });
   if (c.delivery.enabled) dispatcher.start();
   if (c.retention.enabled) purger.start();
+  if (breakerEnabled) breaker.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : c.port;
   const url = `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${port}`;
@@ -122,8 +123,9 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
     await app.close();
     await dispatcher.stop();
     await purger.stop();
+    await breaker.stop();
     await limiter.close?.();
     await store.close();
   })());
-  return { app, store, dispatcher, purger, url, close };
+  return { app, store, dispatcher, purger, breaker, url, close };
 }

@@ -15,6 +15,8 @@ export function createMetrics() {
     segments: new Counter({ name: 'otpd_sms_segments_total', help: 'SMS segments accepted by each gateway (what providers bill)', labelNames: ['gateway'] as const, registers: [registry] }),
     messagesSent: new Counter({ name: 'otpd_messages_sent_total', help: 'Messages accepted by each gateway', labelNames: ['gateway'] as const, registers: [registry] }),
     receipts: new Counter({ name: 'otpd_delivery_receipts_total', help: 'Delivery receipts by gateway and status', labelNames: ['gateway', 'status'] as const, registers: [registry] }),
+    abuse: new Counter({ name: 'otpd_abuse_refusals_total', help: 'send-codes refused by each defence (shadow="true": would have been)', labelNames: ['reason', 'shadow'] as const, registers: [registry] }),
+    breakerTrips: new Counter({ name: 'otpd_conversion_breaker_trips_total', help: 'Countries and prefixes blocked for low conversion', labelNames: ['kind', 'shadow'] as const, registers: [registry] }),
     circuitOpen: new Gauge({ name: 'otpd_gateway_circuit_open', help: '1 while a gateway\'s circuit is open or half-open', labelNames: ['gateway'] as const, registers: [registry] }),
   };
 }

@@ -9,7 +9,12 @@ const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$', description: 'Na
 const Rate = Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'Messages per second through this gateway (per process)' }));
 const Secret = (description: string) => Type.String({ minLength: 1, description });
 const Url = (def?: string) => Type.String({ pattern: '^https?://', ...(def ? { default: def } : {}) });
-const common = { id: Id, ratePerSecond: Rate };
+const Price = Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'What one SMS segment costs through this gateway' }));
+const common = {
+  id: Id, ratePerSecond: Rate, pricePerSegment: Price,
+  /** Prices by ISO country where they differ from pricePerSegment. */
+  countryPrices: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z]{2}$' }), Type.Number({ minimum: 0, maximum: 100 }))),
+};
 const strict = { additionalProperties: false } as const;
 
 export const DevOutboxConfig = Type.Object({ type: Type.Literal('dev-outbox'), ...common }, strict);

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { GatewayConfig, RouteConfig } from './gateways.ts';
+import { AbuseConfig } from './abuse.ts';
 
 const Int = (min: number, max: number, def: number, description: string) =>
   Type.Integer({ minimum: min, maximum: max, default: def, description });
@@ -46,6 +47,7 @@ export const ConfigSchema = Type.Object(
         requestsPerSecond: Int(0, 1_000_000, 100, 'API requests per client per second (0 = unlimited)'),
         requestBurst: Int(1, 1_000_000, 200, 'API requests a client may burst above the rate'),
         maxSegments: Int(1, 10, 2, 'Most SMS segments a CAMARA message may need once the code is inserted'),
+        dailyBudget: Type.Number({ minimum: 0, maximum: 1e9, default: 0, description: 'Spend per client per UTC day, in the currency of the gateway prices (0 = unlimited)' }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -119,6 +121,7 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    abuse: AbuseConfig,
     /** Limit on request bodies, in bytes. */
     bodyLimit: Int(1024, 1_048_576, 16_384, 'Largest accepted request body'),
   },

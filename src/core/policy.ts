@@ -1,5 +1,4 @@
 import type { CodeAlphabet } from './codes.ts';
-import type { NumberType } from './ports/phone.ts';
 import type { GuessBudget, SendWindow } from './ports/store.ts';
 
 /** Everything the verification use cases decide by; built once from the validated config. */
@@ -9,12 +8,7 @@ export interface Policy {
   readonly ttlMs: number;
   readonly maxAttempts: number;
   readonly sendWindows: readonly SendWindow[];
-  /** Messages per client per UTC day; 0 = unlimited. */
-  readonly dailyQuota: number;
   readonly guessBudget: GuessBudget;
-  readonly refusedNumberTypes: ReadonlySet<NumberType>;
-  /** Exact numbers or prefixes (E.164, with '+') that may not receive codes. */
-  readonly blockList: readonly string[];
   /** Number → fixed code; nothing is sent to these numbers. */
   readonly testNumbers: ReadonlyMap<string, string>;
   /** Longest rendered SMS text, in characters. */

@@ -4,13 +4,12 @@ import { OtpdError } from './errors.ts';
 import type { KeyRing } from './keyring.ts';
 import { MIN_CODE_LENGTH, type Policy } from './policy.ts';
 import { segmentInfo } from './segments.ts';
-import type { PhoneInspector } from './ports/phone.ts';
+import type { Admission } from './admission.ts';
 import type { ValidationOutcome, VerificationStore } from './ports/store.ts';
 
 export interface VerifierDeps {
   readonly store: VerificationStore;
   readonly keys: KeyRing;
-  readonly phones: PhoneInspector;
   readonly clock: Clock;
   readonly policy: Policy;
   /** At least 122 random bits (UUID v4). */
@@ -18,6 +17,16 @@ export interface VerifierDeps {
   readonly random: RandomInt;
   /** Called after a message was committed to the outbox, to wake the dispatcher. */
   readonly onQueued: () => void;
+  /** The abuse defences, run before anything is stored. */
+  readonly admission: Admission;
+  /** Expected cost of a message in millionths of the currency (0 when no prices are configured). */
+  readonly pricing?: (recipient: string, segments: number) => number;
+}
+
+/** Who is asking, as far as the API layer can tell. */
+export interface SendContext {
+  /** The client's IP, from the socket or a trusted proxy's headers. */
+  readonly ip?: string | undefined;
 }
 
 export interface SendCodeInput {
@@ -47,11 +56,10 @@ export class Verifier {
     this.#d = deps;
   }
 
-  async sendCode(clientId: string, input: SendCodeInput): Promise<SendCodeResult> {
+  async sendCode(clientId: string, input: SendCodeInput, ctx: SendContext = {}): Promise<SendCodeResult> {
     const { policy, keys, clock } = this.#d;
     const phone = input.phoneNumber;
     const testCode = policy.testNumbers.get(phone);
-    this.#admit(phone, testCode !== undefined);
     if (!input.message.includes('{{code}}')) throw new OtpdError('INVALID_ARGUMENT', 'message must contain the {{code}} placeholder');
 
     const code = testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random);
@@ -63,16 +71,20 @@ export class Verifier {
     if (segments > policy.maxSegments) {
       throw new OtpdError('INVALID_ARGUMENT', `message with the code inserted needs ${segments} SMS segments (${encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}); at most ${policy.maxSegments} are allowed`);
     }
+    const admitted = await this.#d.admission.admit(clientId, phone, { isTest: testCode !== undefined, ip: ctx.ip });
     const id = this.#d.newId();
     const now = clock.now();
     const mac = keys.macCode(id, code);
-    const message = testCode === undefined ? { channel: 'sms' as const, recipient: phone, body: keys.encrypt(id, text), segments } : undefined;
+    const message = testCode === undefined
+      ? { channel: 'sms' as const, recipient: phone, body: keys.encrypt(id, text), segments, costMicros: this.#d.pricing?.(phone, segments) ?? 0 }
+      : undefined;
     const result = await this.#d.store.createVerification(
       {
         id, clientId, phoneIndex: keys.phoneIndex(phone), codeMac: mac.mac, keyId: mac.keyId,
         maxAttempts: policy.maxAttempts, createdAt: now, expiresAt: now + policy.ttlMs, message,
+        country: admitted.country, prefix: admitted.prefix,
       },
-      { windows: policy.sendWindows, dailyQuota: policy.dailyQuota },
+      { windows: policy.sendWindows, dailyQuota: admitted.dailyQuota, dailyBudgetMicros: admitted.dailyBudgetMicros },
     );
     if (!result.ok) {
       if (result.reason === 'QUOTA') throw new OtpdError('QUOTA_EXCEEDED', undefined, secondsToNextUtcDay(now));
@@ -91,16 +103,6 @@ export class Verifier {
       clientId, authenticationId, clock.now(), policy.guessBudget, keys.codeCandidates(authenticationId, code),
     );
     if (outcome !== 'VERIFIED') throw new OtpdError(OUTCOME_ERRORS[outcome]);
-  }
-
-  /** Refuses numbers that must not get a code; test numbers skip line-type checks by design. */
-  #admit(phone: string, isTest: boolean): void {
-    const { policy, phones } = this.#d;
-    if (policy.blockList.some((p) => phone.startsWith(p))) throw new OtpdError('PHONE_NUMBER_BLOCKED');
-    if (isTest) return;
-    const info = phones.inspect(phone);
-    if (!info.valid) throw new OtpdError('INVALID_ARGUMENT', 'phoneNumber is not a valid phone number');
-    if (policy.refusedNumberTypes.has(info.type)) throw new OtpdError('PHONE_NUMBER_NOT_ALLOWED');
   }
 }
 

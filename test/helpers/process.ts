@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ABUSE_OFF } from './server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/otpd.js', import.meta.url));
 
@@ -15,7 +16,7 @@ export interface OtpdProcess {
 /** Runs `otpd serve` as a real child process on a free port and waits until it listens. */
 export async function spawnOtpd(env: Record<string, string>, args: string[] = ['serve']): Promise<OtpdProcess> {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, OTPD_PORT: '0', OTPD_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, OTPD_PORT: '0', OTPD_LOG_LEVEL: 'info', ...ABUSE_OFF, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

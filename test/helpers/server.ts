@@ -7,6 +7,12 @@ import { startServer, type Server } from '../../src/main.ts';
 import { newApiKey, SCOPES } from '../../src/api/auth.ts';
 import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
 
+/**
+ * Tests of other features send many codes from one IP to numbers in one prefix: the abuse
+ * defences that would (rightly) stop that are off unless a test turns them on.
+ */
+export const ABUSE_OFF = { OTPD_VELOCITY_IP: '0', OTPD_VELOCITY_PREFIX: '0', OTPD_VELOCITY_COUNTRY: '0', OTPD_BREAKER: 'false' };
+
 export const SEND = '/one-time-password-sms/v1/send-code';
 export const VALIDATE = '/one-time-password-sms/v1/validate-code';
 /** A valid Spanish mobile (libphonenumber "max" metadata). Use mobile(n) for distinct ones. */
@@ -55,7 +61,7 @@ export async function startTestServer(
   const schema = store === 'postgres' ? freshSchema('otpd_api') : undefined;
   const config = loadConfig({
     OTPD_DATA_DIR: dataDir, OTPD_PORT: '0', OTPD_LOG_LEVEL: 'silent', OTPD_SECRET: 'test-secret-0123456789-0123456789-abcdef',
-    OTPD_RATE_LIMIT_RPS: '0', OTPD_SQLITE_SYNCHRONOUS: 'NORMAL', OTPD_DISPATCH_POLL_MS: '50',
+    OTPD_RATE_LIMIT_RPS: '0', OTPD_SQLITE_SYNCHRONOUS: 'NORMAL', OTPD_DISPATCH_POLL_MS: '50', ...ABUSE_OFF,
     ...(schema ? { OTPD_DATABASE_URL: PG_URL, OTPD_DATABASE_SCHEMA: schema } : {}), ...env,
   }, o.configYaml ? writeConfig(dataDir, o.configYaml) : undefined);
   const clock = new ManualClock(Date.now());

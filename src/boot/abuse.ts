@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import { Admission, logScope, type AbusePolicy } from '../core/admission.ts';
+import type { Clock } from '../core/clock.ts';
+import type { NumberType, PhoneInspector } from '../core/ports/phone.ts';
+import type { RateLimiter } from '../core/ports/rate-limiter.ts';
+import type { Store } from '../core/ports/store.ts';
+import type { Metrics } from '../api/metrics.ts';
+import { ConversionBreaker } from '../jobs/conversion-breaker.ts';
+
+const rule = (v: { max: number; perSeconds: number }) => ({ ratePerSecond: v.max / v.perSeconds, burst: v.max });
+
+export function abusePolicyFrom(c: Config): AbusePolicy {
+  const v = c.abuse.velocity;
+  return {
+    blockList: c.numbers.blocked,
+    refusedNumberTypes: new Set(c.numbers.refusedTypes as NumberType[]),
+    countries: c.abuse.countries,
+    velocity: { client: rule(v.perClient), ip: rule(v.perIp), prefix: rule(v.perPrefix), country: rule(v.perCountry) },
+    dailyQuota: c.limits.dailyMessageQuota,
+    dailyBudgetMicros: Math.round(c.limits.dailyBudget * 1_000_000),
+  };
+}
+
+/** Part of the composition root: the send-code defences and the conversion breaker job. */
+export function buildAbuse(c: Config, d: { store: Store; limiter: RateLimiter; phones: PhoneInspector; clock: Clock; metrics: Metrics; log: Logger }) {
+  const { metrics, log } = d;
+  const admission = new Admission({
+    store: d.store, limiter: d.limiter, phones: d.phones, clock: d.clock, policy: abusePolicyFrom(c),
+    onAbuse: (e) => {
+      metrics.abuse.inc({ reason: e.reason, shadow: String(e.shadow) });
+      log.warn({ ...e }, e.shadow ? 'would refuse send-code (shadow mode)' : 'send-code refused by abuse defence');
+    },
+  });
+  const b = c.abuse.conversionBreaker;
+  const breaker = new ConversionBreaker({
+    store: d.store, clock: d.clock,
+    options: {
+      windowMs: b.windowSeconds * 1000, minConversion: b.minConversion, minSentCountry: b.minSentCountry, minSentPrefix: b.minSentPrefix,
+      cooldownMs: b.cooldownSeconds * 1000, intervalMs: b.intervalSeconds * 1000, shadow: b.shadow,
+    },
+    events: {
+      tripped: (block, stat) => {
+        metrics.breakerTrips.inc({ kind: block.scope.split(':')[0]!, shadow: String(block.shadow) });
+        log.warn({ scope: logScope(block.scope), sent: stat.sent, verified: stat.verified, until: new Date(block.until).toISOString(), shadow: block.shadow },
+          `conversion breaker ${block.shadow ? 'would block (shadow)' : 'blocks'} ${logScope(block.scope)}: ${block.reason}`);
+      },
+      error: (err) => log.error({ err }, 'conversion breaker failed'),
+    },
+  });
+  return { admission, breaker, enabled: b.enabled };
+}

@@ -1,0 +1,146 @@
+import type { Clock } from './clock.ts';
+import { maskPhone } from './codes.ts';
+import { OtpdError } from './errors.ts';
+import type { AbuseStore, AdmissionFacts, ClientPolicy, NumberRule } from './ports/abuse.ts';
+import type { PhoneInspector } from './ports/phone.ts';
+import type { RateLimiter, RateRule } from './ports/rate-limiter.ts';
+import type { NumberType } from './ports/phone.ts';
+
+/** Why a send-code was refused (or, in shadow mode, would have been) by a defence. */
+export type AbuseReason =
+  | 'block_list' | 'number_type' | 'country' | 'conversion_breaker'
+  | 'velocity_client' | 'velocity_ip' | 'velocity_prefix' | 'velocity_country';
+
+export interface AbuseEvent {
+  readonly reason: AbuseReason;
+  readonly clientId: string;
+  /** Masked: never a full number. */
+  readonly phone: string;
+  readonly scope?: string;
+  readonly shadow: boolean;
+}
+
+export interface AbusePolicy {
+  /** Exact numbers or prefixes from the configuration (run-time rules come from the store). */
+  readonly blockList: readonly string[];
+  readonly refusedNumberTypes: ReadonlySet<NumberType>;
+  /** Countries for clients without a policy of their own. */
+  readonly countries: { readonly mode: 'allow' | 'deny'; readonly list: readonly string[] };
+  readonly velocity: { readonly client: RateRule; readonly ip: RateRule; readonly prefix: RateRule; readonly country: RateRule };
+  readonly dailyQuota: number;
+  readonly dailyBudgetMicros: number;
+}
+
+/** What the admitted send may do, for the store's limits and the conversion statistics. */
+export interface Admitted {
+  readonly country: string | undefined;
+  readonly prefix: string;
+  readonly dailyQuota: number;
+  readonly dailyBudgetMicros: number;
+}
+
+/** The number without its last 4 digits: pumping walks through one such block of 10 000 numbers. */
+export const numberPrefix = (e164: string): string => e164.slice(0, Math.max(2, e164.length - 4));
+
+/** IPv6 clients are keyed by their /64: one subscriber gets a whole /64 and can rotate within it. */
+export function ipKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const head = ip.split('::')[0]!.split(':');
+  const full = ip.includes('::') ? [...head, ...Array(8).fill('0')].slice(0, 8) : ip.split(':');
+  return `${full.slice(0, 4).map((h) => h || '0').join(':')}::/64`;
+}
+
+/**
+ * A scope as it may appear in a log line: a prefix keeps only its first digits, because next to a
+ * masked number (+3462*****33) a whole prefix would give the number away.
+ */
+export const logScope = (scope: string): string => scope.replace(/^(prefix:\+\d{4})\d*/, '$1…');
+
+/** The most specific rule wins: a safe exact number inside a blocked prefix is safe. */
+function verdict(rules: readonly NumberRule[], configBlocked: boolean): 'block' | 'safe' | undefined {
+  const best = [...rules].sort((a, b) => b.prefix.length - a.prefix.length)[0];
+  return best?.kind ?? (configBlocked ? 'block' : undefined);
+}
+
+function countryAllowed(country: string | undefined, p: ClientPolicy['countries'] & object): boolean {
+  const listed = country !== undefined && p.list.includes(country);
+  return p.mode === 'allow' ? listed : !listed;
+}
+
+/**
+ * The abuse defences of send-code, in order: block list (configured and run-time), number validity
+ * and line type, country permissions, the conversion breaker, then velocity limits per client, IP,
+ * prefix and country. A safe-listed number skips the heuristics (breaker, IP/prefix/country
+ * velocity) but not explicit rules. Facts are read from the store on every call, so a change made
+ * on any replica applies to the next request.
+ */
+export interface AdmissionDeps {
+  readonly store: AbuseStore;
+  readonly limiter: RateLimiter;
+  readonly phones: PhoneInspector;
+  readonly clock: Clock;
+  readonly policy: AbusePolicy;
+  readonly onAbuse: (e: AbuseEvent) => void;
+}
+
+export class Admission {
+  readonly #d: AdmissionDeps;
+
+  constructor(d: AdmissionDeps) {
+    this.#d = d;
+  }
+
+  /** Throws the CAMARA error of the first defence that refuses; otherwise says what the send may spend. */
+  async admit(clientId: string, phone: string, o: { isTest: boolean; ip: string | undefined }): Promise<Admitted> {
+    const { policy, phones, clock } = this.#d;
+    const info = phones.inspect(phone);
+    const prefix = numberPrefix(phone);
+    const scopes = [...(info.country ? [`country:${info.country}`] : []), `prefix:${prefix}`];
+    const facts = await this.#d.store.admissionFacts(clientId, phone, scopes, clock.now());
+    const refuse = (reason: AbuseReason, code: OtpdError['code'], scope?: string, retryAfter?: number): never => {
+      this.#d.onAbuse({ reason, clientId, phone: maskPhone(phone), shadow: false, ...(scope ? { scope: logScope(scope) } : {}) });
+      throw new OtpdError(code, undefined, retryAfter);
+    };
+    const listed = verdict(facts.rules, policy.blockList.some((p) => phone.startsWith(p)));
+    if (listed === 'block') refuse('block_list', 'PHONE_NUMBER_BLOCKED');
+    if (!o.isTest) {
+      if (!info.valid) throw new OtpdError('INVALID_ARGUMENT', 'phoneNumber is not a valid phone number');
+      if (policy.refusedNumberTypes.has(info.type)) refuse('number_type', 'PHONE_NUMBER_NOT_ALLOWED', `type:${info.type}`);
+      if (!countryAllowed(info.country, facts.policy?.countries ?? policy.countries)) refuse('country', 'PHONE_NUMBER_NOT_ALLOWED', `country:${info.country ?? '??'}`);
+    }
+    const safe = listed === 'safe' || o.isTest;
+    if (!safe) this.#breaker(clientId, phone, facts, refuse);
+    await this.#velocity(clientId, { ip: safe ? undefined : o.ip, prefix: safe ? undefined : prefix, country: safe ? undefined : info.country }, refuse);
+    return {
+      country: info.country, prefix,
+      dailyQuota: facts.policy?.dailyMessages ?? policy.dailyQuota,
+      dailyBudgetMicros: facts.policy?.dailyBudgetMicros ?? policy.dailyBudgetMicros,
+    };
+  }
+
+  #breaker(clientId: string, phone: string, facts: AdmissionFacts, refuse: (r: AbuseReason, c: OtpdError['code'], s?: string) => never): void {
+    for (const b of facts.blocks) {
+      if (!b.shadow) refuse('conversion_breaker', 'PHONE_NUMBER_NOT_ALLOWED', b.scope);
+      this.#d.onAbuse({ reason: 'conversion_breaker', clientId, phone: maskPhone(phone), scope: logScope(b.scope), shadow: true });
+    }
+  }
+
+  /** Each limit spends from its own shared budget; the first one exhausted refuses with its Retry-After. */
+  async #velocity(
+    clientId: string, k: { ip: string | undefined; prefix: string | undefined; country: string | undefined },
+    refuse: (r: AbuseReason, c: OtpdError['code'], s?: string, retry?: number) => never,
+  ): Promise<void> {
+    const v = this.#d.policy.velocity;
+    const checks: [AbuseReason, string | undefined, RateRule][] = [
+      ['velocity_client', `send:client:${clientId}`, v.client],
+      ['velocity_ip', k.ip && `send:ip:${ipKey(k.ip)}`, v.ip],
+      ['velocity_prefix', k.prefix && `send:prefix:${k.prefix}`, v.prefix],
+      ['velocity_country', k.country && `send:country:${k.country}`, v.country],
+    ];
+    for (const [reason, key, rule] of checks) {
+      if (!key || rule.ratePerSecond <= 0) continue;
+      const wait = await this.#d.limiter.take(key, rule);
+      if (wait > 0) refuse(reason, 'TOO_MANY_REQUESTS', key.replace(/^send:/, '').replace(/^client:.*/, 'client'), wait);
+    }
+  }
+}
