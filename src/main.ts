@@ -97,7 +97,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
     verifier, auth, store, metrics, logger: log, version: VERSION, bodyLimit: c.bodyLimit,
     limiter, requestRate: { ratePerSecond: c.limits.requestsPerSecond, burst: c.limits.requestBurst },
     devOutbox: c.delivery.gateways.some((g) => g.type === 'dev-outbox'),
-    callbacks: pool, clock, publicUrl: c.delivery.publicUrl,
+    callbacks: pool, clock, publicUrl: c.delivery.publicUrl, trustedProxies: c.abuse.trustedProxies,
   });
   const purger = new Purger({
     store, clock,

@@ -14,6 +14,7 @@ import type { RateLimiter, RateRule } from '../core/ports/rate-limiter.ts';
 import { registerCamaraRoutes } from './camara/routes.ts';
 import { XCorrelatorPattern } from './camara/schemas.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
+import { clientIpResolver } from './client-ip.ts';
 import { registerDeliveryRoutes, type DeliveryRouteDeps } from './delivery-routes.ts';
 import type { Clock } from '../core/clock.ts';
 
@@ -47,6 +48,8 @@ export interface AppDeps {
   /** The configured gateways, for delivery-status callbacks. */
   readonly callbacks: DeliveryRouteDeps['gateways'];
   readonly publicUrl: string | undefined;
+  /** Proxies whose forwarding headers are believed (IPs or CIDRs). */
+  readonly trustedProxies: readonly string[];
 }
 
 function acceptsJson(accept: string | undefined): boolean {
@@ -117,7 +120,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   const guard = makeGuard(d.auth, d.limiter, d.requestRate);
-  registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics });
+  registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics, clientIp: clientIpResolver(d.trustedProxies) });
   await registerOpsRoutes(app, { ...d, guard });
   await registerDeliveryRoutes(app, { store: d.store, guard, metrics: d.metrics, clock: d.clock, gateways: d.callbacks, publicUrl: d.publicUrl });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { OtpdError } from '../../core/errors.ts';
 import { maskPhone } from '../../core/codes.ts';
@@ -14,10 +14,10 @@ const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as co
 /** The CAMARA One Time Password SMS v1 surface: two operations over the shared Verifier. */
 export function registerCamaraRoutes(
   app: FastifyInstance,
-  deps: { verifier: Verifier; guard: Guard; metrics: Metrics },
+  deps: { verifier: Verifier; guard: Guard; metrics: Metrics; clientIp: (req: FastifyRequest) => string | undefined },
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { verifier, guard, metrics } = deps;
+  const { verifier, guard, metrics, clientIp } = deps;
   /** Runs a use case and counts its outcome: the success label, or the error's catalogue code. */
   async function counted<T>(operation: 'send' | 'validate', run: () => Promise<T>, outcome: (r: T) => string): Promise<T> {
     try {
@@ -42,7 +42,7 @@ export function registerCamaraRoutes(
     },
   }, async (req) => {
     req.logPhone = maskPhone(req.body.phoneNumber);
-    const r = await counted('send', () => verifier.sendCode(req.principal!.clientId, req.body), (x) => (x.test ? 'test_number' : 'queued'));
+    const r = await counted('send', () => verifier.sendCode(req.principal!.clientId, req.body, { ip: clientIp(req) }), (x) => (x.test ? 'test_number' : 'queued'));
     return { authenticationId: r.authenticationId };
   });
 
