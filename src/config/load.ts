@@ -40,7 +40,6 @@ const ENV: readonly [string, string, Kind][] = [
   ['OTPD_RATE_LIMIT_BURST', 'limits.requestBurst', 'int'],
   ['OTPD_MAX_SEGMENTS', 'limits.maxSegments', 'int'],
   ['OTPD_TRUSTED_PROXIES', 'abuse.trustedProxies', 'list'],
-  ['OTPD_ALLOWED_COUNTRIES', 'abuse.countries.list', 'list'],
   ['OTPD_BREAKER_SHADOW', 'abuse.conversionBreaker.shadow', 'bool'],
   ['OTPD_BREAKER', 'abuse.conversionBreaker.enabled', 'bool'],
   ['OTPD_VELOCITY_IP', 'abuse.velocity.perIp.max', 'int'],
