@@ -16,6 +16,7 @@ import { XCorrelatorPattern } from './camara/schemas.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { clientIpResolver } from './client-ip.ts';
 import { registerDeliveryRoutes, type DeliveryRouteDeps } from './delivery-routes.ts';
+import { registerAbuseRoutes } from './abuse-routes.ts';
 import type { Clock } from '../core/clock.ts';
 
 declare module 'fastify' {
@@ -123,6 +124,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics, clientIp: clientIpResolver(d.trustedProxies) });
   await registerOpsRoutes(app, { ...d, guard });
   await registerDeliveryRoutes(app, { store: d.store, guard, metrics: d.metrics, clock: d.clock, gateways: d.callbacks, publicUrl: d.publicUrl });
+  registerAbuseRoutes(app, { store: d.store, guard, clock: d.clock });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

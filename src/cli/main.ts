@@ -6,6 +6,7 @@ import { VERSION } from '../main.ts';
 import { configOrExit } from './context.ts';
 import { registerKeyCommands } from './keys.ts';
 import { registerMessageCommands } from './messages.ts';
+import { registerAbuseCommands } from './abuse.ts';
 import { registerRetentionCommands } from './retention.ts';
 import { serve } from './serve.ts';
 
@@ -28,6 +29,7 @@ program.command('migrate')
 
 registerKeyCommands(program);
 registerMessageCommands(program);
+registerAbuseCommands(program);
 registerRetentionCommands(program);
 
 await program.parseAsync(process.argv);

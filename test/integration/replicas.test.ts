@@ -2,6 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mobile } from '../helpers/server.ts';
 import { call, eventually, startCluster, type Cluster } from '../helpers/replicas.ts';
+import { runOtpd } from '../helpers/process.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const SEND = '/one-time-password-sms/v1/send-code';
 const VALIDATE = '/one-time-password-sms/v1/validate-code';
@@ -88,6 +92,23 @@ describe('two otpd replicas on one PostgreSQL', () => {
     assert.equal(dev!.n, rows.length);
     assert.equal(dev!.distinct, dev!.n);
   });
+});
+
+test('abuse lists are shared: a prefix blocked with otpd block add is refused at once by both replicas', async () => {
+  const c = await startCluster(2);
+  try {
+    const [a, b] = c.replicas.map((r) => r.url) as [string, string];
+    const phone = mobile(601);
+    assert.equal((await call(a, 'POST', SEND, { phoneNumber: phone, message: 'code {{code}}' })).status, 200);
+    const added = await runOtpd(['block', 'add', phone.slice(0, -3), '--note', 'replica test'], { ...c.env, OTPD_DATA_DIR: mkdtempSync(join(tmpdir(), 'otpd-cli-')) });
+    assert.equal(added.code, 0, added.stderr);
+    for (const url of [a, b]) {
+      const r = await call(url, 'POST', SEND, { phoneNumber: phone, message: 'code {{code}}' });
+      assert.equal(r.body.code, 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED');
+    }
+  } finally {
+    await c.close();
+  }
 });
 
 test('rate limits are shared: two replicas together admit one client\'s burst once', async () => {
