@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import type { Store } from '../../src/core/ports/store.ts';
-import { BUDGET, LIMITS, T0, right, storeTest, verification, type StoreHarness } from './store.contract.ts';
+import { BUDGET, LIMITS, T0, pairTest, right, storeTest, verification, type StoreHarness } from './store.contract.ts';
 
 const MIN = 60_000;
 
 /** Number lists, client policies, spend budgets and the conversion breaker's data: part of the Store contract. */
 export function abuseContract(name: string, h: StoreHarness): void {
   const withStore = storeTest(name, h);
-  const withPair = (title: string, fn: (a: Store, b: Store) => Promise<void>) =>
-    withStore(title, async (s) => {
-      const second = h.openSecond ? await h.openSecond(s) : s;
-      try {
-        await fn(s, second);
-      } finally {
-        if (second !== s) await second.close();
-      }
-    });
+  const withPair = pairTest(name, h);
 
   withPair('abuse: number rules match by prefix, and a change by one handle applies to the next read of another', async (a, b) => {
     await a.putNumberRule({ kind: 'block', prefix: '+4479', note: 'pumping', createdAt: T0 });

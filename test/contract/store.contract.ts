@@ -47,6 +47,20 @@ export function storeTest(name: string, h: StoreHarness) {
     });
 }
 
+/** Declares one contract test with two handles on the same data (two replicas) when the backend has them. */
+export function pairTest(name: string, h: StoreHarness) {
+  const withStore = storeTest(name, h);
+  return (title: string, fn: (a: Store, b: Store) => Promise<void>) =>
+    withStore(title, async (s) => {
+      const second = h.openSecond ? await h.openSecond(s) : s;
+      try {
+        await fn(s, second);
+      } finally {
+        if (second !== s) await second.close();
+      }
+    });
+}
+
 export function storeContract(name: string, h: StoreHarness): void {
   const withStore = storeTest(name, h);
 
@@ -145,16 +159,7 @@ export function storeContract(name: string, h: StoreHarness): void {
     assert.deepEqual(await s.claimMessages(T0, 30_000, 10), []);
   });
 
-  /** Runs `fn` with two handles on the same data (two replicas) when the backend has them. */
-  const withPair = (title: string, fn: (a: Store, b: Store) => Promise<void>) =>
-    withStore(title, async (s) => {
-      const second = h.openSecond ? await h.openSecond(s) : s;
-      try {
-        await fn(s, second);
-      } finally {
-        if (second !== s) await second.close();
-      }
-    });
+  const withPair = pairTest(name, h);
   const spread = <T>(n: number, a: Store, b: Store, f: (s: Store, i: number) => Promise<T>) =>
     Promise.all(Array.from({ length: n }, (_, i) => f(i % 2 ? b : a, i)));
 
