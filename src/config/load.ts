@@ -42,6 +42,7 @@ const ENV: readonly [string, string, Kind][] = [
   ['OTPD_TRUSTED_PROXIES', 'abuse.trustedProxies', 'list'],
   ['OTPD_BREAKER_SHADOW', 'abuse.conversionBreaker.shadow', 'bool'],
   ['OTPD_BREAKER', 'abuse.conversionBreaker.enabled', 'bool'],
+  ['OTPD_VELOCITY_CLIENT', 'abuse.velocity.perClient.max', 'int'],
   ['OTPD_VELOCITY_IP', 'abuse.velocity.perIp.max', 'int'],
   ['OTPD_VELOCITY_PREFIX', 'abuse.velocity.perPrefix.max', 'int'],
   ['OTPD_VELOCITY_COUNTRY', 'abuse.velocity.perCountry.max', 'int'],
