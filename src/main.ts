@@ -89,7 +89,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   const { pool, dispatcher } = buildDelivery(c, { store, keys, clock, phones, metrics, log });
   const { admission, breaker, enabled: breakerEnabled } = buildAbuse(c, { store, limiter, phones, clock, metrics, log });
   const verifier = new Verifier({
-    store, keys, clock, policy: policyFrom(c), admission, pricing: pricingFrom(c, pool, phones),
+    store, keys, clock, policy: policyFrom(c), admission, phones, pricing: pricingFrom(c, pool, phones),
     newId: randomUUID, random: cryptoRandomInt, onQueued: () => dispatcher.wake(),
   });
   const auth = new Authenticator({ keys: store, tokenKey: keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });
@@ -97,7 +97,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
     verifier, auth, store, metrics, logger: log, version: VERSION, bodyLimit: c.bodyLimit,
     limiter, requestRate: { ratePerSecond: c.limits.requestsPerSecond, burst: c.limits.requestBurst },
     devOutbox: c.delivery.gateways.some((g) => g.type === 'dev-outbox'),
-    callbacks: pool, clock, publicUrl: c.delivery.publicUrl, trustedProxies: c.abuse.trustedProxies,
+    callbacks: pool, clock, publicUrl: c.delivery.publicUrl, trustedProxies: c.abuse.trustedProxies, clientIpHeader: c.abuse.clientIpHeader,
   });
   const purger = new Purger({
     store, clock,

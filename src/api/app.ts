@@ -51,6 +51,7 @@ export interface AppDeps {
   readonly publicUrl: string | undefined;
   /** Proxies whose forwarding headers are believed (IPs or CIDRs). */
   readonly trustedProxies: readonly string[];
+  readonly clientIpHeader: 'x-forwarded-for' | 'x-real-ip';
 }
 
 function acceptsJson(accept: string | undefined): boolean {
@@ -121,7 +122,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   const guard = makeGuard(d.auth, d.limiter, d.requestRate);
-  registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics, clientIp: clientIpResolver(d.trustedProxies) });
+  registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics, clientIp: clientIpResolver(d.trustedProxies, d.clientIpHeader) });
   await registerOpsRoutes(app, { ...d, guard });
   await registerDeliveryRoutes(app, { store: d.store, guard, metrics: d.metrics, clock: d.clock, gateways: d.callbacks, publicUrl: d.publicUrl });
   registerAbuseRoutes(app, { store: d.store, guard, clock: d.clock });

@@ -19,6 +19,7 @@ export function abusePolicyFrom(c: Config): AbusePolicy {
     velocity: { client: rule(v.perClient), ip: rule(v.perIp), prefix: rule(v.perPrefix), country: rule(v.perCountry) },
     dailyQuota: c.limits.dailyMessageQuota,
     dailyBudgetMicros: Math.round(c.limits.dailyBudget * 1_000_000),
+    ipLimitScope: c.abuse.velocity.perIpScope,
   };
 }
 
@@ -26,7 +27,7 @@ export function abusePolicyFrom(c: Config): AbusePolicy {
 export function buildAbuse(c: Config, d: { store: Store; limiter: RateLimiter; phones: PhoneInspector; clock: Clock; metrics: Metrics; log: Logger }) {
   const { metrics, log } = d;
   const admission = new Admission({
-    store: d.store, limiter: d.limiter, phones: d.phones, clock: d.clock, policy: abusePolicyFrom(c),
+    store: d.store, limiter: d.limiter, clock: d.clock, policy: abusePolicyFrom(c),
     onAbuse: (e) => {
       metrics.abuse.inc({ reason: e.reason, shadow: String(e.shadow) });
       log.warn({ ...e }, e.shadow ? 'would refuse send-code (shadow mode)' : 'send-code refused by abuse defence');

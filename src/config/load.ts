@@ -44,6 +44,8 @@ const ENV: readonly [string, string, Kind][] = [
   ['OTPD_BREAKER', 'abuse.conversionBreaker.enabled', 'bool'],
   ['OTPD_VELOCITY_CLIENT', 'abuse.velocity.perClient.max', 'int'],
   ['OTPD_VELOCITY_IP', 'abuse.velocity.perIp.max', 'int'],
+  ['OTPD_VELOCITY_IP_SCOPE', 'abuse.velocity.perIpScope', 'string'],
+  ['OTPD_CLIENT_IP_HEADER', 'abuse.clientIpHeader', 'string'],
   ['OTPD_VELOCITY_PREFIX', 'abuse.velocity.perPrefix.max', 'int'],
   ['OTPD_VELOCITY_COUNTRY', 'abuse.velocity.perCountry.max', 'int'],
   ['OTPD_REFUSED_NUMBER_TYPES', 'numbers.refusedTypes', 'list'],

@@ -2,7 +2,7 @@ import type { Clock } from './clock.ts';
 import { maskPhone } from './codes.ts';
 import { OtpdError } from './errors.ts';
 import type { AbuseStore, AdmissionFacts, ClientPolicy, NumberRule } from './ports/abuse.ts';
-import type { PhoneInspector } from './ports/phone.ts';
+import type { PhoneInfo } from './ports/phone.ts';
 import type { RateLimiter, RateRule } from './ports/rate-limiter.ts';
 import type { NumberType } from './ports/phone.ts';
 
@@ -27,6 +27,11 @@ export interface AbusePolicy {
   /** Countries for clients without a policy of their own. */
   readonly countries: { readonly mode: 'allow' | 'deny'; readonly list: readonly string[] };
   readonly velocity: { readonly client: RateRule; readonly ip: RateRule; readonly prefix: RateRule; readonly country: RateRule };
+  /**
+   * Whether the per-IP limit applies to the socket address too (`always`) or only to end-user IPs
+   * learnt from a trusted proxy (`proxied`): server-to-server callers all share one address.
+   */
+  readonly ipLimitScope: 'always' | 'proxied';
   readonly dailyQuota: number;
   readonly dailyBudgetMicros: number;
 }
@@ -44,10 +49,14 @@ export const numberPrefix = (e164: string): string => e164.slice(0, Math.max(2, 
 
 /** IPv6 clients are keyed by their /64: one subscriber gets a whole /64 and can rotate within it. */
 export function ipKey(ip: string): string {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (v4) return v4[1]!;
   if (!ip.includes(':')) return ip;
-  const head = ip.split('::')[0]!.split(':');
-  const full = ip.includes('::') ? [...head, ...Array(8).fill('0')].slice(0, 8) : ip.split(':');
-  return `${full.slice(0, 4).map((h) => h || '0').join(':')}::/64`;
+  const [head = '', tail] = ip.toLowerCase().split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '') || '0').join(':')}::/64`;
 }
 
 /**
@@ -56,11 +65,20 @@ export function ipKey(ip: string): string {
  */
 export const logScope = (scope: string): string => scope.replace(/^(prefix:\+\d{4})\d*/, '$1…');
 
-/** The most specific rule wins: a safe exact number inside a blocked prefix is safe. */
-function verdict(rules: readonly NumberRule[], configBlocked: boolean): 'block' | 'safe' | undefined {
-  const best = [...rules].sort((a, b) => b.prefix.length - a.prefix.length)[0];
-  return best?.kind ?? (configBlocked ? 'block' : undefined);
+/**
+ * The most specific entry wins, configured and run-time entries alike; on a tie a block wins.
+ * So a safe number inside a blocked prefix is safe, and a broad safe prefix cannot lift a
+ * specific block.
+ */
+function verdict(rules: readonly NumberRule[], configBlocks: readonly string[], phone: string): 'block' | 'safe' | undefined {
+  const entries = [...rules.map((r) => ({ kind: r.kind, len: r.prefix.length })),
+    ...configBlocks.filter((p) => phone.startsWith(p)).map((p) => ({ kind: 'block' as const, len: p.length }))];
+  entries.sort((x, y) => y.len - x.len || (x.kind === 'block' ? -1 : 1));
+  return entries[0]?.kind;
 }
+
+/** Valid numbers outside any country (satellite, international networks) get the ITU's "001". */
+export const NON_GEOGRAPHIC = '001';
 
 function countryAllowed(country: string | undefined, p: ClientPolicy['countries'] & object): boolean {
   const listed = country !== undefined && p.list.includes(country);
@@ -77,7 +95,6 @@ function countryAllowed(country: string | undefined, p: ClientPolicy['countries'
 export interface AdmissionDeps {
   readonly store: AbuseStore;
   readonly limiter: RateLimiter;
-  readonly phones: PhoneInspector;
   readonly clock: Clock;
   readonly policy: AbusePolicy;
   readonly onAbuse: (e: AbuseEvent) => void;
@@ -91,28 +108,32 @@ export class Admission {
   }
 
   /** Throws the CAMARA error of the first defence that refuses; otherwise says what the send may spend. */
-  async admit(clientId: string, phone: string, o: { isTest: boolean; ip: string | undefined }): Promise<Admitted> {
-    const { policy, phones, clock } = this.#d;
-    const info = phones.inspect(phone);
+  async admit(
+    clientId: string, phone: string, o: { isTest: boolean; ip: string | undefined; ipProxied: boolean; info: PhoneInfo },
+  ): Promise<Admitted> {
+    const { policy, clock } = this.#d;
+    const info = o.info;
+    const country = info.country ?? (info.valid ? NON_GEOGRAPHIC : undefined);
     const prefix = numberPrefix(phone);
-    const scopes = [...(info.country ? [`country:${info.country}`] : []), `prefix:${prefix}`];
+    const scopes = [...(country ? [`country:${country}`] : []), `prefix:${prefix}`];
     const facts = await this.#d.store.admissionFacts(clientId, phone, scopes, clock.now());
     const refuse = (reason: AbuseReason, code: OtpdError['code'], scope?: string, retryAfter?: number): never => {
       this.#d.onAbuse({ reason, clientId, phone: maskPhone(phone), shadow: false, ...(scope ? { scope: logScope(scope) } : {}) });
       throw new OtpdError(code, undefined, retryAfter);
     };
-    const listed = verdict(facts.rules, policy.blockList.some((p) => phone.startsWith(p)));
+    const listed = verdict(facts.rules, policy.blockList, phone);
     if (listed === 'block') refuse('block_list', 'PHONE_NUMBER_BLOCKED');
     if (!o.isTest) {
       if (!info.valid) throw new OtpdError('INVALID_ARGUMENT', 'phoneNumber is not a valid phone number');
       if (policy.refusedNumberTypes.has(info.type)) refuse('number_type', 'PHONE_NUMBER_NOT_ALLOWED', `type:${info.type}`);
-      if (!countryAllowed(info.country, facts.policy?.countries ?? policy.countries)) refuse('country', 'PHONE_NUMBER_NOT_ALLOWED', `country:${info.country ?? '??'}`);
+      if (!countryAllowed(country, facts.policy?.countries ?? policy.countries)) refuse('country', 'PHONE_NUMBER_NOT_ALLOWED', `country:${country ?? '??'}`);
     }
     const safe = listed === 'safe' || o.isTest;
     if (!safe) this.#breaker(clientId, phone, facts, refuse);
-    await this.#velocity(clientId, { ip: safe ? undefined : o.ip, prefix: safe ? undefined : prefix, country: safe ? undefined : info.country }, refuse);
+    const ip = safe || (policy.ipLimitScope === 'proxied' && !o.ipProxied) ? undefined : o.ip;
+    await this.#velocity(clientId, { ip, prefix: safe ? undefined : prefix, country: safe ? undefined : country }, refuse);
     return {
-      country: info.country, prefix,
+      country, prefix,
       dailyQuota: facts.policy?.dailyMessages ?? policy.dailyQuota,
       dailyBudgetMicros: facts.policy?.dailyBudgetMicros ?? policy.dailyBudgetMicros,
     };
@@ -132,15 +153,17 @@ export class Admission {
   ): Promise<void> {
     const v = this.#d.policy.velocity;
     const checks: [AbuseReason, string | undefined, RateRule][] = [
+      // Keyed per client as well: tenants do not spend each other's budgets, and one tenant's
+      // abuse cannot lock a prefix or a country for the others.
       ['velocity_client', `send:client:${clientId}`, v.client],
-      ['velocity_ip', k.ip && `send:ip:${ipKey(k.ip)}`, v.ip],
-      ['velocity_prefix', k.prefix && `send:prefix:${k.prefix}`, v.prefix],
-      ['velocity_country', k.country && `send:country:${k.country}`, v.country],
+      ['velocity_ip', k.ip && `send:ip:${clientId}:${ipKey(k.ip)}`, v.ip],
+      ['velocity_prefix', k.prefix && `send:prefix:${clientId}:${k.prefix}`, v.prefix],
+      ['velocity_country', k.country && `send:country:${clientId}:${k.country}`, v.country],
     ];
     for (const [reason, key, rule] of checks) {
       if (!key || rule.ratePerSecond <= 0) continue;
       const wait = await this.#d.limiter.take(key, rule);
-      if (wait > 0) refuse(reason, 'TOO_MANY_REQUESTS', key.replace(/^send:/, '').replace(/^client:.*/, 'client'), wait);
+      if (wait > 0) refuse(reason, 'TOO_MANY_REQUESTS', reason.replace('velocity_', '') + (k.country && reason === 'velocity_country' ? `:${k.country}` : ''), wait);
     }
   }
 }

@@ -4,6 +4,7 @@ import { OtpdError } from './errors.ts';
 import type { KeyRing } from './keyring.ts';
 import { MIN_CODE_LENGTH, type Policy } from './policy.ts';
 import { segmentInfo } from './segments.ts';
+import type { PhoneInspector } from './ports/phone.ts';
 import type { Admission } from './admission.ts';
 import type { ValidationOutcome, VerificationStore } from './ports/store.ts';
 
@@ -17,6 +18,7 @@ export interface VerifierDeps {
   readonly random: RandomInt;
   /** Called after a message was committed to the outbox, to wake the dispatcher. */
   readonly onQueued: () => void;
+  readonly phones: PhoneInspector;
   /** The abuse defences, run before anything is stored. */
   readonly admission: Admission;
   /** Expected cost of a message in millionths of the currency (0 when no prices are configured). */
@@ -27,6 +29,8 @@ export interface VerifierDeps {
 export interface SendContext {
   /** The client's IP, from the socket or a trusted proxy's headers. */
   readonly ip?: string | undefined;
+  /** True when `ip` came from a trusted proxy's header (an end user's address, not a backend's). */
+  readonly ipProxied?: boolean;
 }
 
 export interface SendCodeInput {
@@ -58,8 +62,10 @@ export class Verifier {
 
   async sendCode(clientId: string, input: SendCodeInput, ctx: SendContext = {}): Promise<SendCodeResult> {
     const { policy, keys, clock } = this.#d;
-    const phone = input.phoneNumber;
-    const testCode = policy.testNumbers.get(phone);
+    const testCode = policy.testNumbers.get(input.phoneNumber);
+    const info = this.#d.phones.inspect(input.phoneNumber);
+    // One number, one spelling: every limit, list and index uses the canonical form.
+    const phone = testCode === undefined ? (info.e164 ?? input.phoneNumber) : input.phoneNumber;
     if (!input.message.includes('{{code}}')) throw new OtpdError('INVALID_ARGUMENT', 'message must contain the {{code}} placeholder');
 
     const code = testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random);
@@ -71,7 +77,7 @@ export class Verifier {
     if (segments > policy.maxSegments) {
       throw new OtpdError('INVALID_ARGUMENT', `message with the code inserted needs ${segments} SMS segments (${encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}); at most ${policy.maxSegments} are allowed`);
     }
-    const admitted = await this.#d.admission.admit(clientId, phone, { isTest: testCode !== undefined, ip: ctx.ip });
+    const admitted = await this.#d.admission.admit(clientId, phone, { isTest: testCode !== undefined, ip: ctx.ip, ipProxied: ctx.ipProxied ?? false, info });
     const id = this.#d.newId();
     const now = clock.now();
     const mac = keys.macCode(id, code);

@@ -24,12 +24,12 @@ export function coreFixture(env: Record<string, string> = {}) {
   const abuse: { reason: string; shadow: boolean }[] = [];
   const phones = new LibPhoneNumberInspector();
   const admission = new Admission({
-    store, limiter: new TokenBuckets(clock), phones, clock, policy: abusePolicyFrom(config), onAbuse: (e) => abuse.push(e),
+    store, limiter: new TokenBuckets(clock), clock, policy: abusePolicyFrom(config), onAbuse: (e) => abuse.push(e),
   });
   let queued = 0;
   const codes: string[] = [];
   const verifier = new Verifier({
-    store, keys, clock, policy, admission, newId: randomUUID,
+    store, keys, clock, policy, admission, phones, newId: randomUUID,
     // Records each generated code so tests can validate without a gateway.
     random: (max) => {
       const d = Math.floor(Math.random() * max);

@@ -82,7 +82,7 @@ test('SMS pumping: sequential numbers in one prefix, a premium range and many pr
 });
 
 test('without a trusted proxy, spoofed X-Forwarded-For headers neither reset nor split the per-IP limit', async (t) => {
-  const s = await startTestServer({ OTPD_VELOCITY_IP: '20', OTPD_VELOCITY_PREFIX: '0', OTPD_VELOCITY_COUNTRY: '0', OTPD_BREAKER: 'false' });
+  const s = await startTestServer({ OTPD_VELOCITY_IP: '20', OTPD_VELOCITY_IP_SCOPE: 'always', OTPD_VELOCITY_PREFIX: '0', OTPD_VELOCITY_COUNTRY: '0', OTPD_BREAKER: 'false' });
   t.after(() => s.close());
   const t1 = tally();
   for (let i = 0; i < 60; i++) await send(s, t1, `+3361${digits(7)}`, spoofedIp());
@@ -93,7 +93,7 @@ test('without a trusted proxy, spoofed X-Forwarded-For headers neither reset nor
   assert.ok(Number(r.headers.get('retry-after')) > 0);
 });
 
-test('through a trusted proxy, each client IP has its own limit (X-Forwarded-For read right to left, X-Real-IP)', async (t) => {
+test('through a trusted proxy, each client IP has its own limit (X-Forwarded-For read right to left; only the configured header)', async (t) => {
   const s = await startTestServer({ OTPD_VELOCITY_IP: '2', OTPD_VELOCITY_PREFIX: '0', OTPD_VELOCITY_COUNTRY: '0', OTPD_BREAKER: 'false', OTPD_TRUSTED_PROXIES: '127.0.0.0/8,10.0.0.0/8' });
   t.after(() => s.close());
   const t1 = tally();
@@ -102,6 +102,17 @@ test('through a trusted proxy, each client IP has its own limit (X-Forwarded-For
   const t2 = tally();
   for (let i = 0; i < 2; i++) await send(s, t2, `+3361${digits(7)}`, 'forged-by-client, 198.51.100.8');
   assert.equal(t2.accepted, 2, 'a forged left-most entry does not matter');
-  const viaRealIp = await s.post(SEND, { phoneNumber: `+3361${digits(7)}`, message: 'code {{code}}' }, { headers: { 'x-real-ip': '198.51.100.9' } });
-  assert.equal(viaRealIp.status, 200);
+  const t3 = tally();
+  for (let i = 0; i < 3; i++) {
+    t3.requests += 1;
+    const r = await s.post(SEND, { phoneNumber: `+3361${digits(7)}`, message: 'code {{code}}' }, { headers: { 'x-real-ip': '198.51.100.7', 'x-forwarded-for': `203.0.113.${i}` } });
+    if (r.status === 200) t3.accepted += 1;
+  }
+  assert.equal(t3.accepted, 3, 'X-Real-IP is ignored when the proxy is configured to set X-Forwarded-For');
+  const r = await startTestServer({ OTPD_VELOCITY_IP: '1', OTPD_VELOCITY_PREFIX: '0', OTPD_VELOCITY_COUNTRY: '0', OTPD_BREAKER: 'false', OTPD_TRUSTED_PROXIES: '127.0.0.1', OTPD_CLIENT_IP_HEADER: 'x-real-ip' });
+  t.after(() => r.close());
+  const viaRealIp = (n: number, ip: string) => r.post(SEND, { phoneNumber: `+3361${digits(7)}`, message: 'code {{code}}' }, { headers: { 'x-real-ip': ip, 'x-forwarded-for': `203.0.113.${n}` } });
+  assert.equal((await viaRealIp(1, '198.51.100.9')).status, 200);
+  assert.equal((await viaRealIp(2, '198.51.100.9')).status, 429, 'X-Real-IP decides; a client-written X-Forwarded-For does not split it');
+  assert.equal((await viaRealIp(3, '198.51.100.10')).status, 200);
 });

@@ -18,6 +18,8 @@ test('helpers: the prefix drops the last 4 digits; IPv6 keys by /64; log scopes 
   assert.equal(ipKey('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
   assert.equal(ipKey('2001:db8:1:2:bbbb:cccc:dddd:eeee'), '2001:db8:1:2::/64');
   assert.equal(ipKey('2001:db8::1'), '2001:db8:0:0::/64');
+  assert.equal(ipKey('2001:db8::5:6:7:8:9'), '2001:db8:0:5::/64', 'the :: stands for as many groups as are missing');
+  assert.equal(ipKey('::ffff:203.0.113.9'), '203.0.113.9', 'IPv4-mapped addresses are their IPv4 address');
   assert.equal(logScope('prefix:+44791112'), 'prefix:+4479…');
   assert.equal(logScope('country:GB'), 'country:GB');
 });
@@ -53,7 +55,7 @@ test('velocity per prefix: sequential numbers in one block of 10 000 run out; ot
 
 test('velocity per IP: each address has its own budget; an IPv6 /64 shares one', async () => {
   const f = coreFixture({ OTPD_VELOCITY_IP: '2' });
-  const send = (n: number, ip: string) => f.verifier.sendCode('c', { phoneNumber: `+3462925${String(n).padStart(4, '0')}`, message: MSG }, { ip });
+  const send = (n: number, ip: string) => f.verifier.sendCode('c', { phoneNumber: `+3462925${String(n).padStart(4, '0')}`, message: MSG }, { ip, ipProxied: true });
   await send(1, '198.51.100.1');
   await send(2, '198.51.100.1');
   await refused(send(3, '198.51.100.1'), 'TOO_MANY_REQUESTS');
@@ -101,4 +103,48 @@ test('the breaker trips the scope that stopped converting and leaves the healthy
   await refused(f.verifier.sendCode('c', { phoneNumber: '+447400999999', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
   assert.equal(judge([{ scope: 'country:ES', sent: 6, verified: 6 }], options, 0).length, 0);
   assert.equal(judge([{ scope: 'country:XX', sent: 4, verified: 0 }], options, 0).length, 0, 'below the minimum volume');
+});
+
+test('one number, one spelling: a trunk 0 after the country code shares the canonical number\'s lists and limits', async () => {
+  const f = coreFixture({ OTPD_BLOCKED_NUMBERS: '+447400' });
+  await refused(f.verifier.sendCode('c', { phoneNumber: '+4407400123456', message: MSG }), 'PHONE_NUMBER_BLOCKED');
+  const g = coreFixture();
+  for (let i = 0; i < 5; i++) await g.verifier.sendCode('c', { phoneNumber: i % 2 ? '+4915112345678' : '+49015112345678', message: MSG });
+  await refused(g.verifier.sendCode('c', { phoneNumber: '+49015112345678', message: MSG }), 'MAX_OTP_CODES_EXCEEDED');
+  const [m] = await g.store.claimMessages(g.clock.now(), 1000, 1);
+  assert.equal(m!.recipient, '+4915112345678', 'the message goes to the canonical number');
+});
+
+test('numbers outside any country (satellite) are refused by default as country 001, and can be allowed', async () => {
+  const f = coreFixture();
+  await refused(f.verifier.sendCode('c', { phoneNumber: '+881631234567', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
+  await f.store.putClientPolicy({ clientId: 'sat', countries: { mode: 'deny', list: [] }, dailyMessages: null, dailyBudgetMicros: null, updatedAt: 0 });
+  await f.verifier.sendCode('sat', { phoneNumber: '+881631234567', message: MSG });
+});
+
+test('velocity is per client: one tenant exhausting a prefix does not lock it for another', async () => {
+  const f = coreFixture({ OTPD_VELOCITY_PREFIX: '2', OTPD_VELOCITY_COUNTRY: '3' });
+  await f.verifier.sendCode('a', { phoneNumber: '+447400123401', message: MSG });
+  await f.verifier.sendCode('a', { phoneNumber: '+447400123402', message: MSG });
+  await refused(f.verifier.sendCode('a', { phoneNumber: '+447400123403', message: MSG }), 'TOO_MANY_REQUESTS');
+  await f.verifier.sendCode('b', { phoneNumber: '+447400123404', message: MSG });
+});
+
+test('the per-IP limit applies to end-user IPs from a trusted proxy, or to every address with scope always', async () => {
+  const f = coreFixture({ OTPD_VELOCITY_IP: '1' });
+  const send = (n: number, ctx: { ip: string; ipProxied: boolean }) =>
+    f.verifier.sendCode('c', { phoneNumber: `+3462925${String(n).padStart(4, '0')}`, message: MSG }, ctx);
+  for (let i = 0; i < 3; i++) await send(i, { ip: '192.0.2.1', ipProxied: false });
+  await send(10, { ip: '198.51.100.1', ipProxied: true });
+  await refused(send(11, { ip: '198.51.100.1', ipProxied: true }), 'TOO_MANY_REQUESTS');
+  const g = coreFixture({ OTPD_VELOCITY_IP: '1', OTPD_VELOCITY_IP_SCOPE: 'always' });
+  await g.verifier.sendCode('c', { phoneNumber: '+34629250001', message: MSG }, { ip: '192.0.2.1' });
+  await refused(g.verifier.sendCode('c', { phoneNumber: '+34629250002', message: MSG }, { ip: '192.0.2.1' }), 'TOO_MANY_REQUESTS');
+});
+
+test('a broad safe prefix cannot lift a specific configured block', async () => {
+  const f = coreFixture({ OTPD_BLOCKED_NUMBERS: '+447400123456' });
+  await f.store.putNumberRule({ kind: 'safe', prefix: '+4474', note: null, createdAt: 0 });
+  await refused(f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG }), 'PHONE_NUMBER_BLOCKED');
+  await f.verifier.sendCode('c', { phoneNumber: '+447400123457', message: MSG });
 });

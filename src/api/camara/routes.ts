@@ -6,6 +6,9 @@ import type { Verifier } from '../../core/verification.ts';
 import type { Metrics } from '../metrics.ts';
 import { SendCodeBody, SendCodeResponse, ValidateCodeBody, errorResponses } from './schemas.ts';
 import type { Guard } from '../guard.ts';
+import type { ClientIp } from '../client-ip.ts';
+
+const ipContext = (c: ClientIp) => ({ ip: c.ip, ipProxied: c.proxied });
 
 const PREFIX = '/one-time-password-sms/v1';
 const SCOPE = 'one-time-password-sms:send-validate';
@@ -14,7 +17,7 @@ const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as co
 /** The CAMARA One Time Password SMS v1 surface: two operations over the shared Verifier. */
 export function registerCamaraRoutes(
   app: FastifyInstance,
-  deps: { verifier: Verifier; guard: Guard; metrics: Metrics; clientIp: (req: FastifyRequest) => string | undefined },
+  deps: { verifier: Verifier; guard: Guard; metrics: Metrics; clientIp: (req: FastifyRequest) => ClientIp },
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { verifier, guard, metrics, clientIp } = deps;
@@ -42,7 +45,7 @@ export function registerCamaraRoutes(
     },
   }, async (req) => {
     req.logPhone = maskPhone(req.body.phoneNumber);
-    const r = await counted('send', () => verifier.sendCode(req.principal!.clientId, req.body, { ip: clientIp(req) }), (x) => (x.test ? 'test_number' : 'queued'));
+    const r = await counted('send', () => verifier.sendCode(req.principal!.clientId, req.body, ipContext(clientIp(req))), (x) => (x.test ? 'test_number' : 'queued'));
     return { authenticationId: r.authenticationId };
   });
 
