@@ -53,6 +53,9 @@ export function deliveryChecks(c: Config, problems: string[]): void {
   check('delivery.defaultRoute', routes.defaultSms, 'sms');
   check('delivery.emailRoute', routes.email, 'email');
   if (routes.defaultSms.length === 0) problems.push('delivery.defaultRoute: no gateway can send SMS');
+  if (c.delivery.leaseSeconds * 1000 <= c.delivery.sendTimeoutMs) {
+    problems.push('delivery.leaseSeconds: the lease must outlast delivery.sendTimeoutMs, or a message could be claimed again while its send is in flight');
+  }
   const needsCallbacks = c.delivery.gateways.some((g) => g.type === 'http');
   if (needsCallbacks && !c.delivery.publicUrl) {
     problems.push('delivery.publicUrl: HTTP providers need the public URL of otpd for delivery-status callbacks (OTPD_PUBLIC_URL)');

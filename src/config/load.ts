@@ -55,6 +55,7 @@ const ENV: readonly [string, string, Kind][] = [
   ['OTPD_DISPATCH_POLL_MS', 'delivery.pollMs', 'int'],
   ['OTPD_DISPATCH_MAX_ATTEMPTS', 'delivery.maxAttempts', 'int'],
   ['OTPD_DISPATCH_LEASE_SECONDS', 'delivery.leaseSeconds', 'int'],
+  ['OTPD_DISPATCH_TIMEOUT_MS', 'delivery.sendTimeoutMs', 'int'],
   ['OTPD_PUBLIC_URL', 'delivery.publicUrl', 'string'],
   ['OTPD_SQLITE_SYNCHRONOUS', 'sqlite.synchronous', 'string'],
   ['OTPD_SQLITE_BUSY_TIMEOUT_MS', 'sqlite.busyTimeoutMs', 'int'],

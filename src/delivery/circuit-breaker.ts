@@ -34,6 +34,11 @@ export class CircuitBreaker {
     return this.#state;
   }
 
+  /** When an open circuit lets its trial call through; now for a closed or half-open one. */
+  openUntil(): number {
+    return this.#state === 'open' ? this.#openedAt + this.#o.cooldownMs : this.#clock.now();
+  }
+
   /** Whether a call may go through now; in half-open only the first caller gets the trial. */
   allow(): boolean {
     if (this.#state === 'closed') return true;

@@ -28,6 +28,7 @@ export function decide(
   const hasNext = at.step + 1 < at.routeLength;
   if ((r.kind === 'permanent' || r.timeout) && hasNext) return { kind: 'retry', retryAt: at.now, routeStep: at.step + 1 };
   if (r.kind === 'permanent') return { kind: 'final' };
-  const delay = Math.max(backoffDelay(at.attempt, p.backoffBaseMs, p.backoffMaxMs, random01), r.retryAfterMs ?? 0);
+  // A provider's Retry-After is honoured up to our own longest backoff: a code lives minutes, not days.
+  const delay = Math.max(backoffDelay(at.attempt, p.backoffBaseMs, p.backoffMaxMs, random01), Math.min(r.retryAfterMs ?? 0, p.backoffMaxMs));
   return { kind: 'retry', retryAt: at.now + delay, routeStep: r.timeout ? 0 : at.step };
 }

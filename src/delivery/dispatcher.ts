@@ -132,10 +132,18 @@ export class Dispatcher {
     });
   }
 
-  /** The route step to use: the stored one, moved past gateways whose circuit is open. */
+  /**
+   * The route step to use: the stored one (clamped, as a configuration change may have shortened
+   * the route), moved past gateways whose circuit is open.
+   */
   #choose(plan: readonly string[], from: number): number {
-    for (let i = Math.min(from, plan.length); i < plan.length; i++) if (this.#pool.breaker(plan[i]!).allow()) return i;
+    for (let i = Math.min(from, plan.length - 1); i < plan.length; i++) if (this.#pool.breaker(plan[i]!).allow()) return i;
     return -1;
+  }
+
+  /** When the first circuit of the route lets a call through again. */
+  #reopensAt(plan: readonly string[]): number {
+    return Math.min(...plan.map((id) => this.#pool.breaker(id).openUntil()));
   }
 
   async #deliver(m: ClaimedMessage): Promise<void> {
@@ -144,7 +152,7 @@ export class Dispatcher {
     const startedAt = this.#clock.now();
     const gatewayId = step >= 0 ? plan[step]! : (plan[Math.min(m.routeStep, plan.length - 1)] ?? NO_GATEWAY);
     const t0 = performance.now();
-    const result: SendResult = step >= 0
+    const result: SendResult & { queued?: true } = step >= 0
       ? await this.#send(m, gatewayId)
       : { ok: false, kind: plan.length ? 'transient' : 'permanent', error: plan.length ? 'every gateway of the route has an open circuit' : 'no route for this message' };
     const finishedAt = this.#clock.now();
@@ -156,28 +164,37 @@ export class Dispatcher {
       await this.#store.completeAttempt({ ...base, outcome: 'sent', providerMessageId: result.providerMessageId, segments });
       return;
     }
-    const next = decide(result, { attempt: m.attempt, step: Math.max(step, 0), routeLength: plan.length, now: finishedAt }, this.#o, this.#random01);
+    let next = decide(result, { attempt: m.attempt, step: Math.max(step, 0), routeLength: plan.length, now: finishedAt }, this.#o, this.#random01);
+    // No gateway could be called: wait for the first circuit to let a trial through rather than
+    // spend the message's attempts on backoffs shorter than the cool-down.
+    if (step < 0 && plan.length && next.kind === 'retry') next = { ...next, retryAt: Math.max(next.retryAt, this.#reopensAt(plan)), routeStep: 0 };
     await this.#store.completeAttempt({
       ...base, outcome: result.kind, error: result.error,
       ...(next.kind === 'retry' ? { retryAt: next.retryAt, nextRouteStep: next.routeStep } : {}),
     });
   }
 
-  #record(gatewayId: string, r: SendResult, seconds: number): void {
+  #record(gatewayId: string, r: SendResult & { queued?: true }, seconds: number): void {
     const breaker = this.#pool.breaker(gatewayId);
     if (r.ok) breaker.success();
-    else if (r.kind === 'transient') breaker.failure();
+    else if (r.kind === 'transient' && !r.queued) breaker.failure();
     else breaker.neutral();
     this.#events.attempt(gatewayId, r.ok ? 'sent' : r.kind, seconds);
   }
 
-  async #send(m: ClaimedMessage, gatewayId: string): Promise<SendResult> {
+  async #send(m: ClaimedMessage, gatewayId: string): Promise<SendResult & { queued?: true }> {
     let text: string;
     try {
       text = this.#keys.decrypt(m.verificationId, m.body);
     } catch (err) {
       return { ok: false, kind: 'permanent', error: `cannot decrypt message body: ${(err as Error).message}` };
     }
+    // Waiting for a slot of the gateway's send rate is otpd's own queue, not the gateway's
+    // slowness: it is bounded by half the lease (so no other claimer takes the message meanwhile)
+    // and does not count against the send timeout or the gateway's circuit.
+    const queue = AbortSignal.timeout(Math.max(1, Math.floor(this.#o.leaseMs / 2)));
+    await this.#pool.throttle(gatewayId)?.acquire(queue);
+    if (queue.aborted) return { ok: false, kind: 'transient', error: `${gatewayId} send-rate queue is full`, queued: true };
     const gateway = this.#pool.gateway(gatewayId);
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), this.#o.sendTimeoutMs);
@@ -185,7 +202,6 @@ export class Dispatcher {
       ok: false, kind: 'transient', timeout: true, error: `no answer from ${gatewayId} within ${this.#o.sendTimeoutMs} ms`,
     })));
     try {
-      await this.#pool.throttle(gatewayId)?.acquire(ac.signal);
       return await Promise.race([gateway.send({ id: m.id, channel: m.channel, to: m.recipient, text }, ac.signal), timedOut]);
     } catch (err) {
       return { ok: false, kind: 'transient', error: (err as Error).message ?? String(err) };

@@ -26,11 +26,16 @@ export class Throttle {
     this.#sleep = sleep;
   }
 
-  /** Resolves when this caller's slot comes, or at once when `signal` aborts (the send then times out). */
+  /**
+   * Resolves when this caller's slot comes, or at once when `signal` aborts; an aborted caller
+   * gives its slot back when it was the last one taken, so the queue does not drift ahead.
+   */
   async acquire(signal: AbortSignal): Promise<void> {
     const now = this.#clock.now();
     const slot = Math.max(now, this.#next);
     this.#next = slot + this.#intervalMs;
-    if (slot > now) await this.#sleep(slot - now, signal);
+    if (slot <= now) return;
+    await this.#sleep(slot - now, signal);
+    if (signal.aborted && this.#next === slot + this.#intervalMs) this.#next = slot;
   }
 }

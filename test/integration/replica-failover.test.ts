@@ -9,7 +9,7 @@ const SEND = '/one-time-password-sms/v1/send-code';
 const LEASE_S = 2;
 
 test('a message claimed by a replica killed mid-send is sent by another once its lease lapses', async () => {
-  const c = await startCluster(1, { OTPD_DISPATCH_LEASE_SECONDS: String(LEASE_S) });
+  const c = await startCluster(1, { OTPD_DISPATCH_LEASE_SECONDS: String(LEASE_S), OTPD_DISPATCH_TIMEOUT_MS: '1000' });
   // Holding this lock keeps the development gateway's write waiting: replica A is then mid-send,
   // with the message claimed, for as long as the test wants.
   const blocker = new pg.Client({ connectionString: PG_URL });

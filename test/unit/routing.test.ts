@@ -14,6 +14,7 @@ import { ScriptedGateway } from '../helpers/scripted-gateway.ts';
 const phones = new LibPhoneNumberInspector();
 const PERM: SendResult = { ok: false, kind: 'permanent', error: 'refused' };
 const DOWN: SendResult = { ok: false, kind: 'transient', error: 'HTTP 503' };
+const MSG = 'code {{code}}';
 const POLICY = { maxAttempts: 5, backoffBaseMs: 1000, backoffMaxMs: 60_000 };
 
 function rig(scripts: Record<string, (SendResult | 'hang')[]>, routes?: Partial<RouteTable>) {
@@ -116,9 +117,50 @@ test('when every gateway of the route has an open circuit the message waits, rec
   const [m] = await f.store.listMessages({ limit: 1 });
   assert.equal(m!.status, 'queued');
   assert.match(m!.lastError ?? '', /open circuit/);
+  f.clock.advance(10_000);
+  await run();
+  assert.equal((await f.store.listMessages({ limit: 1 }))[0]!.attempts, 1, 'no attempt is spent before the circuit lets a trial through');
   f.clock.advance(60_000);
   await run();
   assert.equal((await f.store.listMessages({ limit: 1 }))[0]!.status, 'sent');
+});
+
+test('a route shortened by a configuration change: the stored step is clamped to the last gateway', async () => {
+  const { f, run, send, d } = rig({ a: [] });
+  await send();
+  const [m] = await f.store.claimMessages(f.clock.now(), 30_000, 1);
+  await f.store.completeAttempt({ messageId: m!.id, attempt: 1, gateway: 'gone', startedAt: 0, finishedAt: 0, outcome: 'permanent', error: 'x', retryAt: f.clock.now(), nextRouteStep: 3 });
+  await run();
+  void d;
+  const [after] = await f.store.listMessages({ limit: 1 });
+  assert.deepEqual([after!.status, after!.gateway], ['sent', 'a']);
+});
+
+test('waiting for a slot of a gateway\'s send rate is not a gateway timeout and does not open its circuit', async () => {
+  const f = coreFixture();
+  const g = new ScriptedGateway([], 'slow-rate');
+  const pool = new GatewayPool({
+    gateways: [g], clock: f.clock, phones, breaker: { failureThreshold: 1, cooldownMs: 30_000 },
+    routes: { rules: [], defaultSms: ['slow-rate'], email: [] }, rates: { 'slow-rate': 1 },
+    sleep: (ms, signal) => new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    }),
+  });
+  const outcomes: string[] = [];
+  const d = new Dispatcher({
+    store: f.store, pool, keys: f.keys, clock: f.clock, random01: () => 1,
+    options: { pollMs: 1000, leaseMs: 40, sendTimeoutMs: 10, concurrency: 4, ...POLICY },
+    events: { attempt: (_g, o) => outcomes.push(o), error: (e) => assert.fail(String(e)) },
+  });
+  await f.verifier.sendCode('c', { phoneNumber: '+34629250001', message: MSG });
+  await f.verifier.sendCode('c', { phoneNumber: '+34629250002', message: MSG });
+  await d.tick();
+  await d.idle();
+  assert.deepEqual(outcomes.sort(), ['sent', 'transient'], 'the second waited for a slot past half the lease');
+  assert.equal(pool.breaker('slow-rate').state, 'closed');
+  const views = await f.store.listMessages({ limit: 2 });
+  assert.ok(views.some((v) => /send-rate queue/.test(v.lastError ?? '')));
 });
 
 test('decide: failover, backoff with the provider\'s Retry-After, and the attempt cap', () => {
@@ -127,6 +169,7 @@ test('decide: failover, backoff with the provider\'s Retry-After, and the attemp
   assert.deepEqual(decide(PERM, at, POLICY, () => 1), { kind: 'retry', retryAt: 1000, routeStep: 1 });
   assert.deepEqual(decide(PERM, { ...at, step: 1 }, POLICY, () => 1), { kind: 'final' });
   assert.deepEqual(decide({ ...DOWN, retryAfterMs: 7000 }, at, POLICY, () => 1), { kind: 'retry', retryAt: 8000, routeStep: 0 });
+  assert.deepEqual(decide({ ...DOWN, retryAfterMs: 10 * 86_400_000 }, at, POLICY, () => 1), { kind: 'retry', retryAt: 61_000, routeStep: 0 }, 'Retry-After is capped');
   assert.deepEqual(decide({ ...DOWN, timeout: true }, { ...at, step: 1 }, POLICY, () => 1), { kind: 'retry', retryAt: 2000, routeStep: 0 });
   assert.deepEqual(decide(DOWN, { ...at, attempt: 5 }, POLICY, () => 1), { kind: 'final' });
 });
