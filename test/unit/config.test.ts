@@ -71,9 +71,9 @@ test('database and retention: defaults, environment, validation and a redacted p
   assert.equal(d.retention.enabled, true);
   const c = loadConfig({
     OTPD_DATABASE_URL: 'postgres://otpd:s3cr3t-pw@db:5432/otpd', OTPD_DATABASE_SCHEMA: 'otpd_prod', OTPD_DATABASE_POOL_SIZE: '20',
-    OTPD_SECRET: 'x'.repeat(32), OTPD_RETENTION_DAYS: '30', OTPD_PURGE: 'false', OTPD_DISPATCH_LEASE_SECONDS: '5',
+    OTPD_SECRET: 'x'.repeat(32), OTPD_RETENTION_DAYS: '30', OTPD_PURGE: 'false', OTPD_DISPATCH_LEASE_SECONDS: '11',
   });
-  assert.deepEqual([c.database.schema, c.database.poolSize, c.retention.days, c.retention.enabled, c.delivery.leaseSeconds], ['otpd_prod', 20, 30, false, 5]);
+  assert.deepEqual([c.database.schema, c.database.poolSize, c.retention.days, c.retention.enabled, c.delivery.leaseSeconds], ['otpd_prod', 20, 30, false, 11]);
   const printed = JSON.stringify(redactConfig(c));
   assert.ok(!printed.includes('s3cr3t-pw'));
   assert.match(printed, /postgres:\/\/otpd:\[redacted\]@db:5432\/otpd/);
