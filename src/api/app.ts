@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
@@ -54,6 +54,12 @@ export interface AppDeps {
   readonly clientIpHeader: 'x-forwarded-for' | 'x-real-ip';
 }
 
+function hasNul(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (depth > 8 || v === null || typeof v !== 'object') return false;
+  return Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x, depth + 1));
+}
+
 function acceptsJson(accept: string | undefined): boolean {
   if (!accept) return true;
   return /(^|,)\s*(application\/json|application\/\*|\*\/\*)\s*(;|,|$)/i.test(accept);
@@ -70,6 +76,11 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     genReqId: () => randomUUID(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    // A malformed URL (a bad percent-escape) is answered before routing: same error format.
+    frameworkErrors: (err, req, reply) => {
+      const h = toHttpError(err, req.id);
+      void (reply as unknown as FastifyReply).code(h.status).headers(h.headers).type('application/json').send(h.body);
+    },
   });
   app.decorateRequest('principal', null);
   app.decorateRequest('correlator', undefined);
@@ -82,6 +93,11 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
       req.correlator = c;
     }
     if (req.routeOptions.config.json && !acceptsJson(req.headers.accept)) throw new OtpdError('NOT_ACCEPTABLE');
+  });
+  // NUL is never part of a valid otpd input, and PostgreSQL refuses it in text: a clear 400 here
+  // instead of a storage error later.
+  app.addHook('preValidation', async (req) => {
+    if (/%00/.test(req.url) || hasNul(req.body)) throw new OtpdError('INVALID_ARGUMENT', 'NUL characters are not allowed');
   });
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.correlator !== undefined) void reply.header('x-correlator', req.correlator);

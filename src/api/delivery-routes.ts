@@ -92,6 +92,10 @@ export async function registerDeliveryRoutes(app: FastifyInstance, d: DeliveryRo
         req.log.warn({ gateway: gateway.id, reason: r.reason, detail: r.detail }, 'delivery callback refused');
         throw new OtpdError(r.reason === 'signature' ? 'UNAUTHENTICATED' : 'INVALID_ARGUMENT', r.reason === 'signature' ? 'invalid or missing signature' : r.detail);
       }
+      // Ids come from a signed but foreign body: control characters cannot be a provider's id.
+      if (r.receipts.some((x) => /[\u0000-\u001f]/.test(x.providerMessageId) || x.providerMessageId.length > 200)) {
+        throw new OtpdError('INVALID_ARGUMENT', 'a provider message id in the report is malformed');
+      }
       let recorded = 0;
       for (const receipt of r.receipts) {
         if ((await d.store.recordReceipt({ ...receipt, gateway: gateway.id })) === 'recorded') {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type Config } from './schema.ts';
@@ -121,6 +122,11 @@ function crossChecks(c: Config, problems: string[]): void {
   if (c.code.ttlSeconds > 600 && !c.code.allowLongTtl) problems.push('code.ttlSeconds: above 600 needs code.allowLongTtl (OTPD_ALLOW_LONG_TTL=true)');
   if (c.env === 'production' && !c.secret) problems.push('secret: OTPD_SECRET is required in production');
   deliveryChecks(c, problems);
+  for (const t of c.abuse.trustedProxies) {
+    const [addr, bits] = t.split('/');
+    const v = isIP(addr!);
+    if (v === 0 || (bits !== undefined && Number(bits) > (v === 4 ? 32 : 128))) problems.push(`abuse.trustedProxies: "${t}" is not an IP address or CIDR block`);
+  }
   if (c.database.url && !c.secret) problems.push('secret: OTPD_SECRET is required with OTPD_DATABASE_URL, and every replica must share it');
   if (c.limits.sendsPer24Hours < c.limits.sendsPer15Minutes) problems.push('limits.sendsPer24Hours must be at least limits.sendsPer15Minutes');
 }
