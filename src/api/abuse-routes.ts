@@ -158,10 +158,10 @@ function registerBlockRoutes(app: FastifyInstance, d: AbuseRouteDeps): void {
   api.get('/admin/abuse/blocks', admin(d, 'Conversion-breaker blocks in force now (shadow ones included)', {}),
     async () => ({ blocks: (await d.store.listBlocks(d.clock.now())).map(presentBlock) }));
 
-  api.delete('/admin/abuse/blocks/:scope', admin(d, 'Lifts a breaker block early (scope URL-encoded, e.g. country%3AGB)', {
+  api.delete('/admin/abuse/blocks/:scope', admin(d, 'Lifts a breaker block early (scope URL-encoded, e.g. country%3AGB); the breaker leaves the scope unjudged for one window', {
     params: Type.Object({ scope: Type.String({ pattern: SCOPE_PATTERN }) }, { additionalProperties: false }),
   }), async (req, reply) => {
-    if (!(await d.store.deleteBlock(req.params.scope))) throw new OtpdError('NOT_FOUND', 'no block in force for that scope');
+    if (!(await d.store.deleteBlock(req.params.scope, d.clock.now()))) throw new OtpdError('NOT_FOUND', 'no block in force for that scope');
     req.log.info({ scope: logScope(req.params.scope), by: req.principal?.keyId }, 'breaker block lifted');
     return reply.code(204).send(null);
   });

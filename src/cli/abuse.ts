@@ -179,12 +179,12 @@ function registerBreakerCommands(program: Command): void {
     });
 
   cmd.command('reset <scope>')
-    .description('Lift a block early, e.g. country:GB or prefix:+44791112')
+    .description('Lift a block early, e.g. country:GB or prefix:+44791112; the breaker leaves the scope unjudged for one window')
     .option('--config <file>', 'configuration file')
     .action(async (scope: string, o: { config?: string }) => {
       if (!new RegExp(SCOPE_PATTERN).test(scope)) fail(`"${scope}" is not a breaker scope: country:<ISO code> or prefix:+<digits>`);
       await withStore(o.config, async (store) => {
-        if (!(await store.deleteBlock(scope))) fail(`no block in force for ${scope}`);
+        if (!(await store.deleteBlock(scope, systemClock.now()))) fail(`no block in force for ${scope}`);
         out(`lifted ${scope}`);
       });
     });

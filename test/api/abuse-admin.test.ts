@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEND, mobile, startTestServer, type HttpResult, type TestServer } from '../helpers/server.ts';
 import { assertError } from '../helpers/assert-error.ts';
+import { liftedByOperator } from '../../src/core/ports/abuse.ts';
 
 const BLOCKED = {
   status: 403, code: 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED',
@@ -132,6 +133,8 @@ test('breaker blocks: listed while in force, refuse the scope, and an operator c
 
   assert.equal((await call('DELETE', '/admin/abuse/blocks/country%3AES')).status, 204);
   assert.equal((await send(mobile(521))).status, 200);
+  const lifted = (await s.server.store.listBlocks(now)).find((b) => b.scope === 'country:ES');
+  assert.deepEqual([lifted?.until, liftedByOperator(lifted!)], [s.clock.now(), true], 'remembered as lifted at that moment, for the breaker');
   assertError(await call('DELETE', '/admin/abuse/blocks/country%3AES'), { status: 404, code: 'NOT_FOUND', message: 'no block in force for that scope' });
   assert.equal((await call('DELETE', `/admin/abuse/blocks/${encodeURIComponent('prefix:+3361234')}`)).status, 204);
   assert.deepEqual((await call('GET', '/admin/abuse/blocks')).body, { blocks: [] });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { liftedByOperator } from '../../src/core/ports/abuse.ts';
 import { BUDGET, LIMITS, T0, pairTest, right, storeTest, verification, type StoreHarness } from './store.contract.ts';
 
 const MIN = 60_000;
@@ -41,8 +42,38 @@ export function abuseContract(name: string, h: StoreHarness): void {
     assert.deepEqual((await s.admissionFacts('c', '+34629255833', ['country:ES'], T0)).blocks, [], 'other scopes are not affected');
     await s.putBlocks([{ scope: 'prefix:+44791112', until: T0 + MIN, shadow: true, reason: 'shadow', createdAt: T0 }]);
     assert.deepEqual((await s.listBlocks(T0)).map((b) => [b.scope, b.shadow]).sort(), [['country:GB', false], ['prefix:+44791112', true]]);
-    assert.equal(await s.deleteBlock('country:GB'), true);
+    assert.equal(await s.deleteBlock('country:GB', T0), true);
     assert.deepEqual((await s.listBlocks(T0)).map((b) => b.scope), ['prefix:+44791112']);
+  });
+
+  withPair('abuse: a lifted block stays as a row ended at the lift, marked as an operator\'s decision; only one of two lifts counts', async (a, b) => {
+    await a.putBlocks([{ scope: 'country:GB', until: T0 + 60 * MIN, shadow: false, reason: '0 of 60 codes validated (0% < 20%)', createdAt: T0 }]);
+    const lift = T0 + 10 * MIN;
+    assert.deepEqual(await Promise.all([a.deleteBlock('country:GB', lift), b.deleteBlock('country:GB', lift)]).then((r) => r.sort()), [false, true]);
+    assert.equal(await a.deleteBlock('country:GB', lift + 1), false, 'no block in force any more');
+    assert.equal(await a.deleteBlock('country:ES', lift), false, 'never blocked');
+    assert.deepEqual((await b.admissionFacts('c', '+447911123456', ['country:GB'], lift)).blocks, [], 'not in force from the lift');
+    assert.deepEqual(await b.listBlocks(lift), [], 'not listed as in force');
+    const [row, ...rest] = await b.listBlocks(lift - 1);
+    assert.deepEqual(rest, []);
+    assert.deepEqual([row!.scope, row!.until, row!.shadow, row!.createdAt], ['country:GB', lift, false, T0]);
+    assert.ok(liftedByOperator(row!), row!.reason);
+    assert.match(row!.reason, /0 of 60 codes validated/, 'the original reason is kept');
+    assert.deepEqual(await b.listBlocks(lift), [], 'and gone once `since` reaches the lift');
+  });
+
+  withStore('abuse: a block that ran out stays visible to listBlocks(since); a new block replaces an ended row', async (s) => {
+    await s.putBlocks([{ scope: 'country:GB', until: T0 + 60 * MIN, shadow: true, reason: 'first', createdAt: T0 }]);
+    const [ran] = await s.listBlocks(T0 + 30 * MIN);
+    assert.deepEqual([ran!.until, liftedByOperator(ran!)], [T0 + 60 * MIN, false]);
+    assert.deepEqual(await s.listBlocks(T0 + 60 * MIN), [], 'not in force at its end');
+
+    await s.putBlocks([{ scope: 'country:GB', until: T0 + 150 * MIN, shadow: false, reason: 'second', createdAt: T0 + 90 * MIN }]);
+    assert.deepEqual((await s.listBlocks(T0 + 90 * MIN)).map((b) => [b.until, b.shadow, b.reason, b.createdAt]), [[T0 + 150 * MIN, false, 'second', T0 + 90 * MIN]]);
+    assert.equal(await s.deleteBlock('country:GB', T0 + 100 * MIN), true);
+    await s.putBlocks([{ scope: 'country:GB', until: T0 + 200 * MIN, shadow: false, reason: 'third', createdAt: T0 + 140 * MIN }]);
+    const facts = await s.admissionFacts('c', '+447911123456', ['country:GB'], T0 + 140 * MIN);
+    assert.deepEqual(facts.blocks.map((b) => [b.until, b.reason, b.createdAt, liftedByOperator(b)]), [[T0 + 200 * MIN, 'third', T0 + 140 * MIN, false]], 'a lifted row too');
   });
 
   withStore('abuse: conversion statistics count settled sends with a message, per country and per prefix', async (s) => {

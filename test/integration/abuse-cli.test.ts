@@ -10,6 +10,7 @@ import { mobile } from '../helpers/server.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { openStore } from '../../src/store/from-config.ts';
+import { liftedByOperator } from '../../src/core/ports/abuse.ts';
 
 const UK = '+447911123456';
 const FR = '+33612345678';
@@ -113,6 +114,14 @@ test('breaker list shows the blocks in force; reset lifts one', async (t) => {
   assert.equal((await ok(['breaker', 'reset', 'country:ES'], env)).trim(), 'lifted country:ES');
   const left = JSON.parse(await ok(['breaker', 'list', '--json'], env)) as { scope: string }[];
   assert.deepEqual(left.map((b) => b.scope), ['prefix:+3462925']);
+  const reopened = await openStore(loadConfig({ ...env, OTPD_LOG_LEVEL: 'silent' }), systemClock, 'inline');
+  try {
+    const lifted = (await reopened.store.listBlocks(now)).find((b) => b.scope === 'country:ES');
+    assert.ok(lifted && liftedByOperator(lifted) && lifted.until > now && lifted.until <= Date.now(), 'remembered as lifted now, for the breaker');
+  } finally {
+    await reopened.limiter.close?.();
+    await reopened.store.close();
+  }
   const gone = await runOtpd(['breaker', 'reset', 'country:ES'], env);
   assert.deepEqual([gone.code, gone.stderr.trim()], [1, 'otpd: no block in force for country:ES']);
 });

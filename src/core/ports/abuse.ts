@@ -33,7 +33,11 @@ export interface ConversionStat {
   readonly verified: number;
 }
 
-/** A scope whose sends are stopped (or, in shadow mode, only reported) until `until`. */
+/**
+ * A scope whose sends are stopped (or, in shadow mode, only reported) until `until`. The row outlives
+ * the block: once `until` has passed it records that the scope ran out of a block, or, when its
+ * reason starts with {@link LIFTED_BY_OPERATOR}, that an operator lifted it at `until`.
+ */
 export interface ScopeBlock {
   readonly scope: string;
   readonly until: number;
@@ -41,6 +45,12 @@ export interface ScopeBlock {
   readonly reason: string;
   readonly createdAt: number;
 }
+
+/** How the reason of a block lifted by an operator starts (the breaker's own reasons start with a count). */
+export const LIFTED_BY_OPERATOR = 'lifted by an operator';
+
+/** Whether the block ended because an operator lifted it (see {@link AbuseStore.deleteBlock}). */
+export const liftedByOperator = (b: ScopeBlock): boolean => b.reason.startsWith(LIFTED_BY_OPERATOR);
 
 /** What send-code needs to decide on one number, in one read. */
 export interface AdmissionFacts {
@@ -73,12 +83,23 @@ export interface AbuseStore {
    */
   conversionStats(from: number, to: number): Promise<ConversionStat[]>;
   /**
-   * Records blocks, extending any in force (the later `until` wins). Idempotent, so replicas
-   * evaluating the same statistics at once converge on the same rows.
+   * Records blocks. Over a block still in force at the new one's `createdAt` the later `until` wins
+   * (so replicas tripping a scope at the same moment converge on one row); over a row that had ended
+   * by then (ran out or lifted) the new block replaces it, `createdAt` included. Each block is one
+   * atomic upsert.
    */
   putBlocks(blocks: readonly ScopeBlock[]): Promise<void>;
-  /** Blocks in force at `now`, newest first. */
-  listBlocks(now: number): Promise<ScopeBlock[]>;
-  /** Lifts a block early (an operator's decision); false when none was in force. */
-  deleteBlock(scope: string): Promise<boolean>;
+  /**
+   * Blocks with `until > since`, newest first. Pass `now` for the blocks in force; an earlier `since`
+   * also returns the blocks that ran out or were lifted after it (`until <= now`), which the breaker
+   * reads so as not to re-judge them. Committed state, no lock.
+   */
+  listBlocks(since: number): Promise<ScopeBlock[]>;
+  /**
+   * Lifts a block in force at `now` early (an operator's decision). The row is kept, ending at `now`
+   * with a reason starting with {@link LIFTED_BY_OPERATOR}, so it is no longer in force but the
+   * breaker can see that an operator decided. True when a block was in force; false, and nothing
+   * changes, otherwise. One guarded update: of two concurrent lifts only one returns true.
+   */
+  deleteBlock(scope: string, now: number): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AdmissionFacts, ClientPolicy, ConversionStat, NumberRule, NumberRuleKind, ScopeBlock } from '../../core/ports/abuse.ts';
+import { LIFTED_BY_OPERATOR, type AdmissionFacts, type ClientPolicy, type ConversionStat, type NumberRule, type NumberRuleKind, type ScopeBlock } from '../../core/ports/abuse.ts';
 import { prefixesOf, toBlock, toPolicy, toRule, type BlockRow, type NumberRuleRow, type PolicyRow } from '../abuse-rows.ts';
 
 const POLICY_COLUMNS = 'client_id, countries, daily_messages, daily_budget_micros, updated_at';
@@ -76,20 +76,31 @@ export async function conversionStatsPg(pool: pg.Pool, from: number, to: number)
   return r.rows;
 }
 
-/** One upsert per block; GREATEST keeps the later end, so replicas tripping a scope together agree. */
+/**
+ * One upsert per block; GREATEST keeps the later end, so replicas tripping a scope together agree.
+ * A row that had ended (ran out or lifted) is replaced, its creation time included.
+ */
 export async function putBlocksPg(pool: pg.Pool, blocks: readonly ScopeBlock[]): Promise<void> {
   for (const b of blocks) {
     await pool.query(`INSERT INTO scope_blocks (${BLOCK_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (scope) DO UPDATE SET until = GREATEST(scope_blocks.until, excluded.until), shadow = excluded.shadow, reason = excluded.reason`,
+      ON CONFLICT (scope) DO UPDATE SET until = GREATEST(scope_blocks.until, excluded.until), shadow = excluded.shadow, reason = excluded.reason,
+      created_at = CASE WHEN scope_blocks.until > excluded.created_at THEN scope_blocks.created_at ELSE excluded.created_at END`,
     [b.scope, b.until, b.shadow, b.reason, b.createdAt]);
   }
 }
 
-export async function listBlocksPg(pool: pg.Pool, now: number): Promise<ScopeBlock[]> {
-  const r = await pool.query<BlockRow>(`SELECT ${BLOCK_COLUMNS} FROM scope_blocks WHERE until > $1 ORDER BY created_at DESC, scope`, [now]);
+export async function listBlocksPg(pool: pg.Pool, since: number): Promise<ScopeBlock[]> {
+  const r = await pool.query<BlockRow>(`SELECT ${BLOCK_COLUMNS} FROM scope_blocks WHERE until > $1 ORDER BY created_at DESC, scope`, [since]);
   return r.rows.map(toBlock);
 }
 
-export async function deleteBlockPg(pool: pg.Pool, scope: string): Promise<boolean> {
-  return (await pool.query('DELETE FROM scope_blocks WHERE scope = $1', [scope])).rowCount === 1;
+/**
+ * Keeps the row, ended at `now`, so that the breaker can tell an operator's decision from a block
+ * that ran out. A concurrent second lift waits for the first's row lock, re-checks `until > now`
+ * against the committed row and changes nothing.
+ */
+export async function deleteBlockPg(pool: pg.Pool, scope: string, now: number): Promise<boolean> {
+  const r = await pool.query(`UPDATE scope_blocks SET until = $2, reason = $3::text || ' (was: ' || reason || ')'
+    WHERE scope = $1 AND until > $2`, [scope, now, LIFTED_BY_OPERATOR]);
+  return r.rowCount === 1;
 }

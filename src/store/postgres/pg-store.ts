@@ -189,12 +189,12 @@ export class PgStore implements Store {
     return abuse.putBlocksPg(this.#pool, blocks);
   }
 
-  listBlocks(now: number): Promise<ScopeBlock[]> {
-    return abuse.listBlocksPg(this.#pool, now);
+  listBlocks(since: number): Promise<ScopeBlock[]> {
+    return abuse.listBlocksPg(this.#pool, since);
   }
 
-  deleteBlock(scope: string): Promise<boolean> {
-    return abuse.deleteBlockPg(this.#pool, scope);
+  deleteBlock(scope: string, now: number): Promise<boolean> {
+    return abuse.deleteBlockPg(this.#pool, scope, now);
   }
 
   async ping(): Promise<void> {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AdmissionFacts, ClientPolicy, ConversionStat, NumberRule, NumberRuleKind, ScopeBlock } from '../../core/ports/abuse.ts';
+import { LIFTED_BY_OPERATOR, type AdmissionFacts, type ClientPolicy, type ConversionStat, type NumberRule, type NumberRuleKind, type ScopeBlock } from '../../core/ports/abuse.ts';
 import { prefixesOf, toBlock, toPolicy, toRule, type BlockRow, type NumberRuleRow, type PolicyRow } from '../abuse-rows.ts';
 
 /** The abuse tables' writes, run on the one write connection (see SqliteWriter). */
@@ -13,8 +13,10 @@ export function abuseWrites(db: Database.Database) {
       ON CONFLICT (client_id) DO UPDATE SET countries = excluded.countries, daily_messages = excluded.daily_messages,
       daily_budget_micros = excluded.daily_budget_micros, updated_at = excluded.updated_at`),
     putBlock: p(`INSERT INTO scope_blocks (scope, until, shadow, reason, created_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (scope) DO UPDATE SET until = max(until, excluded.until), shadow = excluded.shadow, reason = excluded.reason`),
-    deleteBlock: p('DELETE FROM scope_blocks WHERE scope = ?'),
+      ON CONFLICT (scope) DO UPDATE SET until = max(until, excluded.until), shadow = excluded.shadow, reason = excluded.reason,
+      created_at = CASE WHEN until > excluded.created_at THEN created_at ELSE excluded.created_at END`),
+    // The row stays, ended now, so that the breaker can tell an operator's decision from a block that ran out.
+    liftBlock: p(`UPDATE scope_blocks SET until = @now, reason = @lifted || ' (was: ' || reason || ')' WHERE scope = @scope AND until > @now`),
   };
   return {
     putNumberRule: (r: NumberRule) => void q.putRule.run(r.kind, r.prefix, r.note, r.createdAt),
@@ -24,7 +26,7 @@ export function abuseWrites(db: Database.Database) {
     putBlocks: (blocks: readonly ScopeBlock[]) => {
       for (const b of blocks) q.putBlock.run(b.scope, b.until, b.shadow ? 1 : 0, b.reason, b.createdAt);
     },
-    deleteBlock: (scope: string) => q.deleteBlock.run(scope).changes === 1,
+    deleteBlock: (scope: string, now: number) => q.liftBlock.run({ scope, now, lifted: LIFTED_BY_OPERATOR }).changes === 1,
   };
 }
 
@@ -61,6 +63,6 @@ export function abuseReads(db: Database.Database) {
     },
     listClientPolicies: () => (q.listPolicies.all() as PolicyRow[]).map(toPolicy),
     conversionStats: (from: number, to: number) => q.stats.all({ from, to }) as ConversionStat[],
-    listBlocks: (now: number) => (q.listBlocks.all(now) as BlockRow[]).map(toBlock),
+    listBlocks: (since: number) => (q.listBlocks.all(since) as BlockRow[]).map(toBlock),
   };
 }

@@ -172,12 +172,12 @@ export class SqliteStore implements Store {
     return this.#writes.submit({ op: 'putBlocks', args: [blocks] });
   }
 
-  async listBlocks(now: number): Promise<ScopeBlock[]> {
-    return this.#abuse.listBlocks(now);
+  async listBlocks(since: number): Promise<ScopeBlock[]> {
+    return this.#abuse.listBlocks(since);
   }
 
-  deleteBlock(scope: string): Promise<boolean> {
-    return this.#writes.submit({ op: 'deleteBlock', args: [scope] });
+  deleteBlock(scope: string, now: number): Promise<boolean> {
+    return this.#writes.submit({ op: 'deleteBlock', args: [scope, now] });
   }
 
   async ping(): Promise<void> {

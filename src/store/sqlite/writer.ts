@@ -141,8 +141,8 @@ export class SqliteWriter {
     this.#abuse.putBlocks(blocks);
   }
 
-  deleteBlock(scope: string): boolean {
-    return this.#abuse.deleteBlock(scope);
+  deleteBlock(scope: string, now: number): boolean {
+    return this.#abuse.deleteBlock(scope, now);
   }
 
   appendDevMessage(m: { messageId: string; to: string; text: string; at: number }): void {
