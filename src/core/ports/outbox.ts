@@ -5,7 +5,8 @@
 
 /**
  * queued → sending → sent → delivered | failed | expired, or abandoned when the attempts are used
- * up; `failed` also ends a message that every gateway of its route refused.
+ * up; `failed` also ends a message that every gateway of its route refused, and `expired` one whose
+ * code could no longer be used when it was due (it is then never sent).
  */
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired' | 'abandoned';
 
@@ -93,9 +94,14 @@ export interface DeliveryReceipt {
 
 export interface OutboxStore {
   /**
-   * Moves up to `limit` due messages (queued and due, or sending with a lapsed lease) to `sending`
-   * with a lease until `now + leaseMs`, and returns them with their attempt number. Concurrency:
-   * a message is handed to one caller at a time; a caller that dies loses it when its lease lapses.
+   * Moves up to `limit` due messages (queued and due, or sending with a lapsed lease) whose code can
+   * still be used to `sending` with a lease until `now + leaseMs`, the oldest due first, and returns
+   * them with their attempt number. A due message whose verification is no longer pending (superseded,
+   * verified, failed) or has expired at `now` is never sent: in the same transaction it moves to the
+   * final status `expired`, its body dropped, and it does not count against `limit`. (A message with
+   * no verification row is claimed as any other.) Concurrency: a message is handed to one caller at
+   * a time; a caller that dies loses it when its lease lapses. A code consumed or superseded while a
+   * claim runs may still be sent once.
    */
   claimMessages(now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]>;
 
@@ -103,14 +109,17 @@ export interface OutboxStore {
    * Records one attempt and moves the message on: `sent` (or straight to the receipt's status when
    * a receipt for it arrived first), back to `queued` at `retryAt` (at `nextRouteStep`), or
    * `failed` / `abandoned` when final. A final state drops the sealed body. Idempotent per
-   * (message, attempt); a completion whose lease was overtaken by a newer claim changes nothing.
+   * (message, attempt); a completion whose lease was overtaken by a newer claim (or whose message
+   * was expired meanwhile) changes nothing. Concurrency: a `sent` completion and the receipt for
+   * its (gateway, provider message id) never miss each other, whichever commits first.
    */
   completeAttempt(r: AttemptRecord): Promise<void>;
 
   /**
    * Records a delivery receipt once per (gateway, provider message id) and moves a `sent` message
    * to its status. Returns 'duplicate' for a receipt already recorded (a no-op). A receipt that
-   * arrives before the attempt that caused it is recorded is kept and applied by completeAttempt.
+   * arrives before the attempt that caused it is recorded is kept and applied by completeAttempt,
+   * also when the two run at once.
    */
   recordReceipt(r: DeliveryReceipt): Promise<'recorded' | 'duplicate'>;
 

@@ -1,17 +1,45 @@
 import type pg from 'pg';
 import type { AttemptRecord, AttemptView, ClaimedMessage, DeliveryReceipt, MessageFilter, MessageView } from '../../core/ports/outbox.ts';
 import { ATTEMPT_COLUMNS, MESSAGE_COLUMNS, toAttemptView, toMessageView, type AttemptRow, type MessageRow } from '../message-rows.ts';
+import { advisoryLockKey, inTransaction } from './pool.ts';
 
-// The pg-boss pattern: the inner SELECT locks the due rows it takes and SKIPs rows another replica
-// has locked, so concurrent claimers never take one message twice and never wait on each other.
-// Under READ COMMITTED a row that another claimer updated and committed after our snapshot is
-// re-checked against its latest version (next_attempt_at now in the future), so it is not taken.
+/** What an operator reads on a message that was never sent because its code could not be used. */
+const STALE_ERROR = 'the code expired or was superseded before it was sent';
+
+/** At most this many unusable messages are expired per claim, so a backlog left by an outage is worked off in bounded statements. */
+const EXPIRE_BATCH = 1000;
+
+// Whether a message's code can still be used (true without a verification row). A correlated
+// scalar subquery, not a join: the planner never turns it into one, so the claim walks messages_due
+// in order and stops at its LIMIT. As a join, the planner (which sees few verifications pending)
+// would rather join and sort every due row, on every claim.
+const USABLE = `COALESCE((SELECT v.status = 'pending' AND v.expires_at > $2 FROM verifications v WHERE v.id = m.verification_id), true)`;
+
+// The pg-boss pattern: each SELECT locks the due rows it takes and SKIPs rows another replica has
+// locked, so concurrent claimers never take one message twice and never wait on each other. Under
+// READ COMMITTED a row that another claimer updated and committed after our snapshot is re-checked
+// against its latest version (next_attempt_at now in the future), so it is not taken.
+// `fresh` takes the oldest due messages whose code can still be used (or that have no verification
+// row); `stale` expires the due messages whose code cannot, but only those queued before the last
+// one taken (all of them when fewer than $3 were taken): the stale rows the claim walked past. So
+// a claim costs what its scan costs, however long the backlog behind it. The two sets are disjoint
+// (one verification row, one snapshot; `fresh` is materialized once), so no row is updated twice.
+// `seq = ANY (ARRAY(…))` makes both updates primary-key lookups in the generic plan too.
 const CLAIM = `
-  UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1, updated_at = $2
-  WHERE seq IN (
-    SELECT seq FROM messages WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2
-    ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED
+  WITH fresh AS MATERIALIZED (
+    SELECT m.seq, m.next_attempt_at FROM messages m
+    WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at <= $2 AND ${USABLE}
+    ORDER BY m.next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED
+  ), stale AS (
+    SELECT m.seq FROM messages m
+    WHERE m.status IN ('queued', 'sending') AND NOT ${USABLE}
+      AND m.next_attempt_at <= COALESCE((SELECT max(next_attempt_at) FROM fresh HAVING count(*) = $3), $2)
+    ORDER BY m.next_attempt_at LIMIT $5 FOR UPDATE SKIP LOCKED
+  ), expired AS (
+    UPDATE messages SET status = 'expired', body = NULL, last_error = $4, updated_at = $2 WHERE seq = ANY (ARRAY(SELECT seq FROM stale))
   )
+  UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1, updated_at = $2
+  WHERE seq = ANY (ARRAY(SELECT seq FROM fresh))
   RETURNING seq, verification_id, channel, recipient, body, attempts, route_step, segments`;
 
 // One statement, so the attempt row and the state change commit together. The guard on
@@ -48,36 +76,67 @@ const RECEIPT = `
   SELECT count(*)::int AS n FROM ins`;
 
 /**
- * Claims due messages for one dispatcher. Concurrency: one autocommit statement with
- * `FOR UPDATE SKIP LOCKED`; a message is leased to one replica at a time, and a replica that dies
- * mid-send loses it when `next_attempt_at` (the lease) passes.
+ * Claims due messages for one dispatcher, and expires (for good, body dropped) the due messages
+ * whose verification is no longer pending or has expired at `now`, so a stale code is never sent.
+ * Concurrency: one autocommit statement with `FOR UPDATE SKIP LOCKED`; a message is leased to one
+ * replica at a time, and a replica that dies mid-send loses it when `next_attempt_at` (the lease)
+ * passes. A code consumed or superseded while the claim runs may still be sent once: the claim
+ * reads the verification as of its snapshot and does not lock it, so it never waits on validations.
  */
 export async function claimMessagesPg(pool: pg.Pool, now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
   const res = await pool.query<{
     seq: number; verification_id: string; channel: 'sms' | 'email'; recipient: string; body: Buffer | null; attempts: number; route_step: number; segments: number;
-  }>({ name: 'otpd_claim', text: CLAIM, values: [now + leaseMs, now, limit] });
+  }>({ name: 'otpd_claim', text: CLAIM, values: [now + leaseMs, now, limit, STALE_ERROR, EXPIRE_BATCH] });
   return res.rows.map((r) => ({
     id: String(r.seq), verificationId: r.verification_id, channel: r.channel, recipient: r.recipient, body: r.body ?? Buffer.alloc(0),
     attempt: r.attempts, routeStep: r.route_step, segments: r.segments,
   }));
 }
 
-/** Records the attempt and moves the message on, in one statement (idempotent per attempt). */
+/**
+ * Serialises the sent completion and the receipt of one (gateway, provider message id). Under READ
+ * COMMITTED neither statement sees the other's uncommitted write: the completion's receipt lookup
+ * misses a receipt being inserted, and the receipt's UPDATE finds the message still `sending`, so
+ * the receipt would be kept but never applied. Taken in its own statement, the lock makes the next
+ * statement's snapshot include whatever the other transaction committed before releasing it.
+ */
+async function lockProviderId(c: pg.PoolClient, gateway: string, providerMessageId: string): Promise<void> {
+  await c.query({ name: 'otpd_lock_provider_id', text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [advisoryLockKey(gateway, providerMessageId)] });
+}
+
+/**
+ * Records the attempt and moves the message on, in one statement (idempotent per attempt). A `sent`
+ * completion first takes the (gateway, provider id) lock shared with recordReceiptPg, in the same
+ * transaction; other outcomes carry no provider id and need no lock.
+ */
 export async function completeAttemptPg(pool: pg.Pool, r: AttemptRecord): Promise<void> {
   const status = r.outcome === 'sent' ? 'sent' : r.retryAt !== undefined ? 'queued' : r.outcome === 'permanent' ? 'failed' : 'abandoned';
-  await pool.query({
+  const complete = {
     name: 'otpd_complete',
     text: COMPLETE,
     values: [Number(r.messageId), r.attempt, r.gateway, r.startedAt, r.finishedAt, r.outcome, r.providerMessageId ?? null, r.error ?? null,
       status, r.retryAt ?? null, r.segments ?? null, r.nextRouteStep ?? 0],
+  };
+  const providerId = status === 'sent' ? r.providerMessageId : undefined;
+  if (providerId === undefined) {
+    await pool.query(complete);
+    return;
+  }
+  await inTransaction(pool, async (c) => {
+    await lockProviderId(c, r.gateway, providerId);
+    await c.query(complete);
   });
 }
 
+/** Records and applies a receipt under the (gateway, provider id) lock shared with completeAttemptPg. */
 export async function recordReceiptPg(pool: pg.Pool, r: DeliveryReceipt): Promise<'recorded' | 'duplicate'> {
-  const res = await pool.query<{ n: number }>({
-    name: 'otpd_receipt', text: RECEIPT, values: [r.gateway, r.providerMessageId, r.status, r.error ?? null, r.at],
+  return inTransaction(pool, async (c) => {
+    await lockProviderId(c, r.gateway, r.providerMessageId);
+    const res = await c.query<{ n: number }>({
+      name: 'otpd_receipt', text: RECEIPT, values: [r.gateway, r.providerMessageId, r.status, r.error ?? null, r.at],
+    });
+    return res.rows[0]!.n === 1 ? 'recorded' : 'duplicate';
   });
-  return res.rows[0]!.n === 1 ? 'recorded' : 'duplicate';
 }
 
 export async function listMessagesPg(pool: pg.Pool, f: MessageFilter): Promise<MessageView[]> {

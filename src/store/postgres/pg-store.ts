@@ -67,6 +67,7 @@ export class PgStore implements Store {
    * One statement: `UPDATE … WHERE seq IN (SELECT … FOR UPDATE SKIP LOCKED)`. Replicas claiming at
    * once skip each other's locked rows instead of waiting; a row claimed and committed by another
    * replica after our snapshot is re-checked on its latest version, whose lease is in the future.
+   * Due messages whose code can no longer be used are moved to `expired` in the same statement.
    */
   claimMessages(now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
     return claimMessagesPg(this.#pool, now, leaseMs, limit);
@@ -75,13 +76,18 @@ export class PgStore implements Store {
   /**
    * One statement (a CTE): the attempt row (ON CONFLICT DO NOTHING, so a repeat is a no-op) and the
    * state change guarded by `attempts = $attempt AND status = 'sending'`, so a replica whose lease
-   * lapsed cannot overwrite the outcome of the replica that claimed the message after it.
+   * lapsed cannot overwrite the outcome of the replica that claimed the message after it. A 'sent'
+   * completion runs in a transaction behind an advisory lock on (gateway, provider id), shared
+   * with recordReceipt, so a receipt racing it is never lost.
    */
   completeAttempt(r: AttemptRecord): Promise<void> {
     return completeAttemptPg(this.#pool, r);
   }
 
-  /** One INSERT … ON CONFLICT DO NOTHING decides duplicates, so a callback delivered to two replicas applies once. */
+  /**
+   * INSERT … ON CONFLICT DO NOTHING decides duplicates, so a callback delivered to two replicas
+   * applies once; the advisory lock on (gateway, provider id) orders it with the 'sent' completion.
+   */
   recordReceipt(r: DeliveryReceipt): Promise<'recorded' | 'duplicate'> {
     return recordReceiptPg(this.#pool, r);
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 export interface PgOptions {
@@ -45,6 +46,20 @@ export function createPool(o: PgOptions): pg.Pool {
 }
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/**
+ * A key for `pg_advisory_xact_lock($1::bigint)`: the first 64 bits of a SHA-256 of the parts joined
+ * by NUL, as a decimal string (a JS number cannot hold 64 bits). Keys of different purposes share
+ * one space; a collision only serialises two unrelated transactions for a moment.
+ */
+export function advisoryLockKey(...parts: readonly (string | Buffer)[]): string {
+  const h = createHash('sha256');
+  for (const [i, part] of parts.entries()) {
+    if (i > 0) h.update('\0');
+    h.update(part);
+  }
+  return h.digest().readBigInt64BE(0).toString();
+}
 
 /**
  * Runs `fn` in one transaction on one connection. A thrown error (or a failed COMMIT) rolls back

@@ -12,6 +12,12 @@ interface ClaimRow {
   segments: number;
 }
 
+/** What an operator reads on a message that was never sent because its code could not be used. */
+const STALE_ERROR = 'the code expired or was superseded before it was sent';
+
+/** At most this many unusable messages are expired per claim, so a backlog left by an outage is worked off in bounded writes. */
+const EXPIRE_BATCH = 1000;
+
 // A receipt may be recorded before the attempt that caused it (an SMSC can answer with a receipt
 // before otpd has stored its submit response): completing an attempt as sent then takes the
 // receipt's status at once.
@@ -24,8 +30,15 @@ const RECEIPT_STATUS = `COALESCE((SELECT status FROM message_receipts r WHERE r.
 export function outboxWrites(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   const q = {
-    claim: p(`UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?, updated_at = ?
-      WHERE seq IN (SELECT seq FROM messages WHERE status IN ('queued', 'sending') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
+    // Due messages in claim order, each flagged when its code can no longer be used (a message
+    // without a verification row is not stale).
+    due: p(`SELECT m.seq, (v.id IS NOT NULL AND (v.status <> 'pending' OR v.expires_at <= @now)) AS stale
+      FROM messages m LEFT JOIN verifications v ON v.id = m.verification_id
+      WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at <= @now ORDER BY m.next_attempt_at`),
+    expire: p(`UPDATE messages SET status = 'expired', body = NULL, last_error = @error, updated_at = @now
+      WHERE seq IN (SELECT value FROM json_each(@seqs))`),
+    claim: p(`UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = @lease, updated_at = @now
+      WHERE seq IN (SELECT value FROM json_each(@seqs))
       RETURNING seq, verification_id, channel, recipient, body, attempts, route_step, segments`),
     insertAttempt: p(`INSERT OR IGNORE INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome, provider_message_id, error, segments)
       VALUES (@seq, @attempt, @gateway, @startedAt, @finishedAt, @outcome, @providerId, @error, @segments)`),
@@ -42,10 +55,26 @@ export function outboxWrites(db: Database.Database) {
       WHERE gateway = @gateway AND provider_message_id = @providerId AND status = 'sent'`),
   };
   return {
+    /**
+     * Leases the oldest due messages whose code can still be used and expires (final, body dropped:
+     * a stale code is never sent) the stale ones the scan walks past on the way, up to EXPIRE_BATCH;
+     * so a claim costs what its scan costs, however long the backlog behind it. Both writes run in
+     * the caller's one transaction (see runBatch): they commit together or not at all.
+     */
     claim(now: number, leaseMs: number, limit: number): ClaimedMessage[] {
+      if (limit <= 0) return [];
+      const fresh: number[] = [];
+      const stale: number[] = [];
+      for (const r of q.due.iterate({ now }) as Iterable<{ seq: number; stale: number }>) {
+        if (r.stale) {
+          if (stale.length < EXPIRE_BATCH) stale.push(r.seq);
+        } else if (fresh.push(r.seq) === limit) break;
+      }
+      if (stale.length > 0) q.expire.run({ seqs: JSON.stringify(stale), error: STALE_ERROR, now });
+      if (fresh.length === 0) return [];
       // A due row always has its body (only final states drop it); if one ever did not, the
       // dispatcher fails to decrypt it and records a permanent failure, rather than it being leased forever.
-      const rows = q.claim.all(now + leaseMs, now, now, limit) as ClaimRow[];
+      const rows = q.claim.all({ seqs: JSON.stringify(fresh), lease: now + leaseMs, now }) as ClaimRow[];
       return rows.map((r) => ({
         id: String(r.seq), verificationId: r.verification_id, channel: r.channel, recipient: r.recipient,
         body: r.body ?? Buffer.alloc(0), attempt: r.attempts, routeStep: r.route_step, segments: r.segments,
