@@ -89,7 +89,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   const { pool, dispatcher } = buildDelivery(c, { store, keys, clock, phones, metrics, log });
   const { admission, breaker, enabled: breakerEnabled } = buildAbuse(c, { store, limiter, phones, clock, metrics, log });
   const verifier = new Verifier({
-    store, keys, clock, policy: policyFrom(c), admission, phones, pricing: pricingFrom(c, pool, phones),
+    store, keys, clock, policy: policyFrom(c), admission, phones, pricing: pricingFrom(c, pool),
     newId: randomUUID, random: cryptoRandomInt, onQueued: () => dispatcher.wake(),
   });
   const auth = new Authenticator({ keys: store, tokenKey: keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });

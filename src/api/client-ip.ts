@@ -10,7 +10,7 @@ export interface ClientIp {
 const unmap = (ip: string) => ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
 
 /** A BlockList of the trusted proxies; entries were checked at boot (config/load.ts). */
-export function trustList(trusted: readonly string[]): BlockList {
+function trustList(trusted: readonly string[]): BlockList {
   const list = new BlockList();
   for (const t of trusted) {
     const [addr, bits] = t.split('/');

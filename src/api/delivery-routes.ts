@@ -5,7 +5,7 @@ import { OtpdError } from '../core/errors.ts';
 import { hasCallbackReceipts, type Gateway } from '../core/ports/gateway.ts';
 import type { AttemptView, MessageStatus, MessageView } from '../core/ports/outbox.ts';
 import type { Store } from '../core/ports/store.ts';
-import type { Clock } from '../core/clock.ts';
+import { parseInstant, type Clock } from '../core/clock.ts';
 import type { Guard } from './guard.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -35,8 +35,8 @@ const MessagesQuery = Type.Object({
 
 const toMs = (s: string | undefined): number | undefined => {
   if (s === undefined) return undefined;
-  const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-  if (Number.isNaN(ms)) throw new OtpdError('INVALID_ARGUMENT', `"${s}" is not a time`);
+  const ms = parseInstant(s);
+  if (ms === undefined) throw new OtpdError('INVALID_ARGUMENT', `"${s}" is not a time`);
   return ms;
 };
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import type { MessageStatus } from '../core/ports/outbox.ts';
 import { fail, withStore } from './context.ts';
+import { parseInstant } from '../core/clock.ts';
 
 const STATUSES: MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'abandoned'];
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function time(s: string | undefined, name: string): number | undefined {
   if (s === undefined) return undefined;
-  const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-  if (Number.isNaN(ms)) fail(`${name} must be an ISO 8601 time or epoch milliseconds`);
+  const ms = parseInstant(s);
+  if (ms === undefined) fail(`${name} must be an ISO 8601 time or epoch milliseconds`);
   return ms;
 }
 

@@ -22,3 +22,14 @@ export class ManualClock implements Clock {
     this.#t = ms;
   }
 }
+
+/** The UTC day of an instant, `YYYY-MM-DD`: the unit of daily quotas and budgets. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** An instant given as ISO 8601 or epoch milliseconds (operator filters); undefined when it is neither. */
+export function parseInstant(s: string): number | undefined {
+  const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -22,7 +22,7 @@ export interface VerifierDeps {
   /** The abuse defences, run before anything is stored. */
   readonly admission: Admission;
   /** Expected cost of a message in millionths of the currency (0 when no prices are configured). */
-  readonly pricing?: (recipient: string, segments: number) => number;
+  readonly pricing?: (recipient: string, segments: number, country: string | undefined) => number;
 }
 
 /** Who is asking, as far as the API layer can tell. */
@@ -82,7 +82,7 @@ export class Verifier {
     const now = clock.now();
     const mac = keys.macCode(id, code);
     const message = testCode === undefined
-      ? { channel: 'sms' as const, recipient: phone, body: keys.encrypt(id, text), segments, costMicros: this.#d.pricing?.(phone, segments) ?? 0 }
+      ? { channel: 'sms' as const, recipient: phone, body: keys.encrypt(id, text), segments, costMicros: this.#d.pricing?.(phone, segments, admitted.country) ?? 0 }
       : undefined;
     const result = await this.#d.store.createVerification(
       {

@@ -63,10 +63,10 @@ export class GatewayPool {
     });
   }
 
-  /** The ordered gateway ids for one message. */
-  plan(channel: Channel, recipient: string): readonly string[] {
+  /** The ordered gateway ids for one message; pass the number's country when it is already known. */
+  plan(channel: Channel, recipient: string, known?: string): readonly string[] {
     if (channel === 'email') return this.#routes.email;
-    let country: string | undefined;
+    let country = known;
     for (const rule of this.#routes.rules) {
       if (rule.prefixes?.some((p) => recipient.startsWith(p))) return rule.gateways;
       if (rule.countries) {

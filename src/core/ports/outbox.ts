@@ -10,8 +10,6 @@
  */
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired' | 'abandoned';
 
-export const FINAL_STATUSES: readonly MessageStatus[] = ['sent', 'delivered', 'failed', 'expired', 'abandoned'];
-
 export interface ClaimedMessage {
   /** Assigned by the store; unique, and increasing in the order messages were queued. */
   readonly id: string;

@@ -1,17 +1,8 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { anyMacMatches } from '../../core/keyring.ts';
 import type { CreateResult, GuessBudget, NewVerification, SendLimits, ValidationOutcome } from '../../core/ports/store.ts';
-import { inTransaction, rollbackTo, Rollback } from './pool.ts';
-
-/** A transaction-scoped advisory lock key for one (client, number): 64 bits of a hash of both. */
-function numberLockKey(clientId: string, phoneIndex: Buffer): string {
-  return createHash('sha256').update(clientId).update('\0').update(phoneIndex).digest().readBigInt64BE(0).toString();
-}
-
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
+import { utcDay } from '../../core/clock.ts';
+import { advisoryLockKey, inTransaction, rollbackTo, Rollback } from './pool.ts';
 
 // One statement for every write of an accepted send: supersede, the verification, its message and
 // the quota. The quota row is the one row all of a client's sends share, so it is taken last: its
@@ -40,7 +31,7 @@ const WRITE_SEND = `
  */
 export async function createVerificationPg(pool: pg.Pool, v: NewVerification, limits: SendLimits): Promise<CreateResult> {
   return rollbackTo(inTransaction(pool, async (c) => {
-    await c.query({ name: 'otpd_lock_number', text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [numberLockKey(v.clientId, v.phoneIndex)] });
+    await c.query({ name: 'otpd_lock_number', text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [advisoryLockKey(v.clientId, v.phoneIndex)] });
     const longest = Math.max(0, ...limits.windows.map((w) => w.windowMs));
     const recent = await c.query<{ created_at: number }>({
       name: 'otpd_recent_sends',

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ABUSE_SCHEMA } from '../abuse-schema.ts';
+import { ABUSE_SCHEMA, DELIVERY_SCHEMA } from '../shared-schema.ts';
 
 /** Append-only: never edit a shipped migration, add the next one. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -93,20 +93,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   {
     version: 3,
     name: 'delivery',
-    sql: `
-      ALTER TABLE messages ADD COLUMN segments INTEGER NOT NULL DEFAULT 1;
-      ALTER TABLE messages ADD COLUMN route_step INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE message_attempts ADD COLUMN segments INTEGER;
-      CREATE INDEX messages_by_provider_id ON messages (gateway, provider_message_id) WHERE provider_message_id IS NOT NULL;
-      CREATE TABLE message_receipts (
-        gateway TEXT NOT NULL,
-        provider_message_id TEXT NOT NULL,
-        status TEXT NOT NULL,
-        error TEXT,
-        received_at INTEGER NOT NULL,
-        PRIMARY KEY (gateway, provider_message_id)
-      ) WITHOUT ROWID;
-    `,
+    sql: DELIVERY_SCHEMA,
   },
   {
     version: 4,

@@ -23,6 +23,3 @@ export function openDatabase(o: SqliteOptions): Database.Database {
   return db;
 }
 
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}

@@ -4,7 +4,7 @@ import type {
   ApiKeyRecord, AttemptRecord, ClaimedMessage, CreateResult, DeliveryReceipt, GuessBudget, NewVerification, PurgeResult, SendLimits, ValidationOutcome,
 } from '../../core/ports/store.ts';
 import type { ClientPolicy, NumberRule, NumberRuleKind, ScopeBlock } from '../../core/ports/abuse.ts';
-import { utcDay } from './open.ts';
+import { utcDay } from '../../core/clock.ts';
 import { retentionWrites } from './retention.ts';
 import { outboxWrites } from './outbox-writes.ts';
 import { abuseWrites } from './abuse.ts';
