@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/keyring.ts';
 import type { SendResult } from '../core/ports/gateway.ts';
 import type { ClaimedMessage, OutboxStore } from '../core/ports/outbox.ts';
+import { JobLoop } from '../jobs/loop.ts';
 import { decide } from './decide.ts';
 import type { GatewayPool } from './gateway-pool.ts';
 
@@ -41,10 +42,7 @@ export class Dispatcher {
   readonly #o: DispatcherOptions;
   readonly #events: DispatcherEvents;
   readonly #random01: () => number;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #woken = false;
+  readonly #loop: JobLoop;
   #inFlight = new Set<Promise<void>>();
 
   constructor(deps: {
@@ -58,25 +56,28 @@ export class Dispatcher {
     this.#o = deps.options;
     this.#events = deps.events;
     this.#random01 = deps.random01 ?? Math.random;
+    // A tick that claimed something is followed by another at once: more may be due. Unlike the
+    // chores' timers, the poll timer holds the process open, as it always has.
+    this.#loop = new JobLoop({
+      step: async () => (await this.tick()) > 0,
+      intervalMs: this.#o.pollMs,
+      keepAlive: true,
+      onError: (err) => this.#events.error(err),
+    });
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   /** Signals that a message was committed; the loop claims it without waiting for the next poll. */
   wake(): void {
-    this.#woken = true;
-    this.#wake?.();
+    this.#loop.wake();
   }
 
   /** Stops claiming, waits for the messages in flight, and closes the gateways. */
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+    await this.#loop.stop();
     await Promise.allSettled([...this.#inFlight]);
     await this.#pool.close();
   }
@@ -100,36 +101,6 @@ export class Dispatcher {
   /** Waits until nothing is in flight; for tests and shutdown. */
   async idle(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let claimed = 0;
-      try {
-        claimed = await this.tick();
-      } catch (err) {
-        this.#events.error(err);
-      }
-      if (claimed === 0 && this.#running) await this.#sleep();
-    }
-  }
-
-  #sleep(): Promise<void> {
-    if (this.#woken) {
-      this.#woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.#o.pollMs);
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        self.#wake = undefined;
-        self.#woken = false;
-        resolve();
-      }
-      this.#wake = done;
-    });
   }
 
   /**
