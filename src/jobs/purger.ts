@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { PurgeResult, RetentionStore } from '../core/ports/store.ts';
+import { JobLoop } from './loop.ts';
 
 export interface PurgerOptions {
   readonly retentionMs: number;
@@ -22,7 +23,8 @@ export class Purger {
   readonly #clock: Clock;
   readonly #o: PurgerOptions;
   readonly #events: PurgerEvents;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #loop: JobLoop;
+  #random01: () => number = Math.random;
   #running: Promise<PurgeResult | undefined> | undefined;
 
   constructor(d: { store: RetentionStore; clock: Clock; options: PurgerOptions; events: PurgerEvents }) {
@@ -30,6 +32,14 @@ export class Purger {
     this.#clock = d.clock;
     this.#o = d.options;
     this.#events = d.events;
+    this.#loop = new JobLoop({
+      // A scheduled run joins one already running (a runOnce() call's), so two purges never overlap.
+      step: () => this.runOnce().then(() => false),
+      intervalMs: this.#o.intervalMs,
+      firstDelay: 'random',
+      random01: () => this.#random01(),
+      onError: (err) => this.#events.error(err),
+    });
   }
 
   /** The cutoff for `now`: anything that ended before it is past retention. */
@@ -56,17 +66,13 @@ export class Purger {
 
   /** Starts the timer; the first run comes after a random part of one interval, so replicas started together spread out. */
   start(random01: () => number = Math.random): void {
-    if (this.#timer) return;
-    const schedule = (ms: number) => {
-      this.#timer = setTimeout(() => void this.runOnce().finally(() => this.#timer && schedule(this.#o.intervalMs)), ms);
-      this.#timer.unref();
-    };
-    schedule(Math.floor(random01() * this.#o.intervalMs));
+    this.#random01 = random01;
+    this.#loop.start();
   }
 
+  /** Stops the timer and waits for a run in progress, scheduled or not. */
   async stop(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    await this.#loop.stop();
     await this.#running;
   }
 }
