@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import { liftedByOperator, type AbuseStore, type ConversionStat, type ScopeBlock } from '../core/ports/abuse.ts';
+import { JobLoop } from './loop.ts';
 
 export interface BreakerOptions {
   readonly windowMs: number;
@@ -67,14 +68,19 @@ export class ConversionBreaker {
   readonly #clock: Clock;
   readonly #o: BreakerOptions;
   readonly #events: BreakerEvents;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
+  readonly #loop: JobLoop;
 
   constructor(d: { store: AbuseStore; clock: Clock; options: BreakerOptions; events: BreakerEvents }) {
     this.#store = d.store;
     this.#clock = d.clock;
     this.#o = d.options;
     this.#events = d.events;
+    this.#loop = new JobLoop({
+      step: () => this.runOnce().then(() => false),
+      intervalMs: this.#o.intervalMs,
+      firstDelay: 'interval',
+      onError: (err) => this.#events.error(err),
+    });
   }
 
   /** One evaluation; returns the scopes tripped. */
@@ -105,19 +111,13 @@ export class ConversionBreaker {
     return out;
   }
 
+  /** Runs the breaker every interval, the first an interval from now; never two timed runs at once. */
   start(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      this.#running ??= this.runOnce().then(() => undefined, (err: unknown) => this.#events.error(err)).finally(() => {
-        this.#running = undefined;
-      });
-    }, this.#o.intervalMs);
-    this.#timer.unref();
+    this.#loop.start();
   }
 
+  /** Stops the timer and waits for a timed run in progress. */
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+    await this.#loop.stop();
   }
 }
