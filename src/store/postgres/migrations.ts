@@ -1,91 +1,17 @@
 import type pg from 'pg';
-import { ABUSE_SCHEMA, DELIVERY_SCHEMA } from '../shared-schema.ts';
+import { ABUSE_SCHEMA, DELIVERY_SCHEMA, attemptsTable, coreTables, retentionSchema, type Dialect } from '../schema.ts';
 import { assertSchemaName } from './pool.ts';
 
-/**
- * Append-only: never edit a shipped migration, add the next one. Times are epoch milliseconds in
- * BIGINT, as in the SQLite store, so both adapters share every computation in the core.
- */
+// Times are epoch milliseconds in BIGINT, as in the SQLite store, so both adapters share every
+// computation in the core.
+const PG: Dialect = { bytes: 'BYTEA', time: 'BIGINT', seq: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' };
+
+/** Append-only: never edit a shipped migration, add the next one. */
 export const PG_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   {
     version: 1,
     name: 'core',
-    sql: `
-      CREATE TABLE api_keys (
-        id TEXT PRIMARY KEY,
-        client_id TEXT NOT NULL,
-        name TEXT NOT NULL,
-        secret_hash BYTEA NOT NULL UNIQUE,
-        scopes TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        revoked_at BIGINT
-      );
-      -- id is TEXT, not UUID: it comes from the caller on validate-code, and a malformed one must be
-      -- "not found", not a cast error.
-      CREATE TABLE verifications (
-        id TEXT PRIMARY KEY,
-        client_id TEXT NOT NULL,
-        phone_index BYTEA NOT NULL,
-        code_mac BYTEA NOT NULL,
-        key_id TEXT NOT NULL,
-        status TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        wrong INTEGER NOT NULL DEFAULT 0,
-        max_attempts INTEGER NOT NULL,
-        created_at BIGINT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        finished_at BIGINT
-      );
-      CREATE INDEX verifications_by_number ON verifications (client_id, phone_index, created_at);
-      CREATE INDEX verifications_by_expiry ON verifications (expires_at);
-      CREATE TABLE messages (
-        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        verification_id TEXT NOT NULL,
-        client_id TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        recipient TEXT NOT NULL,
-        body BYTEA,
-        status TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at BIGINT NOT NULL,
-        created_at BIGINT NOT NULL,
-        updated_at BIGINT NOT NULL,
-        gateway TEXT,
-        provider_message_id TEXT,
-        last_error TEXT
-      );
-      CREATE INDEX messages_due ON messages (next_attempt_at) WHERE status IN ('queued', 'sending');
-      CREATE INDEX messages_by_age ON messages (created_at);
-      CREATE TABLE message_attempts (
-        message_seq BIGINT NOT NULL,
-        attempt INTEGER NOT NULL,
-        gateway TEXT NOT NULL,
-        started_at BIGINT NOT NULL,
-        finished_at BIGINT NOT NULL,
-        outcome TEXT NOT NULL,
-        provider_message_id TEXT,
-        error TEXT,
-        PRIMARY KEY (message_seq, attempt)
-      );
-      CREATE TABLE usage_daily (
-        client_id TEXT NOT NULL,
-        day TEXT NOT NULL,
-        messages INTEGER NOT NULL,
-        PRIMARY KEY (client_id, day)
-      );
-      CREATE TABLE dev_outbox (
-        message_seq BIGINT PRIMARY KEY,
-        recipient TEXT NOT NULL,
-        text TEXT NOT NULL,
-        created_at BIGINT NOT NULL
-      );
-      CREATE TABLE stats_daily (
-        day TEXT NOT NULL,
-        client_id TEXT NOT NULL,
-        metric TEXT NOT NULL,
-        count BIGINT NOT NULL,
-        PRIMARY KEY (day, client_id, metric)
-      );
+    sql: `${coreTables(PG) + attemptsTable(PG, '') + retentionSchema(PG, '')}
       -- Rate-limit state is worth nothing after a crash (at worst a client gets one fresh burst), so
       -- it skips the WAL: these rows are written on every request.
       CREATE UNLOGGED TABLE rate_limits (

@@ -1,95 +1,15 @@
 import type Database from 'better-sqlite3';
-import { ABUSE_SCHEMA, DELIVERY_SCHEMA } from '../shared-schema.ts';
+import { ABUSE_SCHEMA, DELIVERY_SCHEMA, attemptsTable, coreTables, retentionSchema, type Dialect } from '../schema.ts';
+
+// INTEGER PRIMARY KEY makes seq the rowid: appends go to the end of the table's own b-tree.
+const SQLITE: Dialect = { bytes: 'BLOB', time: 'INTEGER', seq: 'INTEGER PRIMARY KEY' };
+// Keyed tables that are only ever looked up by their key are stored clustered on it.
+const WITHOUT_ROWID = ' WITHOUT ROWID';
 
 /** Append-only: never edit a shipped migration, add the next one. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
-  {
-    version: 1,
-    name: 'core',
-    sql: `
-      CREATE TABLE api_keys (
-        id TEXT PRIMARY KEY,
-        client_id TEXT NOT NULL,
-        name TEXT NOT NULL,
-        secret_hash BLOB NOT NULL UNIQUE,
-        scopes TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        revoked_at INTEGER
-      );
-      CREATE TABLE verifications (
-        id TEXT PRIMARY KEY,
-        client_id TEXT NOT NULL,
-        phone_index BLOB NOT NULL,
-        code_mac BLOB NOT NULL,
-        key_id TEXT NOT NULL,
-        status TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        wrong INTEGER NOT NULL DEFAULT 0,
-        max_attempts INTEGER NOT NULL,
-        created_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
-        finished_at INTEGER
-      );
-      CREATE INDEX verifications_by_number ON verifications (client_id, phone_index, created_at);
-      -- Outbox rows are keyed by an append-only integer: every send inserts here, and a random key
-      -- (a UUID) would dirty one more random index page per send in every commit.
-      CREATE TABLE messages (
-        seq INTEGER PRIMARY KEY,
-        verification_id TEXT NOT NULL,
-        client_id TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        recipient TEXT NOT NULL,
-        body BLOB,
-        status TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        gateway TEXT,
-        provider_message_id TEXT,
-        last_error TEXT
-      );
-      CREATE INDEX messages_due ON messages (next_attempt_at) WHERE status IN ('queued', 'sending');
-      CREATE TABLE message_attempts (
-        message_seq INTEGER NOT NULL,
-        attempt INTEGER NOT NULL,
-        gateway TEXT NOT NULL,
-        started_at INTEGER NOT NULL,
-        finished_at INTEGER NOT NULL,
-        outcome TEXT NOT NULL,
-        provider_message_id TEXT,
-        error TEXT,
-        PRIMARY KEY (message_seq, attempt)
-      ) WITHOUT ROWID;
-      CREATE TABLE usage_daily (
-        client_id TEXT NOT NULL,
-        day TEXT NOT NULL,
-        messages INTEGER NOT NULL,
-        PRIMARY KEY (client_id, day)
-      );
-      CREATE TABLE dev_outbox (
-        message_seq INTEGER PRIMARY KEY,
-        recipient TEXT NOT NULL,
-        text TEXT NOT NULL,
-        created_at INTEGER NOT NULL
-      );
-    `,
-  },
-  {
-    version: 2,
-    name: 'retention',
-    sql: `
-      CREATE INDEX verifications_by_expiry ON verifications (expires_at);
-      CREATE INDEX messages_by_age ON messages (created_at);
-      CREATE TABLE stats_daily (
-        day TEXT NOT NULL,
-        client_id TEXT NOT NULL,
-        metric TEXT NOT NULL,
-        count INTEGER NOT NULL,
-        PRIMARY KEY (day, client_id, metric)
-      ) WITHOUT ROWID;
-    `,
-  },
+  { version: 1, name: 'core', sql: coreTables(SQLITE) + attemptsTable(SQLITE, WITHOUT_ROWID) },
+  { version: 2, name: 'retention', sql: retentionSchema(SQLITE, WITHOUT_ROWID) },
   {
     version: 3,
     name: 'delivery',

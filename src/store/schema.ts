@@ -1,0 +1,150 @@
+/**
+ * The schema, written once for both stores so that they cannot drift: SQL that SQLite and
+ * PostgreSQL both accept (BIGINT and BOOLEAN map to SQLite's INTEGER affinity), with the few types
+ * that must differ named by the store's dialect. Shipped migrations are append-only in effect:
+ * a text may be reorganised only if it still creates exactly the same tables.
+ */
+
+/** The column types each store needs where the two databases differ. */
+export interface Dialect {
+  /** Binary strings: BLOB in SQLite, BYTEA in PostgreSQL. */
+  readonly bytes: string;
+  /** Epoch milliseconds and counters: INTEGER in SQLite, BIGINT in PostgreSQL. */
+  readonly time: string;
+  /** The outbox's append-only key (see the messages table). */
+  readonly seq: string;
+}
+
+/** The first tables: keys, verifications, the outbox, usage and the development inbox. */
+export const coreTables = (d: Dialect) => `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        secret_hash ${d.bytes} NOT NULL UNIQUE,
+        scopes TEXT NOT NULL,
+        created_at ${d.time} NOT NULL,
+        revoked_at ${d.time}
+      );
+      -- id is TEXT, not UUID: it comes from the caller on validate-code, and a malformed one must be
+      -- "not found", not a cast error.
+      CREATE TABLE verifications (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        phone_index ${d.bytes} NOT NULL,
+        code_mac ${d.bytes} NOT NULL,
+        key_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        wrong INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        created_at ${d.time} NOT NULL,
+        expires_at ${d.time} NOT NULL,
+        finished_at ${d.time}
+      );
+      CREATE INDEX verifications_by_number ON verifications (client_id, phone_index, created_at);
+      -- Outbox rows are keyed by an append-only integer: every send inserts here, and a random key
+      -- (a UUID) would dirty one more random index page per send in every commit.
+      CREATE TABLE messages (
+        seq ${d.seq},
+        verification_id TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        body ${d.bytes},
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at ${d.time} NOT NULL,
+        created_at ${d.time} NOT NULL,
+        updated_at ${d.time} NOT NULL,
+        gateway TEXT,
+        provider_message_id TEXT,
+        last_error TEXT
+      );
+      CREATE INDEX messages_due ON messages (next_attempt_at) WHERE status IN ('queued', 'sending');
+      CREATE TABLE usage_daily (
+        client_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        messages INTEGER NOT NULL,
+        PRIMARY KEY (client_id, day)
+      );
+      CREATE TABLE dev_outbox (
+        message_seq ${d.time} PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at ${d.time} NOT NULL
+      );
+`;
+
+/** Every attempt of a message; `rowid` is the SQLite dialect's `WITHOUT ROWID` (a clustered key). */
+export const attemptsTable = (d: Dialect, rowid: string) => `
+      CREATE TABLE message_attempts (
+        message_seq ${d.time} NOT NULL,
+        attempt INTEGER NOT NULL,
+        gateway TEXT NOT NULL,
+        started_at ${d.time} NOT NULL,
+        finished_at ${d.time} NOT NULL,
+        outcome TEXT NOT NULL,
+        provider_message_id TEXT,
+        error TEXT,
+        PRIMARY KEY (message_seq, attempt)
+      )${rowid};
+`;
+
+/** Retention: indexes for the purge and the per-day aggregates of purged rows. */
+export const retentionSchema = (d: Dialect, rowid: string) => `
+      CREATE INDEX verifications_by_expiry ON verifications (expires_at);
+      CREATE INDEX messages_by_age ON messages (created_at);
+      CREATE TABLE stats_daily (
+        day TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        count ${d.time} NOT NULL,
+        PRIMARY KEY (day, client_id, metric)
+      )${rowid};
+`;
+
+/** Delivery: segments, route steps for failover, and receipts matched by (gateway, provider id). */
+export const DELIVERY_SCHEMA = `
+      ALTER TABLE messages ADD COLUMN segments INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE messages ADD COLUMN route_step INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE message_attempts ADD COLUMN segments INTEGER;
+      CREATE INDEX messages_by_provider_id ON messages (gateway, provider_message_id) WHERE provider_message_id IS NOT NULL;
+      CREATE TABLE message_receipts (
+        gateway TEXT NOT NULL,
+        provider_message_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT,
+        received_at BIGINT NOT NULL,
+        PRIMARY KEY (gateway, provider_message_id)
+      );
+`;
+
+/** Abuse defences: conversion columns, the spend counter, number rules, client policies, breaker blocks. */
+export const ABUSE_SCHEMA = `
+      ALTER TABLE verifications ADD COLUMN country TEXT;
+      ALTER TABLE verifications ADD COLUMN prefix TEXT;
+      ALTER TABLE verifications ADD COLUMN messaged INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE usage_daily ADD COLUMN spend_micros BIGINT NOT NULL DEFAULT 0;
+      CREATE TABLE number_rules (
+        kind TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        note TEXT,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (kind, prefix)
+      );
+      CREATE TABLE client_policies (
+        client_id TEXT PRIMARY KEY,
+        countries TEXT,
+        daily_messages BIGINT,
+        daily_budget_micros BIGINT,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE TABLE scope_blocks (
+        scope TEXT PRIMARY KEY,
+        until BIGINT NOT NULL,
+        shadow BOOLEAN NOT NULL,
+        reason TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+`;
