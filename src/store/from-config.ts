@@ -5,11 +5,11 @@ import type { RateLimiter } from '../core/ports/rate-limiter.ts';
 import type { Store } from '../core/ports/store.ts';
 import { TokenBuckets } from './memory/token-buckets.ts';
 import { migratePg } from './postgres/migrations.ts';
-import { PgRateLimiter } from './postgres/pg-rate-limiter.ts';
-import { PgStore } from './postgres/pg-store.ts';
+import { PgRateLimiter } from './postgres/rate-limiter.ts';
+import { PgStore } from './postgres/store.ts';
 import { createPool } from './postgres/pool.ts';
-import { migrateSqlite } from './sqlite/sqlite-store.ts';
-import { SqliteStore } from './sqlite/sqlite-store.ts';
+import { migrateSqlite } from './sqlite/store.ts';
+import { SqliteStore } from './sqlite/store.ts';
 
 export interface OpenedStore {
   readonly store: Store;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock.ts';
 import { DevOutboxGateway } from '../../src/gateways/dev-outbox.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { gatewayContract } from './gateway.contract.ts';
 
 // The development outbox has no network to fail: it answers every send, and has no receipts.

@@ -1,5 +1,5 @@
 import { after } from 'node:test';
-import { PgStore } from '../../src/store/postgres/pg-store.ts';
+import { PgStore } from '../../src/store/postgres/store.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { dropSchemas, freshSchema, PG_URL } from '../helpers/pg.ts';
 import { outboxContract } from './outbox.contract.ts';

@@ -1,5 +1,5 @@
 import { after } from 'node:test';
-import { PgRateLimiter } from '../../src/store/postgres/pg-rate-limiter.ts';
+import { PgRateLimiter } from '../../src/store/postgres/rate-limiter.ts';
 import { migratePg } from '../../src/store/postgres/migrations.ts';
 import { createPool } from '../../src/store/postgres/pool.ts';
 import { TokenBuckets } from '../../src/store/memory/token-buckets.ts';

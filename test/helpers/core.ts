@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { KeyRing } from '../../src/core/keyring.ts';
 import { Verifier } from '../../src/core/verification.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { policyFrom } from '../../src/main.ts';
 import { ABUSE_OFF } from './server.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
 import { BUDGET, LIMITS, right, verification } from '../contract/store.contract.ts';
 import { runOtpd } from '../helpers/process.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runBatch } from '../../src/store/sqlite/batcher.ts';
+import { runBatch } from '../../src/store/sqlite/writes.ts';
 
 function db() {
   const d = new Database(join(mkdtempSync(join(tmpdir(), 'otpd-batch-')), 'b.db'));

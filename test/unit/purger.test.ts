@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { PurgeResult } from '../../src/core/ports/store.ts';
 import { Purger } from '../../src/jobs/purger.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { LIMITS, verification } from '../contract/store.contract.ts';
 
 const DAY = 86_400_000;

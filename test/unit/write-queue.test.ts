@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkerWriteQueue } from '../../src/store/sqlite/write-queue.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 
 test('a writer thread that dies fails every write closed and says so on check()', async () => {
   // The worker cannot open a database in a directory that does not exist: it dies at start.

@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
-import type { DailyStat, PurgeResult } from '../../core/ports/store.ts';
+import type { DailyStat } from '../../core/ports/store.ts';
+import { dayRange } from '../rules.ts';
+import { toDailyStat, type StatRow } from '../rows.ts';
 
 const DAY = `strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')`;
 
 /**
- * Retention statements of the SQLite store. `purgeBatch` runs on the write connection (inside one
- * batch, so the rows it counts are exactly the rows it deletes); `dailyStats` on a read connection.
+ * Retention writes, on the one write connection (see writes.ts): each is one batch, and the rows a
+ * batch adds to the per-day aggregates are exactly the rows it deletes, in the same transaction.
  */
 export function retentionWrites(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
@@ -27,27 +29,25 @@ export function retentionWrites(db: Database.Database) {
     deleteReceipts: p(`DELETE FROM message_receipts WHERE (gateway, provider_message_id) IN
       (SELECT gateway, provider_message_id FROM message_receipts WHERE received_at < ? LIMIT ?)`),
   };
-  return function purgeBatch(cutoff: number, batch: number): PurgeResult {
-    const v = q.oldVerifications.all(cutoff, batch) as number[];
-    if (v.length) {
-      const ids = JSON.stringify(v);
+  return {
+    purgeVerifications(cutoff: number, batch: number): number {
+      const ids = JSON.stringify(q.oldVerifications.all(cutoff, batch));
       q.countVerifications.run(ids);
-      q.deleteVerifications.run(ids);
-    }
-    const m = q.oldMessages.all(cutoff, batch) as number[];
-    if (m.length) {
-      const ids = JSON.stringify(m);
+      return q.deleteVerifications.run(ids).changes;
+    },
+    purgeMessages(cutoff: number, batch: number): number {
+      const ids = JSON.stringify(q.oldMessages.all(cutoff, batch));
       q.countMessages.run(ids);
       q.deleteAttempts.run(ids);
-      q.deleteMessages.run(ids);
-    }
-    const devMessages = q.deleteDev.run(cutoff, batch).changes;
-    q.deleteReceipts.run(cutoff, batch);
-    return { verifications: v.length, messages: m.length, devMessages };
+      return q.deleteMessages.run(ids).changes;
+    },
+    purgeDevMessages: (cutoff: number, batch: number): number => q.deleteDev.run(cutoff, batch).changes,
+    purgeReceipts: (cutoff: number, batch: number): number => q.deleteReceipts.run(cutoff, batch).changes,
   };
 }
 
-export function dailyStatsQuery(db: Database.Database) {
+/** Retention reads, on a read connection. */
+export function retentionReads(db: Database.Database) {
   const stmt = db.prepare(`
     SELECT day, client_id, metric, SUM(count) AS count FROM (
       SELECT day, client_id, metric, count FROM stats_daily WHERE day BETWEEN @fromDay AND @toDay
@@ -59,10 +59,8 @@ export function dailyStatsQuery(db: Database.Database) {
       SELECT ${DAY} AS day, client_id, 'messages.' || status AS metric, count(*) AS count
       FROM messages WHERE created_at >= @from AND created_at < @to GROUP BY 1, 2, 3
     ) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
-  return (fromDay: string, toDay: string, now: number): DailyStat[] => {
-    const from = Date.parse(`${fromDay}T00:00:00Z`);
-    const to = Date.parse(`${toDay}T00:00:00Z`) + 86_400_000;
-    const rows = stmt.all({ fromDay, toDay, now, from, to }) as { day: string; client_id: string; metric: string; count: number }[];
-    return rows.map((r) => ({ day: r.day, clientId: r.client_id, metric: r.metric, count: r.count }));
+  return {
+    dailyStats: (fromDay: string, toDay: string, now: number): DailyStat[] =>
+      (stmt.all({ fromDay, toDay, now, ...dayRange(fromDay, toDay) }) as StatRow[]).map(toDailyStat),
   };
 }

@@ -1,11 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { runBatch, type Settled } from './batcher.ts';
-import type { SqliteOptions } from './open.ts';
-import { SqliteWriter, applyOp, type WriteOp, type WriteResult } from './writer.ts';
-import { reviveBuffers, reviveError } from './clone.ts';
+import type { SqliteOptions } from './connection.ts';
+import { applyOp, runBatch, writesOn, type Settled, type WriteOp, type WriteResult, type Writes } from './writes.ts';
 
-/** Where the store's writes go: batched, committed, then each caller's promise settles. */
+/**
+ * Where the store's writes go: batched, committed, then each caller's promise settles. This layer
+ * exists for the group commit (one fsync per batch, not per request) and, in the server, to keep
+ * that fsync off the event loop by handing batches to the writer thread.
+ */
 export interface WriteQueue {
   submit<O extends WriteOp>(o: O): Promise<WriteResult<O['op']>>;
   /** Settles everything queued, then releases the write connection. */
@@ -30,7 +32,7 @@ function settle(waiters: readonly Waiter[], results: readonly Settled[]): void {
 
 /** Writes on the calling thread, one transaction per event-loop turn. For the CLI and tests. */
 export class InlineWriteQueue implements WriteQueue {
-  readonly #writer: SqliteWriter;
+  readonly #writes: Writes;
   readonly #db: Database.Database;
   #queue: Waiter[] = [];
   #scheduled = false;
@@ -38,7 +40,7 @@ export class InlineWriteQueue implements WriteQueue {
 
   constructor(db: Database.Database) {
     this.#db = db;
-    this.#writer = new SqliteWriter(db);
+    this.#writes = writesOn(db);
   }
 
   submit<O extends WriteOp>(op: O): Promise<WriteResult<O['op']>> {
@@ -56,7 +58,7 @@ export class InlineWriteQueue implements WriteQueue {
     this.#scheduled = false;
     const batch = this.#queue;
     this.#queue = [];
-    if (batch.length) settle(batch, runBatch(this.#db, batch.map((w) => () => applyOp(this.#writer, w.op))));
+    if (batch.length) settle(batch, runBatch(this.#db, batch.map((w) => () => applyOp(this.#writes, w.op))));
   }
 
   async close(): Promise<void> {
@@ -149,4 +151,33 @@ export class WorkerWriteQueue implements WriteQueue {
     })();
     return this.#closing;
   }
+}
+
+// Structured clone turns Buffers into plain Uint8Arrays and drops an Error's fields such as
+// `code`; the driver and callers want both back.
+
+export function reviveBuffers<T>(v: T): T {
+  if (v instanceof Uint8Array) return (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)) as T;
+  if (Array.isArray(v)) return v.map(reviveBuffers) as T;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) o[k] = reviveBuffers(o[k]);
+  }
+  return v;
+}
+
+interface PlainError {
+  name?: string;
+  message?: string;
+  code?: string;
+}
+
+export function plainError(e: unknown): PlainError {
+  const x = (e ?? {}) as PlainError;
+  return { name: x.name ?? 'Error', message: x.message ?? String(e), code: x.code };
+}
+
+function reviveError(e: unknown): Error {
+  const p = plainError(e);
+  return Object.assign(new Error(p.message), { name: p.name, code: p.code });
 }

@@ -1,19 +1,14 @@
+// The writer thread's entry point (a Worker needs a file of its own): it owns the write
+// connection, and answers each message, one batch of writes, after that batch's commit.
 import { parentPort, workerData } from 'node:worker_threads';
-import { runBatch, type Settled } from './batcher.ts';
-import { openDatabase, type SqliteOptions } from './open.ts';
-import { SqliteWriter, applyOp, type WriteOp } from './writer.ts';
-import { plainError, reviveBuffers } from './clone.ts';
+import { openDatabase, type SqliteOptions } from './connection.ts';
+import { plainError, reviveBuffers } from './write-queue.ts';
+import { applyOp, runBatch, writesOn, type Settled, type WriteOp } from './writes.ts';
 
-// The write connection's thread: each message is one batch, answered after its commit.
 const db = openDatabase(workerData as SqliteOptions);
-const writer = new SqliteWriter(db);
-
-function portable(s: Settled): Settled {
-  return s.ok ? s : { ok: false, error: plainError(s.error) };
-}
+const writes = writesOn(db);
 
 parentPort!.on('message', (ops: WriteOp[]) => {
-  const revived = reviveBuffers(ops);
-  const results = runBatch(db, revived.map((o) => () => applyOp(writer, o)));
-  parentPort!.postMessage(results.map(portable));
+  const results = runBatch(db, reviveBuffers(ops).map((o) => () => applyOp(writes, o)));
+  parentPort!.postMessage(results.map((s): Settled => (s.ok ? s : { ok: false, error: plainError(s.error) })));
 });

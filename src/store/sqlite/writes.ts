@@ -1,4 +1,30 @@
+/**
+ * Every write of the SQLite store, by name, over one write connection; and the group commit that
+ * runs them. A write is a synchronous function of an aggregate (verifications.ts, outbox.ts, …);
+ * the names exist so that a write can cross into the writer thread as plain data (see
+ * write-queue.ts).
+ */
 import type Database from 'better-sqlite3';
+import { abuseWrites } from './abuse.ts';
+import { keyWrites } from './keys.ts';
+import { outboxWrites } from './outbox.ts';
+import { retentionWrites } from './retention.ts';
+import { verificationWrites } from './verifications.ts';
+
+export function writesOn(db: Database.Database) {
+  return { ...verificationWrites(db), ...outboxWrites(db), ...keyWrites(db), ...abuseWrites(db), ...retentionWrites(db) };
+}
+
+export type Writes = ReturnType<typeof writesOn>;
+
+/** One write as data: its name and arguments. */
+export type WriteOp = { [K in keyof Writes]: { op: K; args: Parameters<Writes[K]> } }[keyof Writes];
+
+export type WriteResult<K extends keyof Writes> = ReturnType<Writes[K]>;
+
+export function applyOp(w: Writes, o: WriteOp): unknown {
+  return (w[o.op] as (...a: unknown[]) => unknown)(...o.args);
+}
 
 export type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 

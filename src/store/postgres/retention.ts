@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import type { DailyStat, PurgeResult } from '../../core/ports/store.ts';
+import { dayRange, drainBatches } from '../rules.ts';
+import { toDailyStat, type StatRow } from '../rows.ts';
 
 const DAY = `to_char(to_timestamp(created_at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
 
@@ -40,17 +42,12 @@ const PURGE_DEV = `
   )
   SELECT count(*)::int AS n FROM gone`;
 
-async function drain(pool: pg.Pool, name: string, text: string, cutoff: number, batch: number): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const n = (await pool.query<{ n: number }>({ name, text, values: [cutoff, batch] })).rows[0]!.n;
-    total += n;
-    if (n < batch) return total;
-  }
+function drain(pool: pg.Pool, name: string, text: string, cutoff: number, batch: number): Promise<number> {
+  return drainBatches(batch, async () => (await pool.query<{ n: number }>({ name, text, values: [cutoff, batch] })).rows[0]!.n);
 }
 
 /** See RetentionStore.purge: batches of autocommit statements, each one delete-and-count. */
-export async function purgePg(pool: pg.Pool, cutoff: number, batch: number): Promise<PurgeResult> {
+async function purge(pool: pg.Pool, cutoff: number, batch: number): Promise<PurgeResult> {
   const verifications = await drain(pool, 'otpd_purge_verifications', PURGE_VERIFICATIONS, cutoff, batch);
   const messages = await drain(pool, 'otpd_purge_messages', PURGE_MESSAGES, cutoff, batch);
   const devMessages = await drain(pool, 'otpd_purge_dev', PURGE_DEV, cutoff, batch);
@@ -72,11 +69,19 @@ const STATS = `
     FROM messages WHERE created_at >= $4 AND created_at < $5 GROUP BY 1, 2, 3
   ) t GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
 
-export async function dailyStatsPg(pool: pg.Pool, fromDay: string, toDay: string, now: number): Promise<DailyStat[]> {
-  const from = Date.parse(`${fromDay}T00:00:00Z`);
-  const to = Date.parse(`${toDay}T00:00:00Z`) + 86_400_000;
-  const res = await pool.query<{ day: string; client_id: string; metric: string; count: number }>({
-    name: 'otpd_stats', text: STATS, values: [fromDay, toDay, now, from, to],
-  });
-  return res.rows.map((r) => ({ day: r.day, clientId: r.client_id, metric: r.metric, count: r.count }));
+async function dailyStats(pool: pg.Pool, fromDay: string, toDay: string, now: number): Promise<DailyStat[]> {
+  const { from, to } = dayRange(fromDay, toDay);
+  const res = await pool.query<StatRow>({ name: 'otpd_stats', text: STATS, values: [fromDay, toDay, now, from, to] });
+  return res.rows.map(toDailyStat);
 }
+
+/** Retention in PostgreSQL. */
+export const retention = (pool: pg.Pool) => ({
+  /**
+   * Batches of single statements, each `DELETE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`
+   * whose RETURNING rows feed the per-day aggregates in the same statement: a row is deleted, and
+   * counted, by exactly one of several replicas purging at once.
+   */
+  purge: (cutoff: number, batch: number): Promise<PurgeResult> => purge(pool, cutoff, batch),
+  dailyStats: (fromDay: string, toDay: string, now: number) => dailyStats(pool, fromDay, toDay, now),
+});

@@ -1,13 +1,11 @@
 import type pg from 'pg';
 import type { AttemptRecord, AttemptView, ClaimedMessage, DeliveryReceipt, MessageFilter, MessageView } from '../../core/ports/outbox.ts';
-import { ATTEMPT_COLUMNS, MESSAGE_COLUMNS, toAttemptView, toMessageView, type AttemptRow, type MessageRow } from '../message-rows.ts';
+import type { DevInbox } from '../../core/ports/store.ts';
+import { CLAIM_RETURNING, EXPIRE_BATCH, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
+import {
+  ATTEMPT_COLUMNS, MESSAGE_COLUMNS, toAttemptView, toDevMessage, toMessageView, type AttemptRow, type DevMessageRow, type MessageRow,
+} from '../rows.ts';
 import { advisoryLockKey, inTransaction } from './pool.ts';
-
-/** What an operator reads on a message that was never sent because its code could not be used. */
-const STALE_ERROR = 'the code expired or was superseded before it was sent';
-
-/** At most this many unusable messages are expired per claim, so a backlog left by an outage is worked off in bounded statements. */
-const EXPIRE_BATCH = 1000;
 
 // Whether a message's code can still be used (true without a verification row). A correlated
 // scalar subquery, not a join: the planner never turns it into one, so the claim walks messages_due
@@ -19,6 +17,7 @@ const USABLE = `COALESCE((SELECT v.status = 'pending' AND v.expires_at > $2 FROM
 // locked, so concurrent claimers never take one message twice and never wait on each other. Under
 // READ COMMITTED a row that another claimer updated and committed after our snapshot is re-checked
 // against its latest version (next_attempt_at now in the future), so it is not taken.
+// This is rules.ts's partitionDue in one statement:
 // `fresh` takes the oldest due messages whose code can still be used (or that have no verification
 // row); `stale` expires the due messages whose code cannot, but only those queued before the last
 // one taken (all of them when fewer than $3 were taken): the stale rows the claim walked past. So
@@ -40,7 +39,7 @@ const CLAIM = `
   )
   UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1, updated_at = $2
   WHERE seq = ANY (ARRAY(SELECT seq FROM fresh))
-  RETURNING seq, verification_id, channel, recipient, body, attempts, route_step, segments`;
+  RETURNING ${CLAIM_RETURNING}`;
 
 // One statement, so the attempt row and the state change commit together. The guard on
 // (attempts, status) makes a late completion from a lapsed lease a no-op for the message. A
@@ -83,14 +82,10 @@ const RECEIPT = `
  * passes. A code consumed or superseded while the claim runs may still be sent once: the claim
  * reads the verification as of its snapshot and does not lock it, so it never waits on validations.
  */
-export async function claimMessagesPg(pool: pg.Pool, now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
-  const res = await pool.query<{
-    seq: number; verification_id: string; channel: 'sms' | 'email'; recipient: string; body: Buffer | null; attempts: number; route_step: number; segments: number;
-  }>({ name: 'otpd_claim', text: CLAIM, values: [now + leaseMs, now, limit, STALE_ERROR, EXPIRE_BATCH] });
-  return res.rows.map((r) => ({
-    id: String(r.seq), verificationId: r.verification_id, channel: r.channel, recipient: r.recipient, body: r.body ?? Buffer.alloc(0),
-    attempt: r.attempts, routeStep: r.route_step, segments: r.segments,
-  }));
+async function claimMessages(pool: pg.Pool, now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
+  if (limit <= 0) return [];
+  const res = await pool.query<ClaimRow>({ name: 'otpd_claim', text: CLAIM, values: [now + leaseMs, now, limit, STALE_ERROR, EXPIRE_BATCH] });
+  return res.rows.map(toClaimed);
 }
 
 /**
@@ -106,11 +101,11 @@ async function lockProviderId(c: pg.PoolClient, gateway: string, providerMessage
 
 /**
  * Records the attempt and moves the message on, in one statement (idempotent per attempt). A `sent`
- * completion first takes the (gateway, provider id) lock shared with recordReceiptPg, in the same
+ * completion first takes the (gateway, provider id) lock shared with recordReceipt, in the same
  * transaction; other outcomes carry no provider id and need no lock.
  */
-export async function completeAttemptPg(pool: pg.Pool, r: AttemptRecord): Promise<void> {
-  const status = r.outcome === 'sent' ? 'sent' : r.retryAt !== undefined ? 'queued' : r.outcome === 'permanent' ? 'failed' : 'abandoned';
+async function completeAttempt(pool: pg.Pool, r: AttemptRecord): Promise<void> {
+  const status = stateAfter(r);
   const complete = {
     name: 'otpd_complete',
     text: COMPLETE,
@@ -128,8 +123,8 @@ export async function completeAttemptPg(pool: pg.Pool, r: AttemptRecord): Promis
   });
 }
 
-/** Records and applies a receipt under the (gateway, provider id) lock shared with completeAttemptPg. */
-export async function recordReceiptPg(pool: pg.Pool, r: DeliveryReceipt): Promise<'recorded' | 'duplicate'> {
+/** Records and applies a receipt under the (gateway, provider id) lock shared with completeAttempt. */
+async function recordReceipt(pool: pg.Pool, r: DeliveryReceipt): Promise<'recorded' | 'duplicate'> {
   return inTransaction(pool, async (c) => {
     await lockProviderId(c, r.gateway, r.providerMessageId);
     const res = await c.query<{ n: number }>({
@@ -139,7 +134,7 @@ export async function recordReceiptPg(pool: pg.Pool, r: DeliveryReceipt): Promis
   });
 }
 
-export async function listMessagesPg(pool: pg.Pool, f: MessageFilter): Promise<MessageView[]> {
+async function listMessages(pool: pg.Pool, f: MessageFilter): Promise<MessageView[]> {
   const res = await pool.query<MessageRow>({
     name: 'otpd_list_messages',
     text: `SELECT ${MESSAGE_COLUMNS} FROM messages
@@ -152,7 +147,7 @@ export async function listMessagesPg(pool: pg.Pool, f: MessageFilter): Promise<M
   return res.rows.map(toMessageView);
 }
 
-export async function listAttemptsPg(pool: pg.Pool, ids: readonly string[]): Promise<AttemptView[]> {
+async function listAttempts(pool: pg.Pool, ids: readonly string[]): Promise<AttemptView[]> {
   const res = await pool.query<AttemptRow>({
     name: 'otpd_list_attempts',
     text: `SELECT ${ATTEMPT_COLUMNS} FROM message_attempts WHERE message_seq = ANY($1::bigint[]) ORDER BY message_seq, attempt`,
@@ -161,7 +156,7 @@ export async function listAttemptsPg(pool: pg.Pool, ids: readonly string[]): Pro
   return res.rows.map(toAttemptView);
 }
 
-export async function appendDevMessagePg(pool: pg.Pool, m: { messageId: string; to: string; text: string; at: number }): Promise<void> {
+async function appendDevMessage(pool: pg.Pool, m: Parameters<DevInbox['appendDevMessage']>[0]): Promise<void> {
   await pool.query({
     name: 'otpd_append_dev',
     text: 'INSERT INTO dev_outbox (message_seq, recipient, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
@@ -169,11 +164,22 @@ export async function appendDevMessagePg(pool: pg.Pool, m: { messageId: string; 
   });
 }
 
-export async function listDevMessagesPg(pool: pg.Pool, to: string | undefined, limit: number): Promise<{ to: string; text: string; createdAt: number }[]> {
-  const res = await pool.query<{ recipient: string; text: string; created_at: number }>({
+async function listDevMessages(pool: pg.Pool, to: string | undefined, limit: number) {
+  const res = await pool.query<DevMessageRow>({
     name: 'otpd_list_dev',
     text: 'SELECT recipient, text, created_at FROM dev_outbox WHERE ($1::text IS NULL OR recipient = $1) ORDER BY message_seq DESC LIMIT $2',
     values: [to ?? null, limit],
   });
-  return res.rows.map((r) => ({ to: r.recipient, text: r.text, createdAt: r.created_at }));
+  return res.rows.map(toDevMessage);
 }
+
+/** The outbox and development-inbox operations of the PostgreSQL store. */
+export const outbox = (pool: pg.Pool) => ({
+  claimMessages: (now: number, leaseMs: number, limit: number) => claimMessages(pool, now, leaseMs, limit),
+  completeAttempt: (r: AttemptRecord) => completeAttempt(pool, r),
+  recordReceipt: (r: DeliveryReceipt) => recordReceipt(pool, r),
+  listMessages: (f: MessageFilter): Promise<MessageView[]> => listMessages(pool, f),
+  listAttempts: (ids: readonly string[]): Promise<AttemptView[]> => listAttempts(pool, ids),
+  appendDevMessage: (m: Parameters<DevInbox['appendDevMessage']>[0]) => appendDevMessage(pool, m),
+  listDevMessages: (to: string | undefined, limit: number) => listDevMessages(pool, to, limit),
+});

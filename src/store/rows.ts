@@ -1,0 +1,158 @@
+/**
+ * Rows as both SQL stores return them (snake_case columns, epoch-ms times) and the port's views of
+ * them: one mapping per table, so the two stores cannot disagree on what a row means.
+ */
+import type { ClientPolicy, NumberRule, ScopeBlock } from '../core/ports/abuse.ts';
+import type { AttemptView, MessageView } from '../core/ports/outbox.ts';
+import type { ApiKeyRecord, DailyStat } from '../core/ports/store.ts';
+
+// ---- keys ----------------------------------------------------------------------------------------
+
+export interface KeyRow {
+  id: string;
+  client_id: string;
+  name: string;
+  /** JSON array. */
+  scopes: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export const KEY_COLUMNS = 'id, client_id, name, scopes, created_at, revoked_at';
+/** The columns `keyValues` fills, in its order. */
+export const KEY_INSERT_COLUMNS = 'id, client_id, name, secret_hash, scopes, created_at, revoked_at';
+
+export function toKey(r: KeyRow): ApiKeyRecord {
+  return {
+    id: r.id, clientId: r.client_id, name: r.name, scopes: JSON.parse(r.scopes) as string[],
+    createdAt: r.created_at, revokedAt: r.revoked_at,
+  };
+}
+
+/** A key's columns in insert order, after its id (see the stores' INSERT statements). */
+export const keyValues = (k: ApiKeyRecord, secretHash: Buffer) =>
+  [k.id, k.clientId, k.name, secretHash, JSON.stringify(k.scopes), k.createdAt, k.revokedAt] as const;
+
+// ---- outbox --------------------------------------------------------------------------------------
+
+export interface MessageRow {
+  seq: number;
+  channel: MessageView['channel'];
+  recipient: string;
+  status: MessageView['status'];
+  attempts: number;
+  segments: number;
+  gateway: string | null;
+  provider_message_id: string | null;
+  created_at: number;
+  updated_at: number;
+  last_error: string | null;
+}
+
+export interface AttemptRow {
+  message_seq: number;
+  attempt: number;
+  gateway: string;
+  started_at: number;
+  finished_at: number;
+  outcome: AttemptView['outcome'];
+  provider_message_id: string | null;
+  error: string | null;
+  segments: number | null;
+}
+
+export const MESSAGE_COLUMNS =
+  'seq, channel, recipient, status, attempts, segments, gateway, provider_message_id, created_at, updated_at, last_error';
+export const ATTEMPT_COLUMNS =
+  'message_seq, attempt, gateway, started_at, finished_at, outcome, provider_message_id, error, segments';
+
+/** A message as the port shows it: never its body. */
+export function toMessageView(r: MessageRow): MessageView {
+  return {
+    id: String(r.seq), channel: r.channel, recipient: r.recipient, status: r.status, attempts: r.attempts,
+    segments: r.segments, gateway: r.gateway, providerMessageId: r.provider_message_id, createdAt: r.created_at,
+    updatedAt: r.updated_at, lastError: r.last_error,
+  };
+}
+
+export function toAttemptView(r: AttemptRow): AttemptView {
+  return {
+    messageId: String(r.message_seq), attempt: r.attempt, gateway: r.gateway, startedAt: r.started_at,
+    finishedAt: r.finished_at, outcome: r.outcome, providerMessageId: r.provider_message_id, error: r.error,
+    segments: r.segments,
+  };
+}
+
+export interface DevMessageRow {
+  recipient: string;
+  text: string;
+  created_at: number;
+}
+
+export const toDevMessage = (r: DevMessageRow) => ({ to: r.recipient, text: r.text, createdAt: r.created_at });
+
+// ---- retention -----------------------------------------------------------------------------------
+
+export interface StatRow {
+  day: string;
+  client_id: string;
+  metric: string;
+  count: number;
+}
+
+export const toDailyStat = (r: StatRow): DailyStat => ({ day: r.day, clientId: r.client_id, metric: r.metric, count: r.count });
+
+// ---- abuse ---------------------------------------------------------------------------------------
+
+export interface NumberRuleRow {
+  kind: NumberRule['kind'];
+  prefix: string;
+  note: string | null;
+  created_at: number;
+}
+
+export interface PolicyRow {
+  client_id: string;
+  /** JSON, or null for the configured default. */
+  countries: string | null;
+  daily_messages: number | null;
+  daily_budget_micros: number | null;
+  updated_at: number;
+}
+
+export interface BlockRow {
+  scope: string;
+  until: number;
+  /** BOOLEAN in PostgreSQL, 0/1 in SQLite. */
+  shadow: boolean | number;
+  reason: string;
+  created_at: number;
+}
+
+export const RULE_COLUMNS = 'kind, prefix, note, created_at';
+export const POLICY_COLUMNS = 'client_id, countries, daily_messages, daily_budget_micros, updated_at';
+export const BLOCK_COLUMNS = 'scope, until, shadow, reason, created_at';
+
+export const toRule = (r: NumberRuleRow): NumberRule => ({ kind: r.kind, prefix: r.prefix, note: r.note, createdAt: r.created_at });
+
+export const toPolicy = (r: PolicyRow): ClientPolicy => ({
+  clientId: r.client_id,
+  countries: r.countries ? (JSON.parse(r.countries) as ClientPolicy['countries']) : null,
+  dailyMessages: r.daily_messages,
+  dailyBudgetMicros: r.daily_budget_micros,
+  updatedAt: r.updated_at,
+});
+
+export const policyValues = (c: ClientPolicy) =>
+  [c.clientId, c.countries ? JSON.stringify(c.countries) : null, c.dailyMessages, c.dailyBudgetMicros, c.updatedAt] as const;
+
+export const toBlock = (r: BlockRow): ScopeBlock => ({
+  scope: r.scope, until: r.until, shadow: Boolean(r.shadow), reason: r.reason, createdAt: r.created_at,
+});
+
+/** Every prefix of a number, itself included: rules are looked up by primary key, not scanned. */
+export function prefixesOf(e164: string): string[] {
+  const out: string[] = [];
+  for (let i = 2; i <= e164.length; i++) out.push(e164.slice(0, i));
+  return out;
+}

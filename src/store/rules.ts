@@ -1,0 +1,196 @@
+/**
+ * What the store port's operations mean, written once for both SQL stores. Each store calls these
+ * and adds only what its database forces: the SQL text, and how it serialises (one write
+ * connection for SQLite, row and advisory locks for PostgreSQL). The guarantees are stated on the
+ * port (core/ports/store.ts) and proven by test/contract/ on both stores.
+ */
+import { utcDay } from '../core/clock.ts';
+import { anyMacMatches } from '../core/keyring.ts';
+import type { AttemptRecord, ClaimedMessage, MessageStatus } from '../core/ports/outbox.ts';
+import type { CreateResult, NewVerification, SendLimits, ValidationOutcome } from '../core/ports/store.ts';
+
+// ---- send-code -----------------------------------------------------------------------------------
+
+/** The earliest creation time a send window can count: the store reads the number's sends since then. */
+export function sendsSince(v: NewVerification, limits: SendLimits): number {
+  return v.createdAt - Math.max(0, ...limits.windows.map((w) => w.windowMs));
+}
+
+/** What an accepted send takes from the client's day: one message and its expected cost. */
+export interface Charge {
+  readonly day: string;
+  /** Messages per day; 0: unlimited. */
+  readonly quota: number;
+  /** Spend per day in micros; 0: unlimited. */
+  readonly budget: number;
+  readonly cost: number;
+}
+
+export type SendAdmission = { readonly ok: false; readonly refusal: CreateResult } | { readonly ok: true; readonly charge: Charge | null };
+
+/**
+ * Judges a send against the (client, number)'s earlier sends (`sends`: their creation times since
+ * `sendsSince`, in any order) and the budget. On success, `charge` is what the store must take from
+ * the client's day in the same transaction (null when there is no message or no daily limit): if
+ * taking it fails, the send is refused with QUOTA and nothing is written.
+ */
+export function admitSend(sends: readonly number[], v: NewVerification, limits: SendLimits): SendAdmission {
+  const sorted = [...sends].sort((a, b) => a - b);
+  for (const w of limits.windows) {
+    const inWindow = sorted.filter((t) => t > v.createdAt - w.windowMs);
+    if (inWindow.length >= w.max) {
+      // The send becomes possible when the oldest of the last `max` sends leaves the window.
+      const oldest = inWindow[inWindow.length - w.max] ?? v.createdAt;
+      const retryAfterMs = Math.max(1000, oldest + w.windowMs - v.createdAt);
+      return { ok: false, refusal: { ok: false, reason: 'SEND_LIMIT', retryAfterMs } };
+    }
+  }
+  const m = v.message;
+  const budget = limits.dailyBudgetMicros ?? 0;
+  if (!m || (limits.dailyQuota <= 0 && budget <= 0)) return { ok: true, charge: null };
+  const cost = m.costMicros ?? 0;
+  if (budget > 0 && cost > budget) return { ok: false, refusal: QUOTA };
+  return { ok: true, charge: { day: utcDay(v.createdAt), quota: limits.dailyQuota, budget, cost } };
+}
+
+export const QUOTA: CreateResult = Object.freeze({ ok: false, reason: 'QUOTA' });
+export const CREATED: CreateResult = Object.freeze({ ok: true });
+
+// ---- validate-code -------------------------------------------------------------------------------
+
+/** The fields of a stored verification that validation reads. */
+export interface StoredVerification {
+  readonly clientId: string;
+  readonly status: string;
+  readonly expiresAt: number;
+  readonly codeMac: Buffer;
+}
+
+/**
+ * The writes validation asks of the store, each one guarded statement that answers whether it took
+ * effect:
+ * - `countAttempt`: spend one attempt, only while the verification is pending with attempts left and
+ *   the number's wrong guesses in the budget window stay below the budget;
+ * - `consume`: pending → verified;
+ * - `recordWrong`: count a wrong guess, failing the verification if that was its last attempt;
+ *   answers true when it failed.
+ */
+export type ValidationStep = 'countAttempt' | 'consume' | 'recordWrong';
+
+/**
+ * The validate-code state machine. The store finds the row (locking it where it must), then drives
+ * this generator, running each step it yields and passing back whether the step took effect. The
+ * attempt is counted before the comparison, so no guess is ever compared without being paid for.
+ */
+export function* validation(
+  row: StoredVerification | undefined, clientId: string, now: number, candidates: readonly Buffer[],
+): Generator<ValidationStep, ValidationOutcome, boolean> {
+  // Another client's id is indistinguishable from an unknown one.
+  if (!row || row.clientId !== clientId) return 'NOT_FOUND';
+  if (row.status === 'failed') return 'FAILED';
+  if (row.status !== 'pending' || now >= row.expiresAt) return 'EXPIRED';
+  if (!(yield 'countAttempt')) return 'FAILED';
+  if (anyMacMatches(row.codeMac, candidates)) return (yield 'consume') ? 'VERIFIED' : 'EXPIRED';
+  return (yield 'recordWrong') ? 'FAILED' : 'INVALID';
+}
+
+/** Runs a step machine whose steps are synchronous (the SQLite writer). */
+export function runSteps<S, R>(machine: Generator<S, R, boolean>, run: (step: S) => boolean): R {
+  let r = machine.next();
+  while (!r.done) r = machine.next(run(r.value));
+  return r.value;
+}
+
+/** Runs a step machine whose steps are database round trips (PostgreSQL). */
+export async function runStepsAsync<S, R>(machine: Generator<S, R, boolean>, run: (step: S) => Promise<boolean>): Promise<R> {
+  let r = machine.next();
+  while (!r.done) r = machine.next(await run(r.value));
+  return r.value;
+}
+
+// ---- outbox --------------------------------------------------------------------------------------
+
+/**
+ * A message is due when it is in one of these states and its `next_attempt_at` has passed; for a
+ * `sending` message that time is the end of its lease, so a message whose dispatcher died is taken
+ * again (delivery is at least once).
+ */
+export const DUE_STATUSES: readonly MessageStatus[] = ['queued', 'sending'];
+
+/**
+ * A due message whose code can no longer be used (its verification is not pending, or has
+ * expired) is never sent: the claim that walks past it marks it `expired` with this error.
+ * A message without a verification row is not stale.
+ */
+export const STALE_ERROR = 'the code expired or was superseded before it was sent';
+
+/** At most this many stale messages are expired per claim, so a backlog left by an outage is worked off in bounded writes. */
+export const EXPIRE_BATCH = 1000;
+
+/**
+ * Splits due messages, in claim order, into the ones to lease (at most `limit`, code still usable)
+ * and the stale ones walked past on the way (at most EXPIRE_BATCH): a claim costs what its scan
+ * costs, however long the backlog behind it.
+ */
+export function partitionDue<T>(due: Iterable<T>, isStale: (m: T) => boolean, limit: number): { fresh: T[]; stale: T[] } {
+  const fresh: T[] = [];
+  const stale: T[] = [];
+  if (limit <= 0) return { fresh, stale };
+  for (const m of due) {
+    if (isStale(m)) {
+      if (stale.length < EXPIRE_BATCH) stale.push(m);
+    } else if (fresh.push(m) === limit) break;
+  }
+  return { fresh, stale };
+}
+
+/**
+ * The message's state after an attempt: `sent` (or the status of a receipt that arrived first),
+ * `queued` again when a retry is planned, otherwise final: `failed` for a permanent error,
+ * `abandoned` when transient errors used up the attempts. A final state drops the body.
+ */
+export function stateAfter(r: AttemptRecord): 'sent' | 'queued' | 'failed' | 'abandoned' {
+  if (r.outcome === 'sent') return 'sent';
+  if (r.retryAt !== undefined) return 'queued';
+  return r.outcome === 'permanent' ? 'failed' : 'abandoned';
+}
+
+/** A claimed row as both stores return it. */
+export interface ClaimRow {
+  seq: number;
+  verification_id: string;
+  channel: 'sms' | 'email';
+  recipient: string;
+  body: Buffer | null;
+  attempts: number;
+  route_step: number;
+  segments: number;
+}
+
+export const CLAIM_RETURNING = 'seq, verification_id, channel, recipient, body, attempts, route_step, segments';
+
+export function toClaimed(r: ClaimRow): ClaimedMessage {
+  // A due row always has its body (only final states drop it); if one ever did not, the dispatcher
+  // fails to decrypt it and records a permanent failure, rather than it being leased forever.
+  return {
+    id: String(r.seq), verificationId: r.verification_id, channel: r.channel, recipient: r.recipient,
+    body: r.body ?? Buffer.alloc(0), attempt: r.attempts, routeStep: r.route_step, segments: r.segments,
+  };
+}
+
+// ---- retention -----------------------------------------------------------------------------------
+
+/** The epoch-ms range [from, to) of the UTC days fromDay..toDay (`YYYY-MM-DD`). */
+export function dayRange(fromDay: string, toDay: string): { from: number; to: number } {
+  return { from: Date.parse(`${fromDay}T00:00:00Z`), to: Date.parse(`${toDay}T00:00:00Z`) + 86_400_000 };
+}
+
+/** A purge repeats a batch until one comes back short, so no single write holds locks for long. */
+export async function drainBatches(batch: number, run: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await run();
+    total += n;
+    if (n < batch) return total;
+  }
+}

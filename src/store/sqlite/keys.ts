@@ -1,0 +1,38 @@
+import type Database from 'better-sqlite3';
+import type { ApiKeyRecord } from '../../core/ports/store.ts';
+import { KEY_COLUMNS, KEY_INSERT_COLUMNS, keyValues, toKey, type KeyRow } from '../rows.ts';
+
+/** API key writes, on the one write connection (see writes.ts). */
+export function keyWrites(db: Database.Database) {
+  const p = (sql: string) => db.prepare(sql);
+  const q = {
+    insert: p(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    upsert: p(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, name = excluded.name, secret_hash = excluded.secret_hash,
+      scopes = excluded.scopes, revoked_at = excluded.revoked_at`),
+    revoke: p('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    exists: p('SELECT 1 FROM api_keys WHERE id = ?').pluck(),
+  };
+  return {
+    createApiKey: (k: ApiKeyRecord, secretHash: Buffer): void => void q.insert.run(...keyValues(k, secretHash)),
+    upsertApiKey: (k: ApiKeyRecord, secretHash: Buffer): void => void q.upsert.run(...keyValues(k, secretHash)),
+    /** An already revoked key keeps its first revocation time and still answers true. */
+    revokeApiKey: (id: string, now: number): boolean => q.revoke.run(now, id).changes === 1 || q.exists.get(id) !== undefined,
+  };
+}
+
+/** API key reads: the current committed row on every call, so a revoke by any process applies to the next request. */
+export function keyReads(db: Database.Database) {
+  const p = (sql: string) => db.prepare(sql);
+  const q = {
+    byHash: p(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE secret_hash = ?`),
+    byId: p(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ?`),
+    list: p(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`),
+  };
+  const one = (r: unknown) => (r ? toKey(r as KeyRow) : null);
+  return {
+    findApiKeyBySecretHash: (secretHash: Buffer): ApiKeyRecord | null => one(q.byHash.get(secretHash)),
+    findApiKeyById: (id: string): ApiKeyRecord | null => one(q.byId.get(id)),
+    listApiKeys: (): ApiKeyRecord[] => (q.list.all() as KeyRow[]).map(toKey),
+  };
+}

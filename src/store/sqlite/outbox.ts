@@ -1,0 +1,110 @@
+import type Database from 'better-sqlite3';
+import type { AttemptRecord, AttemptView, ClaimedMessage, DeliveryReceipt, MessageFilter, MessageView } from '../../core/ports/outbox.ts';
+import type { DevInbox } from '../../core/ports/store.ts';
+import { CLAIM_RETURNING, partitionDue, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
+import {
+  ATTEMPT_COLUMNS, MESSAGE_COLUMNS, toAttemptView, toDevMessage, toMessageView, type AttemptRow, type DevMessageRow, type MessageRow,
+} from '../rows.ts';
+
+// A receipt may be recorded before the attempt that caused it (an SMSC can answer with a receipt
+// before otpd has stored its submit response): completing an attempt as sent then takes the
+// receipt's status at once.
+const RECEIPT_STATUS = `COALESCE((SELECT status FROM message_receipts r
+  WHERE r.gateway = @gateway AND r.provider_message_id = @providerId), 'sent')`;
+
+const GUARD = 'WHERE seq = @seq AND attempts = @attempt AND status = \'sending\'';
+
+function writeStatements(db: Database.Database) {
+  const p = (sql: string) => db.prepare(sql);
+  return {
+    // Due messages in claim order, each flagged when its code can no longer be used.
+    due: p(`SELECT m.seq, (v.id IS NOT NULL AND (v.status <> 'pending' OR v.expires_at <= @now)) AS stale
+      FROM messages m LEFT JOIN verifications v ON v.id = m.verification_id
+      WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at <= @now ORDER BY m.next_attempt_at`),
+    expire: p(`UPDATE messages SET status = 'expired', body = NULL, last_error = @error, updated_at = @now
+      WHERE seq IN (SELECT value FROM json_each(@seqs))`),
+    claim: p(`UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = @lease, updated_at = @now
+      WHERE seq IN (SELECT value FROM json_each(@seqs)) RETURNING ${CLAIM_RETURNING}`),
+    insertAttempt: p(`INSERT OR IGNORE INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome,
+      provider_message_id, error, segments) VALUES (@seq, @attempt, @gateway, @startedAt, @finishedAt, @outcome, @providerId, @error, @segments)`),
+    sent: p(`UPDATE messages SET status = ${RECEIPT_STATUS}, body = NULL, gateway = @gateway, provider_message_id = @providerId,
+      segments = COALESCE(@segments, segments), last_error = NULL, updated_at = @finishedAt ${GUARD}`),
+    finish: p(`UPDATE messages SET status = @status, body = NULL, gateway = @gateway, last_error = @error, updated_at = @finishedAt ${GUARD}`),
+    requeue: p(`UPDATE messages SET status = 'queued', next_attempt_at = @retryAt, route_step = @routeStep, gateway = @gateway,
+      last_error = @error, updated_at = @finishedAt ${GUARD}`),
+    insertReceipt: p(`INSERT OR IGNORE INTO message_receipts (gateway, provider_message_id, status, error, received_at)
+      VALUES (@gateway, @providerId, @status, @error, @at)`),
+    applyReceipt: p(`UPDATE messages SET status = @status, last_error = COALESCE(@error, last_error), updated_at = @at
+      WHERE gateway = @gateway AND provider_message_id = @providerId AND status = 'sent'`),
+    appendDev: p('INSERT OR IGNORE INTO dev_outbox (message_seq, recipient, text, created_at) VALUES (?, ?, ?, ?)'),
+  };
+}
+
+/**
+ * The outbox writes, run on the one write connection one at a time (see writes.ts). The guard on
+ * (attempts, status) makes a late completion from a lapsed lease a no-op.
+ */
+export function outboxWrites(db: Database.Database) {
+  const q = writeStatements(db);
+  return {
+    /** Both writes run in the caller's one transaction: the expiries and the leases commit together. */
+    claimMessages(now: number, leaseMs: number, limit: number): ClaimedMessage[] {
+      const due = q.due.iterate({ now }) as Iterable<{ seq: number; stale: number }>;
+      const { fresh, stale } = partitionDue(due, (r) => r.stale === 1, limit);
+      if (stale.length > 0) q.expire.run({ seqs: JSON.stringify(stale.map((r) => r.seq)), error: STALE_ERROR, now });
+      if (fresh.length === 0) return [];
+      const rows = q.claim.all({ seqs: JSON.stringify(fresh.map((r) => r.seq)), lease: now + leaseMs, now }) as ClaimRow[];
+      return rows.map(toClaimed);
+    },
+
+    completeAttempt(r: AttemptRecord): void {
+      const a = {
+        seq: Number(r.messageId), attempt: r.attempt, gateway: r.gateway, startedAt: r.startedAt, finishedAt: r.finishedAt,
+        outcome: r.outcome, providerId: r.providerMessageId ?? null, error: r.error ?? null, segments: r.segments ?? null,
+      };
+      q.insertAttempt.run(a);
+      const state = stateAfter(r);
+      if (state === 'sent') q.sent.run({ ...a, providerId: a.providerId ?? '' });
+      else if (state === 'queued') q.requeue.run({ ...a, retryAt: r.retryAt, routeStep: r.nextRouteStep ?? 0 });
+      else q.finish.run({ ...a, status: state });
+    },
+
+    recordReceipt(r: DeliveryReceipt): 'recorded' | 'duplicate' {
+      const row = { gateway: r.gateway, providerId: r.providerMessageId, status: r.status, error: r.error ?? null, at: r.at };
+      if (q.insertReceipt.run(row).changes === 0) return 'duplicate';
+      q.applyReceipt.run(row);
+      return 'recorded';
+    },
+
+    appendDevMessage(m: Parameters<DevInbox['appendDevMessage']>[0]): void {
+      q.appendDev.run(Number(m.messageId), m.to, m.text, m.at);
+    },
+  };
+}
+
+/** The outbox reads, on a read connection: committed state, never waiting for the writer. */
+export function outboxReads(db: Database.Database) {
+  // Operator listings walk back from the newest row (no index by recipient: it would cost every
+  // send a random index page); the time bounds use the created_at index.
+  const list = db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages
+    WHERE (@to IS NULL OR recipient = @to) AND (@status IS NULL OR status = @status) AND (@gateway IS NULL OR gateway = @gateway)
+      AND (@since IS NULL OR created_at >= @since) AND (@until IS NULL OR created_at < @until) AND (@before IS NULL OR seq < @before)
+    ORDER BY seq DESC LIMIT @limit`);
+  const attempts = db.prepare(`SELECT ${ATTEMPT_COLUMNS} FROM message_attempts
+    WHERE message_seq IN (SELECT value FROM json_each(?)) ORDER BY message_seq, attempt`);
+  const dev = db.prepare(`SELECT recipient, text, created_at FROM dev_outbox
+    WHERE (@to IS NULL OR recipient = @to) ORDER BY message_seq DESC LIMIT @limit`);
+  return {
+    listMessages(f: MessageFilter): MessageView[] {
+      const params = {
+        to: f.recipient ?? null, status: f.status ?? null, gateway: f.gateway ?? null, since: f.since ?? null,
+        until: f.until ?? null, before: f.before !== undefined ? Number(f.before) : null, limit: f.limit,
+      };
+      return (list.all(params) as MessageRow[]).map(toMessageView);
+    },
+    listAttempts: (ids: readonly string[]): AttemptView[] =>
+      (attempts.all(JSON.stringify(ids.map(Number))) as AttemptRow[]).map(toAttemptView),
+    listDevMessages: (to: string | undefined, limit: number) =>
+      (dev.all({ to: to ?? null, limit }) as DevMessageRow[]).map(toDevMessage),
+  };
+}

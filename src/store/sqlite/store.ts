@@ -1,0 +1,91 @@
+import type Database from 'better-sqlite3';
+import type { PurgeResult, Store } from '../../core/ports/store.ts';
+import { drainBatches } from '../rules.ts';
+import { asyncAll, type Async } from '../async.ts';
+import { abuseReads } from './abuse.ts';
+import { openDatabase, type SqliteOptions } from './connection.ts';
+import { keyReads } from './keys.ts';
+import { migrate } from './migrations.ts';
+import { outboxReads } from './outbox.ts';
+import { retentionReads } from './retention.ts';
+import { InlineWriteQueue, WorkerWriteQueue, type WriteQueue } from './write-queue.ts';
+import type { WriteOp, WriteResult, Writes } from './writes.ts';
+
+export type { SqliteOptions } from './connection.ts';
+
+/** Applies migrations and returns what was applied; for `otpd migrate`. */
+export function migrateSqlite(o: SqliteOptions, now: number): number[] {
+  const db = openDatabase(o);
+  try {
+    return migrate(db, now);
+  } finally {
+    db.close();
+  }
+}
+
+const readsOn = (db: Database.Database) =>
+  asyncAll({ ...keyReads(db), ...outboxReads(db), ...abuseReads(db), ...retentionReads(db) });
+
+/** The port's writes (purge aside, which is several), each submitted to the write queue by name. */
+type PortWrites = Pick<Async<Writes>, Exclude<keyof Writes, `purge${string}`>>;
+
+export interface SqliteStore extends ReturnType<typeof readsOn>, PortWrites {}
+
+/**
+ * The embedded store. Writes go to one write connection through a WriteQueue (group commit; in a
+ * worker thread for the server), where they run one at a time: that serialisation is what makes
+ * each check-then-write atomic. Reads use this thread's own connection; under WAL they see every
+ * committed write and never wait for the writer. Other processes (the CLI) are kept out by
+ * SQLite's write lock (BEGIN IMMEDIATE) and wait on busy_timeout.
+ *
+ * Its methods are the aggregates' (verifications.ts, outbox.ts, keys.ts, abuse.ts, retention.ts),
+ * put together here; `satisfies Store` below checks at compile time that nothing is missing.
+ */
+export class SqliteStore {
+  readonly #db: Database.Database;
+  readonly #writes: WriteQueue;
+
+  constructor(o: SqliteOptions, now: number) {
+    this.#db = openDatabase(o);
+    migrate(this.#db, now);
+    this.#writes = o.writer === 'worker' ? new WorkerWriteQueue(o) : new InlineWriteQueue(this.#db);
+    const write = <K extends keyof PortWrites>(op: K) =>
+      ((...args: unknown[]) => this.#submit({ op, args } as WriteOp)) as unknown as PortWrites[K];
+    const writes: PortWrites = {
+      createVerification: write('createVerification'), attemptValidation: write('attemptValidation'),
+      claimMessages: write('claimMessages'), completeAttempt: write('completeAttempt'), recordReceipt: write('recordReceipt'),
+      appendDevMessage: write('appendDevMessage'), createApiKey: write('createApiKey'), upsertApiKey: write('upsertApiKey'),
+      revokeApiKey: write('revokeApiKey'), putNumberRule: write('putNumberRule'), deleteNumberRule: write('deleteNumberRule'),
+      putClientPolicy: write('putClientPolicy'), putBlocks: write('putBlocks'), deleteBlock: write('deleteBlock'),
+    };
+    Object.assign(this, readsOn(this.#db), writes);
+  }
+
+  #submit<O extends WriteOp>(o: O): Promise<WriteResult<O['op']>> {
+    return this.#writes.submit(o);
+  }
+
+  /** Each table is drained in batches of its own write, so a purge never holds the write lock for long. */
+  async purge(cutoff: number, batch: number): Promise<PurgeResult> {
+    const drain = (op: 'purgeVerifications' | 'purgeMessages' | 'purgeDevMessages' | 'purgeReceipts') =>
+      drainBatches(batch, () => this.#submit({ op, args: [cutoff, batch] }));
+    const verifications = await drain('purgeVerifications');
+    const messages = await drain('purgeMessages');
+    const devMessages = await drain('purgeDevMessages');
+    await drain('purgeReceipts');
+    return { verifications, messages, devMessages };
+  }
+
+  async ping(): Promise<void> {
+    this.#writes.check();
+    this.#db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    await this.#writes.close();
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+// Compile-time proof that the class and its assembled methods make a whole Store.
+null as unknown as SqliteStore satisfies Store;
