@@ -16,8 +16,8 @@ export class ConfigError extends Error {
 
 type Kind = 'string' | 'int' | 'bool' | 'list' | 'testNumbers';
 
-/** Environment variable → config path. The only place `process.env` names are known. */
-const ENV: readonly [string, string, Kind][] = [
+/** Environment variable → config path. The only place `process.env` names are known; a test keeps docs/ in step. */
+export const ENV: readonly [name: string, path: string, kind: Kind][] = [
   ['OTPD_HOST', 'host', 'string'],
   ['PORT', 'port', 'int'],
   ['OTPD_PORT', 'port', 'int'],
