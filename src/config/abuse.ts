@@ -7,7 +7,7 @@ const Velocity = (max: number, perSeconds: number, what: string) => Type.Object(
 
 /**
  * The abuse and SMS-pumping defences (../shared/SECURITY.md, "Abuse and SMS pumping"). Every
- * number here is a default; the README's security section says why each was chosen.
+ * number here is a default; docs/security.md says why each was chosen.
  */
 export const AbuseConfig = Type.Object({
   /** Proxies (IPs or CIDRs) whose X-Forwarded-For / X-Real-IP are believed; empty: the socket address, always. */

@@ -8,7 +8,7 @@ const Int = (min: number, max: number, def: number, description: string) =>
 /**
  * The one configuration schema. Types derive from it; `load.ts` fills it from the file and the
  * environment, applies defaults, validates it once and freezes it. Field descriptions are the
- * configuration reference (README lists the same names).
+ * configuration reference (docs/configuration.md lists the same names; a test keeps them in step).
  */
 export const ConfigSchema = Type.Object(
   {
