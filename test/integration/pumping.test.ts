@@ -1,6 +1,6 @@
 // An SMS-pumping attack against a real running otpd (HTTP, SQLite, dispatcher, development outbox
 // as the gateway), over two simulated hours on the injected clock, with the default defences and
-// a trusted proxy in front. The figures this prints are the ones in the README's security section.
+// a trusted proxy in front. docs/security.md explains what it asserts and what its printed figures mean.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEND, VALIDATE, startTestServer, type TestServer } from '../helpers/server.ts';

@@ -6,7 +6,7 @@ export interface PgOptions {
   readonly url: string;
   /** Schema holding otpd's tables; created by the migrations if missing. */
   readonly schema: string;
-  /** Connections per process; see the README's deployment section for sizing. */
+  /** Connections per process; see docs/operations.md for sizing. */
   readonly poolSize: number;
   /** Per-statement limit, so a stuck lock fails a request (closed) instead of hanging it. */
   readonly statementTimeoutMs?: number;
