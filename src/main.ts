@@ -20,7 +20,7 @@ import { buildAbuse } from './boot/abuse.ts';
 import { LibPhoneNumberInspector } from './phone/libphonenumber.ts';
 import { buildApp } from './api/app.ts';
 import { Authenticator, SCOPES, newApiKey } from './api/auth.ts';
-import { createMetrics } from './api/metrics.ts';
+import { createMetrics } from './metrics.ts';
 import { ensureDataDir, resolveSecret, writeSecretFile } from './boot/secrets.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

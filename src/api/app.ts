@@ -9,7 +9,7 @@ import type { Store } from '../core/ports/store.ts';
 import type { Authenticator, Principal } from './auth.ts';
 import { toHttpError } from './error-map.ts';
 import { makeGuard } from './guard.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { RateLimiter, RateRule } from '../core/ports/rate-limiter.ts';
 import { registerCamaraRoutes } from './camara/routes.ts';
 import { XCorrelatorPattern } from './camara/schemas.ts';

@@ -7,7 +7,7 @@ import type { AttemptView, MessageStatus, MessageView } from '../core/ports/outb
 import type { Store } from '../core/ports/store.ts';
 import { parseInstant, type Clock } from '../core/clock.ts';
 import type { Guard } from './guard.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../metrics.ts';
 
 export interface DeliveryRouteDeps {
   readonly store: Store;

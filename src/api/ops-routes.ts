@@ -5,7 +5,7 @@ import { OtpdError } from '../core/errors.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Authenticator } from './auth.ts';
 import type { Guard } from './guard.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../metrics.ts';
 
 const TokenForm = Type.Object(
   {

@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import type { NumberType, PhoneInspector } from '../core/ports/phone.ts';
 import type { RateLimiter } from '../core/ports/rate-limiter.ts';
 import type { Store } from '../core/ports/store.ts';
-import type { Metrics } from '../api/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import { ConversionBreaker } from '../jobs/conversion-breaker.ts';
 
 const rule = (v: { max: number; perSeconds: number }) => ({ ratePerSecond: v.max / v.perSeconds, burst: v.max });

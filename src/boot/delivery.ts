@@ -6,7 +6,7 @@ import type { KeyRing } from '../core/keyring.ts';
 import { hasConnectionReceipts } from '../core/ports/gateway.ts';
 import type { PhoneInspector } from '../core/ports/phone.ts';
 import type { Store } from '../core/ports/store.ts';
-import type { Metrics } from '../api/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import { Dispatcher } from '../delivery/dispatcher.ts';
 import { GatewayPool } from '../delivery/gateway-pool.ts';
 import { createGateway } from '../gateways/from-config.ts';

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { OtpdError } from '../../core/errors.ts';
 import { maskPhone } from '../../core/codes.ts';
 import type { Verifier } from '../../core/verification.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from '../../metrics.ts';
 import { SendCodeBody, SendCodeResponse, ValidateCodeBody, errorResponses } from './schemas.ts';
 import type { Guard } from '../guard.ts';
 import type { ClientIp } from '../client-ip.ts';
