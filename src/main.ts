@@ -15,7 +15,8 @@ import { openStore } from './store/from-config.ts';
 import { Purger } from './jobs/purger.ts';
 import type { ConversionBreaker } from './jobs/conversion-breaker.ts';
 import type { Dispatcher } from './delivery/dispatcher.ts';
-import { buildDelivery, pricingFrom } from './boot/delivery.ts';
+import { buildDelivery } from './boot/delivery.ts';
+import { pricingFrom } from './delivery/pricing.ts';
 import { buildAbuse } from './boot/abuse.ts';
 import { LibPhoneNumberInspector } from './phone/libphonenumber.ts';
 import { buildApp } from './api/app.ts';
@@ -89,7 +90,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   const { pool, dispatcher } = buildDelivery(c, { store, keys, clock, phones, metrics, log });
   const { admission, breaker, enabled: breakerEnabled } = buildAbuse(c, { store, limiter, phones, clock, metrics, log });
   const verifier = new Verifier({
-    store, keys, clock, policy: policyFrom(c), admission, phones, pricing: pricingFrom(c, pool),
+    store, keys, clock, policy: policyFrom(c), admission, phones, pricing: pricingFrom(c.delivery.gateways, pool),
     newId: randomUUID, random: cryptoRandomInt, onQueued: () => dispatcher.wake(),
   });
   const auth = new Authenticator({ keys: store, tokenKey: keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });

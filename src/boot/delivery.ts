@@ -52,18 +52,3 @@ export function buildDelivery(c: Config, d: { store: Store; keys: KeyRing; clock
   });
   return { pool, dispatcher };
 }
-
-/**
- * The expected cost of a message: the first gateway of its route, its price for the country, times
- * the segments. The country comes from admission, which has already parsed the number.
- */
-export function pricingFrom(c: Config, pool: GatewayPool): (recipient: string, segments: number, country: string | undefined) => number {
-  const byId = new Map(c.delivery.gateways.map((g) => [g.id, g]));
-  if (![...byId.values()].some((g) => g.pricePerSegment !== undefined || g.countryPrices)) return () => 0;
-  return (recipient, segments, country) => {
-    const g = byId.get(pool.plan('sms', recipient, country)[0] ?? '');
-    if (!g) return 0;
-    const per = (country !== undefined ? g.countryPrices?.[country] : undefined) ?? g.pricePerSegment ?? 0;
-    return Math.round(per * segments * 1_000_000);
-  };
-}
