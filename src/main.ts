@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
 import { redactConfig } from './config/load.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { cryptoRandomInt } from './core/codes.ts';
-import { KeyRing, hashSecret } from './core/keyring.ts';
+import { KeyRing } from './core/keyring.ts';
 import type { Policy } from './core/policy.ts';
 import { Verifier } from './core/verification.ts';
 import type { Store } from './core/ports/store.ts';
@@ -20,9 +19,11 @@ import { pricingFrom } from './delivery/pricing.ts';
 import { buildAbuse } from './boot/abuse.ts';
 import { LibPhoneNumberInspector } from './phone/libphonenumber.ts';
 import { buildApp } from './api/app.ts';
-import { Authenticator, SCOPES, newApiKey } from './api/auth.ts';
+import { Authenticator } from './api/auth.ts';
+import { ApiKeys } from './core/api-keys.ts';
+import { ensureKeys } from './boot/keys.ts';
 import { createMetrics } from './metrics.ts';
-import { ensureDataDir, resolveSecret, writeSecretFile } from './boot/secrets.ts';
+import { ensureDataDir, resolveSecret } from './boot/secrets.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -58,24 +59,6 @@ export function createLogger(c: Config): Logger {
   return pino({ level: c.logLevel, base: { service: 'otpd' }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
-/** Makes sure some key can call the API: the bootstrap key, or in development a generated one on disk. */
-async function ensureKeys(c: Config, store: Store, clock: Clock, log: Logger): Promise<void> {
-  if (c.bootstrapKey) {
-    await store.upsertApiKey(
-      { id: 'bootstrap', clientId: 'bootstrap', name: 'bootstrap (OTPD_BOOTSTRAP_KEY)', scopes: [...SCOPES], createdAt: clock.now(), revokedAt: null },
-      hashSecret(c.bootstrapKey),
-    );
-  }
-  if (c.env !== 'development') return;
-  const file = join(c.dataDir, 'dev-api-key');
-  if (!existsSync(file) && (await store.listApiKeys()).length === 0) {
-    const k = newApiKey('development', 'dev', [...SCOPES], clock.now());
-    await store.createApiKey(k.record, k.secretHash);
-    writeSecretFile(file, k.secret);
-  }
-  if (existsSync(file)) log.info({ file }, `development API key: cat ${file}`);
-}
-
 /** The composition root: config in, a listening server out. Nothing else decides which adapters run. */
 export async function startServer(c: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<Server> {
   const clock = opts.clock ?? systemClock;
@@ -108,7 +91,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
       error: (err) => log.error({ err }, 'retention purge failed'),
     },
   });
-  await ensureKeys(c, store, clock, log);
+  await ensureKeys(c, new ApiKeys({ store, clock }), log);
   log.debug({ config: redactConfig(c) }, 'configuration');
   await app.listen({ host: c.host, port: c.port });
   if (c.delivery.enabled) dispatcher.start();

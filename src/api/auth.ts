@@ -3,10 +3,8 @@ import { SignJWT, jwtVerify } from 'jose';
 import type { Clock } from '../core/clock.ts';
 import { OtpdError } from '../core/errors.ts';
 import { hashSecret } from '../core/keyring.ts';
-import type { ApiKeyRecord, KeyStore } from '../core/ports/store.ts';
-
-export const SCOPES = Object.freeze(['one-time-password-sms:send-validate', 'admin'] as const);
-export type Scope = (typeof SCOPES)[number];
+import { parseScopes, type Scope } from '../core/api-keys.ts';
+import type { KeyStore } from '../core/ports/store.ts';
 
 export interface Principal {
   readonly keyId: string;
@@ -16,23 +14,6 @@ export interface Principal {
 
 const TOKEN_ISSUER = 'otpd';
 const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/;
-
-/** A new key: the secret embeds the key id, so a leaked secret says at a glance which key to revoke. */
-export function newApiKey(name: string, clientId: string | undefined, scopes: readonly string[], now: number) {
-  const id = randomBytes(6).toString('hex');
-  const secret = `otpd_${id}_${randomBytes(32).toString('base64url')}`;
-  const record: ApiKeyRecord = { id, clientId: clientId ?? id, name, scopes: [...scopes], createdAt: now, revokedAt: null };
-  return { record, secret, secretHash: hashSecret(secret) };
-}
-
-export function parseScopes(raw: string | undefined): string[] {
-  if (!raw) return [...SCOPES];
-  const scopes = [...new Set(raw.split(/[\s,]+/).filter(Boolean))];
-  for (const s of scopes) {
-    if (!(SCOPES as readonly string[]).includes(s)) throw new OtpdError('INVALID_ARGUMENT', `unknown scope "${s}"; known: ${SCOPES.join(' ')}`);
-  }
-  return scopes;
-}
 
 /**
  * Turns an Authorization header into a principal: an API key (looked up by hash on every request,

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OtpdError } from '../core/errors.ts';
-import { requireScope, type Authenticator, type Scope } from './auth.ts';
+import type { Scope } from '../core/api-keys.ts';
+import { requireScope, type Authenticator } from './auth.ts';
 import type { RateLimiter, RateRule } from '../core/ports/rate-limiter.ts';
 
 export type Guard = (scope: Scope) => (req: FastifyRequest, reply: FastifyReply) => Promise<void>;

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { systemClock } from '../core/clock.ts';
+import { isOtpdError, type ErrorCode } from '../core/errors.ts';
 import type { Store } from '../core/ports/store.ts';
 import { openStore } from '../store/from-config.ts';
 import { ensureDataDir } from '../boot/secrets.ts';
@@ -34,4 +35,21 @@ export async function withStore<T>(file: string | undefined, fn: (store: Store, 
 export function fail(message: string): never {
   process.stderr.write(`otpd: ${message}\n`);
   process.exit(1);
+}
+
+/**
+ * Runs a use case; a domain error is printed as `otpd: <message>` and exits 1, in the CLI's own words
+ * for the codes given (the operator typed the value, so the CLI may echo it where the API would not).
+ * Anything else is a bug and propagates.
+ */
+export async function orFail<T>(
+  work: () => T | Promise<T>,
+  words: Partial<Record<ErrorCode, string>> = {},
+): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isOtpdError(err)) fail(words[err.code] ?? err.message);
+    throw err;
+  }
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import { ApiKeys, parseScopes } from '../core/api-keys.ts';
 import { systemClock } from '../core/clock.ts';
-import { OtpdError } from '../core/errors.ts';
-import { newApiKey, parseScopes } from '../api/auth.ts';
-import { fail, withStore } from './context.ts';
+import { orFail, withStore } from './context.ts';
+
+const out = (text: string) => process.stdout.write(text);
 
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('Manage API keys');
@@ -15,19 +16,16 @@ export function registerKeyCommands(program: Command): void {
     .option('--json', 'print JSON')
     .option('--config <file>', 'configuration file')
     .action(async (o: { name: string; scopes?: string; client?: string; json?: boolean; config?: string }) => {
-      let scopes: string[];
-      try {
-        scopes = parseScopes(o.scopes);
-      } catch (err) {
-        fail(err instanceof OtpdError ? err.message : String(err));
-      }
+      // Refused before the store is opened, so a typo never creates a database.
+      const scopes = await orFail(() => parseScopes(o.scopes));
       await withStore(o.config, async (store) => {
-        const k = newApiKey(o.name, o.client, scopes, systemClock.now());
-        await store.createApiKey(k.record, k.secretHash);
+        const { record, secret } = await new ApiKeys({ store, clock: systemClock })
+          .create({ name: o.name, clientId: o.client, scopes });
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ id: k.record.id, clientId: k.record.clientId, name: o.name, scopes, secret: k.secret })}\n`);
+          out(`${JSON.stringify({ id: record.id, clientId: record.clientId, name: o.name, scopes, secret })}\n`);
         } else {
-          process.stdout.write(`id:      ${k.record.id}\nclient:  ${k.record.clientId}\nscopes:  ${scopes.join(' ')}\nsecret:  ${k.secret}\n\nStore the secret now: otpd keeps only its hash and cannot show it again.\n`);
+          out(`id:      ${record.id}\nclient:  ${record.clientId}\nscopes:  ${scopes.join(' ')}\nsecret:  ${secret}\n\n`
+            + 'Store the secret now: otpd keeps only its hash and cannot show it again.\n');
         }
       });
     });
@@ -38,11 +36,11 @@ export function registerKeyCommands(program: Command): void {
     .option('--config <file>', 'configuration file')
     .action(async (o: { json?: boolean; config?: string }) => {
       await withStore(o.config, async (store) => {
-        const all = await store.listApiKeys();
-        if (o.json) return void process.stdout.write(`${JSON.stringify(all)}\n`);
+        const all = await new ApiKeys({ store, clock: systemClock }).list();
+        if (o.json) return void out(`${JSON.stringify(all)}\n`);
         for (const k of all) {
           const state = k.revokedAt === null ? 'active' : `revoked ${new Date(k.revokedAt).toISOString()}`;
-          process.stdout.write(`${k.id}\tclient=${k.clientId}\t${k.name}\t${k.scopes.join(' ')}\t${state}\n`);
+          out(`${k.id}\tclient=${k.clientId}\t${k.name}\t${k.scopes.join(' ')}\t${state}\n`);
         }
       });
     });
@@ -52,8 +50,8 @@ export function registerKeyCommands(program: Command): void {
     .option('--config <file>', 'configuration file')
     .action(async (id: string, o: { config?: string }) => {
       await withStore(o.config, async (store) => {
-        if (!(await store.revokeApiKey(id, systemClock.now()))) fail(`no key with id ${id}`);
-        process.stdout.write(`revoked ${id}\n`);
+        await orFail(() => new ApiKeys({ store, clock: systemClock }).revoke(id));
+        out(`revoked ${id}\n`);
       });
     });
 }

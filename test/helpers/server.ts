@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { startServer, type Server } from '../../src/main.ts';
-import { newApiKey, SCOPES } from '../../src/api/auth.ts';
+import { newApiKey, SCOPES } from '../../src/core/api-keys.ts';
 import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
 
 /**
