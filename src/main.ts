@@ -21,6 +21,7 @@ import { LibPhoneNumberInspector } from './phone/libphonenumber.ts';
 import { buildApp } from './api/app.ts';
 import { Authenticator } from './api/auth.ts';
 import { ApiKeys } from './core/api-keys.ts';
+import { AbuseAdmin } from './core/abuse-admin.ts';
 import { ensureKeys } from './boot/keys.ts';
 import { createMetrics } from './metrics.ts';
 import { ensureDataDir, resolveSecret } from './boot/secrets.ts';
@@ -78,7 +79,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   });
   const auth = new Authenticator({ keys: store, tokenKey: keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });
   const app = await buildApp({
-    verifier, auth, store, metrics, logger: log, version: VERSION, bodyLimit: c.bodyLimit,
+    verifier, abuseAdmin: new AbuseAdmin({ store, clock }), auth, store, metrics, logger: log, version: VERSION, bodyLimit: c.bodyLimit,
     limiter, requestRate: { ratePerSecond: c.limits.requestsPerSecond, burst: c.limits.requestBurst },
     devOutbox: c.delivery.gateways.some((g) => g.type === 'dev-outbox'),
     callbacks: pool, clock, publicUrl: c.delivery.publicUrl, trustedProxies: c.abuse.trustedProxies, clientIpHeader: c.abuse.clientIpHeader,

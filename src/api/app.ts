@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { OtpdError } from '../core/errors.ts';
 import type { Verifier } from '../core/verification.ts';
+import type { AbuseAdmin } from '../core/abuse-admin.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Authenticator, Principal } from './auth.ts';
 import { toHttpError } from './error-map.ts';
@@ -33,6 +34,8 @@ declare module 'fastify' {
 
 export interface AppDeps {
   readonly verifier: Verifier;
+  /** Run-time abuse administration, shared with the CLI. */
+  readonly abuseAdmin: AbuseAdmin;
   readonly auth: Authenticator;
   readonly store: Store;
   readonly metrics: Metrics;
@@ -141,7 +144,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics, clientIp: clientIpResolver(d.trustedProxies, d.clientIpHeader) });
   await registerOpsRoutes(app, { ...d, guard });
   await registerDeliveryRoutes(app, { store: d.store, guard, metrics: d.metrics, clock: d.clock, gateways: d.callbacks, publicUrl: d.publicUrl });
-  registerAbuseRoutes(app, { store: d.store, guard, clock: d.clock });
+  registerAbuseRoutes(app, { admin: d.abuseAdmin, guard });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

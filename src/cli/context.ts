@@ -38,10 +38,16 @@ export function fail(message: string): never {
 }
 
 /**
- * Runs a use case; a domain error is printed as `otpd: <message>` and exits 1, in the CLI's own words
- * for the codes given (the operator typed the value, so the CLI may echo it where the API would not).
- * Anything else is a bug and propagates.
+ * Prints a domain error as `otpd: <message>` and exits 1, in the CLI's own words for the codes given
+ * (the operator typed the value, so the CLI may echo it where the API would not). Anything else is a
+ * bug and is rethrown.
  */
+export function failOn(err: unknown, words: Partial<Record<ErrorCode, string>> = {}): never {
+  if (isOtpdError(err)) fail(words[err.code] ?? err.message);
+  throw err;
+}
+
+/** Runs a use case, printing its domain errors as {@link failOn} does. */
 export async function orFail<T>(
   work: () => T | Promise<T>,
   words: Partial<Record<ErrorCode, string>> = {},
@@ -49,7 +55,15 @@ export async function orFail<T>(
   try {
     return await work();
   } catch (err) {
-    if (isOtpdError(err)) fail(words[err.code] ?? err.message);
-    throw err;
+    return failOn(err, words);
+  }
+}
+
+/** Runs a validation before anything is opened, printing its error as {@link failOn} does. */
+export function checked<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    return failOn(err);
   }
 }

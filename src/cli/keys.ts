@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ApiKeys, parseScopes } from '../core/api-keys.ts';
 import { systemClock } from '../core/clock.ts';
-import { orFail, withStore } from './context.ts';
+import { checked, orFail, withStore } from './context.ts';
 
 const out = (text: string) => process.stdout.write(text);
 
@@ -17,7 +17,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--config <file>', 'configuration file')
     .action(async (o: { name: string; scopes?: string; client?: string; json?: boolean; config?: string }) => {
       // Refused before the store is opened, so a typo never creates a database.
-      const scopes = await orFail(() => parseScopes(o.scopes));
+      const scopes = checked(() => parseScopes(o.scopes));
       await withStore(o.config, async (store) => {
         const { record, secret } = await new ApiKeys({ store, clock: systemClock })
           .create({ name: o.name, clientId: o.client, scopes });
