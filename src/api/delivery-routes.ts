@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { OtpdError } from '../core/errors.ts';
 import { hasCallbackReceipts, type Gateway } from '../core/ports/gateway.ts';
-import type { AttemptView, MessageStatus, MessageView } from '../core/ports/outbox.ts';
+import { MESSAGE_STATUSES, messageHistory, type MessageHistory } from '../core/message-log.ts';
 import type { Store } from '../core/ports/store.ts';
 import { parseInstant, type Clock } from '../core/clock.ts';
 import type { Guard } from './guard.ts';
@@ -20,12 +20,11 @@ export interface DeliveryRouteDeps {
   readonly publicUrl: string | undefined;
 }
 
-const STATUSES: MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'abandoned'];
 const Instant = Type.String({ pattern: '^(\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?|\\d{1,15})$', description: 'ISO 8601, or epoch milliseconds' });
 
 const MessagesQuery = Type.Object({
   to: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{4,14}$|^[^\\s@]+@[^\\s@]+$' })),
-  status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
+  status: Type.Optional(Type.Union(MESSAGE_STATUSES.map((s) => Type.Literal(s)))),
   gateway: Type.Optional(Type.String({ maxLength: 32 })),
   since: Type.Optional(Instant),
   until: Type.Optional(Instant),
@@ -42,7 +41,7 @@ const toMs = (s: string | undefined): number | undefined => {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A message for operators: status and attempts, never the body (so never the code). */
-function present(m: MessageView, attempts: AttemptView[]) {
+function present({ message: m, attempts }: MessageHistory) {
   return {
     id: m.id, channel: m.channel, to: m.recipient, status: m.status, segments: m.segments, gateway: m.gateway,
     providerMessageId: m.providerMessageId, createdAt: iso(m.createdAt), updatedAt: iso(m.updatedAt), lastError: m.lastError,
@@ -65,13 +64,13 @@ export async function registerDeliveryRoutes(app: FastifyInstance, d: DeliveryRo
   }, async (req) => {
     const q = req.query;
     const limit = Math.min(200, Math.max(1, Number(q.limit ?? 50)));
-    const messages = await d.store.listMessages({
-      recipient: q.to, status: q.status, gateway: q.gateway, since: toMs(q.since), until: toMs(q.until), before: q.before, limit,
+    const history = await messageHistory(d.store, {
+      recipient: q.to, status: q.status, gateway: q.gateway, since: toMs(q.since), until: toMs(q.until),
+      before: q.before, limit,
     });
-    const attempts = await d.store.listAttempts(messages.map((m) => m.id));
     return {
-      messages: messages.map((m) => present(m, attempts.filter((a) => a.messageId === m.id))),
-      next: messages.length === limit ? messages[messages.length - 1]!.id : null,
+      messages: history.map(present),
+      next: history.length === limit ? history[history.length - 1]!.message.id : null,
     };
   });
 

@@ -1,9 +1,19 @@
 import type { Command } from 'commander';
-import type { MessageStatus } from '../core/ports/outbox.ts';
-import { fail, withStore } from './context.ts';
 import { parseInstant } from '../core/clock.ts';
+import { MESSAGE_STATUSES, checkStatus, messageHistory } from '../core/message-log.ts';
+import { checked, fail, orFail, withStore } from './context.ts';
 
-const STATUSES: MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'abandoned'];
+interface MessagesOptions {
+  to?: string;
+  status?: string;
+  gateway?: string;
+  since?: string;
+  until?: string;
+  limit: string;
+  json?: boolean;
+  config?: string;
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function time(s: string | undefined, name: string): number | undefined {
@@ -18,33 +28,35 @@ export function registerMessageCommands(program: Command): void {
   program.command('messages')
     .description('Messages with their delivery status and every attempt, newest first (never the text)')
     .option('--to <recipient>', 'only this number or address')
-    .option('--status <status>', `only this status: ${STATUSES.join(', ')}`)
+    .option('--status <status>', `only this status: ${MESSAGE_STATUSES.join(', ')}`)
     .option('--gateway <id>', 'only messages last handled by this gateway')
     .option('--since <time>', 'created at or after (ISO 8601 or epoch ms)')
     .option('--until <time>', 'created before')
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .option('--config <file>', 'configuration file')
-    .action(async (o: { to?: string; status?: string; gateway?: string; since?: string; until?: string; limit: string; json?: boolean; config?: string }) => {
-      if (o.status && !STATUSES.includes(o.status as MessageStatus)) fail(`--status must be one of ${STATUSES.join(', ')}`);
+    .action(async (o: MessagesOptions) => {
+      const { status: raw } = o;
+      const status = raw === undefined ? undefined : checked(() => checkStatus(raw, '--status'));
       const filter = {
-        recipient: o.to, status: o.status as MessageStatus | undefined, gateway: o.gateway,
-        since: time(o.since, '--since'), until: time(o.until, '--until'), limit: Math.max(1, Math.min(500, Number(o.limit) || 20)),
+        recipient: o.to, status, gateway: o.gateway, since: time(o.since, '--since'), until: time(o.until, '--until'),
+        limit: Math.max(1, Math.min(500, Number(o.limit) || 20)),
       };
       await withStore(o.config, async (store) => {
-        const messages = await store.listMessages(filter);
-        const attempts = await store.listAttempts(messages.map((m) => m.id));
+        const history = await orFail(() => messageHistory(store, filter));
         if (o.json) {
-          const rows = messages.map((m) => ({ ...m, attempts: attempts.filter((a) => a.messageId === m.id) }));
+          const rows = history.map(({ message, attempts }) => ({ ...message, attempts }));
           return void process.stdout.write(`${JSON.stringify(rows)}\n`);
         }
-        for (const m of messages) {
-          process.stdout.write(`${iso(m.createdAt)}  #${m.id}  ${m.recipient}  ${m.status}  ${m.segments} seg  ${m.gateway ?? '-'}  ${m.providerMessageId ?? ''}${m.lastError ? `  (${m.lastError})` : ''}\n`);
-          for (const a of attempts.filter((x) => x.messageId === m.id)) {
-            process.stdout.write(`    attempt ${a.attempt}  ${iso(a.startedAt)}  ${a.gateway}  ${a.outcome}  ${a.finishedAt - a.startedAt} ms${a.error ? `  ${a.error}` : ''}\n`);
+        for (const { message: m, attempts } of history) {
+          process.stdout.write(`${iso(m.createdAt)}  #${m.id}  ${m.recipient}  ${m.status}  ${m.segments} seg  `
+            + `${m.gateway ?? '-'}  ${m.providerMessageId ?? ''}${m.lastError ? `  (${m.lastError})` : ''}\n`);
+          for (const a of attempts) {
+            process.stdout.write(`    attempt ${a.attempt}  ${iso(a.startedAt)}  ${a.gateway}  ${a.outcome}  `
+              + `${a.finishedAt - a.startedAt} ms${a.error ? `  ${a.error}` : ''}\n`);
           }
         }
-        if (messages.length === 0) process.stdout.write('no messages\n');
+        if (history.length === 0) process.stdout.write('no messages\n');
       });
     });
 
