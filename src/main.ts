@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
@@ -25,8 +24,7 @@ import { AbuseAdmin } from './core/abuse-admin.ts';
 import { ensureKeys } from './boot/keys.ts';
 import { createMetrics } from './metrics.ts';
 import { ensureDataDir, resolveSecret } from './boot/secrets.ts';
-
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from './version.ts';
 
 export function policyFrom(c: Config): Policy {
   const test = new Map(Object.entries(c.numbers.test).map(([n, code]) => [n, c.code.alphabet === 'alphanumeric' ? code.toUpperCase() : code]));

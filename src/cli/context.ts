@@ -3,7 +3,6 @@ import type { Config } from '../config/schema.ts';
 import { systemClock } from '../core/clock.ts';
 import { isOtpdError, type ErrorCode } from '../core/errors.ts';
 import type { Store } from '../core/ports/store.ts';
-import { openStore } from '../store/from-config.ts';
 import { ensureDataDir } from '../boot/secrets.ts';
 
 /** Loads and validates the configuration, or prints every problem and exits non-zero. */
@@ -19,10 +18,17 @@ export function configOrExit(file: string | undefined): Readonly<Config> {
   }
 }
 
-/** Runs a command against the configured store and closes it afterwards. */
-export async function withStore<T>(file: string | undefined, fn: (store: Store, c: Readonly<Config>) => Promise<T>): Promise<T> {
+/**
+ * Runs a command against the configured store and closes it afterwards. The store (and its driver) is
+ * loaded here, on first use, so commands that need no store never load one.
+ */
+export async function withStore<T>(
+  file: string | undefined,
+  fn: (store: Store, c: Readonly<Config>) => Promise<T>,
+): Promise<T> {
   const c = configOrExit(file);
   ensureDataDir(c.dataDir);
+  const { openStore } = await import('../store/from-config.ts');
   const { store, limiter } = await openStore(c, systemClock, 'inline');
   try {
     return await fn(store, c);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,6 @@ test('otpd outbox reads the development outbox and otpd messages shows its statu
     assert.ok(existsSync(join(dataDir, f)));
     assert.equal(statSync(join(dataDir, f)).mode & 0o777, 0o600);
   }
-  const { readFileSync } = await import('node:fs');
   const key = readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim();
   const r = await fetch(`${server.url}/one-time-password-sms/v1/send-code`, {
     method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -89,6 +88,24 @@ test('otpd outbox reads the development outbox and otpd messages shows its statu
   assert.match(log, /"phone":"\+3462\*{5}\d{2}"/, 'the number is logged masked');
   assert.ok(!log.includes(mobile(78)), 'the full number never reaches the log');
   assert.ok(!log.includes(code), 'the code never reaches the log');
+});
+
+test('otpd --version prints the package version without loading the server', () => {
+  const root = new URL('../../', import.meta.url);
+  const { version } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };
+  // Records every module the process resolves, on exit (commander exits after printing the version).
+  const recorder = 'import { registerHooks } from "node:module"; const seen = new Set();'
+    + 'registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });'
+    + 'process.on("exit", () => process.stderr.write(JSON.stringify([...seen])));';
+  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(recorder)}`,
+    fileURLToPath(new URL('bin/otpd.js', root)), '--version'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), version);
+  const loaded = (JSON.parse(r.stderr) as string[]).map((u) => u.replace(root.href, ''));
+  assert.ok(loaded.includes('src/version.ts'), 'the recorder sees the CLI\'s modules');
+  const server = loaded.filter((u) => /^src\/(main|metrics|cli\/serve)\.ts$|^src\/(api|store|gateways|jobs)\//.test(u)
+    || /node_modules\/(fastify|@fastify|pino|pg|better-sqlite3|smpp|nodemailer|prom-client)\//.test(u));
+  assert.deepEqual(server, []);
 });
 
 test('bad configuration lists every problem and exits non-zero before listening', async () => {
