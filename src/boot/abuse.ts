@@ -23,8 +23,17 @@ export function abusePolicyFrom(c: Config): AbusePolicy {
   };
 }
 
+export interface AbuseDeps {
+  readonly store: Store;
+  readonly limiter: RateLimiter;
+  readonly phones: PhoneInspector;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+}
+
 /** Part of the composition root: the send-code defences and the conversion breaker job. */
-export function buildAbuse(c: Config, d: { store: Store; limiter: RateLimiter; phones: PhoneInspector; clock: Clock; metrics: Metrics; log: Logger }) {
+export function buildAbuse(c: Config, d: AbuseDeps) {
   const { metrics, log } = d;
   const admission = new Admission({
     store: d.store, limiter: d.limiter, clock: d.clock, policy: abusePolicyFrom(c),
@@ -37,14 +46,19 @@ export function buildAbuse(c: Config, d: { store: Store; limiter: RateLimiter; p
   const breaker = new ConversionBreaker({
     store: d.store, clock: d.clock,
     options: {
-      windowMs: b.windowSeconds * 1000, minConversion: b.minConversion, minSentCountry: b.minSentCountry, minSentPrefix: b.minSentPrefix,
+      windowMs: b.windowSeconds * 1000, minConversion: b.minConversion,
+      minSentCountry: b.minSentCountry, minSentPrefix: b.minSentPrefix,
       cooldownMs: b.cooldownSeconds * 1000, intervalMs: b.intervalSeconds * 1000, shadow: b.shadow,
     },
     events: {
       tripped: (block, stat) => {
         metrics.breakerTrips.inc({ kind: block.scope.split(':')[0]!, shadow: String(block.shadow) });
-        log.warn({ scope: logScope(block.scope), sent: stat.sent, verified: stat.verified, until: new Date(block.until).toISOString(), shadow: block.shadow },
-          `conversion breaker ${block.shadow ? 'would block (shadow)' : 'blocks'} ${logScope(block.scope)}: ${block.reason}`);
+        const scope = logScope(block.scope);
+        const until = new Date(block.until).toISOString();
+        log.warn(
+          { scope, sent: stat.sent, verified: stat.verified, until, shadow: block.shadow },
+          `conversion breaker ${block.shadow ? 'would block (shadow)' : 'blocks'} ${scope}: ${block.reason}`,
+        );
       },
       error: (err) => log.error({ err }, 'conversion breaker failed'),
     },

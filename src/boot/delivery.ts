@@ -3,40 +3,68 @@ import type { Config } from '../config/schema.ts';
 import { effectiveRoutes } from '../config/delivery-checks.ts';
 import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/keyring.ts';
-import { hasConnectionReceipts } from '../core/ports/gateway.ts';
+import { hasConnectionReceipts, type Gateway } from '../core/ports/gateway.ts';
 import type { PhoneInspector } from '../core/ports/phone.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Metrics } from '../metrics.ts';
 import { Dispatcher } from '../delivery/dispatcher.ts';
 import { GatewayPool } from '../delivery/gateway-pool.ts';
+import { pricingFrom } from '../delivery/pricing.ts';
 import { createGateway } from '../gateways/from-config.ts';
 
-/** Part of the composition root: gateways, routes, dispatcher and receipts from the configuration. */
-export function buildDelivery(c: Config, d: { store: Store; keys: KeyRing; clock: Clock; phones: PhoneInspector; metrics: Metrics; log: Logger }) {
+export interface DeliveryDeps {
+  readonly store: Store;
+  readonly keys: KeyRing;
+  readonly clock: Clock;
+  readonly phones: PhoneInspector;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+}
+
+/** Part of the composition root: gateways, routes, pricing, dispatcher and receipts from the configuration. */
+export function buildDelivery(c: Config, d: DeliveryDeps) {
   const { store, clock, metrics, log } = d;
-  const gateways = c.delivery.gateways.map((g) => createGateway(g, { inbox: store, clock, publicUrl: c.delivery.publicUrl, log: log.child({ gateway: g.id }) }));
+  const gateways = c.delivery.gateways.map((g) => createGateway(g, {
+    inbox: store, clock, publicUrl: c.delivery.publicUrl, log: log.child({ gateway: g.id }),
+  }));
   if (c.delivery.gateways.some((g) => g.type === 'dev-outbox')) {
-    log.warn('DEVELOPMENT OUTBOX: no SMS leaves this machine; codes are kept in clear for GET /dev/messages. Never use in production.');
+    log.warn('DEVELOPMENT OUTBOX: no SMS leaves this machine; codes are kept in clear for GET /dev/messages. '
+      + 'Never use in production.');
   }
   const pool = new GatewayPool({
     gateways, clock, phones: d.phones,
     routes: { rules: c.delivery.routes, ...effectiveRoutes(c) },
-    breaker: { failureThreshold: c.delivery.circuitBreaker.failureThreshold, cooldownMs: c.delivery.circuitBreaker.cooldownSeconds * 1000 },
+    breaker: {
+      failureThreshold: c.delivery.circuitBreaker.failureThreshold,
+      cooldownMs: c.delivery.circuitBreaker.cooldownSeconds * 1000,
+    },
     rates: Object.fromEntries(c.delivery.gateways.flatMap((g) => (g.ratePerSecond ? [[g.id, g.ratePerSecond]] : []))),
     onCircuit: (gateway, state) => {
       metrics.circuitOpen.set({ gateway }, state === 'closed' ? 0 : 1);
       log.warn({ gateway, state }, `gateway circuit ${state}`);
     },
   });
+  recordConnectionReceipts(gateways, d);
+  const dispatcher = buildDispatcher(c, pool, d);
+  return { pool, dispatcher, pricing: pricingFrom(c.delivery.gateways, pool) };
+}
+
+/** Receipts that arrive on a gateway's own connection (SMPP) go to the store as callbacks do. */
+function recordConnectionReceipts(gateways: readonly Gateway[], d: DeliveryDeps): void {
   for (const g of gateways) {
     if (!hasConnectionReceipts(g)) continue;
     g.onReceipt((r) => {
-      metrics.receipts.inc({ gateway: g.id, status: r.status });
-      store.recordReceipt({ ...r, gateway: g.id }).catch((err: unknown) => log.error({ err, gateway: g.id }, 'could not record a delivery receipt'));
+      d.metrics.receipts.inc({ gateway: g.id, status: r.status });
+      d.store.recordReceipt({ ...r, gateway: g.id })
+        .catch((err: unknown) => d.log.error({ err, gateway: g.id }, 'could not record a delivery receipt'));
     });
   }
-  const dispatcher = new Dispatcher({
-    store, pool, keys: d.keys, clock,
+}
+
+function buildDispatcher(c: Config, pool: GatewayPool, d: DeliveryDeps): Dispatcher {
+  const { metrics, log } = d;
+  return new Dispatcher({
+    store: d.store, pool, keys: d.keys, clock: d.clock,
     options: { ...c.delivery, leaseMs: c.delivery.leaseSeconds * 1000 },
     events: {
       attempt: (gw, outcome, seconds) => {
@@ -50,5 +78,4 @@ export function buildDelivery(c: Config, d: { store: Store; keys: KeyRing; clock
       error: (err) => log.error({ err }, 'dispatcher error'),
     },
   });
-  return { pool, dispatcher };
 }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
+import { KeyRing } from '../core/keyring.ts';
 
 /** Creates the data directory with owner-only access, as it holds the database and secrets. */
 export function ensureDataDir(dir: string): void {
@@ -25,4 +27,14 @@ export function resolveSecret(c: Config): { secret: string; generatedAt?: string
 export function writeSecretFile(path: string, content: string): void {
   writeFileSync(path, `${content}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
+}
+
+/** Part of the composition root: the data directory, the server secret, and the keys derived from it. */
+export function buildKeyRing(c: Config, log: Logger): KeyRing {
+  ensureDataDir(c.dataDir);
+  const { secret, generatedAt } = resolveSecret(c);
+  if (generatedAt) {
+    log.warn({ file: generatedAt }, 'generated a new server secret (development); set OTPD_SECRET in production');
+  }
+  return new KeyRing(secret, c.previousSecrets);
 }

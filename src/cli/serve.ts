@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.ts';
-import { createLogger, startServer } from '../main.ts';
+import { createLogger } from '../boot/logger.ts';
+import { startServer } from '../main.ts';
 
 /** Runs until SIGTERM/SIGINT, then stops accepting, drains the dispatcher and closes the store. */
 export async function serve(c: Readonly<Config>): Promise<void> {

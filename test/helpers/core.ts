@@ -8,7 +8,7 @@ import { Verifier } from '../../src/core/verification.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { policyFrom } from '../../src/main.ts';
+import { policyFrom } from '../../src/boot/verification.ts';
 import { ABUSE_OFF } from './server.ts';
 import { Admission } from '../../src/core/admission.ts';
 import { abusePolicyFrom } from '../../src/boot/abuse.ts';

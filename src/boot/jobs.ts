@@ -1,0 +1,53 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import type { RetentionStore } from '../core/ports/store.ts';
+import type { Dispatcher } from '../delivery/dispatcher.ts';
+import type { ConversionBreaker } from '../jobs/conversion-breaker.ts';
+import { Purger } from '../jobs/purger.ts';
+
+export interface Jobs {
+  readonly purger: Purger;
+  /** Starts the loops the configuration enables. */
+  start(): void;
+  /** Stops every loop, each after its current run. */
+  stop(): Promise<void>;
+}
+
+export interface JobDeps {
+  readonly store: RetentionStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly dispatcher: Dispatcher;
+  readonly breaker: ConversionBreaker;
+  readonly breakerEnabled: boolean;
+}
+
+/** Part of the composition root: the retention purger, and when each background loop runs. */
+export function buildJobs(c: Config, d: JobDeps): Jobs {
+  const { log } = d;
+  const purger = new Purger({
+    store: d.store, clock: d.clock,
+    options: {
+      retentionMs: c.retention.days * 86_400_000, intervalMs: c.retention.intervalSeconds * 1000,
+      batchSize: c.retention.batchSize,
+    },
+    events: {
+      purged: (r) => log.info({ ...r }, 'retention purge'),
+      error: (err) => log.error({ err }, 'retention purge failed'),
+    },
+  });
+  return {
+    purger,
+    start() {
+      if (c.delivery.enabled) d.dispatcher.start();
+      if (c.retention.enabled) purger.start();
+      if (d.breakerEnabled) d.breaker.start();
+    },
+    async stop() {
+      await d.dispatcher.stop();
+      await purger.stop();
+      await d.breaker.stop();
+    },
+  };
+}
