@@ -27,6 +27,9 @@ const COUNTRY = new RegExp(COUNTRY_PATTERN);
 const SCOPE = new RegExp(SCOPE_PATTERN);
 
 const invalid = (message: string) => new OtpdError('INVALID_ARGUMENT', message);
+// Characters as JSON Schema's maxLength counts them (code points), so the API's schema and these
+// checks agree on text outside the Basic Multilingual Plane too.
+const characters = (s: string) => [...s].length;
 
 // Validators: each returns its input or throws INVALID_ARGUMENT. `name` is how the caller calls the
 // field (a CLI flag, say), so the message speaks the caller's language while the rule is this one.
@@ -44,7 +47,7 @@ export function checkPrefix(prefix: string): string {
 }
 
 export function checkNote(note: string | null | undefined, name = 'note'): string | null {
-  if (note !== undefined && note !== null && note.length > MAX_NOTE_LENGTH) {
+  if (note !== undefined && note !== null && characters(note) > MAX_NOTE_LENGTH) {
     throw invalid(`${name} must be at most ${MAX_NOTE_LENGTH} characters`);
   }
   return note ?? null;
@@ -52,7 +55,7 @@ export function checkNote(note: string | null | undefined, name = 'note'): strin
 
 export function checkClientId(clientId: string): string {
   if (clientId.length === 0) throw invalid('the client id must not be empty');
-  if (clientId.length > MAX_CLIENT_ID_LENGTH) {
+  if (characters(clientId) > MAX_CLIENT_ID_LENGTH) {
     throw invalid(`the client id must be at most ${MAX_CLIENT_ID_LENGTH} characters`);
   }
   return clientId;

@@ -43,6 +43,11 @@ test('rules: a bad kind, prefix or note stores nothing (INVALID_ARGUMENT); a mis
   assert.deepEqual(await admin.putRule({ kind: 'safe', prefix: '+44' }),
     { kind: 'safe', prefix: '+44', note: null, createdAt: '2026-01-01T00:00:00.000Z' });
   assert.deepEqual((await admin.listRules('block')).length, 0);
+  // Characters as the API's JSON Schema counts them: 200 emoji are 200 characters, not 400.
+  assert.equal((await admin.putRule({ kind: 'block', prefix: '+45', note: '😀'.repeat(200) })).note, '😀'.repeat(200));
+  await assert.rejects(admin.putRule({ kind: 'block', prefix: '+45', note: '😀'.repeat(201) }),
+    refused('INVALID_ARGUMENT'));
+  await admin.removeRule('block', '+45');
   await assert.rejects(admin.removeRule('block', '+44'), refused('NOT_FOUND', /^no block rule for that prefix$/));
   await admin.removeRule('safe', '+44');
   assert.equal(m.rules.size, 0);
