@@ -9,9 +9,9 @@ export function freshSchema(prefix = 'otpd_t'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
 
-/** Runs SQL on the test database outside any store (to inspect or disturb what a server did). */
-export async function withPg<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: PG_URL });
+/** Runs SQL on the test database (or `url`) outside any store (to inspect or disturb what a server did). */
+export async function withPg<T>(fn: (c: pg.Client) => Promise<T>, url = PG_URL): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     return await fn(c);
@@ -20,10 +20,10 @@ export async function withPg<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function dropSchemas(names: Iterable<string>): Promise<void> {
+export async function dropSchemas(names: Iterable<string>, url = PG_URL): Promise<void> {
   const list = [...names];
   if (list.length === 0) return;
   await withPg(async (c) => {
     for (const n of list) await c.query(`DROP SCHEMA IF EXISTS ${n} CASCADE`);
-  });
+  }, url);
 }
