@@ -22,10 +22,10 @@ import { measure, profArgs, results, setProfileDir } from './measure.ts';
 import { MESSAGE, Phones, checkPhoneRange } from './otpd-api.ts';
 import { runTarget, type Shared } from './otpd-target.ts';
 import { probePg, redactUrl } from './pg.ts';
-import { formatSummary, readProfile, summarize, type Summary } from './profile-summary.ts';
+import { formatSummary, readProfile, summarize, type Summary } from '../scripts/profile-summary.ts';
 import { comparison, details, flagsOf, loud, machine, ratioToSqlite, table, type PhaseResult } from './report.ts';
 
-/** Stack frames whose inclusive time the profile summaries report (see profile-summary.ts --inclusive). */
+/** Stack frames whose inclusive time the profile summaries report (see scripts/profile-summary.ts --inclusive). */
 const INCLUSIVE = [
   'sqliteTransaction', 'src/store/postgres/', 'node_modules/pg/', 'authenticate src/api/auth.ts', 'inspect src/phone/',
   'src/core/keyring.ts', 'src/delivery/', 'node_modules/prom-client/', 'node_modules/pino/', 'handleWriteReq',

@@ -1,9 +1,12 @@
 /**
- * Summarises a V8 .cpuprofile (node --cpu-prof): self time aggregated by function, by module
- * (a src/ file, a node_modules package, a node: internal module) and by broad category.
+ * Summarises V8 CPU profiles: self time aggregated by function, by module (a src/ file, a
+ * node_modules package, a node: internal module) and by broad category. Any Node process can
+ * write one: `node --cpu-prof --cpu-prof-dir=prof bin/otpd.js serve`, stop it with SIGTERM, and
+ * every thread's profile is in prof/. `BENCH_PROFILE=1 npm run bench` does that for every server
+ * and summarises each measured window with this module into .bench/prof/summary.txt.
  *
- *   node bench/profile-summary.ts <file.cpuprofile> [--top 25] [--from <µs>] [--to <µs>] [--json]
- *                                 [--callers <text>] [--inclusive <text>,<text>,...]
+ *   node scripts/profile-summary.ts <file.cpuprofile>... [--top 25] [--from <µs>] [--to <µs>] [--json]
+ *                                   [--callers <text>] [--inclusive <text>,<text>,...]
  *
  * --from/--to keep only samples taken inside that window (CLOCK_MONOTONIC microseconds, the clock
  * both V8's profile timestamps and process.hrtime use on Linux), so a profile of a whole process
@@ -124,7 +127,8 @@ function resolveNodes(p: CpuProfile): Map<number, Resolved> {
     }
     const loc = location(url);
     if (loc) {
-      out.set(n.id, { fn: `${functionName || '(anonymous)'} ${loc}:${lineNumber + 1}`, mod: moduleOf(loc), cat: categoryOf(loc) });
+      const fn = `${functionName || '(anonymous)'} ${loc}:${lineNumber + 1}`;
+      out.set(n.id, { fn, mod: moduleOf(loc), cat: categoryOf(loc) });
       continue;
     }
     // Native: name it after the nearest ancestor that has a script.
@@ -139,8 +143,9 @@ function resolveNodes(p: CpuProfile): Map<number, Resolved> {
       up = parent.get(up);
     }
     const cl = caller ? location(caller.url) : '';
+    const from = caller ? `${caller.functionName || '(anonymous)'} ${cl}:${caller.lineNumber + 1}` : '?';
     out.set(n.id, {
-      fn: `${functionName || '(anonymous)'} [native] <- ${caller ? `${caller.functionName || '(anonymous)'} ${cl}:${caller.lineNumber + 1}` : '?'}`,
+      fn: `${functionName || '(anonymous)'} [native] <- ${from}`,
       mod: `(native) via ${cl ? moduleOf(cl) : '?'}`,
       cat: 'native (C++ called from JS)',
     });
@@ -155,7 +160,15 @@ function rows(counts: Map<string, number>, busy: number, top: number): Row[] {
     .map(([key, samples]) => ({ key, samples, pct: busy ? (100 * samples) / busy : 0 }));
 }
 
-export function summarize(p: CpuProfile, file: string, o: { top?: number; fromUs?: number; toUs?: number; callers?: string; inclusive?: readonly string[] } = {}): Summary {
+export interface SummaryOptions {
+  readonly top?: number;
+  readonly fromUs?: number;
+  readonly toUs?: number;
+  readonly callers?: string;
+  readonly inclusive?: readonly string[];
+}
+
+export function summarize(p: CpuProfile, file: string, o: SummaryOptions = {}): Summary {
   const top = o.top ?? 25;
   const nodes = resolveNodes(p);
   const parent = parents(p);
@@ -228,13 +241,14 @@ export function formatSummary(s: Summary, title = s.file): string {
   const busyPct = s.totalSamples ? (100 * s.busySamples) / s.totalSamples : 0;
   return [
     `== ${title}`,
-    `  ${s.totalSamples} samples over ${(s.windowMs / 1000).toFixed(1)} s${s.windowApplied ? ' (measured window only)' : ' (whole profile)'};` +
+    `  ${s.totalSamples} samples over ${(s.windowMs / 1000).toFixed(1)} s` +
+      `${s.windowApplied ? ' (measured window only)' : ' (whole profile)'};` +
       ` busy ${s.busySamples} (${busyPct.toFixed(0)}%), idle ${s.idleSamples}. Percentages are of busy samples.`,
     table('self time by category', s.byCategory),
     table(`self time by module (top ${s.byModule.length})`, s.byModule),
     table(`self time by function (top ${s.byFunction.length})`, s.byFunction),
     ...(s.callers ? [table(`callers of functions matching "${s.callers.match}"`, s.callers.rows)] : []),
-    ...(s.inclusive ? [table('inclusive time (a function containing the text anywhere on the stack)', s.inclusive)] : []),
+    ...(s.inclusive ? [table('inclusive time (a function with the text anywhere on the stack)', s.inclusive)] : []),
   ].join('\n');
 }
 
@@ -259,11 +273,13 @@ if (import.meta.main) {
   const json = args.includes('--json');
   const files = args.filter((a) => a !== '--json');
   if (files.length === 0) {
-    process.stderr.write('usage: node bench/profile-summary.ts <file.cpuprofile>... [--top 25] [--from µs] [--to µs] [--callers text] [--inclusive a,b] [--json]\n');
+    process.stderr.write('usage: node scripts/profile-summary.ts <file.cpuprofile>... [--top 25] [--from µs]' +
+      ' [--to µs] [--callers text] [--inclusive a,b] [--json]\n');
     process.exit(2);
   }
   for (const f of files) {
-    const s = summarize(readProfile(f), f, { top, fromUs: from ? Number(from) : undefined, toUs: to ? Number(to) : undefined, callers, inclusive });
+    const window = { fromUs: from ? Number(from) : undefined, toUs: to ? Number(to) : undefined };
+    const s = summarize(readProfile(f), f, { top, ...window, callers, inclusive });
     process.stdout.write(json ? `${JSON.stringify(s, null, 2)}\n` : `${formatSummary(s)}\n\n`);
   }
 }
