@@ -1,8 +1,8 @@
 /**
- * The ceiling: the same Fastify version otpd uses, logger off, one POST /echo JSON route. It parses
- * a body of the send-code size and answers a JSON object of the send-code response size, so the
- * difference to otpd is everything otpd adds (auth, validation, crypto, SQLite, hooks, metrics).
- * Prints `READY <port>` on stdout once listening; exits 0 on SIGTERM/SIGINT (for --cpu-prof).
+ * The ceiling: the Fastify otpd uses, logger off, one POST /echo route that parses a body of the
+ * send-code size and answers a JSON object of the send-code response size, so the difference to
+ * otpd is everything otpd adds. Prints its url as otpd logs it (spawnOtpd waits for that line);
+ * exits 0 on SIGTERM, so that --cpu-prof writes its profile.
  */
 import Fastify from 'fastify';
 
@@ -15,13 +15,8 @@ app.post('/echo', async (req) => {
   return reply;
 });
 
-const port = Number(process.env.BENCH_CEILING_PORT ?? 0);
-await app.listen({ host: '127.0.0.1', port });
-const address = app.server.address();
-process.stdout.write(`READY ${typeof address === 'object' && address ? address.port : port}\n`);
-
-const stop = () => {
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`${JSON.stringify({ url })}\n`);
+process.once('SIGTERM', () => {
   app.close().then(() => process.exit(0), () => process.exit(1));
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+});

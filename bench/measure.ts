@@ -1,144 +1,129 @@
 /**
- * One measured phase: a warm-up run, then the measured run bracketed by CPU readings of the
- * server processes, of PostgreSQL (if the phase uses it), of this process and of the machine.
+ * One measured phase: a warm-up, then the measured window bracketed by CPU readings from /proc of
+ * the servers, of PostgreSQL (when the phase uses a local one), of this process and of the whole
+ * machine, then (send-code) the time and CPU to deliver the backlog the window left queued.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { machineCpuUs, processCpuUs, threadCpuUs, type Child } from './children.ts';
-import { cfg, log, nowUs, PROF, sleep, type BackendId } from './config.ts';
-import { runLoad, type LoadOptions } from './load.ts';
-import { pgCpuUs } from './pg.ts';
-import { unexpectedOf, type Operation, type PhaseResult } from './report.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cfg, log } from './config.ts';
+import { runLoad, type LoadOptions, type LoadResult } from './load.ts';
 
-export interface Phase {
-  readonly name: string;
-  readonly backend?: BackendId;
-  readonly operation?: Operation;
-  /** The server processes (several replicas share the load). */
-  readonly children: readonly Child[];
-  /** One base URL per child; the load generator spreads its connections over them. */
-  readonly bases: readonly string[];
-  readonly method: string;
-  readonly path: string;
-  readonly headers: Record<string, string>;
-  readonly body: string | (() => string | undefined);
-  /** How many more requests the body generator can feed, if it is finite. */
-  readonly remaining?: () => number;
+export interface Phase extends Omit<LoadOptions, 'connections' | 'duration' | 'maxRequests'> {
+  /** 'ceiling' or the store's label. */
+  readonly target: string;
+  readonly operation: string;
   readonly expectStatus: number;
-  /** For an expected error status: the error code its body must carry. */
-  readonly expectCode?: string;
-  readonly target?: number;
-  /** Waits for background work the requests caused (send-code: SMS delivery). */
-  readonly drain?: () => Promise<void>;
-  readonly notes?: () => string[];
-  /** Read the local PostgreSQL server's CPU too. */
+  /** The server processes sharing the load. */
+  readonly pids: readonly number[];
+  /** Also read the CPU of the local PostgreSQL server's processes. */
   readonly dbCpu?: boolean;
+  readonly remaining?: () => number;
+  /** Waits until the work the requests queued (send-code: SMS delivery) is done. */
+  readonly drain?: () => Promise<void>;
 }
 
-/** Every phase measured so far, in order. */
-export const results: PhaseResult[] = [];
+export interface PhaseResult {
+  readonly target: string;
+  readonly operation: string;
+  readonly expectStatus: number;
+  readonly load: LoadResult;
+  /** Server CPU (user + system, every thread, summed over replicas) per response in the window. */
+  readonly cpuUsPerRequest: number;
+  readonly dbCpuUsPerRequest?: number;
+  /** After the window: how long its queued backlog took to drain, and CPU per request counting that too. */
+  readonly drain?: { readonly ms: number; readonly cpuUsPerRequest: number; readonly dbCpuUsPerRequest?: number };
+  /** Shares of one core during the window: servers, this load generator, everything else on the machine. */
+  readonly serverPct: number;
+  readonly generatorPct: number;
+  readonly otherPct: number;
+  /** Responses with another status than expected, plus connection errors and timeouts. */
+  readonly unexpected: number;
+  /** The window on the servers' clock (CLOCK_MONOTONIC µs, as in --cpu-prof profiles). */
+  readonly window: { readonly fromUs: number; readonly toUs: number };
+}
+
+/** /proc reports CPU time in clock ticks of USER_HZ, which is 100 on every Linux this runs on. */
+const TICK_US = 10_000;
+
+/** /proc/<pid>/stat: the command name and the fields after it (utime is [11], then stime, cutime, cstime). */
+function stat(pid: number | string): { name: string; f: number[] } {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The name may contain spaces and parentheses: the fields start after the last ')'.
+  const end = s.lastIndexOf(')');
+  return { name: s.slice(s.indexOf('(') + 1, end), f: s.slice(end + 2).split(' ').map(Number) };
+}
 
 /**
- * One directory per phase: Node writes one profile per thread of each server process into it,
- * named CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile. Call once per phase, before the
- * first replica starts, since it empties the directory.
+ * Every `postgres` process (backends, WAL writer, checkpointer) with its reaped children: they do
+ * part of otpd's work on PostgreSQL, so leaving them out would flatter it. A local server only.
  */
-export function profArgs(name: string): string[] {
-  if (!cfg.profile) return [];
-  const dir = join(PROF, name);
-  rmSync(dir, { recursive: true, force: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-}
-
-/** Attaches the profile directory to the phase just measured, once its processes have exited. */
-export function setProfileDir(name: string): void {
-  const r = results.at(-1);
-  if (r?.profile) r.profile.dir = join(PROF, name);
+function pgCpuUs(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const { name, f } = stat(pid);
+      if (name === 'postgres') ticks += f[11]! + f[12]! + f[13]! + f[14]!;
+    } catch {
+      // ended between readdir and read
+    }
+  }
+  return ticks * TICK_US;
 }
 
 interface Snapshot {
-  readonly server: { user: number; system: number };
-  readonly threads: Map<string, number>;
-  readonly machine: { busy: number; steal: number };
+  readonly server: number;
   readonly db: number;
-  readonly client: NodeJS.CpuUsage;
+  readonly machine: number;
+  readonly gen: number;
   readonly t: number;
 }
 
 function snapshot(p: Phase): Snapshot {
-  const server = { user: 0, system: 0 };
-  const threads = new Map<string, number>();
-  for (const c of p.children) {
-    const s = processCpuUs(c.pid);
-    server.user += s.user;
-    server.system += s.system;
-    for (const [n, us] of threadCpuUs(c.pid)) threads.set(n, (threads.get(n) ?? 0) + us);
+  let server = 0;
+  for (const pid of p.pids) {
+    const { f } = stat(pid);
+    server += (f[11]! + f[12]!) * TICK_US;
   }
-  return { server, threads, machine: machineCpuUs(), db: p.dbCpu ? pgCpuUs() : 0, client: process.cpuUsage(), t: nowUs() };
-}
-
-const serverUs = (s: Snapshot) => s.server.user + s.server.system;
-
-function loadOptions(p: Phase, duration: number, title: string): LoadOptions {
+  // The machine's busy time: user, nice, system, irq, softirq (not idle, iowait, steal).
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = cpu;
+  const gen = process.cpuUsage();
   return {
-    title, url: p.bases.length === 1 ? p.bases[0]! : p.bases, path: p.path, connections: cfg.connections, duration,
-    headers: p.headers, body: p.body, maxRequests: p.remaining?.(),
-    expect: p.expectCode ? { status: p.expectStatus, bodyIncludes: `"${p.expectCode}"` } : undefined,
+    server, db: p.dbCpu ? pgCpuUs() : 0, machine: (user + nice + system + irq + softirq) * TICK_US,
+    gen: gen.user + gen.system, t: Number(process.hrtime.bigint() / 1000n),
   };
 }
 
-type DrainFields = Pick<PhaseResult, 'drainCpuUs' | 'drainMs' | 'serverCpuUsPerRequestInclDrain' | 'sustainedRps' | 'dbCpuUsPerRequestInclDrain'>;
-
-/** After the window: wait for the phase's background work and charge its CPU to the requests. */
-async function drainAfter(p: Phase, end: Snapshot, w: { completed: number; durationS: number; serverCpuUs: number; dbCpuUs: number }): Promise<DrainFields> {
-  if (!p.drain) return {};
-  await p.drain();
-  const after = snapshot(p);
-  const drainCpuUs = serverUs(after) - serverUs(end);
-  const n = Math.max(1, w.completed);
-  return {
-    drainCpuUs, drainMs: (after.t - end.t) / 1000, serverCpuUsPerRequestInclDrain: (w.serverCpuUs + drainCpuUs) / n,
-    sustainedRps: w.completed / (w.durationS + (after.t - end.t) / 1e6),
-    ...(p.dbCpu ? { dbCpuUsPerRequestInclDrain: (w.dbCpuUs + after.db - end.db) / n } : {}),
-  };
-}
+const load = (p: Phase, duration: number): Promise<LoadResult> =>
+  runLoad({ ...p, connections: cfg.connections, duration, maxRequests: p.remaining?.() });
 
 export async function measure(p: Phase): Promise<PhaseResult> {
-  log(`- ${p.name}: warm-up ${cfg.warmup} s`);
-  await runLoad(loadOptions(p, cfg.warmup, `${p.name} warm-up`));
+  log(`- ${p.operation} [${p.target}]: ${cfg.warmup} s warm-up, ${cfg.duration} s measured, ` +
+    `${cfg.connections} connections${p.urls.length > 1 ? ` over ${p.urls.length} replicas` : ''}`);
+  await load(p, cfg.warmup);
   await p.drain?.();
-  await sleep(300);
-  const spread = p.bases.length > 1 ? ` spread over ${p.bases.length} replicas` : '';
-  log(`- ${p.name}: measuring ${cfg.duration} s with ${cfg.connections} connections${spread}`);
   const s0 = snapshot(p);
-  const load = await runLoad(loadOptions(p, cfg.duration, p.name));
+  const l = await load(p, cfg.duration);
   const s1 = snapshot(p);
-  const wall = s1.t - s0.t;
-  const serverCpuUs = serverUs(s1) - serverUs(s0);
-  const c = process.cpuUsage(s0.client);
-  const clientCpuUs = c.user + c.system;
-  const dbCpuUs = p.dbCpu ? s1.db - s0.db : 0;
-  const n = Math.max(1, load.completed);
-  const drain = await drainAfter(p, s1, { completed: load.completed, durationS: load.durationS, serverCpuUs, dbCpuUs });
-  const unexpected = unexpectedOf(load, p.expectStatus);
+  await p.drain?.();
+  const s2 = p.drain ? snapshot(p) : undefined;
+  const n = Math.max(1, l.completed);
+  const pct = (us: number) => (100 * us) / (s1.t - s0.t);
+  const ours = s1.server - s0.server + s1.gen - s0.gen + s1.db - s0.db;
   const r: PhaseResult = {
-    name: p.name, backend: p.backend, operation: p.operation, replicas: p.children.length,
-    method: p.method, path: p.path, expectStatus: p.expectStatus, target: p.target, load,
-    serverCpuUs, serverCpuUsPerRequest: serverCpuUs / n, serverCpuPct: (100 * serverCpuUs) / wall,
-    serverKernelShare: serverCpuUs ? (s1.server.system - s0.server.system) / serverCpuUs : 0,
-    serverThreadsPct: Object.fromEntries([...s1.threads].map(([k, us]) => [k, (100 * (us - (s0.threads.get(k) ?? 0))) / wall]).filter(([, pct]) => (pct as number) >= 0.5)),
-    ...drain,
-    ...(p.dbCpu ? { dbCpuUs, dbCpuUsPerRequest: dbCpuUs / n } : {}),
-    clientCpuPct: (100 * clientCpuUs) / wall,
-    otherCpuPct: Math.max(0, (100 * (s1.machine.busy - s0.machine.busy - serverCpuUs - clientCpuUs - dbCpuUs)) / wall),
-    stealPct: (100 * (s1.machine.steal - s0.machine.steal)) / wall,
-    unexpected, unexpectedPct: (100 * unexpected) / Math.max(1, load.completed + load.errors + load.timeouts),
-    notes: p.notes?.() ?? [],
-    profile: cfg.profile ? { dir: '', fromUs: s0.t, toUs: s1.t } : undefined,
+    target: p.target, operation: p.operation, expectStatus: p.expectStatus, load: l,
+    cpuUsPerRequest: (s1.server - s0.server) / n,
+    dbCpuUsPerRequest: p.dbCpu ? (s1.db - s0.db) / n : undefined,
+    drain: s2 && {
+      ms: (s2.t - s1.t) / 1000, cpuUsPerRequest: (s2.server - s0.server) / n,
+      dbCpuUsPerRequest: p.dbCpu ? (s2.db - s0.db) / n : undefined,
+    },
+    serverPct: pct(s1.server - s0.server), generatorPct: pct(s1.gen - s0.gen),
+    otherPct: Math.max(0, pct(s1.machine - s0.machine - ours)),
+    unexpected: l.completed - (l.statusCodes[String(p.expectStatus)] ?? 0) + l.errors,
+    window: { fromUs: s0.t, toUs: s1.t },
   };
-  log(`  ${load.rps.toFixed(0)} req/s, p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms, ` +
-    `${r.serverCpuUsPerRequest.toFixed(0)} µs server CPU/request${p.dbCpu ? ` + ${(dbCpuUs / n).toFixed(0)} µs PostgreSQL` : ''}, ` +
-    `statuses ${JSON.stringify(load.statusCodes)}`);
-  results.push(r);
+  log(`  ${l.rps.toFixed(0)} req/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms, ` +
+    `${r.cpuUsPerRequest.toFixed(0)} µs CPU/request, statuses ${JSON.stringify(l.statusCodes)}`);
   return r;
 }

@@ -1,188 +1,163 @@
 /**
- * The otpd phases for one store: send-code, then validate-code with a wrong and with the right
- * code, each against fresh otpd processes (one, or two replicas sharing a PostgreSQL schema).
+ * otpd on one store: send-code, then (after pre-creating verifications whose codes it reads back
+ * from the development outbox, not measured) validate-code with the right code, against the same
+ * otpd processes: one, or two replicas sharing a PostgreSQL schema.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { childEnv, freePort, removeTempDir, spawnNode, stopChild, trackTempDir, waitHttpReady, type Child } from './children.ts';
-import { BACKEND_LABEL, cfg, log, OUT, ROOT, TARGETS, type BackendId } from './config.ts';
-import { measure, profArgs, setProfileDir, type Phase } from './measure.ts';
-import { MESSAGE, OtpdApi, Phones, SEND, VALIDATE, waitDrainedAll, wrongCode, type PoolEntry } from './otpd-api.ts';
-import { dropSchema, newSchemaName, schemaCounts } from './pg.ts';
-import type { PhaseResult } from './report.ts';
+import type { OtpdProcess } from '../test/helpers/process.ts';
+import { cfg, log, TARGET_LABEL, type TargetId } from './config.ts';
+import { measure, type PhaseResult } from './measure.ts';
+import { newSchema, startServer, stopServer, tempDir } from './servers.ts';
 
-/** Codes live 300 s by default; a pool entry older than this is skipped rather than sent expired. */
-const MAX_POOL_AGE_MS = 270_000;
+const SEND = '/one-time-password-sms/v1/send-code';
+const VALIDATE = '/one-time-password-sms/v1/validate-code';
+/** The CAMARA example text; the outbox text then starts with the code. */
+export const MESSAGE = '{{code}} is your short code to authenticate with Cool App via SMS';
 
+/** What every target shares: one secret (replicas must agree on it) and the Bearer key. */
 export interface Shared {
   readonly secret: string;
-  readonly bootstrapKey: string;
-  readonly phones: Phones;
+  readonly key: string;
 }
 
-interface Backend {
-  readonly id: BackendId;
-  readonly replicas: number;
-  /** OTPD_* variables that select and configure the store. */
-  readonly env: Record<string, string>;
-  readonly dbCpu: boolean;
-}
+/** Spanish mobiles +34610000000 upwards: the per-number send limits stay on, so each send needs its own. */
+let phones = 0;
+const nextPhone = (): string => `+346${10_000_000 + phones++}`;
 
-interface Running {
-  readonly children: Child[];
-  readonly apis: OtpdApi[];
-}
-
-async function startOne(s: Shared, b: Backend, name: string, args: string[], extraEnv: Record<string, string>): Promise<{ child: Child; api: OtpdApi }> {
-  const port = await freePort();
-  const env = childEnv({
-    OTPD_HOST: '127.0.0.1', OTPD_PORT: String(port), OTPD_LOG_LEVEL: 'warn',
-    OTPD_SECRET: s.secret, OTPD_BOOTSTRAP_KEY: s.bootstrapKey, OTPD_RATE_LIMIT_RPS: '0', OTPD_DAILY_MESSAGE_QUOTA: '0',
-    // The generator sends from one IP to numbers in a few prefixes: exactly what the pumping
-    // defences stop. They are off here; what they cost is a store read and, on PostgreSQL, one upsert per limit.
-    OTPD_VELOCITY_CLIENT: '0', OTPD_VELOCITY_IP: '0', OTPD_VELOCITY_PREFIX: '0', OTPD_VELOCITY_COUNTRY: '0', OTPD_BREAKER: 'false',
-    ...b.env, ...extraEnv,
+async function call<T>(base: string, key: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(base + path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const { child } = spawnNode(`otpd ${name}`, { args: [...args, 'bin/otpd.js', 'serve'], env, cwd: ROOT, logFile: join(OUT, `${name}.log`) });
-  const base = `http://127.0.0.1:${port}`;
-  await waitHttpReady(`${base}/readyz`, child);
-  return { child, api: new OtpdApi(base, s.bootstrapKey) };
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+/** Sums one Prometheus counter over the series whose labels include all of `labels`. */
+function counter(text: string, name: string, labels: readonly string[]): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
+    if (labels.every((l) => m[1]!.includes(l))) sum += Number(m[2]);
+  }
+  return sum;
 }
 
 /**
- * Runs fn against `replicas` fresh otpd processes (started together, as a deployment would) and
- * stops them (SIGTERM) afterwards, so each measured phase (and its --cpu-prof profile) covers one
- * endpoint only.
+ * Waits until the dispatchers have handed every queued message to the dev outbox. Replicas share
+ * one outbox on PostgreSQL, so one may deliver what another queued: only the sums compare.
  */
-async function withOtpd<T>(
-  s: Shared, b: Backend, name: string, o: { profile: boolean; replicas: number; env?: Record<string, string> }, fn: (r: Running) => Promise<T>,
-): Promise<T> {
-  const args = o.profile ? profArgs(name) : [];
-  const started = await Promise.allSettled(Array.from({ length: o.replicas }, (_, i) =>
-    startOne(s, b, i === 0 ? name : `${name}-${i + 1}`, args, o.env ?? {})));
-  const ok = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  try {
-    const failed = started.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    return await fn({ children: ok.map((x) => x.child), apis: ok.map((x) => x.api) });
-  } finally {
-    for (const { child } of ok) {
-      const code = await stopChild(child);
-      if (code !== 0) log(`  warning: ${child.name} exited with ${code}; see ${relative(ROOT, child.logFile)}`);
+async function drained(urls: readonly string[]): Promise<void> {
+  for (const deadline = Date.now() + 120_000; ;) {
+    const texts = await Promise.all(urls.map(async (u) => (await fetch(`${u}/metrics`)).text()));
+    let queued = 0;
+    let sent = 0;
+    for (const t of texts) {
+      queued += counter(t, 'otpd_verifications_total', ['operation="send"', 'outcome="queued"']);
+      sent += counter(t, 'otpd_dispatch_attempts_total', ['outcome="sent"']);
     }
-    if (o.profile) setProfileDir(name);
+    if (sent >= queued) return;
+    if (Date.now() > deadline) throw new Error(`dispatchers not drained after 120 s: ${sent}/${queued} sent`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-async function fillPool(s: Shared, b: Backend, pool: PoolEntry[], want: number): Promise<void> {
-  if (pool.length >= want) return;
+type Messages = { messages: { to: string; text: string }[] };
+
+/**
+ * Creates n verifications through the first replica and reads their codes back, in chunks of 500
+ * (the most GET /dev/messages returns): send the chunk, wait until every replica's dispatcher is
+ * idle (any of them may deliver it), and its texts are the newest 500.
+ */
+async function fillPool(urls: readonly string[], key: string, n: number): Promise<{ id: string; code: string }[]> {
+  const base = urls[0]!;
+  const pool: { id: string; code: string }[] = [];
+  while (pool.length < n) {
+    const chunk = Array.from({ length: Math.min(500, n - pool.length) }, nextPhone);
+    const ids: string[] = [];
+    for (let i = 0; i < chunk.length; i += 64) {
+      const sent = chunk.slice(i, i + 64).map((p) =>
+        call<{ authenticationId: string }>(base, key, SEND, { phoneNumber: p, message: MESSAGE }));
+      for (const r of await Promise.all(sent)) ids.push(r.authenticationId);
+    }
+    await drained(urls);
+    const newest = await call<Messages>(base, key, '/dev/messages?limit=500');
+    const texts = new Map(newest.messages.map((m) => [m.to, m.text]));
+    for (const [i, p] of chunk.entries()) {
+      const code = (texts.get(p) ?? '').split(' ')[0];
+      if (!code) throw new Error(`no code in the development outbox for ${p}`);
+      pool.push({ id: ids[i]!, code });
+    }
+  }
+  return pool;
+}
+
+/** The OTPD_* settings of a target: a fresh data dir, and on PostgreSQL a fresh schema. */
+function targetEnv(s: Shared, id: TargetId): Record<string, string> {
+  const env: Record<string, string> = {
+    OTPD_DATA_DIR: tempDir(), OTPD_LOG_LEVEL: 'warn', OTPD_SECRET: s.secret, OTPD_BOOTSTRAP_KEY: s.key,
+    OTPD_RATE_LIMIT_RPS: '0', OTPD_DAILY_MESSAGE_QUOTA: '0',
+    // One IP sending to numbers in a few prefixes is exactly what the pumping defences stop; they
+    // are off (what they cost is a store read, and on PostgreSQL one upsert per limit).
+    OTPD_VELOCITY_CLIENT: '0', OTPD_VELOCITY_IP: '0', OTPD_VELOCITY_PREFIX: '0', OTPD_VELOCITY_COUNTRY: '0',
+    OTPD_BREAKER: 'false',
+    // Pre-created verifications must outlive setup and a long window; the lifetime costs nothing.
+    OTPD_CODE_TTL_SECONDS: '3600', OTPD_ALLOW_LONG_TTL: 'true',
+  };
+  if (id === 'sqlite') return cfg.synchronous ? { ...env, OTPD_SQLITE_SYNCHRONOUS: cfg.synchronous } : env;
+  const schema = newSchema();
+  log(`schema ${schema} (created by otpd's migrations, dropped at the end)`);
+  return {
+    ...env, OTPD_DATABASE_URL: cfg.pgUrl, OTPD_DATABASE_SCHEMA: schema,
+    ...(cfg.pgPoolSize ? { OTPD_DATABASE_POOL_SIZE: cfg.pgPoolSize } : {}),
+  };
+}
+
+/** send-code and validate-code on one store; the servers are stopped on the way out. */
+export async function runTarget(s: Shared, id: TargetId): Promise<PhaseResult[]> {
+  log(`\n## ${TARGET_LABEL[id]}`);
+  const env = targetEnv(s, id);
+  const names = id === 'pg2' ? ['otpd-pg2-1', 'otpd-pg2-2'] : [`otpd-${id}`];
+  // Replicas start together, as a deployment's would (their migrations race on one schema).
+  const started = await Promise.allSettled(names.map((n) => startServer(n, env, { readyPath: '/readyz' })));
+  const procs = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
+    return await phases(s, id, procs);
+  } finally {
+    for (const [i, p] of procs.entries()) {
+      const code = await stopServer(names[i]!, p);
+      if (code !== 0) log(`  warning: ${names[i]} exited with ${code}; see .bench/${names[i]}.log`);
+    }
+  }
+}
+
+async function phases(s: Shared, id: TargetId, procs: readonly OtpdProcess[]): Promise<PhaseResult[]> {
+  const urls = procs.map((p) => p.url);
+  const common = {
+    target: TARGET_LABEL[id], urls, pids: procs.map((p) => p.child.pid!),
+    headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
+    // A local server's processes only: a remote one's CPU cannot be read from here.
+    dbCpu: id !== 'sqlite' && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(cfg.pgUrl).hostname),
+  };
+  const send = await measure({
+    ...common, operation: 'send-code', path: SEND, expectStatus: 200, drain: () => drained(urls),
+    body: () => JSON.stringify({ phoneNumber: nextPhone(), message: MESSAGE }),
+  });
+  // validate-code has run at under 4x send-code's rate on every store so far; running out would
+  // only cut its window short (and say so).
+  const want = Math.min(250_000, Math.max(5_000, Math.ceil(4 * send.load.rps * (cfg.warmup + cfg.duration))));
   const t0 = Date.now();
-  log(`- setup (not measured): pre-creating ${want - pool.length} verifications over HTTP, reading their codes from the dev outbox`);
-  // Setup only, one process whatever the target: on SQLite it commits with synchronous=NORMAL to
-  // build the pool faster (the measured processes open the same file with the default FULL).
-  const env: Record<string, string> = b.id === 'sqlite' ? { OTPD_SQLITE_SYNCHRONOUS: 'NORMAL' } : {};
-  await withOtpd(s, b, `otpd-${b.id}-setup`, { profile: false, replicas: 1, env }, async ({ apis }) => {
-    let shown = 0;
-    const more = await apis[0]!.createPool(want - pool.length, s.phones, 64, (n) => {
-      if (n - shown >= 20_000) {
-        shown = n;
-        log(`  ${n} ready`);
-      }
-    });
-    for (const e of more) pool.push(e);
-  });
-  log(`  pool of ${pool.length} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-/** One phase against fresh processes: what measure() needs besides the request itself. */
-async function phase(
-  s: Shared, b: Backend, slug: string, p: Omit<Phase, 'children' | 'bases' | 'backend' | 'dbCpu' | 'headers' | 'method'> & { drainAll?: boolean },
-): Promise<PhaseResult> {
-  return withOtpd(s, b, `otpd-${b.id}-${slug}`, { profile: cfg.profile, replicas: b.replicas }, ({ children, apis }) => measure({
-    ...p, name: `${p.name} [${BACKEND_LABEL[b.id]}]`, backend: b.id, dbCpu: b.dbCpu, children, bases: apis.map((a) => a.base),
-    method: 'POST', headers: apis[0]!.headers, drain: p.drainAll ? () => waitDrainedAll(apis) : undefined,
-  }));
-}
-
-/** validate-code with a wrong code: each id at most twice, so its third attempt is still free afterwards. */
-function wrongCodePhase(s: Shared, b: Backend, pool: readonly PoolEntry[]): Promise<PhaseResult> {
-  let w = 0;
-  return phase(s, b, 'validate-wrong', {
-    name: 'validate-code (wrong code)', operation: 'validate-code (wrong code)', path: VALIDATE,
-    expectStatus: 400, expectCode: 'ONE_TIME_PASSWORD_SMS.INVALID_OTP',
+  const pool = await fillPool(urls, s.key, want);
+  log(`- setup, not measured: ${pool.length} verifications created in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  let next = 0;
+  const validate = await measure({
+    ...common, operation: 'validate-code', path: VALIDATE, expectStatus: 204,
     body: () => {
-      if (w >= 2 * pool.length) return undefined;
-      const e = pool[w++ % pool.length]!;
-      return JSON.stringify({ authenticationId: e.id, code: wrongCode(e.code) });
+      const e = pool[next++];
+      return e && JSON.stringify({ authenticationId: e.id, code: e.code });
     },
-    remaining: () => 2 * pool.length - w,
+    remaining: () => pool.length - next,
   });
-}
-
-/** validate-code with the right code (204): each id exactly once, oldest first. */
-function rightCodePhase(s: Shared, b: Backend, pool: readonly PoolEntry[]): Promise<PhaseResult> {
-  let c = 0;
-  let skipped = 0;
-  return phase(s, b, 'validate-code', {
-    name: 'validate-code', operation: 'validate-code', path: VALIDATE, expectStatus: 204, target: TARGETS.validateCode,
-    body: () => {
-      const oldest = Date.now() - MAX_POOL_AGE_MS;
-      while (c < pool.length && pool[c]!.createdAt < oldest) {
-        c++;
-        skipped++;
-      }
-      if (c >= pool.length) return undefined;
-      const e = pool[c++]!;
-      return JSON.stringify({ authenticationId: e.id, code: e.code });
-    },
-    remaining: () => pool.length - c,
-    notes: () => [`used ${c} of ${pool.length} pre-created verifications${skipped ? `, skipped ${skipped} close to expiry` : ''}`],
-  });
-}
-
-async function runPhases(s: Shared, b: Backend): Promise<void> {
-  // 1. send-code: each request a new number, so the per-number send limits are never reached.
-  const send = await phase(s, b, 'send-code', {
-    name: 'send-code', operation: 'send-code', path: SEND, expectStatus: 200, target: TARGETS.sendCode,
-    body: () => JSON.stringify({ phoneNumber: s.phones.next(), message: MESSAGE }), drainAll: true,
-  });
-  // 2. Verifications with known codes, as many as the next phases can use. Sized from measured
-  //    rates rather than otpd's CPU, because on PostgreSQL much of the work is in the database's
-  //    processes: validate-code has stayed under 4x send-code's rate on every store so far, the
-  //    wrong-code phase uses each id twice, and right-code runs at most 1.5x wrong-code's rate.
-  const pool: PoolEntry[] = [];
-  const seconds = cfg.duration + cfg.warmup;
-  const upTo = (n: number) => Math.min(cfg.poolMax, Math.max(cfg.poolMin, Math.ceil(n)));
-  await fillPool(s, b, pool, upTo((4 * 1.2 * send.load.rps * seconds) / 2));
-  const wrong = await wrongCodePhase(s, b, pool);
-  await fillPool(s, b, pool, upTo(1.5 * wrong.load.rps * seconds));
-  await rightCodePhase(s, b, pool);
-}
-
-/** All phases of one target, on a fresh data dir (and, for PostgreSQL, a fresh schema dropped afterwards). */
-export async function runTarget(s: Shared, id: BackendId): Promise<void> {
-  log(`\n## ${BACKEND_LABEL[id]}`);
-  const dataDir = trackTempDir(mkdtempSync(join(tmpdir(), 'otpd-bench-')));
-  const schema = id === 'sqlite' ? undefined : newSchemaName(cfg.pgUrl);
-  const env: Record<string, string> = { OTPD_DATA_DIR: dataDir };
-  // BENCH_SYNCHRONOUS=NORMAL|FULL measures the SQLite phases at that durability (default: otpd's).
-  if (id === 'sqlite' && process.env.BENCH_SYNCHRONOUS) env.OTPD_SQLITE_SYNCHRONOUS = process.env.BENCH_SYNCHRONOUS;
-  if (schema) {
-    Object.assign(env, { OTPD_DATABASE_URL: cfg.pgUrl, OTPD_DATABASE_SCHEMA: schema });
-    if (cfg.pgPoolSize) env.OTPD_DATABASE_POOL_SIZE = String(cfg.pgPoolSize);
-    log(`schema ${schema} (created by otpd's migrations, dropped at the end)`);
-  }
-  const local = /^postgres(ql)?:\/\/([^@/]*@)?(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(cfg.pgUrl);
-  const b: Backend = { id, replicas: id === 'pg2' ? 2 : 1, env, dbCpu: schema !== undefined && local };
-  try {
-    await runPhases(s, b);
-    if (schema) {
-      const n = await schemaCounts(cfg.pgUrl, schema);
-      log(`- schema ${schema} now holds ${n.verifications} verifications, ${n.messages} messages, ${n.devOutbox} dev outbox rows`);
-    }
-  } finally {
-    removeTempDir(dataDir);
-    if (schema) await dropSchema(cfg.pgUrl, schema).catch((err: unknown) => log(`  warning: could not drop schema ${schema}: ${String(err)}`));
-  }
+  return [send, validate];
 }

@@ -1,160 +1,137 @@
 /**
- * `npm run bench`: throughput, latency and CPU per request of otpd's two CAMARA operations against
- * a bare-Fastify ceiling on the same machine, with otpd on each store in one run: embedded SQLite,
- * PostgreSQL behind one replica, and PostgreSQL behind two replicas sharing one schema. The load
- * generator (autocannon) runs in this process; every server runs in a child process of its own.
- * See BENCHMARKS.md for how to read the output.
+ * `npm run bench`: accepted req/s, latency p50/p99 and CPU µs per request of otpd's send-code and
+ * validate-code on each store (embedded SQLite; PostgreSQL behind one replica and behind two sharing
+ * one schema), each as a ratio to a bare-Fastify endpoint (the ceiling) measured in the same run.
+ * The machine is shared and noisy: compare ratios within a run, not req/s across runs. Every server
+ * runs under `taskset -c 0`, this process (the load generator, autocannon) on core 1; PostgreSQL is
+ * not pinned. Prints a table; writes .bench/last.json and one log per server under .bench/.
  *
- * Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS
- * (default 32), BENCH_POOL / BENCH_POOL_MAX (bounds on pre-created verifications for validate-code,
- * default 20000 / 250000), BENCH_TARGETS (comma-separated, default sqlite,pg1,pg2), BENCH_PG_URL
- * (default postgres://postgres@127.0.0.1:5432/test), BENCH_PG_POOL_SIZE (OTPD_DATABASE_POOL_SIZE
- * per replica, default otpd's), BENCH_SYNCHRONOUS (SQLite phases), BENCH_PROFILE=1 (run every
- * server with --cpu-prof into .bench/prof and summarise the measured windows).
+ * Knobs (environment):
+ *   BENCH_DURATION      measured seconds per phase (default 10)
+ *   BENCH_WARMUP        warm-up seconds before each (default 2)
+ *   BENCH_CONNECTIONS   concurrent connections (default 32; split over the replicas of pg2)
+ *   BENCH_TARGETS       comma-separated: sqlite, pg1, pg2 (default all; pg ones skipped if PostgreSQL does not answer)
+ *   BENCH_PG_URL        default OTPD_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test
+ *   BENCH_PG_POOL_SIZE  OTPD_DATABASE_POOL_SIZE per replica (default otpd's)
+ *   BENCH_SYNCHRONOUS   OTPD_SQLITE_SYNCHRONOUS for the SQLite target (default otpd's, FULL)
+ *   BENCH_PROFILE=1     run every server with --cpu-prof into .bench/prof; each measured window is
+ *                       summarised with scripts/profile-summary.ts into .bench/prof/summary.txt
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release as kernel } from 'node:os';
 import { join, relative } from 'node:path';
-import { childEnv, fsyncProbe, installCleanup, removeTempDir, spawnNode, stopChild, trackTempDir } from './children.ts';
-import { BACKEND_LABEL, cfg, log, OUT, PROF, ROOT, TARGETS, type BackendId } from './config.ts';
-import { measure, profArgs, results, setProfileDir } from './measure.ts';
-import { MESSAGE, Phones, checkPhoneRange } from './otpd-api.ts';
-import { runTarget, type Shared } from './otpd-target.ts';
-import { probePg, redactUrl } from './pg.ts';
-import { formatSummary, readProfile, summarize, type Summary } from '../scripts/profile-summary.ts';
-import { comparison, details, flagsOf, loud, machine, ratioToSqlite, table, type PhaseResult } from './report.ts';
+import { withPg } from '../test/helpers/pg.ts';
+import { formatSummary, readProfile, summarize } from '../scripts/profile-summary.ts';
+import { cfg, log, OUT, ROOT, TARGET_LABEL, type TargetId } from './config.ts';
+import { measure, type PhaseResult } from './measure.ts';
+import { MESSAGE, runTarget, type Shared } from './otpd-target.ts';
+import { checks, loud, table } from './report.ts';
+import { pinCores, release, releaseOnExit, startServer, stopServer } from './servers.ts';
 
-/** Stack frames whose inclusive time the profile summaries report (see scripts/profile-summary.ts --inclusive). */
-const INCLUSIVE = [
-  'sqliteTransaction', 'src/store/postgres/', 'node_modules/pg/', 'authenticate src/api/auth.ts', 'inspect src/phone/',
-  'src/core/keyring.ts', 'src/delivery/', 'node_modules/prom-client/', 'node_modules/pino/', 'handleWriteReq',
-  'node_modules/secure-json-parse/',
-];
+const redacted = (url: string): string => url.replace(/:[^:@/]*@/, ':***@');
+const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 
-installCleanup();
-mkdirSync(OUT, { recursive: true });
-if (cfg.profile) mkdirSync(PROF, { recursive: true });
-
-const secret = randomBytes(32).toString('hex');
-const bootstrapKey = `bench_${randomBytes(24).toString('base64url')}`;
-const phones = new Phones();
-async function ceiling(): Promise<PhaseResult> {
-  const name = 'ceiling';
-  const { child, ready } = spawnNode(name, {
-    args: [...profArgs(name), 'bench/ceiling-server.ts'], env: childEnv({}), cwd: ROOT,
-    logFile: join(OUT, `${name}.log`), readyLine: /^READY (\d+)$/,
-  });
-  const port = Number((await ready)?.[1]);
-  const base = `http://127.0.0.1:${port}`;
+async function ceiling(s: Shared): Promise<PhaseResult> {
+  const p = await startServer('ceiling', {}, { script: join(ROOT, 'bench/ceiling-server.ts') });
   try {
     return await measure({
-      name: 'ceiling POST /echo', children: [child], bases: [base], method: 'POST', path: '/echo', expectStatus: 200,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bootstrapKey}` },
-      // A fixed body of the send-code size: the cheapest request for the generator, so the ceiling
-      // is as little limited by this process as it can be on a shared 2-core machine.
+      target: 'ceiling', operation: 'POST /echo (bare Fastify)', urls: [p.url], pids: [p.child.pid!], path: '/echo',
+      expectStatus: 200, headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
+      // One fixed body of the send-code size: the cheapest request for the generator.
       body: JSON.stringify({ phoneNumber: '+34610000000', message: MESSAGE }),
     });
   } finally {
-    await stopChild(child);
-    setProfileDir(name);
+    await stopServer('ceiling', p);
   }
 }
 
-/** The targets to run: PostgreSQL ones are dropped (loudly) if the server does not answer. */
-async function runnableTargets(): Promise<{ run: BackendId[]; skipped: string[] }> {
-  const wantPg = cfg.targets.filter((t) => t !== 'sqlite');
-  if (wantPg.length === 0) return { run: [...cfg.targets], skipped: [] };
-  const pg = await probePg(cfg.pgUrl);
-  if (pg.ok) {
-    log(`PostgreSQL ${pg.version} at ${redactUrl(cfg.pgUrl)}`);
-    return { run: [...cfg.targets], skipped: [] };
+/** The PostgreSQL targets are skipped, loudly, if the server does not answer; SQLite still runs. */
+async function pgSkipped(): Promise<string | undefined> {
+  const pg = cfg.targets.filter((t) => t !== 'sqlite');
+  if (pg.length === 0) return undefined;
+  try {
+    const r = await withPg((c) => c.query<{ server_version: string }>('SHOW server_version'), cfg.pgUrl);
+    log(`PostgreSQL ${r.rows[0]?.server_version} at ${redacted(cfg.pgUrl)}`);
+    return undefined;
+  } catch (err) {
+    const why = `PostgreSQL at ${redacted(cfg.pgUrl)}: ${firstLine(err)}; SKIPPED ${pg.join(', ')} (set BENCH_PG_URL)`;
+    process.stderr.write(`\n${loud('POSTGRESQL TARGETS SKIPPED', [why])}\n\n`);
+    return why;
   }
-  const skipped = [`PostgreSQL at ${redactUrl(cfg.pgUrl)} is unreachable or unusable (${pg.reason}): SKIPPED ${wantPg.join(', ')}; set BENCH_PG_URL or BENCH_TARGETS=sqlite`];
-  process.stderr.write(`\n${loud('POSTGRESQL TARGETS SKIPPED', skipped)}\n\n`);
-  return { run: cfg.targets.filter((t) => t === 'sqlite'), skipped };
 }
 
 /** Each target in turn; one that fails is reported and the others still run. */
-async function runTargets(run: readonly BackendId[]): Promise<string[]> {
-  const shared: Shared = { secret, bootstrapKey, phones };
+async function targets(s: Shared, run: readonly TargetId[]): Promise<{ results: PhaseResult[]; failed: string[] }> {
+  const results: PhaseResult[] = [];
   const failed: string[] = [];
   for (const t of run) {
     try {
-      await runTarget(shared, t);
+      results.push(...await runTarget(s, t));
     } catch (err) {
       const why = err instanceof Error ? err.stack ?? err.message : String(err);
-      process.stderr.write(`\n${loud(`TARGET ${BACKEND_LABEL[t]} FAILED`, why.split('\n'))}\n\n`);
-      failed.push(`${BACKEND_LABEL[t]} failed: ${why.split('\n')[0]}`);
+      process.stderr.write(`\n${loud(`TARGET ${TARGET_LABEL[t]} FAILED`, why.split('\n'))}\n\n`);
+      failed.push(`${TARGET_LABEL[t]} failed: ${firstLine(err)}`);
+    } finally {
+      await release();
     }
   }
-  return failed;
+  return { results, failed };
 }
 
-function summariseProfiles(): Record<string, Summary> {
-  const out: Record<string, Summary> = {};
-  const text: string[] = [];
-  for (const r of results) {
-    const files = r.profile?.dir && existsSync(r.profile.dir)
-      ? readdirSync(r.profile.dir).filter((f) => f.endsWith('.cpuprofile')).sort()
-      : [];
-    if (r.profile && files.length === 0) log(`  no profile written for ${r.name}`);
-    // Two replicas write into one directory; their profiles differ by pid (the 4th field).
-    const pids = new Set(files.map((f) => f.split('.')[3]));
-    for (const f of files) {
-      const file = join(r.profile!.dir, f);
-      const tid = Number(f.split('.')[4]);
-      const thread = `${tid === 0 ? 'main thread' : `worker thread ${tid}`}${pids.size > 1 ? ` of pid ${f.split('.')[3]}` : ''}`;
-      const p = readProfile(file);
-      const o = { top: 25, inclusive: INCLUSIVE };
-      let s = summarize(p, relative(ROOT, file), { ...o, fromUs: r.profile!.fromUs, toUs: r.profile!.toUs });
-      if (s.totalSamples === 0) s = summarize(p, relative(ROOT, file), o);
-      out[`${r.name} (${thread})`] = s;
-      text.push(formatSummary(s, `${r.name} — ${thread} — ${s.file}`));
+/** Each profile cut to every measured window it covers (a replica's covers its target's). */
+function summariseProfiles(results: readonly PhaseResult[]): void {
+  const dir = join(OUT, 'prof');
+  const parts: string[] = [];
+  for (const f of readdirSync(dir, { recursive: true }).map(String).filter((n) => n.endsWith('.cpuprofile')).sort()) {
+    const p = readProfile(join(dir, f));
+    const file = relative(ROOT, join(dir, f));
+    for (const { window: w, operation, target } of results) {
+      if (w.fromUs < p.startTime || w.toUs > p.endTime) continue;
+      const s = summarize(p, file, { fromUs: w.fromUs, toUs: w.toUs });
+      parts.push(formatSummary(s, `${operation} [${target}]: ${file} --from ${w.fromUs} --to ${w.toUs}`));
     }
   }
-  writeFileSync(join(PROF, 'summary.txt'), `${text.join('\n\n')}\n`);
-  log(`\n${text.join('\n\n')}\n\n(written to ${relative(ROOT, join(PROF, 'summary.txt'))})`);
-  return out;
+  writeFileSync(join(dir, 'summary.txt'), `${parts.join('\n\n')}\n`);
+  log('profiles of the measured windows: .bench/prof/summary.txt (for more, node scripts/profile-summary.ts)');
+}
+
+function machine(): string {
+  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown CPU';
+  return `${cpus().length} CPUs (${model}), Node ${process.version}, Linux ${kernel()}`;
 }
 
 async function main(): Promise<void> {
-  const m = machine();
-  const started = new Date();
-  log(`otpd benchmark — ${started.toISOString()} — ${m.nproc} CPUs (${m.cpuModel}), Node ${m.node}, Linux ${m.kernel}`);
-  log(`duration ${cfg.duration} s, warm-up ${cfg.warmup} s, ${cfg.connections} connections, targets ${cfg.targets.join(',')}, ` +
-    `SQLite synchronous=${process.env.BENCH_SYNCHRONOUS ?? 'FULL (default)'}${cfg.profile ? ', CPU profiling ON (figures include profiler overhead)' : ''}`);
-  checkPhoneRange(5_000_000);
-  const probeDir = trackTempDir(mkdtempSync(join(tmpdir(), 'otpd-bench-probe-')));
-  const fsync = fsyncProbe(probeDir);
-  removeTempDir(probeDir);
-  log(`disk: 4 KiB append + fdatasync in ${tmpdir()}: p50 ${fsync.p50Ms} ms, p99 ${fsync.p99Ms} ms (one per SQLite group commit at synchronous=FULL)`);
-  const { run, skipped } = await runnableTargets();
-
-  const ceil = await ceiling();
-  const failed = await runTargets(run);
-
+  releaseOnExit();
+  mkdirSync(OUT, { recursive: true });
+  if (cfg.profile) rmSync(join(OUT, 'prof'), { recursive: true, force: true });
+  const started = new Date().toISOString();
+  const host = machine();
+  const pinning = pinCores();
+  log(`otpd benchmark ${started}: ${host}\n${pinning.note}`);
+  if (cfg.profile) log('CPU profiling ON: the figures include its cost');
+  const skipped = await pgSkipped();
+  const s: Shared = { secret: randomBytes(32).toString('hex'), key: `bench_${randomBytes(24).toString('base64url')}` };
+  const ceil = await ceiling(s);
+  const { results: otpd, failed } = await targets(s, cfg.targets.filter((t) => !skipped || t === 'sqlite'));
+  const results = [ceil, ...otpd];
   const ceilingRps = ceil.load.rps;
   log(`\n${table(results, ceilingRps)}\n`);
-  for (const r of results) log(details(r));
-  if (results.some((r) => r.operation)) {
-    log(`\nBy store (x ceiling: ${ceilingRps.toFixed(0)} req/s; x SQLite: the same operation on SQLite in this run):\n\n${comparison(results, ceilingRps)}\n`);
-  }
-  const flags = flagsOf(results);
-  flags.warnings.unshift(...skipped);
-  flags.invalid.push(...failed);
-  const profiles = cfg.profile ? summariseProfiles() : undefined;
+  log('In brackets: CPU µs/req counting the delivery of the backlog the window left ("drain ms" after it).\n' +
+    'PG CPU: every local postgres process, which runs unpinned, on either core.');
+  const { invalid, warnings } = checks(results);
+  invalid.push(...failed);
+  warnings.unshift(...(pinning.pinned ? [] : [pinning.note]), ...(skipped ? [skipped] : []));
+  if (cfg.profile) summariseProfiles(results);
   const json = {
-    date: started.toISOString(), machine: { ...m, fsync }, config: { ...cfg, pgUrl: redactUrl(cfg.pgUrl) }, targets: TARGETS,
-    ceilingRps, skipped,
-    results: results.map((r) => ({ ...r, ratioToCeiling: r.load.rps / ceilingRps, ratioToSqlite: ratioToSqlite(r, results) })),
-    flags, profiles,
+    date: started, machine: host, pinning: pinning.note, config: { ...cfg, pgUrl: redacted(cfg.pgUrl) }, ceilingRps,
+    results: results.map((r) => ({ ...r, ratioToCeiling: r.load.rps / ceilingRps })), invalid, warnings,
   };
   writeFileSync(join(OUT, 'last.json'), `${JSON.stringify(json, null, 2)}\n`);
-  log(`results written to ${relative(ROOT, join(OUT, 'last.json'))}`);
-  if (flags.warnings.length) log(`\n${loud('CAVEATS', flags.warnings)}`);
-  if (flags.invalid.length) {
-    process.stderr.write(`\n${loud('BENCHMARK RUN INVALID', flags.invalid)}\n`);
+  log('results: .bench/last.json');
+  if (warnings.length) log(`\n${loud('CAVEATS', warnings)}`);
+  if (invalid.length) {
+    process.stderr.write(`\n${loud('BENCHMARK RUN INVALID', invalid)}\n`);
     process.exitCode = 1;
   }
 }
