@@ -16,6 +16,7 @@
  *   BENCH_SYNCHRONOUS   OTPD_SQLITE_SYNCHRONOUS for the SQLite target (default otpd's, FULL)
  *   BENCH_PROFILE=1     run every server with --cpu-prof into .bench/prof; each measured window is
  *                       summarised with scripts/profile-summary.ts into .bench/prof/summary.txt
+ * Other OTPD_* variables in the environment reach every otpd (the bench's own settings win).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,6 +103,9 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
+  // spawnOtpd hands this environment on, so OTPD_* settings reach every otpd under test; but one
+  // from the shell pointing at a database would put the SQLite target on PostgreSQL.
+  delete process.env.OTPD_DATABASE_URL;
   releaseOnExit();
   mkdirSync(OUT, { recursive: true });
   if (cfg.profile) rmSync(join(OUT, 'prof'), { recursive: true, force: true });
