@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '../core/clock.ts';
 import { OtpdError } from '../core/errors.ts';
 import { hashSecret } from '../core/keyring.ts';
@@ -60,7 +60,7 @@ export class Authenticator {
   }
 
   async #fromToken(token: string): Promise<Principal> {
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.#tokenKey, {
         issuer: TOKEN_ISSUER, audience: TOKEN_ISSUER, algorithms: ['HS256'],

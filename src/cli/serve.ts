@@ -1,11 +1,11 @@
 import type { Config } from '../config/schema.ts';
 import { createLogger } from '../boot/logger.ts';
-import { startServer } from '../main.ts';
+import { startServer, type Server } from '../main.ts';
 
 /** Runs until SIGTERM/SIGINT, then stops accepting, drains the dispatcher and closes the store. */
 export async function serve(c: Readonly<Config>): Promise<void> {
   const log = createLogger(c);
-  let server;
+  let server: Server;
   try {
     server = await startServer(c, { logger: log });
   } catch (err) {

@@ -104,7 +104,8 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   let node = target;
   for (const p of parts.slice(0, -1)) {
     const next = node[p];
-    node = (typeof next === 'object' && next !== null ? next : (node[p] = {})) as Record<string, unknown>;
+    if (typeof next !== 'object' || next === null) node[p] = {};
+    node = node[p] as Record<string, unknown>;
   }
   node[parts[parts.length - 1]!] = value;
 }

@@ -1,6 +1,6 @@
 export interface JobLoopOptions {
   /** One run of the job; resolves `true` when more work is waiting, so the next run comes at once. */
-  step(): Promise<boolean | void>;
+  step(): Promise<boolean>;
   /** The pause after a run that found no more work, in milliseconds. */
   readonly intervalMs: number;
   /**
@@ -70,7 +70,7 @@ export class JobLoop {
       while (this.#running) {
         const step = Promise.withResolvers<void>();
         this.#step = step.promise;
-        let more: boolean | void = false;
+        let more = false;
         try {
           more = await this.#o.step();
         } catch (err) {

@@ -5,7 +5,7 @@ import type { NumberType, PhoneInfo, PhoneInspector } from '../core/ports/phone.
 export class LibPhoneNumberInspector implements PhoneInspector {
   inspect(e164: string): PhoneInfo {
     const n = parsePhoneNumberFromString(e164);
-    if (!n || !n.isValid()) return { valid: false, type: 'UNKNOWN', country: n?.country, e164: undefined };
+    if (!n?.isValid()) return { valid: false, type: 'UNKNOWN', country: n?.country, e164: undefined };
     return { valid: true, type: (n.getType() as NumberType | undefined) ?? 'UNKNOWN', country: n.country, e164: n.number };
   }
 }

@@ -91,7 +91,7 @@ test('a message without {{code}} is 400 INVALID_ARGUMENT', async () => {
 });
 
 test('a message template over 160 characters is 400 INVALID_ARGUMENT; exactly 160 is accepted', async () => {
-  const over = '{{code}} ' + 'x'.repeat(152);
+  const over = `{{code}} ${'x'.repeat(152)}`;
   assert.equal(over.length, 161);
   assertError(await send(mobile(104), over), { status: 400, code: 'INVALID_ARGUMENT', message: 'body/message must NOT have more than 160 characters' });
   assert.equal((await send(mobile(104), over.slice(0, 160))).status, 200);
@@ -100,7 +100,7 @@ test('a message template over 160 characters is 400 INVALID_ARGUMENT; exactly 16
 test('a template of at most 160 characters that exceeds 160 once the code is inserted is 400', async (t) => {
   const l = await startTestServer({ OTPD_CODE_LENGTH: '10' });
   t.after(() => l.close());
-  const template = 'Your code is {{code}} ' + 'x'.repeat(137);
+  const template = `Your code is {{code}} ${'x'.repeat(137)}`;
   assert.equal(template.length, 159); // 161 with a 10-character code
   assertError(await l.post(SEND, { phoneNumber: mobile(105), message: template }), {
     status: 400, code: 'INVALID_ARGUMENT', message: 'message with the code inserted must be at most 160 characters',

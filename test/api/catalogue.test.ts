@@ -27,7 +27,10 @@ test('every code in ERROR_CODES has an HTTP error status in HTTP_STATUS, and not
 function specErrorCodes(spec: unknown): Map<string, number> {
   const out = new Map<string, number>();
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const o = node as Record<string, unknown>;
     const props = o.properties as Record<string, { enum?: unknown[] }> | undefined;

@@ -15,7 +15,7 @@ export interface GatewayPeer {
    * the gateway's onReceipt; callback receipts are returned as the signed request the provider
    * would send to otpd.
    */
-  report?(providerMessageId: string, status: ReceiptInput['status']): Promise<CallbackRequest | void>;
+  report?(providerMessageId: string, status: ReceiptInput['status']): Promise<CallbackRequest | undefined>;
 }
 
 export interface GatewayHarness {

@@ -11,7 +11,10 @@ const MINUTE = 60_000;
 /** Deterministic pseudo-random numbers, so every run sends the same traffic. */
 function lcg(seed: number): () => number {
   let x = seed;
-  return () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  return () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  };
 }
 const rnd = lcg(42);
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');

@@ -81,7 +81,7 @@ test('a text outside GSM-7 goes out as UCS-2 (data_coding 8) and arrives unchang
 test('long GSM-7 texts are sent as concatenated parts of 153 septets, never splitting an escape pair', async (t) => {
   const { smsc, gw } = await setup(t);
   const plain = 'x'.repeat(400);
-  const straddling = 'a'.repeat(152) + '€' + 'b'.repeat(246);
+  const straddling = `${'a'.repeat(152)}€${'b'.repeat(246)}`;
   const r1 = await gw.send(msg(plain), never);
   const r2 = await gw.send(msg(straddling), never);
   assert.deepEqual([r1.ok && r1.segments, r2.ok && r2.segments], [3, 3]);
@@ -97,7 +97,7 @@ test('long GSM-7 texts are sent as concatenated parts of 153 septets, never spli
 test('long UCS-2 texts are sent as parts of 67 units, never splitting a surrogate pair', async (t) => {
   const { smsc, gw } = await setup(t);
   const cyrillic = 'Ж'.repeat(140);
-  const emoji = 'Ж'.repeat(66) + '😀' + 'Ж'.repeat(60);
+  const emoji = `${'Ж'.repeat(66)}😀${'Ж'.repeat(60)}`;
   const r1 = await gw.send(msg(cyrillic), never);
   const r2 = await gw.send(msg(emoji), never);
   assert.deepEqual([r1.ok && r1.segments, r2.ok && r2.segments], [3, 2]);

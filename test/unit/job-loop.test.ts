@@ -197,7 +197,10 @@ test('the first step can wait one interval', async (t) => {
 
 test('or a random part of one interval, drawn from the injected random01 (jitter)', async (t) => {
   const draws: number[] = [];
-  const random01 = () => (draws.push(0.25), 0.25);
+  const random01 = () => {
+    draws.push(0.25);
+    return 0.25;
+  };
   const { loop, steps, finish, tick } = setup(t, { firstDelay: 'random', random01 });
   loop.start();
   await tick(INTERVAL / 4 - 1);

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 
 /** Schemas copied from the CAMARA One Time Password SMS v1.1.1 contract; they drive validation and /openapi.json. */
-export const XCorrelatorPattern = /^[a-zA-Z0-9-_:;.\/<>{}]{0,256}$/;
+export const XCorrelatorPattern = /^[a-zA-Z0-9-_:;./<>{}]{0,256}$/;
 
 export const SendCodeBody = Type.Object(
   {

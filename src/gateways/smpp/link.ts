@@ -195,16 +195,19 @@ export class SmppLink {
     }
     switch (pdu.command) {
       case 'enquire_link':
-        return reply(s, pdu.response());
+        reply(s, pdu.response());
+        break;
       case 'deliver_sm':
         this.#deliver(pdu);
-        return reply(s, pdu.response());
+        reply(s, pdu.response());
+        break;
       case 'unbind':
         this.#lastError = 'the SMSC unbound';
         reply(s, pdu.response());
-        return s.close();
+        s.close();
+        break;
       default:
-        return refuse(s, pdu);
+        refuse(s, pdu);
     }
   }
 

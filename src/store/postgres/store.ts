@@ -19,7 +19,9 @@ export interface PgStore extends ReturnType<typeof operationsOn> {}
  * the Store port holds across processes because each race-sensitive operation is one guarded
  * statement or one transaction that is correct under PostgreSQL's default READ COMMITTED; the
  * JSDoc in each aggregate (verifications.ts, outbox.ts, keys.ts, abuse.ts, retention.ts) says why.
+ * The constructor assigns the aggregates' operations, typed exactly as the merged interface says.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: its methods are assigned in the constructor (see above)
 export class PgStore {
   readonly #pool: pg.Pool;
   #closed: Promise<void> | undefined;

@@ -39,8 +39,10 @@ export interface SqliteStore extends ReturnType<typeof readsOn>, PortWrites {}
  * SQLite's write lock (BEGIN IMMEDIATE) and wait on busy_timeout.
  *
  * Its methods are the aggregates' (verifications.ts, outbox.ts, keys.ts, abuse.ts, retention.ts),
- * put together here; `satisfies Store` below checks at compile time that nothing is missing.
+ * put together here: the constructor assigns objects typed exactly as the merged interface says, and
+ * `satisfies Store` below checks at compile time that nothing is missing.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: its methods are assigned in the constructor (see above)
 export class SqliteStore {
   readonly #db: Database.Database;
   readonly #writes: WriteQueue;

@@ -62,7 +62,7 @@ export function runBatch(db: Database.Database, ops: readonly (() => unknown)[])
       pending = pending.filter((_, k) => k !== failed);
       continue;
     }
-    pending.forEach((i, k) => (out[i] = { ok: true, value: values[k] }));
+    for (const [k, i] of pending.entries()) out[i] = { ok: true, value: values[k] };
     pending = [];
   }
   return out;
