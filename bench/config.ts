@@ -9,7 +9,9 @@ export const OUT = join(ROOT, '.bench');
 /** Where otpd keeps its state: the embedded SQLite file, or PostgreSQL behind 1 or 2 replicas. */
 export type TargetId = 'sqlite' | 'pg1' | 'pg2';
 export const TARGET_LABEL: Readonly<Record<TargetId, string>> = {
-  sqlite: 'SQLite', pg1: 'PostgreSQL x1', pg2: 'PostgreSQL x2',
+  sqlite: 'SQLite',
+  pg1: 'PostgreSQL x1',
+  pg2: 'PostgreSQL x2',
 };
 
 function num(name: string, def: number): number {

@@ -44,9 +44,17 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const sh: Shared = { latencies: [], samples: new Set() };
   const n = o.urls.length;
   // Each instance gets at most its share of the bodies left, so together they never run the generator dry.
-  const runs = await Promise.all(o.urls.map((url, i) => runOne(o, sh, url,
-    Math.floor(o.connections / n) + (i < o.connections % n ? 1 : 0),
-    o.maxRequests === undefined ? undefined : Math.floor(o.maxRequests / n))));
+  const runs = await Promise.all(
+    o.urls.map((url, i) =>
+      runOne(
+        o,
+        sh,
+        url,
+        Math.floor(o.connections / n) + (i < o.connections % n ? 1 : 0),
+        o.maxRequests === undefined ? undefined : Math.floor(o.maxRequests / n),
+      ),
+    ),
+  );
   const statusCodes: Record<string, number> = {};
   for (const r of runs) {
     for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) {
@@ -58,8 +66,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const lat = Float64Array.from(sh.latencies).sort();
   const q = (p: number) => (lat.length ? Math.round(lat[Math.ceil(p * lat.length) - 1]! * 100) / 100 : NaN);
   return {
-    rps: durationS > 0 ? completed / durationS : 0, completed, durationS, statusCodes,
-    errors: runs.reduce((a, r) => a + r.errors, 0), latencyMs: { p50: q(0.5), p99: q(0.99) },
+    rps: durationS > 0 ? completed / durationS : 0,
+    completed,
+    durationS,
+    statusCodes,
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    latencyMs: { p50: q(0.5), p99: q(0.99) },
     exhausted: o.maxRequests !== undefined && durationS < o.duration - 0.5,
     errorSamples: [...sh.samples],
   };
@@ -67,7 +79,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
 function runOne(o: LoadOptions, sh: Shared, url: string, connections: number, max: number | undefined) {
   const request: autocannon.Request = {
-    method: 'POST', path: o.path,
+    method: 'POST',
+    path: o.path,
     onResponse: (status, body) => {
       if ((status < 200 || status > 299) && sh.samples.size < 3) sh.samples.add(`${status} ${body.slice(0, 200)}`);
     },
@@ -76,10 +89,19 @@ function runOne(o: LoadOptions, sh: Shared, url: string, connections: number, ma
   if (typeof next === 'string') request.body = next;
   else request.setupRequest = (req) => ({ ...req, body: next() });
   return new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({
-      url, connections, pipelining: 1, duration: o.duration, headers: o.headers, requests: [request], timeout: 10,
-      ...(max !== undefined ? { maxOverallRequests: Math.max(1, max) } : {}),
-    }, (err: unknown, r: autocannon.Result) => (err ? reject(new Error(String(err))) : resolve(r)));
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        pipelining: 1,
+        duration: o.duration,
+        headers: o.headers,
+        requests: [request],
+        timeout: 10,
+        ...(max !== undefined ? { maxOverallRequests: Math.max(1, max) } : {}),
+      },
+      (err: unknown, r: autocannon.Result) => (err ? reject(new Error(String(err))) : resolve(r)),
+    );
     instance.on('response', (_client, _status, _bytes, ms) => sh.latencies.push(ms));
   });
 }

@@ -49,7 +49,13 @@ function stat(pid: number | string): { name: string; f: number[] } {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The name may contain spaces and parentheses: the fields start after the last ')'.
   const end = s.lastIndexOf(')');
-  return { name: s.slice(s.indexOf('(') + 1, end), f: s.slice(end + 2).split(' ').map(Number) };
+  return {
+    name: s.slice(s.indexOf('(') + 1, end),
+    f: s
+      .slice(end + 2)
+      .split(' ')
+      .map(Number),
+  };
 }
 
 /**
@@ -89,8 +95,11 @@ function snapshot(p: Phase): Snapshot {
   const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = cpu;
   const gen = process.cpuUsage();
   return {
-    server, db: p.dbCpu ? pgCpuUs() : 0, machine: (user + nice + system + irq + softirq) * TICK_US,
-    gen: gen.user + gen.system, t: Number(process.hrtime.bigint() / 1000n),
+    server,
+    db: p.dbCpu ? pgCpuUs() : 0,
+    machine: (user + nice + system + irq + softirq) * TICK_US,
+    gen: gen.user + gen.system,
+    t: Number(process.hrtime.bigint() / 1000n),
   };
 }
 
@@ -98,8 +107,10 @@ const load = (p: Phase, duration: number): Promise<LoadResult> =>
   runLoad({ ...p, connections: cfg.connections, duration, maxRequests: p.remaining?.() });
 
 export async function measure(p: Phase): Promise<PhaseResult> {
-  log(`- ${p.operation} [${p.target}]: ${cfg.warmup} s warm-up, ${cfg.duration} s measured, ` +
-    `${cfg.connections} connections${p.urls.length > 1 ? ` over ${p.urls.length} replicas` : ''}`);
+  log(
+    `- ${p.operation} [${p.target}]: ${cfg.warmup} s warm-up, ${cfg.duration} s measured, ` +
+      `${cfg.connections} connections${p.urls.length > 1 ? ` over ${p.urls.length} replicas` : ''}`,
+  );
   await load(p, cfg.warmup);
   await p.drain?.();
   const s0 = snapshot(p);
@@ -111,19 +122,26 @@ export async function measure(p: Phase): Promise<PhaseResult> {
   const pct = (us: number) => (100 * us) / (s1.t - s0.t);
   const ours = s1.server - s0.server + s1.gen - s0.gen + s1.db - s0.db;
   const r: PhaseResult = {
-    target: p.target, operation: p.operation, expectStatus: p.expectStatus, load: l,
+    target: p.target,
+    operation: p.operation,
+    expectStatus: p.expectStatus,
+    load: l,
     cpuUsPerRequest: (s1.server - s0.server) / n,
     dbCpuUsPerRequest: p.dbCpu ? (s1.db - s0.db) / n : undefined,
     drain: s2 && {
-      ms: (s2.t - s1.t) / 1000, cpuUsPerRequest: (s2.server - s0.server) / n,
+      ms: (s2.t - s1.t) / 1000,
+      cpuUsPerRequest: (s2.server - s0.server) / n,
       dbCpuUsPerRequest: p.dbCpu ? (s2.db - s0.db) / n : undefined,
     },
-    serverPct: pct(s1.server - s0.server), generatorPct: pct(s1.gen - s0.gen),
+    serverPct: pct(s1.server - s0.server),
+    generatorPct: pct(s1.gen - s0.gen),
     otherPct: Math.max(0, pct(s1.machine - s0.machine - ours)),
     unexpected: l.completed - (l.statusCodes[String(p.expectStatus)] ?? 0) + l.errors,
     window: { fromUs: s0.t, toUs: s1.t },
   };
-  log(`  ${l.rps.toFixed(0)} req/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms, ` +
-    `${r.cpuUsPerRequest.toFixed(0)} µs CPU/request, statuses ${JSON.stringify(l.statusCodes)}`);
+  log(
+    `  ${l.rps.toFixed(0)} req/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms, ` +
+      `${r.cpuUsPerRequest.toFixed(0)} µs CPU/request, statuses ${JSON.stringify(l.statusCodes)}`,
+  );
   return r;
 }

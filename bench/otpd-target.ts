@@ -48,7 +48,7 @@ function counter(text: string, name: string, labels: readonly string[]): number 
  * one outbox on PostgreSQL, so one may deliver what another queued: only the sums compare.
  */
 async function drained(urls: readonly string[]): Promise<void> {
-  for (const deadline = Date.now() + 120_000; ;) {
+  for (const deadline = Date.now() + 120_000; ; ) {
     const texts = await Promise.all(urls.map(async (u) => (await fetch(`${u}/metrics`)).text()));
     let queued = 0;
     let sent = 0;
@@ -76,8 +76,9 @@ async function fillPool(urls: readonly string[], key: string, n: number): Promis
     const chunk = Array.from({ length: Math.min(500, n - pool.length) }, nextPhone);
     const ids: string[] = [];
     for (let i = 0; i < chunk.length; i += 64) {
-      const sent = chunk.slice(i, i + 64).map((p) =>
-        call<{ authenticationId: string }>(base, key, SEND, { phoneNumber: p, message: MESSAGE }));
+      const sent = chunk
+        .slice(i, i + 64)
+        .map((p) => call<{ authenticationId: string }>(base, key, SEND, { phoneNumber: p, message: MESSAGE }));
       for (const r of await Promise.all(sent)) ids.push(r.authenticationId);
     }
     await drained(urls);
@@ -95,20 +96,30 @@ async function fillPool(urls: readonly string[], key: string, n: number): Promis
 /** The OTPD_* settings of a target: a fresh data dir, and on PostgreSQL a fresh schema. */
 function targetEnv(s: Shared, id: TargetId): Record<string, string> {
   const env: Record<string, string> = {
-    OTPD_DATA_DIR: tempDir(), OTPD_LOG_LEVEL: 'warn', OTPD_SECRET: s.secret, OTPD_BOOTSTRAP_KEY: s.key,
-    OTPD_RATE_LIMIT_RPS: '0', OTPD_DAILY_MESSAGE_QUOTA: '0',
+    OTPD_DATA_DIR: tempDir(),
+    OTPD_LOG_LEVEL: 'warn',
+    OTPD_SECRET: s.secret,
+    OTPD_BOOTSTRAP_KEY: s.key,
+    OTPD_RATE_LIMIT_RPS: '0',
+    OTPD_DAILY_MESSAGE_QUOTA: '0',
     // One IP sending to numbers in a few prefixes is exactly what the pumping defences stop; they
     // are off (what they cost is a store read, and on PostgreSQL one upsert per limit).
-    OTPD_VELOCITY_CLIENT: '0', OTPD_VELOCITY_IP: '0', OTPD_VELOCITY_PREFIX: '0', OTPD_VELOCITY_COUNTRY: '0',
+    OTPD_VELOCITY_CLIENT: '0',
+    OTPD_VELOCITY_IP: '0',
+    OTPD_VELOCITY_PREFIX: '0',
+    OTPD_VELOCITY_COUNTRY: '0',
     OTPD_BREAKER: 'false',
     // Pre-created verifications must outlive setup and a long window; the lifetime costs nothing.
-    OTPD_CODE_TTL_SECONDS: '3600', OTPD_ALLOW_LONG_TTL: 'true',
+    OTPD_CODE_TTL_SECONDS: '3600',
+    OTPD_ALLOW_LONG_TTL: 'true',
   };
   if (id === 'sqlite') return cfg.synchronous ? { ...env, OTPD_SQLITE_SYNCHRONOUS: cfg.synchronous } : env;
   const schema = newSchema();
   log(`schema ${schema} (created by otpd's migrations, dropped at the end)`);
   return {
-    ...env, OTPD_DATABASE_URL: cfg.pgUrl, OTPD_DATABASE_SCHEMA: schema,
+    ...env,
+    OTPD_DATABASE_URL: cfg.pgUrl,
+    OTPD_DATABASE_SCHEMA: schema,
     ...(cfg.pgPoolSize ? { OTPD_DATABASE_POOL_SIZE: cfg.pgPoolSize } : {}),
   };
 }
@@ -135,13 +146,19 @@ export async function runTarget(s: Shared, id: TargetId): Promise<PhaseResult[]>
 async function phases(s: Shared, id: TargetId, procs: readonly OtpdProcess[]): Promise<PhaseResult[]> {
   const urls = procs.map((p) => p.url);
   const common = {
-    target: TARGET_LABEL[id], urls, pids: procs.map((p) => p.child.pid!),
+    target: TARGET_LABEL[id],
+    urls,
+    pids: procs.map((p) => p.child.pid!),
     headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
     // A local server's processes only: a remote one's CPU cannot be read from here.
     dbCpu: id !== 'sqlite' && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(cfg.pgUrl).hostname),
   };
   const send = await measure({
-    ...common, operation: 'send-code', path: SEND, expectStatus: 200, drain: () => drained(urls),
+    ...common,
+    operation: 'send-code',
+    path: SEND,
+    expectStatus: 200,
+    drain: () => drained(urls),
     body: () => JSON.stringify({ phoneNumber: nextPhone(), message: MESSAGE }),
   });
   // validate-code has run at under 2x send-code's rate on every store so far: 3x is room enough,
@@ -152,7 +169,10 @@ async function phases(s: Shared, id: TargetId, procs: readonly OtpdProcess[]): P
   log(`- setup, not measured: ${pool.length} verifications created in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   let next = 0;
   const validate = await measure({
-    ...common, operation: 'validate-code', path: VALIDATE, expectStatus: 204,
+    ...common,
+    operation: 'validate-code',
+    path: VALIDATE,
+    expectStatus: 204,
     body: () => {
       const e = pool[next++];
       return e && JSON.stringify({ authenticationId: e.id, code: e.code });

@@ -17,14 +17,39 @@ const withDrain = (v: number | undefined, drained: number | undefined): string =
   drained === undefined ? fmt(v) : `${fmt(v)} (${fmt(drained)})`;
 
 export function table(results: readonly PhaseResult[], ceilingRps: number): string {
-  const head = ['target', 'operation', 'req/s', 'x ceiling', 'p50 ms', 'p99 ms', 'CPU µs/req', 'PG CPU µs/req',
-    'drain ms', 'srv CPU', 'gen CPU', 'other CPU', 'unexpected'];
-  return render(head, results.map((r) => [
-    r.target, r.operation, fmt(r.load.rps), fmt(r.load.rps / ceilingRps, 2), fmt(r.load.latencyMs.p50, 1),
-    fmt(r.load.latencyMs.p99, 1), withDrain(r.cpuUsPerRequest, r.drain?.cpuUsPerRequest),
-    withDrain(r.dbCpuUsPerRequest, r.drain?.dbCpuUsPerRequest), fmt(r.drain?.ms),
-    `${fmt(r.serverPct)}%`, `${fmt(r.generatorPct)}%`, `${fmt(r.otherPct)}%`, String(r.unexpected),
-  ]));
+  const head = [
+    'target',
+    'operation',
+    'req/s',
+    'x ceiling',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/req',
+    'PG CPU µs/req',
+    'drain ms',
+    'srv CPU',
+    'gen CPU',
+    'other CPU',
+    'unexpected',
+  ];
+  return render(
+    head,
+    results.map((r) => [
+      r.target,
+      r.operation,
+      fmt(r.load.rps),
+      fmt(r.load.rps / ceilingRps, 2),
+      fmt(r.load.latencyMs.p50, 1),
+      fmt(r.load.latencyMs.p99, 1),
+      withDrain(r.cpuUsPerRequest, r.drain?.cpuUsPerRequest),
+      withDrain(r.dbCpuUsPerRequest, r.drain?.dbCpuUsPerRequest),
+      fmt(r.drain?.ms),
+      `${fmt(r.serverPct)}%`,
+      `${fmt(r.generatorPct)}%`,
+      `${fmt(r.otherPct)}%`,
+      String(r.unexpected),
+    ]),
+  );
 }
 
 /**
@@ -39,8 +64,10 @@ export function checks(results: readonly PhaseResult[]): { invalid: string[]; wa
     const total = r.load.completed + r.load.errors;
     if (total === 0) invalid.push(`${name}: no responses at all`);
     else if (r.unexpected > total / 100) {
-      invalid.push(`${name}: ${r.unexpected} of ${total} answers were not ${r.expectStatus}` +
-        `${r.load.errorSamples.length ? `, e.g. ${r.load.errorSamples[0]}` : ''}`);
+      invalid.push(
+        `${name}: ${r.unexpected} of ${total} answers were not ${r.expectStatus}` +
+          `${r.load.errorSamples.length ? `, e.g. ${r.load.errorSamples[0]}` : ''}`,
+      );
     }
     const warn = (when: boolean, what: string): void => {
       if (when) warnings.push(`${name}: ${what}`);

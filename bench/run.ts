@@ -37,8 +37,13 @@ async function ceiling(s: Shared): Promise<PhaseResult> {
   const p = await startServer('ceiling', {}, { script: join(ROOT, 'bench/ceiling-server.ts') });
   try {
     return await measure({
-      target: 'ceiling', operation: 'POST /echo (bare Fastify)', urls: [p.url], pids: [p.child.pid!], path: '/echo',
-      expectStatus: 200, headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
+      target: 'ceiling',
+      operation: 'POST /echo (bare Fastify)',
+      urls: [p.url],
+      pids: [p.child.pid!],
+      path: '/echo',
+      expectStatus: 200,
+      headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
       // One fixed body of the send-code size: the cheapest request for the generator.
       body: JSON.stringify({ phoneNumber: '+34610000000', message: MESSAGE }),
     });
@@ -68,9 +73,9 @@ async function targets(s: Shared, run: readonly TargetId[]): Promise<{ results: 
   const failed: string[] = [];
   for (const t of run) {
     try {
-      results.push(...await runTarget(s, t));
+      results.push(...(await runTarget(s, t)));
     } catch (err) {
-      const why = err instanceof Error ? err.stack ?? err.message : String(err);
+      const why = err instanceof Error ? (err.stack ?? err.message) : String(err);
       process.stderr.write(`\n${loud(`TARGET ${TARGET_LABEL[t]} FAILED`, why.split('\n'))}\n\n`);
       failed.push(`${TARGET_LABEL[t]} failed: ${firstLine(err)}`);
     } finally {
@@ -84,7 +89,10 @@ async function targets(s: Shared, run: readonly TargetId[]): Promise<{ results: 
 function summariseProfiles(results: readonly PhaseResult[]): void {
   const dir = join(OUT, 'prof');
   const parts: string[] = [];
-  for (const f of readdirSync(dir, { recursive: true }).map(String).filter((n) => n.endsWith('.cpuprofile')).sort()) {
+  for (const f of readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((n) => n.endsWith('.cpuprofile'))
+    .sort()) {
     const p = readProfile(join(dir, f));
     const file = relative(ROOT, join(dir, f));
     for (const { window: w, operation, target } of results) {
@@ -117,19 +125,30 @@ async function main(): Promise<void> {
   const skipped = await pgSkipped();
   const s: Shared = { secret: randomBytes(32).toString('hex'), key: `bench_${randomBytes(24).toString('base64url')}` };
   const ceil = await ceiling(s);
-  const { results: otpd, failed } = await targets(s, cfg.targets.filter((t) => !skipped || t === 'sqlite'));
+  const { results: otpd, failed } = await targets(
+    s,
+    cfg.targets.filter((t) => !skipped || t === 'sqlite'),
+  );
   const results = [ceil, ...otpd];
   const ceilingRps = ceil.load.rps;
   log(`\n${table(results, ceilingRps)}\n`);
-  log('In brackets: CPU µs/req counting the delivery of the backlog the window left ("drain ms" after it).\n' +
-    'PG CPU: every local postgres process, which runs unpinned, on either core.');
+  log(
+    'In brackets: CPU µs/req counting the delivery of the backlog the window left ("drain ms" after it).\n' +
+      'PG CPU: every local postgres process, which runs unpinned, on either core.',
+  );
   const { invalid, warnings } = checks(results);
   invalid.push(...failed);
   warnings.unshift(...(pinning.pinned ? [] : [pinning.note]), ...(skipped ? [skipped] : []));
   if (cfg.profile) summariseProfiles(results);
   const json = {
-    date: started, machine: host, pinning: pinning.note, config: { ...cfg, pgUrl: redacted(cfg.pgUrl) }, ceilingRps,
-    results: results.map((r) => ({ ...r, ratioToCeiling: r.load.rps / ceilingRps })), invalid, warnings,
+    date: started,
+    machine: host,
+    pinning: pinning.note,
+    config: { ...cfg, pgUrl: redacted(cfg.pgUrl) },
+    ceilingRps,
+    results: results.map((r) => ({ ...r, ratioToCeiling: r.load.rps / ceilingRps })),
+    invalid,
+    warnings,
   };
   writeFileSync(join(OUT, 'last.json'), `${JSON.stringify(json, null, 2)}\n`);
   log('results: .bench/last.json');
@@ -143,6 +162,6 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (err) {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 }

@@ -32,7 +32,9 @@ export function pinCores(): { pinned: boolean; note: string } {
 
 /** Starts otpd (or `script`); with BENCH_PROFILE=1 it writes a CPU profile into .bench/prof when it stops. */
 export function startServer(
-  name: string, env: Record<string, string>, o: Pick<SpawnOptions, 'script' | 'readyPath'> = {},
+  name: string,
+  env: Record<string, string>,
+  o: Pick<SpawnOptions, 'script' | 'readyPath'> = {},
 ): Promise<OtpdProcess> {
   const track = (c: ChildProcess) => {
     live.add(c);

@@ -83,7 +83,11 @@ function location(url: string): string {
     }
   }
   const nm = path.lastIndexOf(`${sep}node_modules${sep}`);
-  if (nm >= 0) return `node_modules/${path.slice(nm + 14).split(sep).join('/')}`;
+  if (nm >= 0)
+    return `node_modules/${path
+      .slice(nm + 14)
+      .split(sep)
+      .join('/')}`;
   return path.startsWith('/') ? relative(ROOT, path).split(sep).join('/') : path;
 }
 
@@ -221,23 +225,33 @@ export function summarize(p: CpuProfile, file: string, o: SummaryOptions = {}): 
     bump(mod, r.mod);
     bump(cat, r.cat);
     if (o.callers && r.fn.includes(o.callers)) bump(chains, chainOf(p.samples[i]!));
-    if (pats.length) underOf(p.samples[i]!).forEach((hit, k) => { if (hit) bump(incl, pats[k]!); });
+    if (pats.length)
+      underOf(p.samples[i]!).forEach((hit, k) => {
+        if (hit) bump(incl, pats[k]!);
+      });
   }
   const busy = total - idle;
   return {
-    file, totalSamples: total, busySamples: busy, idleSamples: idle,
-    windowMs: total ? (last - first) / 1000 : 0, windowApplied: windowed,
-    byFunction: rows(fn, busy, top), byModule: rows(mod, busy, top), byCategory: rows(cat, busy, top),
+    file,
+    totalSamples: total,
+    busySamples: busy,
+    idleSamples: idle,
+    windowMs: total ? (last - first) / 1000 : 0,
+    windowApplied: windowed,
+    byFunction: rows(fn, busy, top),
+    byModule: rows(mod, busy, top),
+    byCategory: rows(cat, busy, top),
     callers: o.callers ? { match: o.callers, rows: rows(chains, busy, top) } : undefined,
     inclusive: pats.length ? rows(incl, busy, pats.length) : undefined,
   };
 }
 
 export function formatSummary(s: Summary, title = s.file): string {
-  const table = (head: string, rs: Row[]) => [
-    `  ${head}`,
-    ...rs.map((r) => `  ${r.pct.toFixed(1).padStart(5)}%  ${String(r.samples).padStart(6)}  ${r.key}`),
-  ].join('\n');
+  const table = (head: string, rs: Row[]) =>
+    [
+      `  ${head}`,
+      ...rs.map((r) => `  ${r.pct.toFixed(1).padStart(5)}%  ${String(r.samples).padStart(6)}  ${r.key}`),
+    ].join('\n');
   const busyPct = s.totalSamples ? (100 * s.busySamples) / s.totalSamples : 0;
   return [
     `== ${title}`,
@@ -273,8 +287,10 @@ if (import.meta.main) {
   const json = args.includes('--json');
   const files = args.filter((a) => a !== '--json');
   if (files.length === 0) {
-    process.stderr.write('usage: node scripts/profile-summary.ts <file.cpuprofile>... [--top 25] [--from µs]' +
-      ' [--to µs] [--callers text] [--inclusive a,b] [--json]\n');
+    process.stderr.write(
+      'usage: node scripts/profile-summary.ts <file.cpuprofile>... [--top 25] [--from µs]' +
+        ' [--to µs] [--callers text] [--inclusive a,b] [--json]\n',
+    );
     process.exit(2);
   }
   for (const f of files) {

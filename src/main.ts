@@ -46,29 +46,50 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
   const delivery = buildDelivery(c, { store, keys, clock, phones, metrics, log });
   const abuse = buildAbuse(c, { store, limiter, phones, clock, metrics, log });
   const verifier = buildVerifier(c, {
-    store, keys, clock, phones, admission: abuse.admission, pricing: delivery.pricing,
+    store,
+    keys,
+    clock,
+    phones,
+    admission: abuse.admission,
+    pricing: delivery.pricing,
     onQueued: () => delivery.dispatcher.wake(),
   });
   const app = await buildApi(c, {
-    verifier, store, limiter, keys, clock, metrics, log, gateways: delivery.pool, version: VERSION,
+    verifier,
+    store,
+    limiter,
+    keys,
+    clock,
+    metrics,
+    log,
+    gateways: delivery.pool,
+    version: VERSION,
   });
   const jobs = buildJobs(c, {
-    store, clock, log, dispatcher: delivery.dispatcher, breaker: abuse.breaker, breakerEnabled: abuse.enabled,
+    store,
+    clock,
+    log,
+    dispatcher: delivery.dispatcher,
+    breaker: abuse.breaker,
+    breakerEnabled: abuse.enabled,
   });
   await ensureKeys(c, new ApiKeys({ store, clock }), log);
   log.debug({ config: redactConfig(c) }, 'configuration');
   const url = await listen(app, c);
   jobs.start();
-  log.info({ url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, version: VERSION, store: kind },
-    `otpd listening on ${url} (docs: ${url}/docs)`);
+  log.info(
+    { url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, version: VERSION, store: kind },
+    `otpd listening on ${url} (docs: ${url}/docs)`,
+  );
 
   let closing: Promise<void> | undefined;
   // In dependency order: no new requests, then no background work, then the store they all use.
-  const close = () => (closing ??= (async () => {
-    await app.close();
-    await jobs.stop();
-    await limiter.close?.();
-    await store.close();
-  })());
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await jobs.stop();
+      await limiter.close?.();
+      await store.close();
+    })());
   return { app, store, dispatcher: delivery.dispatcher, purger: jobs.purger, breaker: abuse.breaker, url, close };
 }

@@ -4,8 +4,15 @@ import Type from 'typebox';
 import { maskPhone } from '../core/codes.ts';
 import { logScope } from '../core/admission.ts';
 import {
-  COUNTRY_PATTERN, MAX_CLIENT_ID_LENGTH, MAX_COUNTRIES, MAX_DAILY_BUDGET, MAX_DAILY_MESSAGES, MAX_NOTE_LENGTH,
-  PREFIX_PATTERN, SCOPE_PATTERN, type AbuseAdmin,
+  COUNTRY_PATTERN,
+  MAX_CLIENT_ID_LENGTH,
+  MAX_COUNTRIES,
+  MAX_DAILY_BUDGET,
+  MAX_DAILY_MESSAGES,
+  MAX_NOTE_LENGTH,
+  PREFIX_PATTERN,
+  SCOPE_PATTERN,
+  type AbuseAdmin,
 } from '../core/abuse-admin.ts';
 import type { Guard } from './guard.ts';
 
@@ -17,22 +24,29 @@ export interface AbuseRouteDeps {
 const Kind = Type.Union([Type.Literal('block'), Type.Literal('safe')]);
 const Prefix = Type.String({ pattern: PREFIX_PATTERN, description: 'An E.164 number or prefix, with the +' });
 
-const RuleBody = Type.Object({
-  kind: Kind,
-  prefix: Prefix,
-  note: Type.Optional(Type.String({ maxLength: MAX_NOTE_LENGTH })),
-}, { additionalProperties: false });
+const RuleBody = Type.Object(
+  {
+    kind: Kind,
+    prefix: Prefix,
+    note: Type.Optional(Type.String({ maxLength: MAX_NOTE_LENGTH })),
+  },
+  { additionalProperties: false },
+);
 
 const Country = Type.String({
-  pattern: COUNTRY_PATTERN, description: 'ISO 3166-1 alpha-2, as libphonenumber names regions (GB, not UK)',
+  pattern: COUNTRY_PATTERN,
+  description: 'ISO 3166-1 alpha-2, as libphonenumber names regions (GB, not UK)',
 });
 
-const Countries = Type.Object({
-  mode: Type.Union([Type.Literal('allow'), Type.Literal('deny')], {
-    description: 'allow: only the list; deny: all but the list',
-  }),
-  list: Type.Array(Country, { maxItems: MAX_COUNTRIES }),
-}, { additionalProperties: false });
+const Countries = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('allow'), Type.Literal('deny')], {
+      description: 'allow: only the list; deny: all but the list',
+    }),
+    list: Type.Array(Country, { maxItems: MAX_COUNTRIES }),
+  },
+  { additionalProperties: false },
+);
 
 const DailyMessages = Type.Union([Type.Integer({ minimum: 0, maximum: MAX_DAILY_MESSAGES }), Type.Null()], {
   description: '0: unlimited',
@@ -41,18 +55,24 @@ const DailyBudget = Type.Union([Type.Number({ minimum: 0, maximum: MAX_DAILY_BUD
   description: 'Currency units; 0: unlimited',
 });
 
-const PolicyBody = Type.Object({
-  countries: Type.Optional(Type.Union([Countries, Type.Null()])),
-  dailyMessages: Type.Optional(DailyMessages),
-  dailyBudget: Type.Optional(DailyBudget),
-}, {
-  additionalProperties: false,
-  description: 'An absent field keeps its stored value; null returns it to the configured default',
-});
+const PolicyBody = Type.Object(
+  {
+    countries: Type.Optional(Type.Union([Countries, Type.Null()])),
+    dailyMessages: Type.Optional(DailyMessages),
+    dailyBudget: Type.Optional(DailyBudget),
+  },
+  {
+    additionalProperties: false,
+    description: 'An absent field keeps its stored value; null returns it to the configured default',
+  },
+);
 
-const ClientParams = Type.Object({
-  clientId: Type.String({ minLength: 1, maxLength: MAX_CLIENT_ID_LENGTH }),
-}, { additionalProperties: false });
+const ClientParams = Type.Object(
+  {
+    clientId: Type.String({ minLength: 1, maxLength: MAX_CLIENT_ID_LENGTH }),
+  },
+  { additionalProperties: false },
+);
 
 /** Admin scope, JSON only, the given schema (typed, so the handlers see validated input). */
 const adminRoute = <S extends object>(d: AbuseRouteDeps, summary: string, schema: S) => ({
@@ -74,9 +94,13 @@ export function registerAbuseRoutes(app: FastifyInstance, d: AbuseRouteDeps): vo
 function registerNumberRuleRoutes(app: FastifyInstance, d: AbuseRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  api.get('/admin/number-rules', adminRoute(d, 'Block and safe rules for numbers and prefixes', {
-    querystring: Type.Object({ kind: Type.Optional(Kind) }, { additionalProperties: false }),
-  }), async (req) => ({ rules: await d.admin.listRules(req.query.kind) }));
+  api.get(
+    '/admin/number-rules',
+    adminRoute(d, 'Block and safe rules for numbers and prefixes', {
+      querystring: Type.Object({ kind: Type.Optional(Kind) }, { additionalProperties: false }),
+    }),
+    async (req) => ({ rules: await d.admin.listRules(req.query.kind) }),
+  );
 
   const put = 'Adds a block or safe rule, or replaces its note; the most specific rule wins';
   api.post('/admin/number-rules', adminRoute(d, put, { body: RuleBody }), async (req, reply) => {
@@ -85,28 +109,35 @@ function registerNumberRuleRoutes(app: FastifyInstance, d: AbuseRouteDeps): void
     return reply.code(201).send(rule);
   });
 
-  api.delete('/admin/number-rules', adminRoute(d, 'Removes a block or safe rule (prefix URL-encoded: %2B for the +)', {
-    querystring: Type.Object({ kind: Kind, prefix: Prefix }, { additionalProperties: false }),
-  }), async (req, reply) => {
-    const { kind, prefix } = req.query;
-    await d.admin.removeRule(kind, prefix);
-    req.log.info({ kind, prefix: maskPhone(prefix), by: req.principal?.keyId }, 'number rule removed');
-    return reply.code(204).send(null);
-  });
+  api.delete(
+    '/admin/number-rules',
+    adminRoute(d, 'Removes a block or safe rule (prefix URL-encoded: %2B for the +)', {
+      querystring: Type.Object({ kind: Kind, prefix: Prefix }, { additionalProperties: false }),
+    }),
+    async (req, reply) => {
+      const { kind, prefix } = req.query;
+      await d.admin.removeRule(kind, prefix);
+      req.log.info({ kind, prefix: maskPhone(prefix), by: req.principal?.keyId }, 'number rule removed');
+      return reply.code(204).send(null);
+    },
+  );
 }
 
 function registerPolicyRoutes(app: FastifyInstance, d: AbuseRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  api.get('/admin/clients', adminRoute(d, 'Clients with a policy of their own', {}),
-    async () => ({ clients: await d.admin.listPolicies() }));
+  api.get('/admin/clients', adminRoute(d, 'Clients with a policy of their own', {}), async () => ({
+    clients: await d.admin.listPolicies(),
+  }));
 
   const get = "A client's policy; null fields mean the configured default";
-  api.get('/admin/clients/:clientId/policy', adminRoute(d, get, { params: ClientParams }),
-    async (req) => d.admin.policy(req.params.clientId));
+  api.get('/admin/clients/:clientId/policy', adminRoute(d, get, { params: ClientParams }), async (req) =>
+    d.admin.policy(req.params.clientId),
+  );
 
   const put = adminRoute(d, "Sets a client's countries, daily messages and daily budget", {
-    params: ClientParams, body: PolicyBody,
+    params: ClientParams,
+    body: PolicyBody,
   });
   api.put('/admin/clients/:clientId/policy', put, async (req) => {
     const policy = await d.admin.setPolicy(req.params.clientId, req.body);
@@ -118,16 +149,24 @@ function registerPolicyRoutes(app: FastifyInstance, d: AbuseRouteDeps): void {
 function registerBlockRoutes(app: FastifyInstance, d: AbuseRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  api.get('/admin/abuse/blocks', adminRoute(d, 'Conversion-breaker blocks in force now (shadow ones included)', {}),
-    async () => ({ blocks: await d.admin.blocks() }));
+  api.get(
+    '/admin/abuse/blocks',
+    adminRoute(d, 'Conversion-breaker blocks in force now (shadow ones included)', {}),
+    async () => ({ blocks: await d.admin.blocks() }),
+  );
 
-  const lift = 'Lifts a breaker block early (scope URL-encoded, e.g. country%3AGB); '
-    + 'the breaker leaves the scope unjudged for one window';
-  api.delete('/admin/abuse/blocks/:scope', adminRoute(d, lift, {
-    params: Type.Object({ scope: Type.String({ pattern: SCOPE_PATTERN }) }, { additionalProperties: false }),
-  }), async (req, reply) => {
-    await d.admin.liftBlock(req.params.scope);
-    req.log.info({ scope: logScope(req.params.scope), by: req.principal?.keyId }, 'breaker block lifted');
-    return reply.code(204).send(null);
-  });
+  const lift =
+    'Lifts a breaker block early (scope URL-encoded, e.g. country%3AGB); ' +
+    'the breaker leaves the scope unjudged for one window';
+  api.delete(
+    '/admin/abuse/blocks/:scope',
+    adminRoute(d, lift, {
+      params: Type.Object({ scope: Type.String({ pattern: SCOPE_PATTERN }) }, { additionalProperties: false }),
+    }),
+    async (req, reply) => {
+      await d.admin.liftBlock(req.params.scope);
+      req.log.info({ scope: logScope(req.params.scope), by: req.principal?.keyId }, 'breaker block lifted');
+      return reply.code(204).send(null);
+    },
+  );
 }

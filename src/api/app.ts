@@ -92,7 +92,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req) => {
     const c = req.headers['x-correlator'];
     if (c !== undefined) {
-      if (typeof c !== 'string' || !XCorrelatorPattern.test(c)) throw new OtpdError('INVALID_ARGUMENT', 'x-correlator header does not match the required pattern');
+      if (typeof c !== 'string' || !XCorrelatorPattern.test(c))
+        throw new OtpdError('INVALID_ARGUMENT', 'x-correlator header does not match the required pattern');
       req.correlator = c;
     }
     if (req.routeOptions.config.json && !acceptsJson(req.headers.accept)) throw new OtpdError('NOT_ACCEPTABLE');
@@ -100,7 +101,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // NUL is never part of a valid otpd input, and PostgreSQL refuses it in text: a clear 400 here
   // instead of a storage error later.
   app.addHook('preValidation', async (req) => {
-    if (/%00/.test(req.url) || hasNul(req.body)) throw new OtpdError('INVALID_ARGUMENT', 'NUL characters are not allowed');
+    if (/%00/.test(req.url) || hasNul(req.body))
+      throw new OtpdError('INVALID_ARGUMENT', 'NUL characters are not allowed');
   });
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.correlator !== undefined) void reply.header('x-correlator', req.correlator);
@@ -111,8 +113,18 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     const seconds = reply.elapsedTime / 1000;
     d.metrics.requests.inc({ route, method: req.method, status: reply.statusCode });
     d.metrics.latency.observe({ route }, seconds);
-    req.log.info({ route, method: req.method, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100,
-      client: req.principal?.clientId, phone: req.logPhone, correlator: req.correlator }, 'request');
+    req.log.info(
+      {
+        route,
+        method: req.method,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        client: req.principal?.clientId,
+        phone: req.logPhone,
+        correlator: req.correlator,
+      },
+      'request',
+    );
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -130,8 +142,20 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'otpd', version: d.version, description: 'CAMARA One Time Password SMS v1 (1.1.1) served by otpd, plus operations endpoints.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An otpd API key or an access token from POST /oauth2/token' } } },
+      info: {
+        title: 'otpd',
+        version: d.version,
+        description: 'CAMARA One Time Password SMS v1 (1.1.1) served by otpd, plus operations endpoints.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An otpd API key or an access token from POST /oauth2/token',
+          },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -141,9 +165,21 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   const guard = makeGuard(d.auth, d.limiter, d.requestRate);
-  registerCamaraRoutes(app, { verifier: d.verifier, guard, metrics: d.metrics, clientIp: clientIpResolver(d.trustedProxies, d.clientIpHeader) });
+  registerCamaraRoutes(app, {
+    verifier: d.verifier,
+    guard,
+    metrics: d.metrics,
+    clientIp: clientIpResolver(d.trustedProxies, d.clientIpHeader),
+  });
   await registerOpsRoutes(app, { ...d, guard });
-  await registerDeliveryRoutes(app, { store: d.store, guard, metrics: d.metrics, clock: d.clock, gateways: d.callbacks, publicUrl: d.publicUrl });
+  await registerDeliveryRoutes(app, {
+    store: d.store,
+    guard,
+    metrics: d.metrics,
+    clock: d.clock,
+    gateways: d.callbacks,
+    publicUrl: d.publicUrl,
+  });
   registerAbuseRoutes(app, { admin: d.abuseAdmin, guard });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

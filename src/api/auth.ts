@@ -46,15 +46,21 @@ export class Authenticator {
   /** OAuth2 client credentials: the client id is the key id, the client secret is the key's secret. */
   async issueToken(keyId: string, secret: string, requested: string | undefined) {
     const key = await this.#keys.findApiKeyBySecretHash(hashSecret(secret));
-    const sameId = key !== null && key.id.length === keyId.length && timingSafeEqual(Buffer.from(key.id), Buffer.from(keyId));
+    const sameId =
+      key !== null && key.id.length === keyId.length && timingSafeEqual(Buffer.from(key.id), Buffer.from(keyId));
     if (!key || !sameId || key.revokedAt !== null) throw new OtpdError('UNAUTHENTICATED');
     const scopes = requested === undefined ? [...key.scopes] : parseScopes(requested);
-    if (scopes.some((s) => !key.scopes.includes(s))) throw new OtpdError('PERMISSION_DENIED', 'requested scope exceeds the key\'s scopes');
+    if (scopes.some((s) => !key.scopes.includes(s)))
+      throw new OtpdError('PERMISSION_DENIED', "requested scope exceeds the key's scopes");
     const now = Math.floor(this.#clock.now() / 1000);
     const token = await new SignJWT({ scope: scopes.join(' '), cid: key.clientId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuer(TOKEN_ISSUER).setAudience(TOKEN_ISSUER).setSubject(key.id)
-      .setIssuedAt(now).setExpirationTime(now + this.#tokenTtl).setJti(randomBytes(12).toString('base64url'))
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_ISSUER)
+      .setSubject(key.id)
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.#tokenTtl)
+      .setJti(randomBytes(12).toString('base64url'))
       .sign(this.#tokenKey);
     return { access_token: token, token_type: 'Bearer', expires_in: this.#tokenTtl, scope: scopes.join(' ') };
   }
@@ -63,7 +69,9 @@ export class Authenticator {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.#tokenKey, {
-        issuer: TOKEN_ISSUER, audience: TOKEN_ISSUER, algorithms: ['HS256'],
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_ISSUER,
+        algorithms: ['HS256'],
         currentDate: new Date(this.#clock.now()),
       }));
     } catch {
@@ -71,7 +79,8 @@ export class Authenticator {
     }
     const key = typeof payload.sub === 'string' ? await this.#keys.findApiKeyById(payload.sub) : null;
     if (!key || key.revokedAt !== null) throw new OtpdError('UNAUTHENTICATED');
-    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter((s) => key.scopes.includes(s)) : [];
+    const scopes =
+      typeof payload.scope === 'string' ? payload.scope.split(' ').filter((s) => key.scopes.includes(s)) : [];
     return { keyId: key.id, clientId: key.clientId, scopes };
   }
 }

@@ -27,8 +27,12 @@ function trustList(trusted: readonly string[]): BlockList {
  * writing the header themselves. X-Forwarded-For is read right to left, and the first address
  * that is not a trusted proxy is the client.
  */
-export function clientIpResolver(trusted: readonly string[], header: 'x-forwarded-for' | 'x-real-ip'): (req: FastifyRequest) => ClientIp {
-  if (trusted.length === 0) return (req) => ({ ip: req.socket.remoteAddress && unmap(req.socket.remoteAddress), proxied: false });
+export function clientIpResolver(
+  trusted: readonly string[],
+  header: 'x-forwarded-for' | 'x-real-ip',
+): (req: FastifyRequest) => ClientIp {
+  if (trusted.length === 0)
+    return (req) => ({ ip: req.socket.remoteAddress && unmap(req.socket.remoteAddress), proxied: false });
   const list = trustList(trusted);
   const isTrusted = (ip: string) => {
     const plain = unmap(ip);
@@ -41,7 +45,10 @@ export function clientIpResolver(trusted: readonly string[], header: 'x-forwarde
     const raw = req.headers[header];
     const value = Array.isArray(raw) ? raw.join(',') : raw;
     if (!value) return { ip: peer, proxied: false };
-    const hops = value.split(',').map((h) => unmap(h.trim())).filter((h) => isIP(h) !== 0);
+    const hops = value
+      .split(',')
+      .map((h) => unmap(h.trim()))
+      .filter((h) => isIP(h) !== 0);
     for (let i = hops.length - 1; i >= 0; i--) if (!isTrusted(hops[i]!)) return { ip: hops[i], proxied: true };
     return { ip: hops[0] ?? peer, proxied: hops.length > 0 };
   };

@@ -25,8 +25,12 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
 
 /** Codes that the CAMARA spec namespaces with the API name. */
 const API_SPECIFIC = new Set<ErrorCode>([
-  'MAX_OTP_CODES_EXCEEDED', 'PHONE_NUMBER_NOT_ALLOWED', 'PHONE_NUMBER_BLOCKED',
-  'INVALID_OTP', 'VERIFICATION_FAILED', 'VERIFICATION_EXPIRED',
+  'MAX_OTP_CODES_EXCEEDED',
+  'PHONE_NUMBER_NOT_ALLOWED',
+  'PHONE_NUMBER_BLOCKED',
+  'INVALID_OTP',
+  'VERIFICATION_FAILED',
+  'VERIFICATION_EXPIRED',
 ]);
 
 export interface HttpError {
@@ -50,12 +54,24 @@ const FRAMEWORK_CODES: Readonly<Record<string, ErrorCode>> = {
 };
 
 const BY_STATUS: Readonly<Record<number, ErrorCode>> = {
-  400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE', 413: 'CONTENT_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE',
-  429: 'TOO_MANY_REQUESTS', 503: 'UNAVAILABLE',
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  413: 'CONTENT_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'UNAVAILABLE',
 };
 
-function make(code: ErrorCode, message: string, extraHeaders: Record<string, string> = {}, unexpected = false): HttpError {
+function make(
+  code: ErrorCode,
+  message: string,
+  extraHeaders: Record<string, string> = {},
+  unexpected = false,
+): HttpError {
   const status = HTTP_STATUS[code];
   const wire = API_SPECIFIC.has(code) ? `ONE_TIME_PASSWORD_SMS.${code}` : code;
   const headers: Record<string, string> = { ...extraHeaders };
@@ -93,7 +109,12 @@ export function toHttpError(err: unknown, requestId: string): HttpError {
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
     const code = BY_STATUS[status] ?? 'INVALID_ARGUMENT';
-    return make(code, code === 'INVALID_ARGUMENT' ? 'Client specified an invalid argument: the request body could not be parsed.' : ERRORS[code]);
+    return make(
+      code,
+      code === 'INVALID_ARGUMENT'
+        ? 'Client specified an invalid argument: the request body could not be parsed.'
+        : ERRORS[code],
+    );
   }
   return make('INTERNAL', `${ERRORS.INTERNAL} Request id: ${requestId}`, {}, true);
 }

@@ -60,34 +60,56 @@ export async function registerOpsRoutes(
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
-    scope.withTypeProvider<TypeBoxTypeProvider>().post('/oauth2/token', {
-      schema: { tags: ['Authentication'], summary: 'OAuth2 client credentials: key id and secret for a short-lived access token', body: TokenForm },
-    }, async (req, reply) => {
-      if (req.body.grant_type !== 'client_credentials') throw new OtpdError('INVALID_ARGUMENT', 'grant_type must be client_credentials');
-      const creds = basicCredentials(req.headers.authorization)
-        ?? (req.body.client_id && req.body.client_secret ? [req.body.client_id, req.body.client_secret] as [string, string] : undefined);
-      if (!creds) throw new OtpdError('UNAUTHENTICATED');
-      void reply.header('cache-control', 'no-store');
-      return d.auth.issueToken(creds[0], creds[1], req.body.scope || undefined);
-    });
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
+      '/oauth2/token',
+      {
+        schema: {
+          tags: ['Authentication'],
+          summary: 'OAuth2 client credentials: key id and secret for a short-lived access token',
+          body: TokenForm,
+        },
+      },
+      async (req, reply) => {
+        if (req.body.grant_type !== 'client_credentials')
+          throw new OtpdError('INVALID_ARGUMENT', 'grant_type must be client_credentials');
+        const creds =
+          basicCredentials(req.headers.authorization) ??
+          (req.body.client_id && req.body.client_secret
+            ? ([req.body.client_id, req.body.client_secret] as [string, string])
+            : undefined);
+        if (!creds) throw new OtpdError('UNAUTHENTICATED');
+        void reply.header('cache-control', 'no-store');
+        return d.auth.issueToken(creds[0], creds[1], req.body.scope || undefined);
+      },
+    );
   });
 
   if (d.devOutbox) {
-    api.get('/dev/messages', {
-      onRequest: d.guard('admin'),
-      config: { json: true },
-      schema: {
-        tags: ['Development'], summary: 'Texts delivered to the development outbox, newest first',
-        security: [{ bearer: ['admin'] }],
-        querystring: Type.Object({
-          to: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{4,14}$' })),
-          limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
-        }, { additionalProperties: false }),
+    api.get(
+      '/dev/messages',
+      {
+        onRequest: d.guard('admin'),
+        config: { json: true },
+        schema: {
+          tags: ['Development'],
+          summary: 'Texts delivered to the development outbox, newest first',
+          security: [{ bearer: ['admin'] }],
+          querystring: Type.Object(
+            {
+              to: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{4,14}$' })),
+              limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+            },
+            { additionalProperties: false },
+          ),
+        },
       },
-    }, async (req) => {
-      const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 50)));
-      const rows = await d.store.listDevMessages(req.query.to, limit);
-      return { messages: rows.map((r) => ({ to: r.to, text: r.text, createdAt: new Date(r.createdAt).toISOString() })) };
-    });
+      async (req) => {
+        const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 50)));
+        const rows = await d.store.listDevMessages(req.query.to, limit);
+        return {
+          messages: rows.map((r) => ({ to: r.to, text: r.text, createdAt: new Date(r.createdAt).toISOString() })),
+        };
+      },
+    );
   }
 }

@@ -36,7 +36,10 @@ export interface AbuseDeps {
 export function buildAbuse(c: Config, d: AbuseDeps) {
   const { metrics, log } = d;
   const admission = new Admission({
-    store: d.store, limiter: d.limiter, clock: d.clock, policy: abusePolicyFrom(c),
+    store: d.store,
+    limiter: d.limiter,
+    clock: d.clock,
+    policy: abusePolicyFrom(c),
     onAbuse: (e) => {
       metrics.abuse.inc({ reason: e.reason, shadow: String(e.shadow) });
       log.warn({ ...e }, e.shadow ? 'would refuse send-code (shadow mode)' : 'send-code refused by abuse defence');
@@ -44,11 +47,16 @@ export function buildAbuse(c: Config, d: AbuseDeps) {
   });
   const b = c.abuse.conversionBreaker;
   const breaker = new ConversionBreaker({
-    store: d.store, clock: d.clock,
+    store: d.store,
+    clock: d.clock,
     options: {
-      windowMs: b.windowSeconds * 1000, minConversion: b.minConversion,
-      minSentCountry: b.minSentCountry, minSentPrefix: b.minSentPrefix,
-      cooldownMs: b.cooldownSeconds * 1000, intervalMs: b.intervalSeconds * 1000, shadow: b.shadow,
+      windowMs: b.windowSeconds * 1000,
+      minConversion: b.minConversion,
+      minSentCountry: b.minSentCountry,
+      minSentPrefix: b.minSentPrefix,
+      cooldownMs: b.cooldownSeconds * 1000,
+      intervalMs: b.intervalSeconds * 1000,
+      shadow: b.shadow,
     },
     events: {
       tripped: (block, stat) => {

@@ -30,12 +30,22 @@ export function buildApi(c: Config, d: ApiDeps): Promise<FastifyInstance> {
   const { store, clock } = d;
   const auth = new Authenticator({ keys: store, tokenKey: d.keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });
   return buildApp({
-    verifier: d.verifier, abuseAdmin: new AbuseAdmin({ store, clock }), auth, store, metrics: d.metrics,
-    logger: d.log, version: d.version, bodyLimit: c.bodyLimit, clock, limiter: d.limiter,
+    verifier: d.verifier,
+    abuseAdmin: new AbuseAdmin({ store, clock }),
+    auth,
+    store,
+    metrics: d.metrics,
+    logger: d.log,
+    version: d.version,
+    bodyLimit: c.bodyLimit,
+    clock,
+    limiter: d.limiter,
     requestRate: { ratePerSecond: c.limits.requestsPerSecond, burst: c.limits.requestBurst },
     devOutbox: c.delivery.gateways.some((g) => g.type === 'dev-outbox'),
-    callbacks: d.gateways, publicUrl: c.delivery.publicUrl,
-    trustedProxies: c.abuse.trustedProxies, clientIpHeader: c.abuse.clientIpHeader,
+    callbacks: d.gateways,
+    publicUrl: c.delivery.publicUrl,
+    trustedProxies: c.abuse.trustedProxies,
+    clientIpHeader: c.abuse.clientIpHeader,
   });
 }
 

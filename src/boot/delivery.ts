@@ -24,15 +24,24 @@ export interface DeliveryDeps {
 /** Part of the composition root: gateways, routes, pricing, dispatcher and receipts from the configuration. */
 export function buildDelivery(c: Config, d: DeliveryDeps) {
   const { store, clock, metrics, log } = d;
-  const gateways = c.delivery.gateways.map((g) => createGateway(g, {
-    inbox: store, clock, publicUrl: c.delivery.publicUrl, log: log.child({ gateway: g.id }),
-  }));
+  const gateways = c.delivery.gateways.map((g) =>
+    createGateway(g, {
+      inbox: store,
+      clock,
+      publicUrl: c.delivery.publicUrl,
+      log: log.child({ gateway: g.id }),
+    }),
+  );
   if (c.delivery.gateways.some((g) => g.type === 'dev-outbox')) {
-    log.warn('DEVELOPMENT OUTBOX: no SMS leaves this machine; codes are kept in clear for GET /dev/messages. '
-      + 'Never use in production.');
+    log.warn(
+      'DEVELOPMENT OUTBOX: no SMS leaves this machine; codes are kept in clear for GET /dev/messages. ' +
+        'Never use in production.',
+    );
   }
   const pool = new GatewayPool({
-    gateways, clock, phones: d.phones,
+    gateways,
+    clock,
+    phones: d.phones,
     routes: { rules: c.delivery.routes, ...effectiveRoutes(c) },
     breaker: {
       failureThreshold: c.delivery.circuitBreaker.failureThreshold,
@@ -55,7 +64,8 @@ function recordConnectionReceipts(gateways: readonly Gateway[], d: DeliveryDeps)
     if (!hasConnectionReceipts(g)) continue;
     g.onReceipt((r) => {
       d.metrics.receipts.inc({ gateway: g.id, status: r.status });
-      d.store.recordReceipt({ ...r, gateway: g.id })
+      d.store
+        .recordReceipt({ ...r, gateway: g.id })
         .catch((err: unknown) => d.log.error({ err, gateway: g.id }, 'could not record a delivery receipt'));
     });
   }
@@ -64,7 +74,10 @@ function recordConnectionReceipts(gateways: readonly Gateway[], d: DeliveryDeps)
 function buildDispatcher(c: Config, pool: GatewayPool, d: DeliveryDeps): Dispatcher {
   const { metrics, log } = d;
   return new Dispatcher({
-    store: d.store, pool, keys: d.keys, clock: d.clock,
+    store: d.store,
+    pool,
+    keys: d.keys,
+    clock: d.clock,
     options: { ...c.delivery, leaseMs: c.delivery.leaseSeconds * 1000 },
     events: {
       attempt: (gw, outcome, seconds) => {

@@ -27,9 +27,11 @@ export interface JobDeps {
 export function buildJobs(c: Config, d: JobDeps): Jobs {
   const { log } = d;
   const purger = new Purger({
-    store: d.store, clock: d.clock,
+    store: d.store,
+    clock: d.clock,
     options: {
-      retentionMs: c.retention.days * 86_400_000, intervalMs: c.retention.intervalSeconds * 1000,
+      retentionMs: c.retention.days * 86_400_000,
+      intervalMs: c.retention.intervalSeconds * 1000,
       batchSize: c.retention.batchSize,
     },
     events: {

@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
 import {
-  AbuseAdmin, checkClientId, checkCountries, checkDailyBudget, checkDailyMessages, checkNote, checkPrefix, checkScope,
-  type PolicyChange, type PolicyView,
+  AbuseAdmin,
+  checkClientId,
+  checkCountries,
+  checkDailyBudget,
+  checkDailyMessages,
+  checkNote,
+  checkPrefix,
+  checkScope,
+  type PolicyChange,
+  type PolicyView,
 } from '../core/abuse-admin.ts';
 import { systemClock } from '../core/clock.ts';
 import { isOtpdError } from '../core/errors.ts';
@@ -19,10 +27,12 @@ const DESCRIBE: Record<NumberRuleKind, string> = {
 
 /** `otpd block …` and `otpd safe …`: the same three commands over one kind of rule. */
 function registerRuleCommands(program: Command, kind: NumberRuleKind): void {
-  const cmd = program.command(kind)
+  const cmd = program
+    .command(kind)
     .description(`${DESCRIBE[kind]}; the most specific rule wins, effective on the next send-code`);
 
-  cmd.command('add <prefix>')
+  cmd
+    .command('add <prefix>')
     .description(`Add a ${kind} rule for a number or prefix (E.164, with the +), or replace its note`)
     .option('--note <text>', 'why (shown in listings)')
     .option('--config <file>', 'configuration file')
@@ -34,7 +44,8 @@ function registerRuleCommands(program: Command, kind: NumberRuleKind): void {
       });
     });
 
-  cmd.command('remove <prefix>')
+  cmd
+    .command('remove <prefix>')
     .description(`Remove a ${kind} rule`)
     .option('--config <file>', 'configuration file')
     .action(async (prefix: string, o: { config?: string }) => {
@@ -45,7 +56,8 @@ function registerRuleCommands(program: Command, kind: NumberRuleKind): void {
       });
     });
 
-  cmd.command('list')
+  cmd
+    .command('list')
     .description(`List ${kind} rules`)
     .option('--json', 'print JSON')
     .option('--config <file>', 'configuration file')
@@ -69,7 +81,10 @@ interface PolicyOptions {
 
 /** `--allow-countries ES,fr`: codes separated by commas or spaces, any case; the flag needs at least one. */
 function countriesFlag(mode: 'allow' | 'deny', raw: string, flag: string): ClientPolicy['countries'] {
-  const list = raw.split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
+  const list = raw
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((c) => c.toUpperCase());
   const countries = checked(() => checkCountries({ mode, list }, flag));
   if (list.length === 0) fail(`${flag} needs at least one country code`);
   return countries;
@@ -80,7 +95,11 @@ function countriesFlag(mode: 'allow' | 'deny', raw: string, flag: string): Clien
  * 1e3 or 0x10), then the use case's range check, whose message gets the flag's own hint.
  */
 function amountFlag(
-  raw: string, flag: string, syntax: RegExp, check: (n: number, name: string) => number | null, hint: string,
+  raw: string,
+  flag: string,
+  syntax: RegExp,
+  check: (n: number, name: string) => number | null,
+  hint: string,
 ): number | null {
   if (raw === 'default') return null;
   try {
@@ -108,8 +127,10 @@ function policyChange(o: PolicyOptions): PolicyChange {
     c.dailyBudget = amountFlag(o.dailyBudget, '--daily-budget', /^\d+(\.\d+)?$/, checkDailyBudget, hint);
   }
   if (Object.keys(c).length === 0) {
-    fail('nothing to set: give --allow-countries, --deny-countries, --default-countries, '
-      + '--daily-messages or --daily-budget');
+    fail(
+      'nothing to set: give --allow-countries, --deny-countries, --default-countries, ' +
+        '--daily-messages or --daily-budget',
+    );
   }
   return c;
 }
@@ -124,15 +145,19 @@ function printPolicy(p: PolicyView): void {
 
 function policyLine(p: PolicyView): string {
   const countries = p.countries ? `${p.countries.mode}:${p.countries.list.join(',')}` : 'default';
-  return `${p.clientId}\tcountries=${countries}\tdailyMessages=${p.dailyMessages ?? 'default'}`
-    + `\tdailyBudget=${p.dailyBudget ?? 'default'}`;
+  return (
+    `${p.clientId}\tcountries=${countries}\tdailyMessages=${p.dailyMessages ?? 'default'}` +
+    `\tdailyBudget=${p.dailyBudget ?? 'default'}`
+  );
 }
 
 function registerPolicyCommands(program: Command): void {
-  const cmd = program.command('policy')
+  const cmd = program
+    .command('policy')
     .description('Per-client countries, daily messages and daily budget; effective on the next send-code');
 
-  cmd.command('show <clientId>')
+  cmd
+    .command('show <clientId>')
     .description("Show a client's policy (unset fields use the configured defaults)")
     .option('--json', 'print JSON')
     .option('--config <file>', 'configuration file')
@@ -145,8 +170,9 @@ function registerPolicyCommands(program: Command): void {
       });
     });
 
-  cmd.command('set <clientId>')
-    .description('Change a client\'s policy; options not given keep their current value')
+  cmd
+    .command('set <clientId>')
+    .description("Change a client's policy; options not given keep their current value")
     .option('--allow-countries <list>', 'only these countries (comma-separated ISO codes, e.g. ES,FR)')
     .option('--deny-countries <list>', 'all countries but these')
     .option('--default-countries', 'use the configured countries')
@@ -164,7 +190,8 @@ function registerPolicyCommands(program: Command): void {
       });
     });
 
-  cmd.command('list')
+  cmd
+    .command('list')
     .description('Clients with a policy of their own')
     .option('--json', 'print JSON')
     .option('--config <file>', 'configuration file')
@@ -181,7 +208,8 @@ function registerPolicyCommands(program: Command): void {
 function registerBreakerCommands(program: Command): void {
   const cmd = program.command('breaker').description('Blocks set by the conversion circuit breaker');
 
-  cmd.command('list')
+  cmd
+    .command('list')
     .description('Blocks in force now (shadow ones only report)')
     .option('--json', 'print JSON')
     .option('--config <file>', 'configuration file')
@@ -194,9 +222,12 @@ function registerBreakerCommands(program: Command): void {
       });
     });
 
-  cmd.command('reset <scope>')
-    .description('Lift a block early, e.g. country:GB or prefix:+44791112; '
-      + 'the breaker leaves the scope unjudged for one window')
+  cmd
+    .command('reset <scope>')
+    .description(
+      'Lift a block early, e.g. country:GB or prefix:+44791112; ' +
+        'the breaker leaves the scope unjudged for one window',
+    )
     .option('--config <file>', 'configuration file')
     .action(async (scope: string, o: { config?: string }) => {
       checked(() => checkScope(scope));

@@ -8,7 +8,8 @@ const out = (text: string) => process.stdout.write(text);
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('Manage API keys');
 
-  keys.command('create')
+  keys
+    .command('create')
     .description('Create an API key and print its secret (shown only this once)')
     .requiredOption('--name <name>', 'a label for the key')
     .option('--scopes <scopes>', 'comma- or space-separated scopes (default: all)')
@@ -19,18 +20,24 @@ export function registerKeyCommands(program: Command): void {
       // Refused before the store is opened, so a typo never creates a database.
       const scopes = checked(() => parseScopes(o.scopes));
       await withStore(o.config, async (store) => {
-        const { record, secret } = await new ApiKeys({ store, clock: systemClock })
-          .create({ name: o.name, clientId: o.client, scopes });
+        const { record, secret } = await new ApiKeys({ store, clock: systemClock }).create({
+          name: o.name,
+          clientId: o.client,
+          scopes,
+        });
         if (o.json) {
           out(`${JSON.stringify({ id: record.id, clientId: record.clientId, name: o.name, scopes, secret })}\n`);
         } else {
-          out(`id:      ${record.id}\nclient:  ${record.clientId}\nscopes:  ${scopes.join(' ')}\nsecret:  ${secret}\n\n`
-            + 'Store the secret now: otpd keeps only its hash and cannot show it again.\n');
+          out(
+            `id:      ${record.id}\nclient:  ${record.clientId}\nscopes:  ${scopes.join(' ')}\nsecret:  ${secret}\n\n` +
+              'Store the secret now: otpd keeps only its hash and cannot show it again.\n',
+          );
         }
       });
     });
 
-  keys.command('list')
+  keys
+    .command('list')
     .description('List API keys (never their secrets)')
     .option('--json', 'print JSON')
     .option('--config <file>', 'configuration file')
@@ -45,7 +52,8 @@ export function registerKeyCommands(program: Command): void {
       });
     });
 
-  keys.command('revoke <id>')
+  keys
+    .command('revoke <id>')
     .description('Revoke an API key; effective on the next request')
     .option('--config <file>', 'configuration file')
     .action(async (id: string, o: { config?: string }) => {

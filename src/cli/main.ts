@@ -13,7 +13,8 @@ import { registerRetentionCommands } from './retention.ts';
 
 const program = new Command('otpd').version(VERSION).description('Self-hosted phone verification server');
 
-program.command('serve')
+program
+  .command('serve')
   .description('Start the HTTP server and the dispatcher')
   .option('--config <file>', 'configuration file (YAML or JSON); environment variables override it')
   .action(async (o: { config?: string }) => {
@@ -22,7 +23,8 @@ program.command('serve')
     await serve(c);
   });
 
-program.command('migrate')
+program
+  .command('migrate')
   .description('Apply database migrations and exit')
   .option('--config <file>', 'configuration file')
   .action(async (o: { config?: string }) => {

@@ -25,7 +25,8 @@ function time(s: string | undefined, name: string): number | undefined {
 
 /** `otpd messages`: delivery status and attempts (never the text); `otpd outbox`: the development outbox. */
 export function registerMessageCommands(program: Command): void {
-  program.command('messages')
+  program
+    .command('messages')
     .description('Messages with their delivery status and every attempt, newest first (never the text)')
     .option('--to <recipient>', 'only this number or address')
     .option('--status <status>', `only this status: ${MESSAGE_STATUSES.join(', ')}`)
@@ -39,7 +40,11 @@ export function registerMessageCommands(program: Command): void {
       const { status: raw } = o;
       const status = raw === undefined ? undefined : checked(() => checkStatus(raw, '--status'));
       const filter = {
-        recipient: o.to, status, gateway: o.gateway, since: time(o.since, '--since'), until: time(o.until, '--until'),
+        recipient: o.to,
+        status,
+        gateway: o.gateway,
+        since: time(o.since, '--since'),
+        until: time(o.until, '--until'),
         limit: Math.max(1, Math.min(500, Number(o.limit) || 20)),
       };
       await withStore(o.config, async (store) => {
@@ -49,18 +54,23 @@ export function registerMessageCommands(program: Command): void {
           return void process.stdout.write(`${JSON.stringify(rows)}\n`);
         }
         for (const { message: m, attempts } of history) {
-          process.stdout.write(`${iso(m.createdAt)}  #${m.id}  ${m.recipient}  ${m.status}  ${m.segments} seg  `
-            + `${m.gateway ?? '-'}  ${m.providerMessageId ?? ''}${m.lastError ? `  (${m.lastError})` : ''}\n`);
+          process.stdout.write(
+            `${iso(m.createdAt)}  #${m.id}  ${m.recipient}  ${m.status}  ${m.segments} seg  ` +
+              `${m.gateway ?? '-'}  ${m.providerMessageId ?? ''}${m.lastError ? `  (${m.lastError})` : ''}\n`,
+          );
           for (const a of attempts) {
-            process.stdout.write(`    attempt ${a.attempt}  ${iso(a.startedAt)}  ${a.gateway}  ${a.outcome}  `
-              + `${a.finishedAt - a.startedAt} ms${a.error ? `  ${a.error}` : ''}\n`);
+            process.stdout.write(
+              `    attempt ${a.attempt}  ${iso(a.startedAt)}  ${a.gateway}  ${a.outcome}  ` +
+                `${a.finishedAt - a.startedAt} ms${a.error ? `  ${a.error}` : ''}\n`,
+            );
           }
         }
         if (history.length === 0) process.stdout.write('no messages\n');
       });
     });
 
-  program.command('outbox')
+  program
+    .command('outbox')
     .description('Texts delivered to the development outbox (the "virtual phone"), newest first')
     .option('--to <e164>', 'only this recipient')
     .option('--limit <n>', 'how many', '20')
@@ -69,7 +79,10 @@ export function registerMessageCommands(program: Command): void {
     .action(async (o: { to?: string; limit: string; json?: boolean; config?: string }) => {
       await withStore(o.config, async (store) => {
         const rows = await store.listDevMessages(o.to, Math.max(1, Math.min(500, Number(o.limit) || 20)));
-        if (o.json) return void process.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r, createdAt: iso(r.createdAt) })))}\n`);
+        if (o.json)
+          return void process.stdout.write(
+            `${JSON.stringify(rows.map((r) => ({ ...r, createdAt: iso(r.createdAt) })))}\n`,
+          );
         for (const r of rows) process.stdout.write(`${iso(r.createdAt)}  ${r.to}  ${r.text}\n`);
         if (rows.length === 0) process.stdout.write('no messages\n');
       });

@@ -9,7 +9,10 @@ export function isPrivateHost(url: string): boolean {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIP(host) === 4) return PRIVATE_V4.some((r) => r.test(host));
-  if (isIP(host) === 6) return host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:');
+  if (isIP(host) === 6)
+    return (
+      host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:')
+    );
   return false;
 }
 
@@ -29,24 +32,30 @@ export function deliveryChecks(c: Config, problems: string[]): void {
     if (byId.has(g.id)) problems.push(`delivery.gateways: the id "${g.id}" is used twice`);
     else byId.set(g.id, g);
     if (c.env === 'production' && g.type === 'dev-outbox') {
-      problems.push(`delivery.gateways.${g.id}: the development outbox is refused in production; configure a real gateway`);
+      problems.push(
+        `delivery.gateways.${g.id}: the development outbox is refused in production; configure a real gateway`,
+      );
     }
     if (g.type === 'http' && g.preset === 'twilio' && !g.from && !g.messagingServiceSid) {
       problems.push(`delivery.gateways.${g.id}: twilio needs "from" or "messagingServiceSid"`);
     }
     if (g.type === 'http' && g.preset === 'webhook' && !g.allowPrivateNetwork && isPrivateHost(g.url)) {
-      problems.push(`delivery.gateways.${g.id}: ${new URL(g.url).hostname} is a loopback or private address; set allowPrivateNetwork: true if that is intended`);
+      problems.push(
+        `delivery.gateways.${g.id}: ${new URL(g.url).hostname} is a loopback or private address; set allowPrivateNetwork: true if that is intended`,
+      );
     }
   }
   const check = (where: string, ids: readonly string[], channel: 'sms' | 'email') => {
     for (const id of ids) {
       const g = byId.get(id);
       if (!g) problems.push(`${where}: no gateway "${id}"`);
-      else if (channelOf(g) !== channel) problems.push(`${where}: gateway "${id}" cannot send ${channel === 'sms' ? 'SMS' : 'email'}`);
+      else if (channelOf(g) !== channel)
+        problems.push(`${where}: gateway "${id}" cannot send ${channel === 'sms' ? 'SMS' : 'email'}`);
     }
   };
   c.delivery.routes.forEach((r, i) => {
-    if (!r.countries && !r.prefixes) problems.push(`delivery.routes.${i}: give countries or prefixes (or use defaultRoute)`);
+    if (!r.countries && !r.prefixes)
+      problems.push(`delivery.routes.${i}: give countries or prefixes (or use defaultRoute)`);
     check(`delivery.routes.${i}.gateways`, r.gateways, 'sms');
   });
   const routes = effectiveRoutes(c);
@@ -54,16 +63,26 @@ export function deliveryChecks(c: Config, problems: string[]): void {
   check('delivery.emailRoute', routes.email, 'email');
   if (routes.defaultSms.length === 0) problems.push('delivery.defaultRoute: no gateway can send SMS');
   if (c.delivery.leaseSeconds * 1000 <= c.delivery.sendTimeoutMs) {
-    problems.push('delivery.leaseSeconds: the lease must outlast delivery.sendTimeoutMs, or a message could be claimed again while its send is in flight');
+    problems.push(
+      'delivery.leaseSeconds: the lease must outlast delivery.sendTimeoutMs, or a message could be claimed again while its send is in flight',
+    );
   }
   const needsCallbacks = c.delivery.gateways.some((g) => g.type === 'http');
   if (needsCallbacks && !c.delivery.publicUrl) {
-    problems.push('delivery.publicUrl: HTTP providers need the public URL of otpd for delivery-status callbacks (OTPD_PUBLIC_URL)');
+    problems.push(
+      'delivery.publicUrl: HTTP providers need the public URL of otpd for delivery-status callbacks (OTPD_PUBLIC_URL)',
+    );
   }
 }
 
 /** The gateways with every credential replaced. */
 export function redactGateways(gateways: readonly GatewayConfig[]): Record<string, unknown>[] {
-  return gateways.map((g) => Object.fromEntries(Object.entries(g).map(([k, v]) =>
-    [k, (SECRET_FIELDS as readonly string[]).includes(k) && v !== undefined ? '[redacted]' : v])));
+  return gateways.map((g) =>
+    Object.fromEntries(
+      Object.entries(g).map(([k, v]) => [
+        k,
+        (SECRET_FIELDS as readonly string[]).includes(k) && v !== undefined ? '[redacted]' : v,
+      ]),
+    ),
+  );
 }

@@ -86,10 +86,16 @@ function convert(name: string, raw: string, kind: Kind, problems: string[]): unk
       return raw;
     }
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     case 'testNumbers': {
       const out: Record<string, string> = {};
-      for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const pair of raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const i = pair.lastIndexOf(':');
         if (i < 1) problems.push(`${name}: expected +NUMBER:CODE, got "${pair}"`);
         else out[pair.slice(0, i)] = pair.slice(i + 1);
@@ -120,16 +126,20 @@ function deepFreeze<T>(o: T): T {
 
 /** Rules the schema cannot express; every one is checked so all problems are listed together. */
 function crossChecks(c: Config, problems: string[]): void {
-  if (c.code.ttlSeconds > 600 && !c.code.allowLongTtl) problems.push('code.ttlSeconds: above 600 needs code.allowLongTtl (OTPD_ALLOW_LONG_TTL=true)');
+  if (c.code.ttlSeconds > 600 && !c.code.allowLongTtl)
+    problems.push('code.ttlSeconds: above 600 needs code.allowLongTtl (OTPD_ALLOW_LONG_TTL=true)');
   if (c.env === 'production' && !c.secret) problems.push('secret: OTPD_SECRET is required in production');
   deliveryChecks(c, problems);
   for (const t of c.abuse.trustedProxies) {
     const [addr, bits] = t.split('/');
     const v = isIP(addr!);
-    if (v === 0 || (bits !== undefined && Number(bits) > (v === 4 ? 32 : 128))) problems.push(`abuse.trustedProxies: "${t}" is not an IP address or CIDR block`);
+    if (v === 0 || (bits !== undefined && Number(bits) > (v === 4 ? 32 : 128)))
+      problems.push(`abuse.trustedProxies: "${t}" is not an IP address or CIDR block`);
   }
-  if (c.database.url && !c.secret) problems.push('secret: OTPD_SECRET is required with OTPD_DATABASE_URL, and every replica must share it');
-  if (c.limits.sendsPer24Hours < c.limits.sendsPer15Minutes) problems.push('limits.sendsPer24Hours must be at least limits.sendsPer15Minutes');
+  if (c.database.url && !c.secret)
+    problems.push('secret: OTPD_SECRET is required with OTPD_DATABASE_URL, and every replica must share it');
+  if (c.limits.sendsPer24Hours < c.limits.sendsPer15Minutes)
+    problems.push('limits.sendsPer24Hours must be at least limits.sendsPer15Minutes');
 }
 
 /**
@@ -155,7 +165,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Readonly<Conf
   const withDefaults = Value.Default(ConfigSchema, raw) as Config;
   for (const e of Value.Errors(ConfigSchema, withDefaults)) {
     const where = e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    const extra = e.keyword === 'additionalProperties' ? ` ${JSON.stringify((e.params as { additionalProperties?: unknown }).additionalProperties)}` : '';
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? ` ${JSON.stringify((e.params as { additionalProperties?: unknown }).additionalProperties)}`
+        : '';
     problems.push(`${where}: ${e.message}${extra}`);
   }
   if (problems.length === 0) crossChecks(withDefaults, problems);

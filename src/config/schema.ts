@@ -17,14 +17,21 @@ export const ConfigSchema = Type.Object(
     /** @default 8080 */
     port: Int(0, 65535, 8080, 'TCP port to listen on'),
     /** @default './data' */
-    dataDir: Type.String({ default: './data', minLength: 1, description: 'Directory for otpd.db and generated secrets' }),
+    dataDir: Type.String({
+      default: './data',
+      minLength: 1,
+      description: 'Directory for otpd.db and generated secrets',
+    }),
     /** @default 'development' */
     env: Type.Union([Type.Literal('development'), Type.Literal('production')], { default: 'development' }),
     /** Server key material (≥32 characters). Generated into dataDir in development; required in production. */
     secret: Type.Optional(Type.String({ minLength: 32 })),
     /** Earlier secrets, still accepted for codes and messages made before a rotation. */
     previousSecrets: Type.Array(Type.String({ minLength: 32 }), { default: [] }),
-    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
     /** Secret accepted as an all-scopes API key (id "bootstrap"). */
     bootstrapKey: Type.Optional(Type.String({ minLength: 24 })),
     tokenTtlSeconds: Int(60, 86400, 3600, 'Lifetime of OAuth2 access tokens'),
@@ -47,7 +54,12 @@ export const ConfigSchema = Type.Object(
         requestsPerSecond: Int(0, 1_000_000, 100, 'API requests per client per second (0 = unlimited)'),
         requestBurst: Int(1, 1_000_000, 200, 'API requests a client may burst above the rate'),
         maxSegments: Int(1, 10, 2, 'Most SMS segments a CAMARA message may need once the code is inserted'),
-        dailyBudget: Type.Number({ minimum: 0, maximum: 1e9, default: 0, description: 'Spend per client per UTC day, in the currency of the gateway prices (0 = unlimited)' }),
+        dailyBudget: Type.Number({
+          minimum: 0,
+          maximum: 1e9,
+          default: 0,
+          description: 'Spend per client per UTC day, in the currency of the gateway prices (0 = unlimited)',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -60,7 +72,11 @@ export const ConfigSchema = Type.Object(
         /** Exact numbers or prefixes refused with PHONE_NUMBER_BLOCKED. */
         blocked: Type.Array(Type.String({ pattern: '^\\+[0-9]{1,15}$' }), { default: [] }),
         /** Number → fixed code; no message is sent. */
-        test: Type.Record(Type.String({ pattern: '^\\+[1-9][0-9]{4,14}$' }), Type.String({ pattern: '^[A-Za-z0-9]{4,10}$' }), { default: {} }),
+        test: Type.Record(
+          Type.String({ pattern: '^\\+[1-9][0-9]{4,14}$' }),
+          Type.String({ pattern: '^[A-Za-z0-9]{4,10}$' }),
+          { default: {} },
+        ),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -74,10 +90,18 @@ export const ConfigSchema = Type.Object(
         defaultRoute: Type.Array(Type.String(), { default: [] }),
         /** Gateways for email; empty means every SMTP gateway, in the order configured. */
         emailRoute: Type.Array(Type.String(), { default: [] }),
-        circuitBreaker: Type.Object({
-          failureThreshold: Int(1, 1000, 5, 'Consecutive transient failures or timeouts that open a gateway\'s circuit'),
-          cooldownSeconds: Int(1, 3600, 30, 'How long an open circuit skips its gateway before one trial call'),
-        }, { default: {}, additionalProperties: false }),
+        circuitBreaker: Type.Object(
+          {
+            failureThreshold: Int(
+              1,
+              1000,
+              5,
+              "Consecutive transient failures or timeouts that open a gateway's circuit",
+            ),
+            cooldownSeconds: Int(1, 3600, 30, 'How long an open circuit skips its gateway before one trial call'),
+          },
+          { default: {}, additionalProperties: false },
+        ),
         /** Base URL providers reach otpd at, for delivery-status callbacks (e.g. https://otpd.example.com). */
         publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+(/.*)?$' })),
         /** Turn the in-process dispatcher off (messages stay queued for another process). */
@@ -95,7 +119,7 @@ export const ConfigSchema = Type.Object(
     sqlite: Type.Object(
       {
         synchronous: Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')], { default: 'FULL' }),
-        busyTimeoutMs: Int(0, 60_000, 5000, 'How long a write waits for another process\'s lock'),
+        busyTimeoutMs: Int(0, 60_000, 5000, "How long a write waits for another process's lock"),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -104,10 +128,19 @@ export const ConfigSchema = Type.Object(
         /** postgres://… selects the shared PostgreSQL store (several replicas); absent means embedded SQLite. */
         url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection URL' })),
         /** @default 'public' */
-        schema: Type.String({ default: 'public', pattern: '^[a-z_][a-z0-9_]{0,62}$', description: 'Schema holding otpd\'s tables' }),
+        schema: Type.String({
+          default: 'public',
+          pattern: '^[a-z_][a-z0-9_]{0,62}$',
+          description: "Schema holding otpd's tables",
+        }),
         poolSize: Int(1, 1000, 10, 'PostgreSQL connections per replica for requests and delivery'),
         limiterPoolSize: Int(1, 1000, 4, 'PostgreSQL connections per replica for the shared rate limiter'),
-        statementTimeoutMs: Int(100, 600_000, 10_000, 'A statement running longer fails (closed) instead of hanging a request'),
+        statementTimeoutMs: Int(
+          100,
+          600_000,
+          10_000,
+          'A statement running longer fails (closed) instead of hanging a request',
+        ),
       },
       { default: {}, additionalProperties: false },
     ),

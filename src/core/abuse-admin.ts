@@ -112,28 +112,41 @@ export function checkPolicyChange(c: PolicyChange): PolicyChange {
  * raises a quota must not silently drop a country allow-list (that would widen what the client may do).
  */
 export function mergePolicy(clientId: string, old: ClientPolicy | null, c: PolicyChange, now: number): ClientPolicy {
-  const countries = c.countries === undefined
-    ? old?.countries ?? null
-    : c.countries && { mode: c.countries.mode, list: [...new Set(c.countries.list)] };
-  const budget = c.dailyBudget === undefined
-    ? old?.dailyBudgetMicros ?? null
-    : c.dailyBudget === null ? null : Math.round(c.dailyBudget * 1e6);
+  const countries =
+    c.countries === undefined
+      ? (old?.countries ?? null)
+      : c.countries && { mode: c.countries.mode, list: [...new Set(c.countries.list)] };
+  const budget =
+    c.dailyBudget === undefined
+      ? (old?.dailyBudgetMicros ?? null)
+      : c.dailyBudget === null
+        ? null
+        : Math.round(c.dailyBudget * 1e6);
   return {
-    clientId, countries,
-    dailyMessages: c.dailyMessages === undefined ? old?.dailyMessages ?? null : c.dailyMessages,
-    dailyBudgetMicros: budget, updatedAt: now,
+    clientId,
+    countries,
+    dailyMessages: c.dailyMessages === undefined ? (old?.dailyMessages ?? null) : c.dailyMessages,
+    dailyBudgetMicros: budget,
+    updatedAt: now,
   };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export const presentRule = (r: NumberRule) => ({
-  kind: r.kind, prefix: r.prefix, note: r.note, createdAt: iso(r.createdAt),
+  kind: r.kind,
+  prefix: r.prefix,
+  note: r.note,
+  createdAt: iso(r.createdAt),
 });
 export type RuleView = ReturnType<typeof presentRule>;
 
 export const presentBlock = (b: ScopeBlock) => ({
-  scope: b.scope, until: iso(b.until), shadow: b.shadow, reason: b.reason, createdAt: iso(b.createdAt),
+  scope: b.scope,
+  until: iso(b.until),
+  shadow: b.shadow,
+  reason: b.reason,
+  createdAt: iso(b.createdAt),
 });
 export type BlockView = ReturnType<typeof presentBlock>;
 
@@ -141,18 +154,28 @@ export type BlockView = ReturnType<typeof presentBlock>;
 export function presentPolicy(clientId: string, p: ClientPolicy | null) {
   if (!p) return { clientId, countries: null, dailyMessages: null, dailyBudget: null, updatedAt: null, stored: false };
   return {
-    clientId, countries: p.countries, dailyMessages: p.dailyMessages,
+    clientId,
+    countries: p.countries,
+    dailyMessages: p.dailyMessages,
     dailyBudget: p.dailyBudgetMicros === null ? null : p.dailyBudgetMicros / 1e6,
-    updatedAt: iso(p.updatedAt), stored: true,
+    updatedAt: iso(p.updatedAt),
+    stored: true,
   };
 }
 export type PolicyView = ReturnType<typeof presentPolicy>;
 
 /** The part of the store administration uses (admission and the breaker use the rest). */
-export type AbuseAdminStore = Pick<AbuseStore,
-  | 'putNumberRule' | 'deleteNumberRule' | 'listNumberRules'
-  | 'getClientPolicy' | 'putClientPolicy' | 'listClientPolicies'
-  | 'listBlocks' | 'deleteBlock'>;
+export type AbuseAdminStore = Pick<
+  AbuseStore,
+  | 'putNumberRule'
+  | 'deleteNumberRule'
+  | 'listNumberRules'
+  | 'getClientPolicy'
+  | 'putClientPolicy'
+  | 'listClientPolicies'
+  | 'listBlocks'
+  | 'deleteBlock'
+>;
 
 /**
  * The operations. Each validates its input with the checks above (INVALID_ARGUMENT, nothing stored),
@@ -176,7 +199,9 @@ export class AbuseAdmin {
   /** Adds a rule, or replaces the note of the rule with this kind and prefix; the most specific rule wins. */
   async putRule(input: { kind: NumberRuleKind; prefix: string; note?: string | null | undefined }): Promise<RuleView> {
     const rule: NumberRule = {
-      kind: checkKind(input.kind), prefix: checkPrefix(input.prefix), note: checkNote(input.note),
+      kind: checkKind(input.kind),
+      prefix: checkPrefix(input.prefix),
+      note: checkNote(input.note),
       createdAt: this.#clock.now(),
     };
     await this.#store.putNumberRule(rule);

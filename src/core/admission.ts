@@ -8,8 +8,14 @@ import type { NumberType } from './ports/phone.ts';
 
 /** Why a send-code was refused (or, in shadow mode, would have been) by a defence. */
 export type AbuseReason =
-  | 'block_list' | 'number_type' | 'country' | 'conversion_breaker'
-  | 'velocity_client' | 'velocity_ip' | 'velocity_prefix' | 'velocity_country';
+  | 'block_list'
+  | 'number_type'
+  | 'country'
+  | 'conversion_breaker'
+  | 'velocity_client'
+  | 'velocity_ip'
+  | 'velocity_prefix'
+  | 'velocity_country';
 
 export interface AbuseEvent {
   readonly reason: AbuseReason;
@@ -26,7 +32,12 @@ export interface AbusePolicy {
   readonly refusedNumberTypes: ReadonlySet<NumberType>;
   /** Countries for clients without a policy of their own. */
   readonly countries: { readonly mode: 'allow' | 'deny'; readonly list: readonly string[] };
-  readonly velocity: { readonly client: RateRule; readonly ip: RateRule; readonly prefix: RateRule; readonly country: RateRule };
+  readonly velocity: {
+    readonly client: RateRule;
+    readonly ip: RateRule;
+    readonly prefix: RateRule;
+    readonly country: RateRule;
+  };
   /**
    * Whether the per-IP limit applies to the socket address too (`always`) or only to end-user IPs
    * learnt from a trusted proxy (`proxied`): server-to-server callers all share one address.
@@ -55,8 +66,12 @@ export function ipKey(ip: string): string {
   const [head = '', tail] = ip.toLowerCase().split('::');
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '') || '0').join(':')}::/64`;
+  const groups =
+    tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, '') || '0')
+    .join(':')}::/64`;
 }
 
 /**
@@ -70,9 +85,15 @@ export const logScope = (scope: string): string => scope.replace(/^(prefix:\+\d{
  * So a safe number inside a blocked prefix is safe, and a broad safe prefix cannot lift a
  * specific block.
  */
-function verdict(rules: readonly NumberRule[], configBlocks: readonly string[], phone: string): 'block' | 'safe' | undefined {
-  const entries = [...rules.map((r) => ({ kind: r.kind, len: r.prefix.length })),
-    ...configBlocks.filter((p) => phone.startsWith(p)).map((p) => ({ kind: 'block' as const, len: p.length }))];
+function verdict(
+  rules: readonly NumberRule[],
+  configBlocks: readonly string[],
+  phone: string,
+): 'block' | 'safe' | undefined {
+  const entries = [
+    ...rules.map((r) => ({ kind: r.kind, len: r.prefix.length })),
+    ...configBlocks.filter((p) => phone.startsWith(p)).map((p) => ({ kind: 'block' as const, len: p.length })),
+  ];
   entries.sort((x, y) => y.len - x.len || (x.kind === 'block' ? -1 : 1));
   return entries[0]?.kind;
 }
@@ -109,7 +130,9 @@ export class Admission {
 
   /** Throws the CAMARA error of the first defence that refuses; otherwise says what the send may spend. */
   async admit(
-    clientId: string, phone: string, o: { isTest: boolean; ip: string | undefined; ipProxied: boolean; info: PhoneInfo },
+    clientId: string,
+    phone: string,
+    o: { isTest: boolean; ip: string | undefined; ipProxied: boolean; info: PhoneInfo },
   ): Promise<Admitted> {
     const { policy, clock } = this.#d;
     const info = o.info;
@@ -118,37 +141,62 @@ export class Admission {
     const scopes = [...(country ? [`country:${country}`] : []), `prefix:${prefix}`];
     const facts = await this.#d.store.admissionFacts(clientId, phone, scopes, clock.now());
     const refuse = (reason: AbuseReason, code: OtpdError['code'], scope?: string, retryAfter?: number): never => {
-      this.#d.onAbuse({ reason, clientId, phone: maskPhone(phone), shadow: false, ...(scope ? { scope: logScope(scope) } : {}) });
+      this.#d.onAbuse({
+        reason,
+        clientId,
+        phone: maskPhone(phone),
+        shadow: false,
+        ...(scope ? { scope: logScope(scope) } : {}),
+      });
       throw new OtpdError(code, undefined, retryAfter);
     };
     const listed = verdict(facts.rules, policy.blockList, phone);
     if (listed === 'block') refuse('block_list', 'PHONE_NUMBER_BLOCKED');
     if (!o.isTest) {
       if (!info.valid) throw new OtpdError('INVALID_ARGUMENT', 'phoneNumber is not a valid phone number');
-      if (policy.refusedNumberTypes.has(info.type)) refuse('number_type', 'PHONE_NUMBER_NOT_ALLOWED', `type:${info.type}`);
-      if (!countryAllowed(country, facts.policy?.countries ?? policy.countries)) refuse('country', 'PHONE_NUMBER_NOT_ALLOWED', `country:${country ?? '??'}`);
+      if (policy.refusedNumberTypes.has(info.type))
+        refuse('number_type', 'PHONE_NUMBER_NOT_ALLOWED', `type:${info.type}`);
+      if (!countryAllowed(country, facts.policy?.countries ?? policy.countries))
+        refuse('country', 'PHONE_NUMBER_NOT_ALLOWED', `country:${country ?? '??'}`);
     }
     const safe = listed === 'safe' || o.isTest;
     if (!safe) this.#breaker(clientId, phone, facts, refuse);
     const ip = safe || (policy.ipLimitScope === 'proxied' && !o.ipProxied) ? undefined : o.ip;
-    await this.#velocity(clientId, { ip, prefix: safe ? undefined : prefix, country: safe ? undefined : country }, refuse);
+    await this.#velocity(
+      clientId,
+      { ip, prefix: safe ? undefined : prefix, country: safe ? undefined : country },
+      refuse,
+    );
     return {
-      country, prefix,
+      country,
+      prefix,
       dailyQuota: facts.policy?.dailyMessages ?? policy.dailyQuota,
       dailyBudgetMicros: facts.policy?.dailyBudgetMicros ?? policy.dailyBudgetMicros,
     };
   }
 
-  #breaker(clientId: string, phone: string, facts: AdmissionFacts, refuse: (r: AbuseReason, c: OtpdError['code'], s?: string) => never): void {
+  #breaker(
+    clientId: string,
+    phone: string,
+    facts: AdmissionFacts,
+    refuse: (r: AbuseReason, c: OtpdError['code'], s?: string) => never,
+  ): void {
     for (const b of facts.blocks) {
       if (!b.shadow) refuse('conversion_breaker', 'PHONE_NUMBER_NOT_ALLOWED', b.scope);
-      this.#d.onAbuse({ reason: 'conversion_breaker', clientId, phone: maskPhone(phone), scope: logScope(b.scope), shadow: true });
+      this.#d.onAbuse({
+        reason: 'conversion_breaker',
+        clientId,
+        phone: maskPhone(phone),
+        scope: logScope(b.scope),
+        shadow: true,
+      });
     }
   }
 
   /** Each limit spends from its own shared budget; the first one exhausted refuses with its Retry-After. */
   async #velocity(
-    clientId: string, k: { ip: string | undefined; prefix: string | undefined; country: string | undefined },
+    clientId: string,
+    k: { ip: string | undefined; prefix: string | undefined; country: string | undefined },
     refuse: (r: AbuseReason, c: OtpdError['code'], s?: string, retry?: number) => never,
   ): Promise<void> {
     const v = this.#d.policy.velocity;
@@ -163,7 +211,13 @@ export class Admission {
     for (const [reason, key, rule] of checks) {
       if (!key || rule.ratePerSecond <= 0) continue;
       const wait = await this.#d.limiter.take(key, rule);
-      if (wait > 0) refuse(reason, 'TOO_MANY_REQUESTS', reason.replace('velocity_', '') + (k.country && reason === 'velocity_country' ? `:${k.country}` : ''), wait);
+      if (wait > 0)
+        refuse(
+          reason,
+          'TOO_MANY_REQUESTS',
+          reason.replace('velocity_', '') + (k.country && reason === 'velocity_country' ? `:${k.country}` : ''),
+          wait,
+        );
     }
   }
 }

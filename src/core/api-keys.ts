@@ -17,7 +17,12 @@ export function newApiKey(name: string, clientId: string | undefined, scopes: re
   const id = randomBytes(6).toString('hex');
   const secret = `otpd_${id}_${randomBytes(32).toString('base64url')}`;
   const record: ApiKeyRecord = {
-    id, clientId: clientId ?? id, name, scopes: [...scopes], createdAt: now, revokedAt: null,
+    id,
+    clientId: clientId ?? id,
+    name,
+    scopes: [...scopes],
+    createdAt: now,
+    revokedAt: null,
   };
   return { record, secret, secretHash: hashSecret(secret) };
 }
@@ -94,8 +99,12 @@ export class ApiKeys {
    */
   async installBootstrap(secret: string): Promise<void> {
     const record: ApiKeyRecord = {
-      id: 'bootstrap', clientId: 'bootstrap', name: 'bootstrap (OTPD_BOOTSTRAP_KEY)', scopes: [...SCOPES],
-      createdAt: this.#clock.now(), revokedAt: null,
+      id: 'bootstrap',
+      clientId: 'bootstrap',
+      name: 'bootstrap (OTPD_BOOTSTRAP_KEY)',
+      scopes: [...SCOPES],
+      createdAt: this.#clock.now(),
+      revokedAt: null,
     };
     await this.#store.upsertApiKey(record, hashSecret(secret));
   }

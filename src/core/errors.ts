@@ -10,16 +10,19 @@ export const ERRORS = {
   PERMISSION_DENIED: 'Client does not have sufficient permissions to perform this action.',
   NOT_FOUND: 'The specified resource is not found.',
   METHOD_NOT_ALLOWED: 'The requested method is not allowed/supported on the target resource.',
-  NOT_ACCEPTABLE: 'The server cannot produce a response matching the content requested by the client through Accept-* headers.',
+  NOT_ACCEPTABLE:
+    'The server cannot produce a response matching the content requested by the client through Accept-* headers.',
   CONTENT_TOO_LARGE: 'The request body is larger than the server is willing to process.',
-  UNSUPPORTED_MEDIA_TYPE: 'The server refuses to accept the request because the payload format is in an unsupported format.',
+  UNSUPPORTED_MEDIA_TYPE:
+    'The server refuses to accept the request because the payload format is in an unsupported format.',
   TOO_MANY_REQUESTS: 'Rate limit reached.',
   QUOTA_EXCEEDED: 'Out of resource quota.',
   MAX_OTP_CODES_EXCEEDED: 'Too many OTPs have been requested for this MSISDN. Try later.',
   PHONE_NUMBER_NOT_ALLOWED: "Phone_number can't receive an SMS due to business reasons in the operator.",
   PHONE_NUMBER_BLOCKED: 'Phone_number is blocked to receive SMS due to any blocking business reason in the operator.',
   INVALID_OTP: 'The provided OTP is not valid for this authenticationId',
-  VERIFICATION_FAILED: 'The maximum number of attempts for this authenticationId was exceeded without providing a valid OTP',
+  VERIFICATION_FAILED:
+    'The maximum number of attempts for this authenticationId was exceeded without providing a valid OTP',
   VERIFICATION_EXPIRED: 'The authenticationId is no longer valid',
   UNAVAILABLE: 'Service Unavailable.',
   INTERNAL: 'Unknown server error. Typically a server bug.',

@@ -1,4 +1,14 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomFillSync, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  randomFillSync,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * GCM nonces drawn from the CSPRNG in blocks: one randomFillSync per 1024 nonces instead of one

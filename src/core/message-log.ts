@@ -8,7 +8,13 @@ import type { AttemptView, MessageFilter, MessageStatus, MessageView, OutboxStor
 
 /** Every message status, in lifecycle order; filters, schemas and help texts list them from here. */
 export const MESSAGE_STATUSES: readonly MessageStatus[] = Object.freeze([
-  'queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'abandoned',
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'failed',
+  'expired',
+  'abandoned',
 ]);
 
 /** `name` is how the caller calls the field (a CLI flag, say). */

@@ -66,29 +66,56 @@ export class Verifier {
     const info = this.#d.phones.inspect(input.phoneNumber);
     // One number, one spelling: every limit, list and index uses the canonical form.
     const phone = testCode === undefined ? (info.e164 ?? input.phoneNumber) : input.phoneNumber;
-    if (!input.message.includes('{{code}}')) throw new OtpdError('INVALID_ARGUMENT', 'message must contain the {{code}} placeholder');
+    if (!input.message.includes('{{code}}'))
+      throw new OtpdError('INVALID_ARGUMENT', 'message must contain the {{code}} placeholder');
 
     const code = testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random);
     const text = input.message.replace(CODE_PLACEHOLDER, code);
     if (text.length > policy.maxMessageLength) {
-      throw new OtpdError('INVALID_ARGUMENT', `message with the code inserted must be at most ${policy.maxMessageLength} characters`);
+      throw new OtpdError(
+        'INVALID_ARGUMENT',
+        `message with the code inserted must be at most ${policy.maxMessageLength} characters`,
+      );
     }
     const { segments, encoding } = segmentInfo(text);
     if (segments > policy.maxSegments) {
-      throw new OtpdError('INVALID_ARGUMENT', `message with the code inserted needs ${segments} SMS segments (${encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}); at most ${policy.maxSegments} are allowed`);
+      throw new OtpdError(
+        'INVALID_ARGUMENT',
+        `message with the code inserted needs ${segments} SMS segments (${encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}); at most ${policy.maxSegments} are allowed`,
+      );
     }
-    const admitted = await this.#d.admission.admit(clientId, phone, { isTest: testCode !== undefined, ip: ctx.ip, ipProxied: ctx.ipProxied ?? false, info });
+    const admitted = await this.#d.admission.admit(clientId, phone, {
+      isTest: testCode !== undefined,
+      ip: ctx.ip,
+      ipProxied: ctx.ipProxied ?? false,
+      info,
+    });
     const id = this.#d.newId();
     const now = clock.now();
     const mac = keys.macCode(id, code);
-    const message = testCode === undefined
-      ? { channel: 'sms' as const, recipient: phone, body: keys.encrypt(id, text), segments, costMicros: this.#d.pricing?.(phone, segments, admitted.country) ?? 0 }
-      : undefined;
+    const message =
+      testCode === undefined
+        ? {
+            channel: 'sms' as const,
+            recipient: phone,
+            body: keys.encrypt(id, text),
+            segments,
+            costMicros: this.#d.pricing?.(phone, segments, admitted.country) ?? 0,
+          }
+        : undefined;
     const result = await this.#d.store.createVerification(
       {
-        id, clientId, phoneIndex: keys.phoneIndex(phone), codeMac: mac.mac, keyId: mac.keyId,
-        maxAttempts: policy.maxAttempts, createdAt: now, expiresAt: now + policy.ttlMs, message,
-        country: admitted.country, prefix: admitted.prefix,
+        id,
+        clientId,
+        phoneIndex: keys.phoneIndex(phone),
+        codeMac: mac.mac,
+        keyId: mac.keyId,
+        maxAttempts: policy.maxAttempts,
+        createdAt: now,
+        expiresAt: now + policy.ttlMs,
+        message,
+        country: admitted.country,
+        prefix: admitted.prefix,
       },
       { windows: policy.sendWindows, dailyQuota: admitted.dailyQuota, dailyBudgetMicros: admitted.dailyBudgetMicros },
     );
@@ -103,10 +130,15 @@ export class Verifier {
   async validateCode(clientId: string, authenticationId: string, submitted: string): Promise<void> {
     const { policy, keys, clock } = this.#d;
     // No otpd code is this short: answer without spending one of the caller's attempts.
-    if (submitted.length < MIN_CODE_LENGTH) throw new OtpdError('OUT_OF_RANGE', `code must be at least ${MIN_CODE_LENGTH} characters`);
+    if (submitted.length < MIN_CODE_LENGTH)
+      throw new OtpdError('OUT_OF_RANGE', `code must be at least ${MIN_CODE_LENGTH} characters`);
     const code = normalizeCode(submitted, policy.alphabet);
     const outcome = await this.#d.store.attemptValidation(
-      clientId, authenticationId, clock.now(), policy.guessBudget, keys.codeCandidates(authenticationId, code),
+      clientId,
+      authenticationId,
+      clock.now(),
+      policy.guessBudget,
+      keys.codeCandidates(authenticationId, code),
     );
     if (outcome !== 'VERIFIED') throw new OtpdError(OUTCOME_ERRORS[outcome]);
   }

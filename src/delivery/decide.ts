@@ -21,14 +21,21 @@ export type Next =
  * route over after a backoff. Nothing is retried past `maxAttempts`.
  */
 export function decide(
-  r: SendResult, at: { attempt: number; step: number; routeLength: number; now: number }, p: RetryPolicy, random01: () => number,
+  r: SendResult,
+  at: { attempt: number; step: number; routeLength: number; now: number },
+  p: RetryPolicy,
+  random01: () => number,
 ): Next {
   if (r.ok) return { kind: 'sent' };
   if (at.attempt >= p.maxAttempts) return { kind: 'final' };
   const hasNext = at.step + 1 < at.routeLength;
-  if ((r.kind === 'permanent' || r.timeout) && hasNext) return { kind: 'retry', retryAt: at.now, routeStep: at.step + 1 };
+  if ((r.kind === 'permanent' || r.timeout) && hasNext)
+    return { kind: 'retry', retryAt: at.now, routeStep: at.step + 1 };
   if (r.kind === 'permanent') return { kind: 'final' };
   // A provider's Retry-After is honoured up to our own longest backoff: a code lives minutes, not days.
-  const delay = Math.max(backoffDelay(at.attempt, p.backoffBaseMs, p.backoffMaxMs, random01), Math.min(r.retryAfterMs ?? 0, p.backoffMaxMs));
+  const delay = Math.max(
+    backoffDelay(at.attempt, p.backoffBaseMs, p.backoffMaxMs, random01),
+    Math.min(r.retryAfterMs ?? 0, p.backoffMaxMs),
+  );
   return { kind: 'retry', retryAt: at.now + delay, routeStep: r.timeout ? 0 : at.step };
 }

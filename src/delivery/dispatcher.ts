@@ -46,8 +46,13 @@ export class Dispatcher {
   #inFlight = new Set<Promise<void>>();
 
   constructor(deps: {
-    store: OutboxStore; pool: GatewayPool; keys: KeyRing; clock: Clock;
-    options: DispatcherOptions; events: DispatcherEvents; random01?: () => number;
+    store: OutboxStore;
+    pool: GatewayPool;
+    keys: KeyRing;
+    clock: Clock;
+    options: DispatcherOptions;
+    events: DispatcherEvents;
+    random01?: () => number;
   }) {
     this.#store = deps.store;
     this.#pool = deps.pool;
@@ -108,7 +113,8 @@ export class Dispatcher {
    * the route), moved past gateways whose circuit is open.
    */
   #choose(plan: readonly string[], from: number): number {
-    for (let i = Math.min(from, plan.length - 1); i < plan.length; i++) if (this.#pool.breaker(plan[i]!).allow()) return i;
+    for (let i = Math.min(from, plan.length - 1); i < plan.length; i++)
+      if (this.#pool.breaker(plan[i]!).allow()) return i;
     return -1;
   }
 
@@ -123,24 +129,42 @@ export class Dispatcher {
     const startedAt = this.#clock.now();
     const gatewayId = step >= 0 ? plan[step]! : (plan[Math.min(m.routeStep, plan.length - 1)] ?? NO_GATEWAY);
     const t0 = performance.now();
-    const result: SendResult & { queued?: true } = step >= 0
-      ? await this.#send(m, gatewayId)
-      : { ok: false, kind: plan.length ? 'transient' : 'permanent', error: plan.length ? 'every gateway of the route has an open circuit' : 'no route for this message' };
+    const result: SendResult & { queued?: true } =
+      step >= 0
+        ? await this.#send(m, gatewayId)
+        : {
+            ok: false,
+            kind: plan.length ? 'transient' : 'permanent',
+            error: plan.length ? 'every gateway of the route has an open circuit' : 'no route for this message',
+          };
     const finishedAt = this.#clock.now();
     if (step >= 0) this.#record(gatewayId, result, (performance.now() - t0) / 1000);
     const base = { messageId: m.id, attempt: m.attempt, gateway: gatewayId, startedAt, finishedAt };
     if (result.ok) {
       const segments = result.segments ?? m.segments;
       this.#events.sent?.(gatewayId, segments);
-      await this.#store.completeAttempt({ ...base, outcome: 'sent', providerMessageId: result.providerMessageId, segments });
+      await this.#store.completeAttempt({
+        ...base,
+        outcome: 'sent',
+        providerMessageId: result.providerMessageId,
+        segments,
+      });
       return;
     }
-    let next = decide(result, { attempt: m.attempt, step: Math.max(step, 0), routeLength: plan.length, now: finishedAt }, this.#o, this.#random01);
+    let next = decide(
+      result,
+      { attempt: m.attempt, step: Math.max(step, 0), routeLength: plan.length, now: finishedAt },
+      this.#o,
+      this.#random01,
+    );
     // No gateway could be called: wait for the first circuit to let a trial through rather than
     // spend the message's attempts on backoffs shorter than the cool-down.
-    if (step < 0 && plan.length && next.kind === 'retry') next = { ...next, retryAt: Math.max(next.retryAt, this.#reopensAt(plan)), routeStep: 0 };
+    if (step < 0 && plan.length && next.kind === 'retry')
+      next = { ...next, retryAt: Math.max(next.retryAt, this.#reopensAt(plan)), routeStep: 0 };
     await this.#store.completeAttempt({
-      ...base, outcome: result.kind, error: result.error,
+      ...base,
+      outcome: result.kind,
+      error: result.error,
       ...(next.kind === 'retry' ? { retryAt: next.retryAt, nextRouteStep: next.routeStep } : {}),
     });
   }
@@ -165,15 +189,26 @@ export class Dispatcher {
     // and does not count against the send timeout or the gateway's circuit.
     const queue = AbortSignal.timeout(Math.max(1, Math.floor(this.#o.leaseMs / 2)));
     await this.#pool.throttle(gatewayId)?.acquire(queue);
-    if (queue.aborted) return { ok: false, kind: 'transient', error: `${gatewayId} send-rate queue is full`, queued: true };
+    if (queue.aborted)
+      return { ok: false, kind: 'transient', error: `${gatewayId} send-rate queue is full`, queued: true };
     const gateway = this.#pool.gateway(gatewayId);
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), this.#o.sendTimeoutMs);
-    const timedOut = new Promise<SendResult>((resolve) => ac.signal.addEventListener('abort', () => resolve({
-      ok: false, kind: 'transient', timeout: true, error: `no answer from ${gatewayId} within ${this.#o.sendTimeoutMs} ms`,
-    })));
+    const timedOut = new Promise<SendResult>((resolve) =>
+      ac.signal.addEventListener('abort', () =>
+        resolve({
+          ok: false,
+          kind: 'transient',
+          timeout: true,
+          error: `no answer from ${gatewayId} within ${this.#o.sendTimeoutMs} ms`,
+        }),
+      ),
+    );
     try {
-      return await Promise.race([gateway.send({ id: m.id, channel: m.channel, to: m.recipient, text }, ac.signal), timedOut]);
+      return await Promise.race([
+        gateway.send({ id: m.id, channel: m.channel, to: m.recipient, text }, ac.signal),
+        timedOut,
+      ]);
     } catch (err) {
       return { ok: false, kind: 'transient', error: (err as Error).message ?? String(err) };
     } finally {

@@ -58,7 +58,10 @@ export class GatewayPool {
   /** A pool with one gateway that takes every message (development, tests). */
   static single(g: Gateway, clock: Clock, phones: PhoneInspector): GatewayPool {
     return new GatewayPool({
-      gateways: [g], clock, phones, routes: { rules: [], defaultSms: [g.id], email: [g.id] },
+      gateways: [g],
+      clock,
+      phones,
+      routes: { rules: [], defaultSms: [g.id], email: [g.id] },
       breaker: { failureThreshold: 5, cooldownMs: 30_000 },
     });
   }

@@ -2,13 +2,18 @@ import type { Clock } from '../core/clock.ts';
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
-export const realSleep: Sleep = (ms, signal) => new Promise((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => {
-    clearTimeout(t);
-    resolve();
-  }, { once: true });
-});
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 
 /**
  * A gateway's send rate (messages per second, per process): callers queue for a slot instead of

@@ -44,10 +44,15 @@ export function callbackUrl(c: HttpGatewayConfig, publicUrl: string | undefined)
 function httpGateway(c: HttpGatewayConfig, d: GatewayDeps): Gateway {
   const deps = { clock: d.clock, callbackUrl: callbackUrl(c, d.publicUrl) };
   switch (c.preset) {
-    case 'twilio': return new HttpGateway(c.id, twilio, c, deps);
-    case 'vonage': return new HttpGateway(c.id, vonage, c, deps);
-    case 'infobip': return new HttpGateway(c.id, infobip, c, deps);
-    case 'msg91': return new HttpGateway(c.id, msg91, c, deps);
-    case 'webhook': return new HttpGateway(c.id, webhook, c, deps);
+    case 'twilio':
+      return new HttpGateway(c.id, twilio, c, deps);
+    case 'vonage':
+      return new HttpGateway(c.id, vonage, c, deps);
+    case 'infobip':
+      return new HttpGateway(c.id, infobip, c, deps);
+    case 'msg91':
+      return new HttpGateway(c.id, msg91, c, deps);
+    case 'webhook':
+      return new HttpGateway(c.id, webhook, c, deps);
   }
 }

@@ -22,13 +22,20 @@ export interface BreakerEvents {
 }
 
 /** The scopes whose settled codes convert below the threshold, once past their minimum volume. */
-export function judge(stats: readonly ConversionStat[], o: BreakerOptions, now: number): { block: ScopeBlock; stat: ConversionStat }[] {
+export function judge(
+  stats: readonly ConversionStat[],
+  o: BreakerOptions,
+  now: number,
+): { block: ScopeBlock; stat: ConversionStat }[] {
   const out: { block: ScopeBlock; stat: ConversionStat }[] = [];
   for (const stat of stats) {
     const min = stat.scope.startsWith('country:') ? o.minSentCountry : o.minSentPrefix;
     if (stat.sent < min || stat.verified / stat.sent >= o.minConversion) continue;
     const reason = `${stat.verified} of ${stat.sent} codes validated (${Math.round((100 * stat.verified) / stat.sent)}% < ${Math.round(100 * o.minConversion)}%)`;
-    out.push({ stat, block: { scope: stat.scope, until: now + o.cooldownMs, shadow: o.shadow, reason, createdAt: now } });
+    out.push({
+      stat,
+      block: { scope: stat.scope, until: now + o.cooldownMs, shadow: o.shadow, reason, createdAt: now },
+    });
   }
   return out;
 }
@@ -87,7 +94,10 @@ export class ConversionBreaker {
   async runOnce(): Promise<ScopeBlock[]> {
     const now = this.#clock.now();
     const windowStart = now - this.#o.windowMs;
-    const [stats, recent] = await Promise.all([this.#store.conversionStats(windowStart, now), this.#store.listBlocks(windowStart)]);
+    const [stats, recent] = await Promise.all([
+      this.#store.conversionStats(windowStart, now),
+      this.#store.listBlocks(windowStart),
+    ]);
     const trips = judge(await this.#judgeable(stats, recent, windowStart, now), this.#o, now);
     if (trips.length) await this.#store.putBlocks(trips.map((t) => t.block));
     for (const t of trips) this.#events.tripped(t.block, t.stat);
@@ -95,7 +105,12 @@ export class ConversionBreaker {
   }
 
   /** The statistics of the scopes that may be judged, each over the codes it may be judged on. */
-  async #judgeable(stats: readonly ConversionStat[], recent: readonly ScopeBlock[], windowStart: number, now: number): Promise<ConversionStat[]> {
+  async #judgeable(
+    stats: readonly ConversionStat[],
+    recent: readonly ScopeBlock[],
+    windowStart: number,
+    now: number,
+  ): Promise<ConversionStat[]> {
     const last = new Map(recent.map((b) => [b.scope, b]));
     const out: ConversionStat[] = [];
     const narrower = new Map<number, Set<string>>();

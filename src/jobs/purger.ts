@@ -49,18 +49,21 @@ export class Purger {
 
   /** One purge now; a call while one runs joins it. */
   runOnce(): Promise<PurgeResult | undefined> {
-    this.#running ??= this.#store.purge(this.cutoff(this.#clock.now()), this.#o.batchSize).then(
-      (r) => {
-        this.#events.purged(r);
-        return r;
-      },
-      (err: unknown) => {
-        this.#events.error(err);
-        return undefined;
-      },
-    ).finally(() => {
-      this.#running = undefined;
-    });
+    this.#running ??= this.#store
+      .purge(this.cutoff(this.#clock.now()), this.#o.batchSize)
+      .then(
+        (r) => {
+          this.#events.purged(r);
+          return r;
+        },
+        (err: unknown) => {
+          this.#events.error(err);
+          return undefined;
+        },
+      )
+      .finally(() => {
+        this.#running = undefined;
+      });
     return this.#running;
   }
 

@@ -6,6 +6,11 @@ export class LibPhoneNumberInspector implements PhoneInspector {
   inspect(e164: string): PhoneInfo {
     const n = parsePhoneNumberFromString(e164);
     if (!n?.isValid()) return { valid: false, type: 'UNKNOWN', country: n?.country, e164: undefined };
-    return { valid: true, type: (n.getType() as NumberType | undefined) ?? 'UNKNOWN', country: n.country, e164: n.number };
+    return {
+      valid: true,
+      type: (n.getType() as NumberType | undefined) ?? 'UNKNOWN',
+      country: n.country,
+      e164: n.number,
+    };
   }
 }

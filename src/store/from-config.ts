@@ -21,7 +21,12 @@ export interface OpenedStore {
 const pgOptions = (c: Config) => {
   const url = c.database.url;
   if (!url) throw new Error('database.url is not set');
-  return { url, schema: c.database.schema, poolSize: c.database.poolSize, statementTimeoutMs: c.database.statementTimeoutMs };
+  return {
+    url,
+    schema: c.database.schema,
+    poolSize: c.database.poolSize,
+    statementTimeoutMs: c.database.statementTimeoutMs,
+  };
 };
 
 /**
@@ -34,11 +39,20 @@ export async function openStore(c: Readonly<Config>, clock: Clock, writer: 'work
     const store = await PgStore.open(pgOptions(c), clock.now());
     // Admission counters may be lost in a crash (at most one burst); no request should wait on a
     // WAL flush to be let in.
-    const pool = createPool({ ...pgOptions(c), poolSize: c.database.limiterPoolSize, settings: { synchronous_commit: 'off' } });
+    const pool = createPool({
+      ...pgOptions(c),
+      poolSize: c.database.limiterPoolSize,
+      settings: { synchronous_commit: 'off' },
+    });
     return { store, limiter: new PgRateLimiter(pool, { clock }), kind: 'postgres' };
   }
   const store = new SqliteStore(
-    { file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs, writer },
+    {
+      file: join(c.dataDir, 'otpd.db'),
+      synchronous: c.sqlite.synchronous,
+      busyTimeoutMs: c.sqlite.busyTimeoutMs,
+      writer,
+    },
     clock.now(),
   );
   return { store, limiter: new TokenBuckets(clock), kind: 'sqlite' };
@@ -54,5 +68,8 @@ export async function migrateStore(c: Readonly<Config>, now: number): Promise<nu
       await pool.end();
     }
   }
-  return migrateSqlite({ file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs }, now);
+  return migrateSqlite(
+    { file: join(c.dataDir, 'otpd.db'), synchronous: c.sqlite.synchronous, busyTimeoutMs: c.sqlite.busyTimeoutMs },
+    now,
+  );
 }

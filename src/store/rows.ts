@@ -24,8 +24,12 @@ export const KEY_INSERT_COLUMNS = 'id, client_id, name, secret_hash, scopes, cre
 
 export function toKey(r: KeyRow): ApiKeyRecord {
   return {
-    id: r.id, clientId: r.client_id, name: r.name, scopes: JSON.parse(r.scopes) as string[],
-    createdAt: r.created_at, revokedAt: r.revoked_at,
+    id: r.id,
+    clientId: r.client_id,
+    name: r.name,
+    scopes: JSON.parse(r.scopes) as string[],
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
   };
 }
 
@@ -69,16 +73,30 @@ export const ATTEMPT_COLUMNS =
 /** A message as the port shows it: never its body. */
 export function toMessageView(r: MessageRow): MessageView {
   return {
-    id: String(r.seq), channel: r.channel, recipient: r.recipient, status: r.status, attempts: r.attempts,
-    segments: r.segments, gateway: r.gateway, providerMessageId: r.provider_message_id, createdAt: r.created_at,
-    updatedAt: r.updated_at, lastError: r.last_error,
+    id: String(r.seq),
+    channel: r.channel,
+    recipient: r.recipient,
+    status: r.status,
+    attempts: r.attempts,
+    segments: r.segments,
+    gateway: r.gateway,
+    providerMessageId: r.provider_message_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    lastError: r.last_error,
   };
 }
 
 export function toAttemptView(r: AttemptRow): AttemptView {
   return {
-    messageId: String(r.message_seq), attempt: r.attempt, gateway: r.gateway, startedAt: r.started_at,
-    finishedAt: r.finished_at, outcome: r.outcome, providerMessageId: r.provider_message_id, error: r.error,
+    messageId: String(r.message_seq),
+    attempt: r.attempt,
+    gateway: r.gateway,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    outcome: r.outcome,
+    providerMessageId: r.provider_message_id,
+    error: r.error,
     segments: r.segments,
   };
 }
@@ -100,7 +118,12 @@ export interface StatRow {
   count: number;
 }
 
-export const toDailyStat = (r: StatRow): DailyStat => ({ day: r.day, clientId: r.client_id, metric: r.metric, count: r.count });
+export const toDailyStat = (r: StatRow): DailyStat => ({
+  day: r.day,
+  clientId: r.client_id,
+  metric: r.metric,
+  count: r.count,
+});
 
 // ---- abuse ---------------------------------------------------------------------------------------
 
@@ -133,7 +156,12 @@ export const RULE_COLUMNS = 'kind, prefix, note, created_at';
 export const POLICY_COLUMNS = 'client_id, countries, daily_messages, daily_budget_micros, updated_at';
 export const BLOCK_COLUMNS = 'scope, until, shadow, reason, created_at';
 
-export const toRule = (r: NumberRuleRow): NumberRule => ({ kind: r.kind, prefix: r.prefix, note: r.note, createdAt: r.created_at });
+export const toRule = (r: NumberRuleRow): NumberRule => ({
+  kind: r.kind,
+  prefix: r.prefix,
+  note: r.note,
+  createdAt: r.created_at,
+});
 
 export const toPolicy = (r: PolicyRow): ClientPolicy => ({
   clientId: r.client_id,
@@ -144,10 +172,20 @@ export const toPolicy = (r: PolicyRow): ClientPolicy => ({
 });
 
 export const policyValues = (c: ClientPolicy) =>
-  [c.clientId, c.countries ? JSON.stringify(c.countries) : null, c.dailyMessages, c.dailyBudgetMicros, c.updatedAt] as const;
+  [
+    c.clientId,
+    c.countries ? JSON.stringify(c.countries) : null,
+    c.dailyMessages,
+    c.dailyBudgetMicros,
+    c.updatedAt,
+  ] as const;
 
 export const toBlock = (r: BlockRow): ScopeBlock => ({
-  scope: r.scope, until: r.until, shadow: Boolean(r.shadow), reason: r.reason, createdAt: r.created_at,
+  scope: r.scope,
+  until: r.until,
+  shadow: Boolean(r.shadow),
+  reason: r.reason,
+  createdAt: r.created_at,
 });
 
 /** Every prefix of a number, itself included: rules are looked up by primary key, not scanned. */

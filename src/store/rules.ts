@@ -26,7 +26,9 @@ export interface Charge {
   readonly cost: number;
 }
 
-export type SendAdmission = { readonly ok: false; readonly refusal: CreateResult } | { readonly ok: true; readonly charge: Charge | null };
+export type SendAdmission =
+  | { readonly ok: false; readonly refusal: CreateResult }
+  | { readonly ok: true; readonly charge: Charge | null };
 
 /**
  * Judges a send against the (client, number)'s earlier sends (`sends`: their creation times since
@@ -83,7 +85,10 @@ export type ValidationStep = 'countAttempt' | 'consume' | 'recordWrong';
  * attempt is counted before the comparison, so no guess is ever compared without being paid for.
  */
 export function* validation(
-  row: StoredVerification | undefined, clientId: string, now: number, candidates: readonly Buffer[],
+  row: StoredVerification | undefined,
+  clientId: string,
+  now: number,
+  candidates: readonly Buffer[],
 ): Generator<ValidationStep, ValidationOutcome, boolean> {
   // Another client's id is indistinguishable from an unknown one.
   if (!row || row.clientId !== clientId) return 'NOT_FOUND';
@@ -102,7 +107,10 @@ export function runSteps<S, R>(machine: Generator<S, R, boolean>, run: (step: S)
 }
 
 /** Runs a step machine whose steps are database round trips (PostgreSQL). */
-export async function runStepsAsync<S, R>(machine: Generator<S, R, boolean>, run: (step: S) => Promise<boolean>): Promise<R> {
+export async function runStepsAsync<S, R>(
+  machine: Generator<S, R, boolean>,
+  run: (step: S) => Promise<boolean>,
+): Promise<R> {
   let r = machine.next();
   while (!r.done) r = machine.next(await run(r.value));
   return r.value;
@@ -132,7 +140,11 @@ export const EXPIRE_BATCH = 1000;
  * and the stale ones walked past on the way (at most EXPIRE_BATCH): a claim costs what its scan
  * costs, however long the backlog behind it.
  */
-export function partitionDue<T>(due: Iterable<T>, isStale: (m: T) => boolean, limit: number): { fresh: T[]; stale: T[] } {
+export function partitionDue<T>(
+  due: Iterable<T>,
+  isStale: (m: T) => boolean,
+  limit: number,
+): { fresh: T[]; stale: T[] } {
   const fresh: T[] = [];
   const stale: T[] = [];
   if (limit <= 0) return { fresh, stale };
@@ -173,8 +185,14 @@ export function toClaimed(r: ClaimRow): ClaimedMessage {
   // A due row always has its body (only final states drop it); if one ever did not, the dispatcher
   // fails to decrypt it and records a permanent failure, rather than it being leased forever.
   return {
-    id: String(r.seq), verificationId: r.verification_id, channel: r.channel, recipient: r.recipient,
-    body: r.body ?? Buffer.alloc(0), attempt: r.attempts, routeStep: r.route_step, segments: r.segments,
+    id: String(r.seq),
+    verificationId: r.verification_id,
+    channel: r.channel,
+    recipient: r.recipient,
+    body: r.body ?? Buffer.alloc(0),
+    attempt: r.attempts,
+    routeStep: r.route_step,
+    segments: r.segments,
   };
 }
 

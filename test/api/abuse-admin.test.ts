@@ -7,11 +7,13 @@ import { assertError } from '../helpers/assert-error.ts';
 import { liftedByOperator } from '../../src/core/ports/abuse.ts';
 
 const BLOCKED = {
-  status: 403, code: 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED',
+  status: 403,
+  code: 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED',
   message: 'Phone_number is blocked to receive SMS due to any blocking business reason in the operator.',
 };
 const NOT_ALLOWED = {
-  status: 403, code: 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED',
+  status: 403,
+  code: 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED',
   message: "Phone_number can't receive an SMS due to business reasons in the operator.",
 };
 const UK = '+447911123456';
@@ -28,12 +30,18 @@ async function call(method: string, path: string, body?: unknown, key: string | 
   const headers: Record<string, string> = {};
   if (key !== null) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(s.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(s.url + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
-const send = (phoneNumber: string, key?: string) => s.post(SEND, { phoneNumber, message: 'Your code is {{code}}' }, { key });
-const rulePath = (kind: string, prefix: string) => `/admin/number-rules?kind=${kind}&prefix=${encodeURIComponent(prefix)}`;
+const send = (phoneNumber: string, key?: string) =>
+  s.post(SEND, { phoneNumber, message: 'Your code is {{code}}' }, { key });
+const rulePath = (kind: string, prefix: string) =>
+  `/admin/number-rules?kind=${kind}&prefix=${encodeURIComponent(prefix)}`;
 const expectInvalid = (r: HttpResult, what: string) => {
   assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.body)}`);
   assert.equal(r.body.code, 'INVALID_ARGUMENT', what);
@@ -43,7 +51,10 @@ test('a block rule refuses its prefix at once; a safe rule for one number inside
   assert.equal((await send(UK)).status, 200);
   const added = await call('POST', '/admin/number-rules', { kind: 'block', prefix: '+4479111', note: 'pumping wave' });
   assert.equal(added.status, 201, JSON.stringify(added.body));
-  assert.deepEqual({ ...added.body, createdAt: undefined }, { kind: 'block', prefix: '+4479111', note: 'pumping wave', createdAt: undefined });
+  assert.deepEqual(
+    { ...added.body, createdAt: undefined },
+    { kind: 'block', prefix: '+4479111', note: 'pumping wave', createdAt: undefined },
+  );
   assert.equal(added.body.createdAt, new Date(s.clock.now()).toISOString());
   assertError(await send(UK), BLOCKED);
   assertError(await send('+447911123457'), BLOCKED);
@@ -53,30 +64,58 @@ test('a block rule refuses its prefix at once; a safe rule for one number inside
   assertError(await send('+447911123457'), BLOCKED);
 
   // Posting the same rule again replaces its note: still one rule.
-  assert.equal((await call('POST', '/admin/number-rules', { kind: 'block', prefix: '+4479111', note: 'wave 2' })).status, 201);
+  assert.equal(
+    (await call('POST', '/admin/number-rules', { kind: 'block', prefix: '+4479111', note: 'wave 2' })).status,
+    201,
+  );
   const blocks = await call('GET', '/admin/number-rules?kind=block');
-  assert.deepEqual(blocks.body.rules.map((r: any) => [r.prefix, r.note]), [['+4479111', 'wave 2']]);
+  assert.deepEqual(
+    blocks.body.rules.map((r: any) => [r.prefix, r.note]),
+    [['+4479111', 'wave 2']],
+  );
   const all = await call('GET', '/admin/number-rules');
   assert.deepEqual(all.body.rules.map((r: any) => r.kind).sort(), ['block', 'safe']);
-  assert.deepEqual((await call('GET', '/admin/number-rules?kind=safe')).body.rules.map((r: any) => [r.prefix, r.note]), [[UK, null]]);
+  assert.deepEqual(
+    (await call('GET', '/admin/number-rules?kind=safe')).body.rules.map((r: any) => [r.prefix, r.note]),
+    [[UK, null]],
+  );
 
   assert.equal((await call('DELETE', rulePath('safe', UK))).status, 204);
   assertError(await send(UK), BLOCKED);
   assert.equal((await call('DELETE', rulePath('block', '+4479111'))).status, 204);
   assert.equal((await send('+447911123457')).status, 200);
-  assertError(await call('DELETE', rulePath('block', '+4479111')), { status: 404, code: 'NOT_FOUND', message: 'no block rule for that prefix' });
+  assertError(await call('DELETE', rulePath('block', '+4479111')), {
+    status: 404,
+    code: 'NOT_FOUND',
+    message: 'no block rule for that prefix',
+  });
 });
 
 test('a client policy allowing only FR refuses a Spanish number for that client alone; null returns to the default', async () => {
   const other = (await s.createKey({ clientId: 'shop-fr' })).secret;
   const none = await call('GET', '/admin/clients/shop-fr/policy');
-  assert.deepEqual(none.body, { clientId: 'shop-fr', countries: null, dailyMessages: null, dailyBudget: null, updatedAt: null, stored: false });
+  assert.deepEqual(none.body, {
+    clientId: 'shop-fr',
+    countries: null,
+    dailyMessages: null,
+    dailyBudget: null,
+    updatedAt: null,
+    stored: false,
+  });
 
   const put = await call('PUT', '/admin/clients/shop-fr/policy', { countries: { mode: 'allow', list: ['FR', 'FR'] } });
   assert.equal(put.status, 200, JSON.stringify(put.body));
-  assert.deepEqual({ ...put.body, updatedAt: undefined }, {
-    clientId: 'shop-fr', countries: { mode: 'allow', list: ['FR'] }, dailyMessages: null, dailyBudget: null, updatedAt: undefined, stored: true,
-  });
+  assert.deepEqual(
+    { ...put.body, updatedAt: undefined },
+    {
+      clientId: 'shop-fr',
+      countries: { mode: 'allow', list: ['FR'] },
+      dailyMessages: null,
+      dailyBudget: null,
+      updatedAt: undefined,
+      stored: true,
+    },
+  );
   assertError(await send(mobile(501), other), NOT_ALLOWED);
   assert.equal((await send(FR, other)).status, 200);
   assert.equal((await send(mobile(501))).status, 200, 'another client is unaffected');
@@ -98,7 +137,10 @@ test('dailyMessages 1: the second send of the day is QUOTA_EXCEEDED; fields not 
   await call('PUT', '/admin/clients/tiny/policy', { countries: { mode: 'deny', list: ['GB'] } });
   const put = await call('PUT', '/admin/clients/tiny/policy', { dailyMessages: 1, dailyBudget: 12.345678 });
   assert.equal(put.status, 200, JSON.stringify(put.body));
-  assert.deepEqual([put.body.countries, put.body.dailyMessages, put.body.dailyBudget], [{ mode: 'deny', list: ['GB'] }, 1, 12.345678]);
+  assert.deepEqual(
+    [put.body.countries, put.body.dailyMessages, put.body.dailyBudget],
+    [{ mode: 'deny', list: ['GB'] }, 1, 12.345678],
+  );
   assert.equal((await s.server.store.getClientPolicy('tiny'))!.dailyBudgetMicros, 12_345_678);
 
   assert.equal((await send(mobile(511), key)).status, 200);
@@ -116,26 +158,56 @@ test('breaker blocks: listed while in force, refuse the scope, and an operator c
   const now = s.clock.now();
   await s.server.store.putBlocks([
     { scope: 'country:ES', until: now + 3_600_000, shadow: false, reason: 'conversion 2% < 20%', createdAt: now },
-    { scope: 'prefix:+3361234', until: now + 3_600_000, shadow: true, reason: 'conversion 5% < 20%', createdAt: now - 1 },
+    {
+      scope: 'prefix:+3361234',
+      until: now + 3_600_000,
+      shadow: true,
+      reason: 'conversion 5% < 20%',
+      createdAt: now - 1,
+    },
     { scope: 'country:DE', until: now + 1000, shadow: false, reason: 'soon over', createdAt: now - 2 },
   ]);
   s.clock.advance(2000);
   const listed = await call('GET', '/admin/abuse/blocks');
   assert.equal(listed.status, 200);
   assert.deepEqual(listed.body.blocks, [
-    { scope: 'country:ES', until: new Date(now + 3_600_000).toISOString(), shadow: false, reason: 'conversion 2% < 20%', createdAt: new Date(now).toISOString() },
-    { scope: 'prefix:+3361234', until: new Date(now + 3_600_000).toISOString(), shadow: true, reason: 'conversion 5% < 20%', createdAt: new Date(now - 1).toISOString() },
+    {
+      scope: 'country:ES',
+      until: new Date(now + 3_600_000).toISOString(),
+      shadow: false,
+      reason: 'conversion 2% < 20%',
+      createdAt: new Date(now).toISOString(),
+    },
+    {
+      scope: 'prefix:+3361234',
+      until: new Date(now + 3_600_000).toISOString(),
+      shadow: true,
+      reason: 'conversion 5% < 20%',
+      createdAt: new Date(now - 1).toISOString(),
+    },
   ]);
   assertError(await send(mobile(521)), NOT_ALLOWED);
   assert.equal((await send(FR)).status, 200, 'a shadow block only reports');
   const metrics = await fetch(`${s.url}/metrics`).then((r) => r.text());
-  assert.match(metrics, /otpd_abuse_refusals_total\{reason="conversion_breaker",shadow="true"\} [1-9]/, 'and is counted as such');
+  assert.match(
+    metrics,
+    /otpd_abuse_refusals_total\{reason="conversion_breaker",shadow="true"\} [1-9]/,
+    'and is counted as such',
+  );
 
   assert.equal((await call('DELETE', '/admin/abuse/blocks/country%3AES')).status, 204);
   assert.equal((await send(mobile(521))).status, 200);
   const lifted = (await s.server.store.listBlocks(now)).find((b) => b.scope === 'country:ES');
-  assert.deepEqual([lifted?.until, liftedByOperator(lifted!)], [s.clock.now(), true], 'remembered as lifted at that moment, for the breaker');
-  assertError(await call('DELETE', '/admin/abuse/blocks/country%3AES'), { status: 404, code: 'NOT_FOUND', message: 'no block in force for that scope' });
+  assert.deepEqual(
+    [lifted?.until, liftedByOperator(lifted!)],
+    [s.clock.now(), true],
+    'remembered as lifted at that moment, for the breaker',
+  );
+  assertError(await call('DELETE', '/admin/abuse/blocks/country%3AES'), {
+    status: 404,
+    code: 'NOT_FOUND',
+    message: 'no block in force for that scope',
+  });
   assert.equal((await call('DELETE', `/admin/abuse/blocks/${encodeURIComponent('prefix:+3361234')}`)).status, 204);
   assert.deepEqual((await call('GET', '/admin/abuse/blocks')).body, { blocks: [] });
 });
@@ -143,13 +215,20 @@ test('breaker blocks: listed while in force, refuse the scope, and an operator c
 test('every endpoint needs the admin scope: no key is 401, a send-only key is 403', async () => {
   const sendOnly = (await s.createKey({ scopes: ['one-time-password-sms:send-validate'] })).secret;
   const calls: [string, string, unknown?][] = [
-    ['GET', '/admin/number-rules'], ['POST', '/admin/number-rules', { kind: 'block', prefix: '+1' }], ['DELETE', rulePath('block', '+1')],
-    ['GET', '/admin/clients'], ['GET', '/admin/clients/x/policy'], ['PUT', '/admin/clients/x/policy', { dailyMessages: 0 }],
-    ['GET', '/admin/abuse/blocks'], ['DELETE', '/admin/abuse/blocks/country%3AES'],
+    ['GET', '/admin/number-rules'],
+    ['POST', '/admin/number-rules', { kind: 'block', prefix: '+1' }],
+    ['DELETE', rulePath('block', '+1')],
+    ['GET', '/admin/clients'],
+    ['GET', '/admin/clients/x/policy'],
+    ['PUT', '/admin/clients/x/policy', { dailyMessages: 0 }],
+    ['GET', '/admin/abuse/blocks'],
+    ['DELETE', '/admin/abuse/blocks/country%3AES'],
   ];
   for (const [method, path, body] of calls) {
     assertError(await call(method, path, body, sendOnly), {
-      status: 403, code: 'PERMISSION_DENIED', message: 'Client does not have sufficient permissions to perform this action.',
+      status: 403,
+      code: 'PERMISSION_DENIED',
+      message: 'Client does not have sufficient permissions to perform this action.',
     });
     assert.equal((await call(method, path, body, null)).status, 401, `${method} ${path}`);
   }
@@ -159,30 +238,65 @@ test('every endpoint needs the admin scope: no key is 401, a send-only key is 40
 
 test('bad input is a 400 INVALID_ARGUMENT (never a 500) and changes nothing', async () => {
   const rules: unknown[] = [
-    { kind: 'block', prefix: '4479' }, { kind: 'block', prefix: '+abc' }, { kind: 'block', prefix: '+0123' },
-    { kind: 'block', prefix: '+1234567890123456' }, { kind: 'allow', prefix: '+44' }, { kind: 'block' },
-    { kind: 'block', prefix: '+44', extra: 1 }, { kind: 'block', prefix: '+44', note: 'x'.repeat(201) },
-    { kind: 'block', prefix: '+44', note: 7 }, null, [], 'block',
+    { kind: 'block', prefix: '4479' },
+    { kind: 'block', prefix: '+abc' },
+    { kind: 'block', prefix: '+0123' },
+    { kind: 'block', prefix: '+1234567890123456' },
+    { kind: 'allow', prefix: '+44' },
+    { kind: 'block' },
+    { kind: 'block', prefix: '+44', extra: 1 },
+    { kind: 'block', prefix: '+44', note: 'x'.repeat(201) },
+    { kind: 'block', prefix: '+44', note: 7 },
+    null,
+    [],
+    'block',
   ];
-  for (const body of rules) expectInvalid(await call('POST', '/admin/number-rules', body), `rule ${JSON.stringify(body)}`);
+  for (const body of rules)
+    expectInvalid(await call('POST', '/admin/number-rules', body), `rule ${JSON.stringify(body)}`);
 
   const policies: unknown[] = [
-    { countries: { mode: 'allow', list: ['Spain'] } }, { countries: { mode: 'allow', list: ['es'] } },
-    { countries: { mode: 'only', list: ['ES'] } }, { countries: { mode: 'allow' } }, { countries: { mode: 'allow', list: ['ES'], x: 1 } },
-    { countries: 'ES' }, { dailyMessages: -1 }, { dailyMessages: 1.5 }, { dailyMessages: '10' }, { dailyBudget: -0.01 },
-    { dailyBudget: 'ten' }, { dailyBudget: 1e10 }, { quota: 5 }, null, [],
+    { countries: { mode: 'allow', list: ['Spain'] } },
+    { countries: { mode: 'allow', list: ['es'] } },
+    { countries: { mode: 'only', list: ['ES'] } },
+    { countries: { mode: 'allow' } },
+    { countries: { mode: 'allow', list: ['ES'], x: 1 } },
+    { countries: 'ES' },
+    { dailyMessages: -1 },
+    { dailyMessages: 1.5 },
+    { dailyMessages: '10' },
+    { dailyBudget: -0.01 },
+    { dailyBudget: 'ten' },
+    { dailyBudget: 1e10 },
+    { quota: 5 },
+    null,
+    [],
   ];
-  for (const body of policies) expectInvalid(await call('PUT', '/admin/clients/bad/policy', body), `policy ${JSON.stringify(body)}`);
+  for (const body of policies)
+    expectInvalid(await call('PUT', '/admin/clients/bad/policy', body), `policy ${JSON.stringify(body)}`);
 
-  for (const path of ['/admin/number-rules?kind=other', '/admin/number-rules?kind=block&x=1']) expectInvalid(await call('GET', path), path);
-  for (const path of ['/admin/number-rules?kind=block', '/admin/number-rules?kind=block&prefix=+44', '/admin/number-rules?prefix=%2B44']) {
+  for (const path of ['/admin/number-rules?kind=other', '/admin/number-rules?kind=block&x=1'])
+    expectInvalid(await call('GET', path), path);
+  for (const path of [
+    '/admin/number-rules?kind=block',
+    '/admin/number-rules?kind=block&prefix=+44',
+    '/admin/number-rules?prefix=%2B44',
+  ]) {
     expectInvalid(await call('DELETE', path), path);
   }
-  for (const scope of ['planet%3AMars', 'country%3Aes', 'GB', 'prefix%3A44']) expectInvalid(await call('DELETE', `/admin/abuse/blocks/${scope}`), scope);
+  for (const scope of ['planet%3AMars', 'country%3Aes', 'GB', 'prefix%3A44'])
+    expectInvalid(await call('DELETE', `/admin/abuse/blocks/${scope}`), scope);
 
-  const text = await fetch(`${s.url}/admin/number-rules`, { method: 'POST', headers: { authorization: `Bearer ${s.key}`, 'content-type': 'text/plain' }, body: 'x' });
+  const text = await fetch(`${s.url}/admin/number-rules`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${s.key}`, 'content-type': 'text/plain' },
+    body: 'x',
+  });
   assert.equal(text.status, 415);
-  const broken = await fetch(`${s.url}/admin/clients/bad/policy`, { method: 'PUT', headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' }, body: '{"dailyMessages":' });
+  const broken = await fetch(`${s.url}/admin/clients/bad/policy`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
+    body: '{"dailyMessages":',
+  });
   assert.equal(broken.status, 400);
 
   assert.equal((await call('GET', '/admin/clients/bad/policy')).body.stored, false);

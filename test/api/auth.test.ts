@@ -7,10 +7,17 @@ import { assertError } from '../helpers/assert-error.ts';
 
 const MSG = 'Your code is {{code}}';
 const ALL_SCOPES = 'one-time-password-sms:send-validate admin';
-const UNAUTHENTICATED = { status: 401, code: 'UNAUTHENTICATED', message: 'Request not authenticated due to missing, invalid, or expired credentials.' };
-const DENIED = { status: 403, code: 'PERMISSION_DENIED', message: 'Client does not have sufficient permissions to perform this action.' };
+const UNAUTHENTICATED = {
+  status: 401,
+  code: 'UNAUTHENTICATED',
+  message: 'Request not authenticated due to missing, invalid, or expired credentials.',
+};
+const DENIED = {
+  status: 403,
+  code: 'PERMISSION_DENIED',
+  message: 'Client does not have sufficient permissions to perform this action.',
+};
 const BOOTSTRAP = 'bootstrap-secret-0123456789-abcdefghijklmnop';
-
 
 let s: TestServer;
 before(async () => {
@@ -30,12 +37,17 @@ async function token(form: string, basic: [string, string] | null): Promise<Http
   let body: unknown = text;
   try {
     body = JSON.parse(text);
-  } catch { /* keep the text */ }
+  } catch {
+    /* keep the text */
+  }
   return { status: res.status, body, headers: res.headers };
 }
 
 async function accessToken(key: { id: string; secret: string }, scope?: string): Promise<string> {
-  const r = await token(`grant_type=client_credentials${scope ? `&scope=${encodeURIComponent(scope)}` : ''}`, [key.id, key.secret]);
+  const r = await token(`grant_type=client_credentials${scope ? `&scope=${encodeURIComponent(scope)}` : ''}`, [
+    key.id,
+    key.secret,
+  ]);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return (r.body as { access_token: string }).access_token;
 }
@@ -63,17 +75,23 @@ test('POST /oauth2/token issues a Bearer access token for client credentials', a
   assert.equal(body.token_type, 'Bearer');
   assert.equal(body.expires_in, 3600);
   assert.equal(body.scope, ALL_SCOPES);
-  const narrow = await token('grant_type=client_credentials&scope=one-time-password-sms%3Asend-validate', [k.id, k.secret]);
+  const narrow = await token('grant_type=client_credentials&scope=one-time-password-sms%3Asend-validate', [
+    k.id,
+    k.secret,
+  ]);
   assert.equal(narrow.status, 200);
   assert.equal((narrow.body as { scope: string }).scope, 'one-time-password-sms:send-validate');
   // The key id and secret may also come in the form body.
-  const inForm = await token(`grant_type=client_credentials&client_id=${k.id}&client_secret=${encodeURIComponent(k.secret)}`, null);
+  const inForm = await token(
+    `grant_type=client_credentials&client_id=${k.id}&client_secret=${encodeURIComponent(k.secret)}`,
+    null,
+  );
   assert.equal(inForm.status, 200);
   // No credentials at all.
   assertError(await token('grant_type=client_credentials', null), UNAUTHENTICATED);
 });
 
-test('an access token works as a Bearer credential on send-code and validate-code, for the key\'s client', async () => {
+test("an access token works as a Bearer credential on send-code and validate-code, for the key's client", async () => {
   const k = await s.createKey({ clientId: 'tenant-oauth' });
   const jwt = await accessToken(k);
   const { authenticationId, code } = await s.sendAndRead(mobile(n++), jwt);
@@ -82,8 +100,11 @@ test('an access token works as a Bearer credential on send-code and validate-cod
   assert.equal((await s.post(VALIDATE, { authenticationId, code }, { key: jwt })).status, 204);
   // Another client does not see it.
   const { authenticationId: other } = await s.sendAndRead(mobile(n++));
-  assertError(await s.post(VALIDATE, { authenticationId: other, code: '123456' }, { key: jwt }),
-    { status: 404, code: 'NOT_FOUND', message: 'The specified resource is not found.' });
+  assertError(await s.post(VALIDATE, { authenticationId: other, code: '123456' }, { key: jwt }), {
+    status: 404,
+    code: 'NOT_FOUND',
+    message: 'The specified resource is not found.',
+  });
 });
 
 test('a token carries only the scopes it was issued for', async () => {
@@ -138,7 +159,13 @@ test('a token whose key was revoked is 401', async () => {
 test('a wrong client secret or key id is 401', async () => {
   const k = await s.createKey();
   const other = await s.createKey();
-  for (const creds of [[k.id, `${k.secret}x`], [k.id, other.secret], [other.id, k.secret], ['', k.secret], [k.id, '']] as [string, string][]) {
+  for (const creds of [
+    [k.id, `${k.secret}x`],
+    [k.id, other.secret],
+    [other.id, k.secret],
+    ['', k.secret],
+    [k.id, ''],
+  ] as [string, string][]) {
     const r = await token('grant_type=client_credentials', creds);
     assertError(r, UNAUTHENTICATED);
   }
@@ -152,26 +179,45 @@ test('malformed Basic credentials are 401, never 500', async () => {
 
 test('requesting a scope the key lacks is 403 PERMISSION_DENIED', async () => {
   const k = await s.createKey({ scopes: ['one-time-password-sms:send-validate'] });
-  assertError(await token('grant_type=client_credentials&scope=admin', [k.id, k.secret]),
-    { status: 403, code: 'PERMISSION_DENIED', message: 'requested scope exceeds the key\'s scopes' });
-  assertError(await token(`grant_type=client_credentials&scope=${encodeURIComponent(ALL_SCOPES)}`, [k.id, k.secret]),
-    { status: 403, code: 'PERMISSION_DENIED', message: 'requested scope exceeds the key\'s scopes' });
-  assertError(await token('grant_type=client_credentials&scope=bogus', [k.id, k.secret]),
-    { status: 400, code: 'INVALID_ARGUMENT', message: 'unknown scope "bogus"; known: one-time-password-sms:send-validate admin' });
+  assertError(await token('grant_type=client_credentials&scope=admin', [k.id, k.secret]), {
+    status: 403,
+    code: 'PERMISSION_DENIED',
+    message: "requested scope exceeds the key's scopes",
+  });
+  assertError(await token(`grant_type=client_credentials&scope=${encodeURIComponent(ALL_SCOPES)}`, [k.id, k.secret]), {
+    status: 403,
+    code: 'PERMISSION_DENIED',
+    message: "requested scope exceeds the key's scopes",
+  });
+  assertError(await token('grant_type=client_credentials&scope=bogus', [k.id, k.secret]), {
+    status: 400,
+    code: 'INVALID_ARGUMENT',
+    message: 'unknown scope "bogus"; known: one-time-password-sms:send-validate admin',
+  });
 });
 
 test('a grant_type other than client_credentials is 400 INVALID_ARGUMENT', async () => {
   const k = await s.createKey();
-  for (const form of ['grant_type=password&username=a&password=b', 'grant_type=authorization_code&code=x', 'grant_type=']) {
+  for (const form of [
+    'grant_type=password&username=a&password=b',
+    'grant_type=authorization_code&code=x',
+    'grant_type=',
+  ]) {
     const r = await token(form, [k.id, k.secret]);
     assert.equal(r.status, 400, form);
     assert.equal((r.body as { code: string }).code, 'INVALID_ARGUMENT');
     assert.equal(typeof (r.body as { message: string }).message, 'string');
   }
-  assertError(await token('grant_type=password', [k.id, k.secret]),
-    { status: 400, code: 'INVALID_ARGUMENT', message: 'grant_type must be client_credentials' });
-  assertError(await token('scope=admin', [k.id, k.secret]),
-    { status: 400, code: 'INVALID_ARGUMENT', message: "body must have required property 'grant_type'" });
+  assertError(await token('grant_type=password', [k.id, k.secret]), {
+    status: 400,
+    code: 'INVALID_ARGUMENT',
+    message: 'grant_type must be client_credentials',
+  });
+  assertError(await token('scope=admin', [k.id, k.secret]), {
+    status: 400,
+    code: 'INVALID_ARGUMENT',
+    message: "body must have required property 'grant_type'",
+  });
 });
 
 test('OTPD_BOOTSTRAP_KEY is an all-scopes API key', async () => {
@@ -186,13 +232,16 @@ test('OTPD_BOOTSTRAP_KEY is an all-scopes API key', async () => {
   // A server without the variable does not know the secret.
   const plain = await startTestServer();
   try {
-    assertError(await plain.post(SEND, { phoneNumber: mobile(n++), message: MSG }, { key: BOOTSTRAP }), UNAUTHENTICATED);
+    assertError(
+      await plain.post(SEND, { phoneNumber: mobile(n++), message: MSG }, { key: BOOTSTRAP }),
+      UNAUTHENTICATED,
+    );
   } finally {
     await plain.close();
   }
 });
 
-test('an empty scope parameter means the key\'s own scopes', async () => {
+test("an empty scope parameter means the key's own scopes", async () => {
   const limited = await s.createKey({ scopes: ['one-time-password-sms:send-validate'] });
   const r = await token('grant_type=client_credentials&scope=', [limited.id, limited.secret]);
   assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -5,18 +5,26 @@ import assert from 'node:assert/strict';
 import { SEND, VALIDATE, mobile, startTestServer, type TestServer } from '../helpers/server.ts';
 import { assertError } from '../helpers/assert-error.ts';
 
-const INVALID_OTP = { status: 400, code: 'ONE_TIME_PASSWORD_SMS.INVALID_OTP', message: 'The provided OTP is not valid for this authenticationId' };
+const INVALID_OTP = {
+  status: 400,
+  code: 'ONE_TIME_PASSWORD_SMS.INVALID_OTP',
+  message: 'The provided OTP is not valid for this authenticationId',
+};
 const FAILED = {
-  status: 400, code: 'ONE_TIME_PASSWORD_SMS.VERIFICATION_FAILED',
+  status: 400,
+  code: 'ONE_TIME_PASSWORD_SMS.VERIFICATION_FAILED',
   message: 'The maximum number of attempts for this authenticationId was exceeded without providing a valid OTP',
 };
-const EXPIRED = { status: 400, code: 'ONE_TIME_PASSWORD_SMS.VERIFICATION_EXPIRED', message: 'The authenticationId is no longer valid' };
+const EXPIRED = {
+  status: 400,
+  code: 'ONE_TIME_PASSWORD_SMS.VERIFICATION_EXPIRED',
+  message: 'The authenticationId is no longer valid',
+};
 const NOT_FOUND = { status: 404, code: 'NOT_FOUND', message: 'The specified resource is not found.' };
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** A code of the same shape that is certainly not `code`. */
 const wrongOf = (code: string) => code.slice(0, -1) + (code.endsWith('0') ? '1' : '0');
-
 
 let s: TestServer;
 before(async () => {
@@ -24,7 +32,8 @@ before(async () => {
 });
 after(() => s.close());
 
-const validate = (authenticationId: string, code: string, key?: string) => s.post(VALIDATE, { authenticationId, code }, { key });
+const validate = (authenticationId: string, code: string, key?: string) =>
+  s.post(VALIDATE, { authenticationId, code }, { key });
 
 test('send-code answers 200 with only an authenticationId shaped as a UUID v4', async () => {
   const r = await s.post(SEND, { phoneNumber: mobile(1), message: 'Your code is {{code}}' });
@@ -113,7 +122,7 @@ test('a resend does not reset the per-number budget of wrong guesses', async (t)
   assert.equal((await v(d.authenticationId, d.code)).status, 204);
 });
 
-test('an unknown id and another tenant\'s id get the same 404 NOT_FOUND body', async () => {
+test("an unknown id and another tenant's id get the same 404 NOT_FOUND body", async () => {
   const unknown = await validate('6f1c2a4e-8b7d-4c3e-9a1f-0123456789ab', '123456');
   assertError(unknown, NOT_FOUND);
   const { authenticationId, code } = await s.sendAndRead(mobile(13));
@@ -142,7 +151,8 @@ test('every {{code}} in the message is replaced by the code in the delivered tex
 test('a code shorter than 4 characters is OUT_OF_RANGE and does not spend an attempt', async () => {
   const { authenticationId, code } = await s.sendAndRead(mobile(15));
   const outOfRange = { status: 400, code: 'OUT_OF_RANGE', message: 'code must be at least 4 characters' };
-  for (const short of ['', '1', '12', '123', code.slice(0, 3)]) assertError(await validate(authenticationId, short), outOfRange);
+  for (const short of ['', '1', '12', '123', code.slice(0, 3)])
+    assertError(await validate(authenticationId, short), outOfRange);
   // Max attempts is 3: had any short code counted, the second wrong guess would already fail.
   assertError(await validate(authenticationId, wrongOf(code)), INVALID_OTP);
   assertError(await validate(authenticationId, wrongOf(code)), INVALID_OTP);
@@ -150,7 +160,10 @@ test('a code shorter than 4 characters is OUT_OF_RANGE and does not spend an att
 });
 
 test('test numbers get their fixed code and no message, and limits, attempts and expiry still apply', async (t) => {
-  const T1 = '+15005550006', T2 = '+15005550007', T3 = '+15005550008', FIXED = '+442079460001';
+  const T1 = '+15005550006',
+    T2 = '+15005550007',
+    T3 = '+15005550008',
+    FIXED = '+442079460001';
   const ts = await startTestServer({ OTPD_TEST_NUMBERS: `${T1}:123456,${T2}:234567,${T3}:345678,${FIXED}:456789` });
   t.after(() => ts.close());
   const send = (to: string) => ts.post(SEND, { phoneNumber: to, message: 'Your code is {{code}}' });
@@ -184,7 +197,9 @@ test('test numbers get their fixed code and no message, and limits, attempts and
   // Send limits (5 per 15 minutes): T1 already had one send.
   for (let i = 0; i < 4; i++) assert.equal((await send(T1)).status, 200);
   assertError(await send(T1), {
-    status: 403, code: 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED', message: 'Too many OTPs have been requested for this MSISDN. Try later.',
+    status: 403,
+    code: 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
+    message: 'Too many OTPs have been requested for this MSISDN. Try later.',
   });
   assert.deepEqual(await ts.server.store.listDevMessages(undefined, 10), []);
 });
@@ -194,7 +209,10 @@ test('alphanumeric codes use the unambiguous alphabet and validate case-insensit
   t.after(() => an.close());
   const one = await an.sendAndRead(mobile(16));
   assert.match(one.code, /^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{6}$/);
-  assert.equal((await an.post(VALIDATE, { authenticationId: one.authenticationId, code: one.code.toLowerCase() })).status, 204);
+  assert.equal(
+    (await an.post(VALIDATE, { authenticationId: one.authenticationId, code: one.code.toLowerCase() })).status,
+    204,
+  );
   const two = await an.sendAndRead(mobile(17));
   const mixed = [...two.code].map((ch, i) => (i % 2 ? ch.toLowerCase() : ch)).join('');
   assert.equal((await an.post(VALIDATE, { authenticationId: two.authenticationId, code: mixed })).status, 204);

@@ -5,17 +5,22 @@ import assert from 'node:assert/strict';
 import { SEND, VALIDATE, mobile, startTestServer, type TestServer } from '../helpers/server.ts';
 import { assertError } from '../helpers/assert-error.ts';
 
-const MAX_CODES = { status: 403, code: 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED', message: 'Too many OTPs have been requested for this MSISDN. Try later.' };
+const MAX_CODES = {
+  status: 403,
+  code: 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
+  message: 'Too many OTPs have been requested for this MSISDN. Try later.',
+};
 const NOT_ALLOWED = {
-  status: 403, code: 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED',
+  status: 403,
+  code: 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED',
   message: "Phone_number can't receive an SMS due to business reasons in the operator.",
 };
 const BLOCKED = {
-  status: 403, code: 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED',
+  status: 403,
+  code: 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED',
   message: 'Phone_number is blocked to receive SMS due to any blocking business reason in the operator.',
 };
 const MSG = 'Your code is {{code}}';
-
 
 let s: TestServer;
 before(async () => {
@@ -54,9 +59,15 @@ test('send limits: 5 per number per 15 minutes, then 10 per 24 hours, with Retry
 });
 
 test('a number that is not a valid phone number is 400 INVALID_ARGUMENT', async () => {
-  assertError(await send('+3490212345'), { status: 400, code: 'INVALID_ARGUMENT', message: 'phoneNumber is not a valid phone number' });
+  assertError(await send('+3490212345'), {
+    status: 400,
+    code: 'INVALID_ARGUMENT',
+    message: 'phoneNumber is not a valid phone number',
+  });
   assertError(await send('0034629255833'), {
-    status: 400, code: 'INVALID_ARGUMENT', message: 'body/phoneNumber must match pattern "^\\+[1-9][0-9]{4,14}$"',
+    status: 400,
+    code: 'INVALID_ARGUMENT',
+    message: 'body/phoneNumber must match pattern "^\\+[1-9][0-9]{4,14}$"',
   });
 });
 
@@ -85,7 +96,9 @@ test('numbers on the block list (exact or prefix) are 403 PHONE_NUMBER_BLOCKED',
 test('a message without {{code}} is 400 INVALID_ARGUMENT', async () => {
   for (const message of ['Your code is', 'Your code is {code}', 'Your code is {{ code }}']) {
     assertError(await send(mobile(103), message), {
-      status: 400, code: 'INVALID_ARGUMENT', message: 'body/message must match pattern ".*\\{\\{code\\}\\}.*"',
+      status: 400,
+      code: 'INVALID_ARGUMENT',
+      message: 'body/message must match pattern ".*\\{\\{code\\}\\}.*"',
     });
   }
 });
@@ -93,7 +106,11 @@ test('a message without {{code}} is 400 INVALID_ARGUMENT', async () => {
 test('a message template over 160 characters is 400 INVALID_ARGUMENT; exactly 160 is accepted', async () => {
   const over = `{{code}} ${'x'.repeat(152)}`;
   assert.equal(over.length, 161);
-  assertError(await send(mobile(104), over), { status: 400, code: 'INVALID_ARGUMENT', message: 'body/message must NOT have more than 160 characters' });
+  assertError(await send(mobile(104), over), {
+    status: 400,
+    code: 'INVALID_ARGUMENT',
+    message: 'body/message must NOT have more than 160 characters',
+  });
   assert.equal((await send(mobile(104), over.slice(0, 160))).status, 200);
 });
 
@@ -103,7 +120,9 @@ test('a template of at most 160 characters that exceeds 160 once the code is ins
   const template = `Your code is {{code}} ${'x'.repeat(137)}`;
   assert.equal(template.length, 159); // 161 with a 10-character code
   assertError(await l.post(SEND, { phoneNumber: mobile(105), message: template }), {
-    status: 400, code: 'INVALID_ARGUMENT', message: 'message with the code inserted must be at most 160 characters',
+    status: 400,
+    code: 'INVALID_ARGUMENT',
+    message: 'message with the code inserted must be at most 160 characters',
   });
   assert.deepEqual(await l.server.store.listMessages({ recipient: mobile(105), limit: 5 }), []);
   const fits = template.slice(0, 158); // exactly 160 once rendered
@@ -127,7 +146,10 @@ test('the daily message quota is 429 QUOTA_EXCEEDED with Retry-After until the n
   assert.equal(refused.headers.get('retry-after'), String(Math.max(1, Math.ceil((nextDay - now) / 1000))));
   assert.deepEqual(await q.server.store.listMessages({ recipient: mobile(108), limit: 5 }), []);
   // The quota is per client...
-  assert.equal((await q.post(SEND, { phoneNumber: mobile(108), message: MSG }, { key: (await q.createKey()).secret })).status, 200);
+  assert.equal(
+    (await q.post(SEND, { phoneNumber: mobile(108), message: MSG }, { key: (await q.createKey()).secret })).status,
+    200,
+  );
   // ...and per UTC day.
   q.clock.set(nextDay + 1000);
   assert.equal((await q.post(SEND, { phoneNumber: mobile(109), message: MSG })).status, 200);
@@ -145,7 +167,10 @@ test('exceeding the request rate is 429 TOO_MANY_REQUESTS with Retry-After', asy
     assert.equal(limited.headers.get('retry-after'), '1');
   }
   // The bucket is per client: another key still has its burst.
-  assert.equal((await r.post(SEND, { phoneNumber: mobile(113), message: MSG }, { key: (await r.createKey()).secret })).status, 200);
+  assert.equal(
+    (await r.post(SEND, { phoneNumber: mobile(113), message: MSG }, { key: (await r.createKey()).secret })).status,
+    200,
+  );
   // One second later one more request is allowed.
   r.clock.advance(1000);
   assert.equal((await r.post(SEND, { phoneNumber: mobile(114), message: MSG })).status, 200);

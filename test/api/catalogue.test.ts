@@ -46,7 +46,7 @@ function specErrorCodes(spec: unknown): Map<string, number> {
   return out;
 }
 
-test('every error code in the CAMARA spec is produced, with the spec\'s status', async (t) => {
+test("every error code in the CAMARA spec is produced, with the spec's status", async (t) => {
   if (!existsSync(SPEC)) {
     t.skip(`CAMARA spec not found at ${SPEC} (shared/ is expected beside the repository)`);
     return;
@@ -54,7 +54,9 @@ test('every error code in the CAMARA spec is produced, with the spec\'s status',
   const expected = specErrorCodes(parseYaml(readFileSync(SPEC, 'utf8')));
   assert.equal(expected.size, 13, [...expected.keys()].join(', '));
 
-  const T1 = '+15005550006', T2 = '+15005550007', T3 = '+15005550008';
+  const T1 = '+15005550006',
+    T2 = '+15005550007',
+    T3 = '+15005550008';
   const s = await startTestServer({
     OTPD_TEST_NUMBERS: `${T1}:123456,${T2}:234567,${T3}:345678`,
     OTPD_BLOCKED_NUMBERS: '+34629259999',
@@ -77,12 +79,17 @@ test('every error code in the CAMARA spec is produced, with the spec\'s status',
   };
   // Each step gets its own client, so the rate limit, quota and send limits of one do not leak into another.
   const fresh = async () => (await s.createKey()).secret;
-  const send = async (key: string, phoneNumber: string) => seen(await s.post(SEND, { phoneNumber, message: 'Code {{code}}' }, { key }));
-  const validate = async (key: string, authenticationId: string, code: string) => seen(await s.post(VALIDATE, { authenticationId, code }, { key }));
+  const send = async (key: string, phoneNumber: string) =>
+    seen(await s.post(SEND, { phoneNumber, message: 'Code {{code}}' }, { key }));
+  const validate = async (key: string, authenticationId: string, code: string) =>
+    seen(await s.post(VALIDATE, { authenticationId, code }, { key }));
   const expectCode = (r: HttpResult, code: string) => assert.equal(r.body?.code, code, JSON.stringify(r.body));
 
   let k = await fresh();
-  expectCode(seen(await s.post(SEND, { phoneNumber: mobile(1), message: 'Code {{code}}', extra: 1 }, { key: k })), 'INVALID_ARGUMENT');
+  expectCode(
+    seen(await s.post(SEND, { phoneNumber: mobile(1), message: 'Code {{code}}', extra: 1 }, { key: k })),
+    'INVALID_ARGUMENT',
+  );
   expectCode(await validate(k, '6f1c2a4e-8b7d-4c3e-9a1f-0123456789ab', '12'), 'OUT_OF_RANGE');
   expectCode(await validate(k, '6f1c2a4e-8b7d-4c3e-9a1f-0123456789ab', '123456'), 'NOT_FOUND');
 
@@ -97,7 +104,10 @@ test('every error code in the CAMARA spec is produced, with the spec\'s status',
   assert.equal((await validate(k, b, '234567')).status, 204);
   expectCode(await validate(k, b, '234567'), 'ONE_TIME_PASSWORD_SMS.VERIFICATION_EXPIRED');
 
-  expectCode(seen(await s.post(SEND, { phoneNumber: mobile(2), message: 'Code {{code}}' }, { key: null })), 'UNAUTHENTICATED');
+  expectCode(
+    seen(await s.post(SEND, { phoneNumber: mobile(2), message: 'Code {{code}}' }, { key: null })),
+    'UNAUTHENTICATED',
+  );
   const adminOnly = (await s.createKey({ scopes: ['admin'] })).secret;
   expectCode(await send(adminOnly, mobile(2)), 'PERMISSION_DENIED');
 
@@ -114,7 +124,8 @@ test('every error code in the CAMARA spec is produced, with the spec\'s status',
   expectCode(await send(k, mobile(5)), 'QUOTA_EXCEEDED');
 
   k = await fresh();
-  for (let i = 0; i < 5; i++) expectCode(await validate(k, '6f1c2a4e-8b7d-4c3e-9a1f-0123456789ab', '123456'), 'NOT_FOUND');
+  for (let i = 0; i < 5; i++)
+    expectCode(await validate(k, '6f1c2a4e-8b7d-4c3e-9a1f-0123456789ab', '123456'), 'NOT_FOUND');
   expectCode(await validate(k, '6f1c2a4e-8b7d-4c3e-9a1f-0123456789ab', '123456'), 'TOO_MANY_REQUESTS');
 
   assert.deepEqual([...observed.keys()].sort(), [...expected.keys()].sort());

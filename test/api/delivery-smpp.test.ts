@@ -8,13 +8,16 @@ import { TestSmsc } from '../helpers/smsc.ts';
 test('otpd with an SMPP route: send-code → submit_sm → deliver_sm receipt → delivered; the code validates', async (t) => {
   const smsc = await TestSmsc.start({ systemId: 'otpd', password: 'secret' });
   t.after(() => smsc.stop());
-  const s = await startTestServer({}, {
-    configYaml: `
+  const s = await startTestServer(
+    {},
+    {
+      configYaml: `
 delivery:
   gateways:
     - { id: smsc, type: smpp, host: 127.0.0.1, port: ${smsc.port}, systemId: otpd, password: secret, sourceAddr: OTPD, requestTimeoutMs: 2000, reconnectBaseMs: 20, reconnectMaxMs: 100 }
 `,
-  });
+    },
+  );
   t.after(() => s.close());
   const phone = mobile(501);
   const r = await s.post(SEND, { phoneNumber: phone, message: 'Tu código es {{code}}' });

@@ -4,7 +4,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEND, mobile, startTestServer, type TestServer } from '../helpers/server.ts';
 import { assertError } from '../helpers/assert-error.ts';
-import { TWILIO, VONAGE, WEBHOOK_SECRET, startVendor, twilioSpec, vonageSpec, webhookSpec, type FakeVendor } from '../helpers/fake-vendors.ts';
+import {
+  TWILIO,
+  VONAGE,
+  WEBHOOK_SECRET,
+  startVendor,
+  twilioSpec,
+  vonageSpec,
+  webhookSpec,
+  type FakeVendor,
+} from '../helpers/fake-vendors.ts';
 import { signStandardWebhook } from '../../src/gateways/http/signatures.ts';
 
 const PUBLIC = 'https://otpd.example.test';
@@ -17,8 +26,10 @@ before(async () => {
   tw = await startVendor(twilioSpec(`${PUBLIC}/callbacks/twilio`));
   vo = await startVendor(vonageSpec(`${PUBLIC}/callbacks/vonage`));
   hook = await startVendor(webhookSpec());
-  s = await startTestServer({}, {
-    configYaml: `
+  s = await startTestServer(
+    {},
+    {
+      configYaml: `
 delivery:
   publicUrl: ${PUBLIC}
   gateways:
@@ -29,7 +40,8 @@ delivery:
     - { prefixes: ['+44'], gateways: [hook] }
   defaultRoute: [twilio, vonage]
 `,
-  });
+    },
+  );
 });
 after(async () => {
   await s.close();
@@ -52,8 +64,10 @@ async function sendAndDispatch(phone: string, message = 'Your code is {{code}}')
 
 const callback = (gateway: string, req: { url: string; headers: Record<string, string | undefined>; body: string }) =>
   fetch(`${s.url}${new URL(req.url).pathname}${new URL(req.url).search}`, {
-    method: 'POST', headers: Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => e[1] !== undefined)), body: req.body,
-  }).then(async (res) => ({ status: res.status, body: await res.json() as any, headers: res.headers, gateway }));
+    method: 'POST',
+    headers: Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => e[1] !== undefined)),
+    body: req.body,
+  }).then(async (res) => ({ status: res.status, body: (await res.json()) as any, headers: res.headers, gateway }));
 
 test('a code goes out through the first gateway of its route; its status and attempt are visible to operators, never its text', async () => {
   tw.mode('ok');
@@ -63,7 +77,10 @@ test('a code goes out through the first gateway of its route; its status and att
   const r = await s.get(`/admin/messages?to=${encodeURIComponent(mobile(401))}`);
   assert.equal(r.status, 200);
   const [view] = r.body.messages;
-  assert.deepEqual([view.status, view.gateway, view.segments, view.attempts.length, view.attempts[0].outcome], ['sent', 'twilio', 1, 1, 'sent']);
+  assert.deepEqual(
+    [view.status, view.gateway, view.segments, view.attempts.length, view.attempts[0].outcome],
+    ['sent', 'twilio', 1, 1, 'sent'],
+  );
   assert.match(view.providerMessageId, /^SM/);
   const code = /Your code is (\d+)/.exec(tw.received().at(-1)!.text)![1]!;
   assert.ok(!JSON.stringify(r.body).includes(code), 'the code never appears in the listing');
@@ -75,7 +92,13 @@ test('failover: a permanent refusal by the first gateway sends the message throu
   tw.mode('ok');
   assert.deepEqual([m.status, m.gateway, m.attempts], ['sent', 'vonage', 2]);
   const r = await s.get(`/admin/messages?to=${encodeURIComponent(mobile(402))}`);
-  assert.deepEqual(r.body.messages[0].attempts.map((a: any) => [a.gateway, a.outcome]), [['twilio', 'permanent'], ['vonage', 'sent']]);
+  assert.deepEqual(
+    r.body.messages[0].attempts.map((a: any) => [a.gateway, a.outcome]),
+    [
+      ['twilio', 'permanent'],
+      ['vonage', 'sent'],
+    ],
+  );
   assert.match(r.body.messages[0].attempts[0].error, /21610/);
 });
 
@@ -106,7 +129,11 @@ test('callbacks with a bad, malformed or missing signature are 401 in the API er
 
 test('a well-signed callback that is not a delivery report is 400, and changes nothing', async () => {
   const body = '{"type":"message.status","data":{"status":"teleported"}}';
-  const r = await callback('hook', { url: `${PUBLIC}/callbacks/hook`, headers: { 'content-type': 'application/json', ...signStandardWebhook(WEBHOOK_SECRET, 'evt_1', Date.now(), body) }, body });
+  const r = await callback('hook', {
+    url: `${PUBLIC}/callbacks/hook`,
+    headers: { 'content-type': 'application/json', ...signStandardWebhook(WEBHOOK_SECRET, 'evt_1', Date.now(), body) },
+    body,
+  });
   assert.equal(r.status, 400);
   assert.equal(r.body.code, 'INVALID_ARGUMENT');
 });

@@ -36,14 +36,24 @@ test('/metrics exposes request and verification counters and never a phone numbe
   const text = await res.text();
   assert.match(text, /^# TYPE otpd_http_requests_total counter$/m);
   assert.match(text, /^# TYPE otpd_verifications_total counter$/m);
-  const series = (name: string, labels: Record<string, string>) => text.split('\n').find((l) =>
-    l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const series = (name: string, labels: Record<string, string>) =>
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   assert.match(series('otpd_http_requests_total', { route: SEND, method: 'POST', status: '200' }) ?? '', / 1$/);
   assert.match(series('otpd_http_requests_total', { route: VALIDATE, method: 'POST', status: '204' }) ?? '', / 1$/);
   assert.match(series('otpd_verifications_total', { operation: 'send', outcome: 'queued' }) ?? '', / 1$/);
   assert.match(series('otpd_verifications_total', { operation: 'validate', outcome: 'verified' }) ?? '', / 1$/);
   assert.match(series('otpd_verifications_total', { operation: 'validate', outcome: 'INVALID_OTP' }) ?? '', / 1$/);
-  for (const secret of [to, to.slice(1), encodeURIComponent(to), to.slice(-9), '442079460000', code, code.toLowerCase()]) {
+  for (const secret of [
+    to,
+    to.slice(1),
+    encodeURIComponent(to),
+    to.slice(-9),
+    '442079460000',
+    code,
+    code.toLowerCase(),
+  ]) {
     assert.ok(!text.includes(secret), `metrics contain ${secret}`);
   }
 });
@@ -52,7 +62,10 @@ test('/openapi.json is an OpenAPI document with the CAMARA operations', async ()
   const res = await fetch(`${s.url}/openapi.json`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-  const doc = JSON.parse(await res.text()) as { openapi: string; paths: Record<string, Record<string, { operationId?: string }>> };
+  const doc = JSON.parse(await res.text()) as {
+    openapi: string;
+    paths: Record<string, Record<string, { operationId?: string }>>;
+  };
   assert.match(doc.openapi, /^3\./);
   assert.equal(doc.paths[SEND]?.post?.operationId, 'sendCode');
   assert.equal(doc.paths[VALIDATE]?.post?.operationId, 'validateCode');
@@ -76,9 +89,21 @@ test('GET /dev/messages lists delivered texts for a number, newest first', async
   assert.deepEqual(Object.keys(r.body), ['messages']);
   const msgs = r.body.messages as { to: string; text: string; createdAt: string }[];
   assert.equal(msgs.length, 2);
-  assert.deepEqual(msgs.map((m) => Object.keys(m).sort()), [['createdAt', 'text', 'to'], ['createdAt', 'text', 'to']]);
-  assert.deepEqual(msgs.map((m) => m.to), [to, to]);
-  assert.deepEqual(msgs.map((m) => m.text), [`Your code is ${second.code}`, `Your code is ${first.code}`]);
+  assert.deepEqual(
+    msgs.map((m) => Object.keys(m).sort()),
+    [
+      ['createdAt', 'text', 'to'],
+      ['createdAt', 'text', 'to'],
+    ],
+  );
+  assert.deepEqual(
+    msgs.map((m) => m.to),
+    [to, to],
+  );
+  assert.deepEqual(
+    msgs.map((m) => m.text),
+    [`Your code is ${second.code}`, `Your code is ${first.code}`],
+  );
   assert.match(msgs[0]!.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.ok(Date.parse(msgs[0]!.createdAt) > Date.parse(msgs[1]!.createdAt));
   const limited = await s.get(`/dev/messages?to=${encodeURIComponent(to)}&limit=1`);
@@ -88,5 +113,9 @@ test('GET /dev/messages lists delivered texts for a number, newest first', async
   // The outbox is an admin view.
   assert.equal((await s.get('/dev/messages', { key: null })).status, 401);
   const bad = await s.get('/dev/messages?to=12345');
-  assert.deepEqual(bad.body, { status: 400, code: 'INVALID_ARGUMENT', message: 'querystring/to must match pattern "^\\+[1-9][0-9]{4,14}$"' });
+  assert.deepEqual(bad.body, {
+    status: 400,
+    code: 'INVALID_ARGUMENT',
+    message: 'querystring/to must match pattern "^\\+[1-9][0-9]{4,14}$"',
+  });
 });

@@ -11,7 +11,11 @@ test('send a code, read it from the development outbox, validate it once', async
   assert.equal(ok.status, 204);
   const again = await s.post(VALIDATE, { authenticationId, code });
   assert.equal(again.status, 400);
-  assert.deepEqual(again.body, { status: 400, code: 'ONE_TIME_PASSWORD_SMS.VERIFICATION_EXPIRED', message: 'The authenticationId is no longer valid' });
+  assert.deepEqual(again.body, {
+    status: 400,
+    code: 'ONE_TIME_PASSWORD_SMS.VERIFICATION_EXPIRED',
+    message: 'The authenticationId is no longer valid',
+  });
   const unknown = await s.post(SEND, { phoneNumber: MOBILE, message: 'x {{code}}' }, { key: 'nope' });
   assert.equal(unknown.status, 401);
 });

@@ -11,12 +11,16 @@ gatewayContract('dev-outbox', {
   supports: { failures: false, timeout: false, receipts: 'none' },
   recipient: '+34629255833',
   async start() {
-    const store = new SqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'otpd-gw-')), 'otpd.db'), synchronous: 'NORMAL', writer: 'inline' }, Date.now());
+    const store = new SqliteStore(
+      { file: join(mkdtempSync(join(tmpdir(), 'otpd-gw-')), 'otpd.db'), synchronous: 'NORMAL', writer: 'inline' },
+      Date.now(),
+    );
     return {
       gateway: new DevOutboxGateway(store, new ManualClock()),
       peer: {
         mode() {},
-        received: async () => (await store.listDevMessages(undefined, 100)).reverse().map((m) => ({ to: m.to, text: m.text })),
+        received: async () =>
+          (await store.listDevMessages(undefined, 100)).reverse().map((m) => ({ to: m.to, text: m.text })),
       },
       stop: () => store.close(),
     };

@@ -4,7 +4,18 @@ import type { HttpGatewayConfig } from '../../src/config/gateways.ts';
 import { callbackUrl, createGateway } from '../../src/gateways/from-config.ts';
 import type { DevInbox } from '../../src/core/ports/store.ts';
 import {
-  INFOBIP, MSG91, TWILIO, VONAGE, WEBHOOK_SECRET, infobipSpec, msg91Spec, startVendor, twilioSpec, vonageSpec, webhookSpec, type VendorSpec,
+  INFOBIP,
+  MSG91,
+  TWILIO,
+  VONAGE,
+  WEBHOOK_SECRET,
+  infobipSpec,
+  msg91Spec,
+  startVendor,
+  twilioSpec,
+  vonageSpec,
+  webhookSpec,
+  type VendorSpec,
 } from '../helpers/fake-vendors.ts';
 import { gatewayContract } from './gateway.contract.ts';
 
@@ -13,7 +24,8 @@ const noInbox = {} as DevInbox;
 
 /** Each preset against a local server speaking that vendor's wire format (URL, auth, encoding, answers, signed reports). */
 function presetContract(
-  config: (baseUrl: string) => HttpGatewayConfig, spec: (cb: string) => VendorSpec,
+  config: (baseUrl: string) => HttpGatewayConfig,
+  spec: (cb: string) => VendorSpec,
   o: { signsBody: boolean; forge: (r: CallbackRequest) => CallbackRequest },
 ): void {
   const probe = config('http://x');
@@ -32,7 +44,8 @@ function presetContract(
         peer: {
           mode: (m) => vendor.mode(m),
           received: async () => {
-            if (vendor.refused().length) throw new Error(`the vendor refused otpd's request: ${JSON.stringify(vendor.refused())}`);
+            if (vendor.refused().length)
+              throw new Error(`the vendor refused otpd's request: ${JSON.stringify(vendor.refused())}`);
             return vendor.received();
           },
           report: async (id, status) => vendor.spec.report(cb, id, status, Date.now()),
@@ -43,17 +56,45 @@ function presetContract(
   });
 }
 
-const withHeader = (r: CallbackRequest, name: string, value: string) => ({ ...r, headers: { ...r.headers, [name]: value } });
+const withHeader = (r: CallbackRequest, name: string, value: string) => ({
+  ...r,
+  headers: { ...r.headers, [name]: value },
+});
 const withToken = (r: CallbackRequest) => ({ ...r, url: r.url.replace(/token=[^&]*/, 'token=wrong-token-0123456789') });
 
 presetContract((baseUrl) => ({ type: 'http', preset: 'twilio', id: 'twilio', ...TWILIO, baseUrl }), twilioSpec, {
-  signsBody: true, forge: (r) => withHeader(r, 'x-twilio-signature', 'AAAAAAAAAAAAAAAAAAAAAAAAAAA='),
+  signsBody: true,
+  forge: (r) => withHeader(r, 'x-twilio-signature', 'AAAAAAAAAAAAAAAAAAAAAAAAAAA='),
 });
-presetContract((baseUrl) => ({ type: 'http', preset: 'vonage', id: 'vonage', ...VONAGE, signatureMethod: 'sha256', baseUrl }), vonageSpec, {
-  signsBody: true, forge: (r) => ({ ...r, body: JSON.stringify({ ...JSON.parse(r.body), sig: '0'.repeat(64) }) }),
+presetContract(
+  (baseUrl) => ({ type: 'http', preset: 'vonage', id: 'vonage', ...VONAGE, signatureMethod: 'sha256', baseUrl }),
+  vonageSpec,
+  {
+    signsBody: true,
+    forge: (r) => ({ ...r, body: JSON.stringify({ ...JSON.parse(r.body), sig: '0'.repeat(64) }) }),
+  },
+);
+presetContract((baseUrl) => ({ type: 'http', preset: 'infobip', id: 'infobip', ...INFOBIP, baseUrl }), infobipSpec, {
+  signsBody: false,
+  forge: withToken,
 });
-presetContract((baseUrl) => ({ type: 'http', preset: 'infobip', id: 'infobip', ...INFOBIP, baseUrl }), infobipSpec, { signsBody: false, forge: withToken });
-presetContract((baseUrl) => ({ type: 'http', preset: 'msg91', id: 'msg91', ...MSG91, route: '4', baseUrl }), () => msg91Spec(), { signsBody: false, forge: withToken });
-presetContract((baseUrl) => ({ type: 'http', preset: 'webhook', id: 'hook', url: `${baseUrl}/otp`, secret: WEBHOOK_SECRET, allowPrivateNetwork: true }), () => webhookSpec(), {
-  signsBody: true, forge: (r) => withHeader(r, 'webhook-signature', 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='),
-});
+presetContract(
+  (baseUrl) => ({ type: 'http', preset: 'msg91', id: 'msg91', ...MSG91, route: '4', baseUrl }),
+  () => msg91Spec(),
+  { signsBody: false, forge: withToken },
+);
+presetContract(
+  (baseUrl) => ({
+    type: 'http',
+    preset: 'webhook',
+    id: 'hook',
+    url: `${baseUrl}/otp`,
+    secret: WEBHOOK_SECRET,
+    allowPrivateNetwork: true,
+  }),
+  () => webhookSpec(),
+  {
+    signsBody: true,
+    forge: (r) => withHeader(r, 'webhook-signature', 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='),
+  },
+);

@@ -1,13 +1,34 @@
 import assert from 'node:assert/strict';
 import type { Store } from '../../src/core/ports/store.ts';
-import { BUDGET, LIMITS, MIN, T0, pairTest, right, storeTest, verification, wrong, type StoreHarness } from './store.contract.ts';
+import {
+  BUDGET,
+  LIMITS,
+  MIN,
+  T0,
+  pairTest,
+  right,
+  storeTest,
+  verification,
+  wrong,
+  type StoreHarness,
+} from './store.contract.ts';
 
 /** Queues one message per phone and claims them all; returns the claimed messages in queue order. */
 async function queued(s: Store, phones: string[], segments = 1) {
   for (const [i, p] of phones.entries()) {
-    await s.createVerification(verification({
-      phone: p, createdAt: T0 + i, message: { channel: 'sms', recipient: `+3462925${String(i).padStart(4, '0')}`, body: Buffer.from('sealed'), segments },
-    }), LIMITS);
+    await s.createVerification(
+      verification({
+        phone: p,
+        createdAt: T0 + i,
+        message: {
+          channel: 'sms',
+          recipient: `+3462925${String(i).padStart(4, '0')}`,
+          body: Buffer.from('sealed'),
+          segments,
+        },
+      }),
+      LIMITS,
+    );
   }
   return (await s.claimMessages(T0 + 100, 30_000, 100)).sort((a, b) => Number(a.id) - Number(b.id));
 }
@@ -19,8 +40,16 @@ async function statuses(s: Store) {
   return new Map((await s.listMessages({ limit: 100 })).map((v) => [v.id, [v.status, v.lastError] as const]));
 }
 
-const sent = (id: string, attempt: number, providerMessageId: string, gateway = 'g1') =>
-  ({ messageId: id, attempt, gateway, startedAt: T0 + 200, finishedAt: T0 + 210, outcome: 'sent' as const, providerMessageId, segments: 2 });
+const sent = (id: string, attempt: number, providerMessageId: string, gateway = 'g1') => ({
+  messageId: id,
+  attempt,
+  gateway,
+  startedAt: T0 + 200,
+  finishedAt: T0 + 210,
+  outcome: 'sent' as const,
+  providerMessageId,
+  segments: 2,
+});
 
 /** Delivery status, receipts, failover steps and operator listings: part of the Store contract. */
 export function outboxContract(name: string, h: StoreHarness): void {
@@ -34,13 +63,27 @@ export function outboxContract(name: string, h: StoreHarness): void {
   withStore('outbox: failover requeues at the next route step; the attempt is recorded with its gateway', async (s) => {
     const [m] = await queued(s, ['a']);
     await s.completeAttempt({
-      messageId: m!.id, attempt: 1, gateway: 'g1', startedAt: T0, finishedAt: T0 + 5, outcome: 'permanent', error: 'refused', retryAt: T0 + 5, nextRouteStep: 1,
+      messageId: m!.id,
+      attempt: 1,
+      gateway: 'g1',
+      startedAt: T0,
+      finishedAt: T0 + 5,
+      outcome: 'permanent',
+      error: 'refused',
+      retryAt: T0 + 5,
+      nextRouteStep: 1,
     });
     const [again] = await s.claimMessages(T0 + 5, 30_000, 10);
     assert.deepEqual([again!.attempt, again!.routeStep], [2, 1]);
     await s.completeAttempt(sent(again!.id, 2, 'p-2', 'g2'));
     const attempts = await s.listAttempts([m!.id]);
-    assert.deepEqual(attempts.map((a) => [a.attempt, a.gateway, a.outcome, a.error, a.segments]), [[1, 'g1', 'permanent', 'refused', null], [2, 'g2', 'sent', null, 2]]);
+    assert.deepEqual(
+      attempts.map((a) => [a.attempt, a.gateway, a.outcome, a.error, a.segments]),
+      [
+        [1, 'g1', 'permanent', 'refused', null],
+        [2, 'g2', 'sent', null, 2],
+      ],
+    );
     const [view] = await s.listMessages({ limit: 1 });
     assert.deepEqual([view!.status, view!.gateway, view!.providerMessageId, view!.segments], ['sent', 'g2', 'p-2', 2]);
   });
@@ -48,15 +91,30 @@ export function outboxContract(name: string, h: StoreHarness): void {
   withStore('receipts: a receipt moves a sent message to delivered; a duplicate is a no-op', async (s) => {
     const [m] = await queued(s, ['a']);
     await s.completeAttempt(sent(m!.id, 1, 'p-1'));
-    assert.equal(await s.recordReceipt({ gateway: 'g1', providerMessageId: 'p-1', status: 'delivered', at: T0 + 300 }), 'recorded');
-    assert.equal(await s.recordReceipt({ gateway: 'g1', providerMessageId: 'p-1', status: 'failed', error: 'late', at: T0 + 400 }), 'duplicate');
+    assert.equal(
+      await s.recordReceipt({ gateway: 'g1', providerMessageId: 'p-1', status: 'delivered', at: T0 + 300 }),
+      'recorded',
+    );
+    assert.equal(
+      await s.recordReceipt({ gateway: 'g1', providerMessageId: 'p-1', status: 'failed', error: 'late', at: T0 + 400 }),
+      'duplicate',
+    );
     const [view] = await s.listMessages({ limit: 1 });
     assert.deepEqual([view!.status, view!.updatedAt, view!.lastError], ['delivered', T0 + 300, null]);
   });
 
   withStore('receipts: one that arrives before the attempt is recorded is applied when it is', async (s) => {
     const [m] = await queued(s, ['a']);
-    assert.equal(await s.recordReceipt({ gateway: 'g1', providerMessageId: 'p-early', status: 'failed', error: 'UNDELIV', at: T0 + 150 }), 'recorded');
+    assert.equal(
+      await s.recordReceipt({
+        gateway: 'g1',
+        providerMessageId: 'p-early',
+        status: 'failed',
+        error: 'UNDELIV',
+        at: T0 + 150,
+      }),
+      'recorded',
+    );
     await s.completeAttempt(sent(m!.id, 1, 'p-early'));
     assert.equal((await s.listMessages({ limit: 1 }))[0]!.status, 'failed');
   });
@@ -64,36 +122,62 @@ export function outboxContract(name: string, h: StoreHarness): void {
   withStore('receipts: matched by gateway and provider id; an unknown one is kept but changes nothing', async (s) => {
     const [m] = await queued(s, ['a']);
     await s.completeAttempt(sent(m!.id, 1, 'same-id', 'g1'));
-    assert.equal(await s.recordReceipt({ gateway: 'g2', providerMessageId: 'same-id', status: 'expired', at: T0 + 300 }), 'recorded');
+    assert.equal(
+      await s.recordReceipt({ gateway: 'g2', providerMessageId: 'same-id', status: 'expired', at: T0 + 300 }),
+      'recorded',
+    );
     assert.equal((await s.listMessages({ limit: 1 }))[0]!.status, 'sent');
   });
 
-  withStore('stale codes: a superseded verification\'s queued message is expired, not claimed', async (s) => {
+  withStore("stale codes: a superseded verification's queued message is expired, not claimed", async (s) => {
     const old = verification();
     const fresh = verification({ createdAt: T0 + 1 });
     await s.createVerification(old, LIMITS);
     await s.createVerification(fresh, LIMITS);
     const claimed = await s.claimMessages(T0 + 2, 30_000, 10);
-    assert.deepEqual(claimed.map((m) => m.verificationId), [fresh.id]);
+    assert.deepEqual(
+      claimed.map((m) => m.verificationId),
+      [fresh.id],
+    );
     const [newer, older] = await s.listMessages({ limit: 10 });
     assert.deepEqual([older!.status, older!.lastError, older!.updatedAt], ['expired', STALE, T0 + 2]);
     assert.equal(newer!.status, 'sending');
     const again = await s.claimMessages(T0 + 4 * MIN, 30_000, 10);
-    assert.deepEqual(again.map((m) => m.verificationId), [fresh.id], 'the expired message is final; the live one is retried');
+    assert.deepEqual(
+      again.map((m) => m.verificationId),
+      [fresh.id],
+      'the expired message is final; the live one is retried',
+    );
   });
 
-  withStore('stale codes: a message whose verification expired before the claim is expired (expiry is exclusive)', async (s) => {
-    await s.createVerification(verification({ phone: 'short', expiresAt: T0 + 1000 }), LIMITS);
-    const live = verification({ phone: 'long', createdAt: T0 + 1 });
-    await s.createVerification(live, LIMITS);
-    const claimed = await s.claimMessages(T0 + 1000, 30_000, 10);
-    assert.deepEqual(claimed.map((m) => m.verificationId), [live.id]);
-    assert.deepEqual([...(await statuses(s)).values()].map(([st]) => st).sort(), ['expired', 'sending']);
-    assert.deepEqual(await s.claimMessages(T0 + 5 * MIN + 30_000, 30_000, 10), [], 'a lapsed lease past expiry is not handed out again');
-    assert.deepEqual([...(await statuses(s)).values()], [['expired', STALE], ['expired', STALE]]);
-  });
+  withStore(
+    'stale codes: a message whose verification expired before the claim is expired (expiry is exclusive)',
+    async (s) => {
+      await s.createVerification(verification({ phone: 'short', expiresAt: T0 + 1000 }), LIMITS);
+      const live = verification({ phone: 'long', createdAt: T0 + 1 });
+      await s.createVerification(live, LIMITS);
+      const claimed = await s.claimMessages(T0 + 1000, 30_000, 10);
+      assert.deepEqual(
+        claimed.map((m) => m.verificationId),
+        [live.id],
+      );
+      assert.deepEqual([...(await statuses(s)).values()].map(([st]) => st).sort(), ['expired', 'sending']);
+      assert.deepEqual(
+        await s.claimMessages(T0 + 5 * MIN + 30_000, 30_000, 10),
+        [],
+        'a lapsed lease past expiry is not handed out again',
+      );
+      assert.deepEqual(
+        [...(await statuses(s)).values()],
+        [
+          ['expired', STALE],
+          ['expired', STALE],
+        ],
+      );
+    },
+  );
 
-  withStore('stale codes: a verified or failed verification\'s queued message is expired', async (s) => {
+  withStore("stale codes: a verified or failed verification's queued message is expired", async (s) => {
     const verified = verification({ phone: 'ok' });
     const failed = verification({ phone: 'ko', maxAttempts: 1, createdAt: T0 + 1 });
     await s.createVerification(verified, LIMITS);
@@ -101,19 +185,28 @@ export function outboxContract(name: string, h: StoreHarness): void {
     assert.equal(await s.attemptValidation('client-a', verified.id, T0 + 1, BUDGET, right), 'VERIFIED');
     assert.equal(await s.attemptValidation('client-a', failed.id, T0 + 1, BUDGET, wrong), 'FAILED');
     assert.deepEqual(await s.claimMessages(T0 + 2, 30_000, 10), []);
-    assert.deepEqual([...(await statuses(s)).values()], [['expired', STALE], ['expired', STALE]]);
+    assert.deepEqual(
+      [...(await statuses(s)).values()],
+      [
+        ['expired', STALE],
+        ['expired', STALE],
+      ],
+    );
   });
 
-  withStore('stale codes: a retry whose code was superseded meanwhile is expired; its late completion changes nothing', async (s) => {
-    const [m] = await queued(s, ['a']);
-    await s.createVerification(verification({ phone: 'a', createdAt: T0 + 200 }), LIMITS);
-    const [again] = await s.claimMessages(T0 + 30_100, 30_000, 10);
-    assert.notEqual(again!.id, m!.id, 'only the new code is sent');
-    await s.completeAttempt(sent(m!.id, 1, 'p-late'));
-    const st = await statuses(s);
-    assert.deepEqual(st.get(m!.id), ['expired', STALE]);
-    assert.equal((await s.listAttempts([m!.id])).length, 1, 'the late attempt is still recorded');
-  });
+  withStore(
+    'stale codes: a retry whose code was superseded meanwhile is expired; its late completion changes nothing',
+    async (s) => {
+      const [m] = await queued(s, ['a']);
+      await s.createVerification(verification({ phone: 'a', createdAt: T0 + 200 }), LIMITS);
+      const [again] = await s.claimMessages(T0 + 30_100, 30_000, 10);
+      assert.notEqual(again!.id, m!.id, 'only the new code is sent');
+      await s.completeAttempt(sent(m!.id, 1, 'p-late'));
+      const st = await statuses(s);
+      assert.deepEqual(st.get(m!.id), ['expired', STALE]);
+      assert.equal((await s.listAttempts([m!.id])).length, 1, 'the late attempt is still recorded');
+    },
+  );
 
   withStore('stale codes: they do not use up the limit of a claim, however many are due first', async (s) => {
     const many = Array.from({ length: 5 }, (_, i) => verification({ phone: 'many', createdAt: T0 + i }));
@@ -122,37 +215,61 @@ export function outboxContract(name: string, h: StoreHarness): void {
     await s.createVerification(live, LIMITS);
     const claimed = await s.claimMessages(T0 + 20, 30_000, 2);
     assert.deepEqual(claimed.map((m) => m.verificationId).sort(), [many[4]!.id, live.id].sort());
-    assert.deepEqual([...(await statuses(s)).values()].map(([st]) => st), ['sending', 'sending', 'expired', 'expired', 'expired', 'expired']);
+    assert.deepEqual(
+      [...(await statuses(s)).values()].map(([st]) => st),
+      ['sending', 'sending', 'expired', 'expired', 'expired', 'expired'],
+    );
   });
 
   const withPair = pairTest(name, h);
 
-  withPair('stale codes: parallel claimers (over two handles) take each live message once and expire every stale one', async (a, b) => {
-    const live: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      await a.createVerification(verification({ phone: `par-${i}`, createdAt: T0 + 2 * i }), LIMITS);
-      const v = verification({ phone: `par-${i}`, createdAt: T0 + 2 * i + 1 });
-      await a.createVerification(v, LIMITS);
-      live.push(v.id);
-    }
-    const batches = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).claimMessages(T0 + 100, 30_000, 3)));
-    const claimed = batches.flat();
-    assert.equal(new Set(claimed.map((m) => m.id)).size, claimed.length, 'no message is claimed twice');
-    assert.deepEqual(claimed.map((m) => m.verificationId).sort(), [...live].sort());
-    const views = await a.listMessages({ limit: 100 });
-    assert.equal(views.filter((v) => v.status === 'expired').length, 20);
-  });
+  withPair(
+    'stale codes: parallel claimers (over two handles) take each live message once and expire every stale one',
+    async (a, b) => {
+      const live: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        await a.createVerification(verification({ phone: `par-${i}`, createdAt: T0 + 2 * i }), LIMITS);
+        const v = verification({ phone: `par-${i}`, createdAt: T0 + 2 * i + 1 });
+        await a.createVerification(v, LIMITS);
+        live.push(v.id);
+      }
+      const batches = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).claimMessages(T0 + 100, 30_000, 3)),
+      );
+      const claimed = batches.flat();
+      assert.equal(new Set(claimed.map((m) => m.id)).size, claimed.length, 'no message is claimed twice');
+      assert.deepEqual(claimed.map((m) => m.verificationId).sort(), [...live].sort());
+      const views = await a.listMessages({ limit: 100 });
+      assert.equal(views.filter((v) => v.status === 'expired').length, 20);
+    },
+  );
 
   withPair('receipts: one racing the sent completion (over two handles) is always applied', async (a, b) => {
-    const claimed = await queued(a, Array.from({ length: 30 }, (_, i) => `race-${i}`));
+    const claimed = await queued(
+      a,
+      Array.from({ length: 30 }, (_, i) => `race-${i}`),
+    );
     assert.equal(claimed.length, 30);
-    const outcomes = await Promise.all(claimed.map((m, i) => Promise.all([
-      (i % 2 ? a : b).recordReceipt({ gateway: 'g1', providerMessageId: `p-race-${i}`, status: 'delivered', at: T0 + 300 }),
-      (i % 2 ? b : a).completeAttempt(sent(m.id, 1, `p-race-${i}`)),
-    ])));
+    const outcomes = await Promise.all(
+      claimed.map((m, i) =>
+        Promise.all([
+          (i % 2 ? a : b).recordReceipt({
+            gateway: 'g1',
+            providerMessageId: `p-race-${i}`,
+            status: 'delivered',
+            at: T0 + 300,
+          }),
+          (i % 2 ? b : a).completeAttempt(sent(m.id, 1, `p-race-${i}`)),
+        ]),
+      ),
+    );
     assert.deepEqual(new Set(outcomes.map(([r]) => r)), new Set(['recorded']));
     const views = await a.listMessages({ limit: 100 });
-    assert.deepEqual(views.filter((v) => v.status !== 'delivered').map((v) => [v.id, v.status]), [], 'every receipt was applied');
+    assert.deepEqual(
+      views.filter((v) => v.status !== 'delivered').map((v) => [v.id, v.status]),
+      [],
+      'every receipt was applied',
+    );
   });
 
   withStore('listing: filters by number, status, gateway and time; pages with a cursor, newest first', async (s) => {

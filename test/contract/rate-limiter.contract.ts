@@ -13,31 +13,42 @@ export interface LimiterHarness {
 }
 
 export function rateLimiterContract(name: string, h: LimiterHarness): void {
-  const withLimiters = (title: string, rule: RateRule, fn: (l: { take(key: string): Promise<number> }[], clock: ManualClock) => Promise<void>) =>
+  const withLimiters = (
+    title: string,
+    rule: RateRule,
+    fn: (l: { take(key: string): Promise<number> }[], clock: ManualClock) => Promise<void>,
+  ) =>
     test(`${name}: ${title}`, async () => {
       const clock = new ManualClock(Date.UTC(2026, 5, 1));
       const limiters = await h.open({ clock });
       try {
-        await fn(limiters.map((l) => ({ take: (key: string) => l.take(key, rule) })), clock);
+        await fn(
+          limiters.map((l) => ({ take: (key: string) => l.take(key, rule) })),
+          clock,
+        );
       } finally {
         await h.close(limiters);
       }
     });
   const key = () => `k-${Math.random().toString(36).slice(2)}`;
 
-  withLimiters('a burst is admitted, the next request waits, and the budget refills at the rate', { ratePerSecond: 2, burst: 3 }, async (l, clock) => {
-    const k = key();
-    const last = l[l.length - 1]!;
-    for (let i = 0; i < 3; i++) assert.equal(await l[i % l.length]!.take(k), 0);
-    const wait = await last.take(k);
-    assert.ok(wait >= 1, `refused with a Retry-After of at least 1 s, got ${wait}`);
-    clock.advance(500);
-    assert.equal(await l[0]!.take(k), 0, 'one request refilled after 1/rate seconds');
-    assert.ok((await last.take(k)) >= 1);
-    clock.advance(10_000);
-    for (let i = 0; i < 3; i++) assert.equal(await l[i % l.length]!.take(k), 0, 'refill stops at the burst');
-    assert.ok((await l[0]!.take(k)) >= 1);
-  });
+  withLimiters(
+    'a burst is admitted, the next request waits, and the budget refills at the rate',
+    { ratePerSecond: 2, burst: 3 },
+    async (l, clock) => {
+      const k = key();
+      const last = l[l.length - 1]!;
+      for (let i = 0; i < 3; i++) assert.equal(await l[i % l.length]!.take(k), 0);
+      const wait = await last.take(k);
+      assert.ok(wait >= 1, `refused with a Retry-After of at least 1 s, got ${wait}`);
+      clock.advance(500);
+      assert.equal(await l[0]!.take(k), 0, 'one request refilled after 1/rate seconds');
+      assert.ok((await last.take(k)) >= 1);
+      clock.advance(10_000);
+      for (let i = 0; i < 3; i++) assert.equal(await l[i % l.length]!.take(k), 0, 'refill stops at the burst');
+      assert.ok((await l[0]!.take(k)) >= 1);
+    },
+  );
 
   withLimiters('keys are independent', { ratePerSecond: 1, burst: 1 }, async (l) => {
     const a = key();
@@ -46,11 +57,15 @@ export function rateLimiterContract(name: string, h: LimiterHarness): void {
     assert.equal(await l[l.length - 1]!.take(key()), 0);
   });
 
-  withLimiters('parallel requests over every handle never exceed the burst', { ratePerSecond: 1, burst: 10 }, async (l) => {
-    const k = key();
-    const waits = await Promise.all(Array.from({ length: 60 }, (_, i) => l[i % l.length]!.take(k)));
-    assert.equal(waits.filter((w) => w === 0).length, 10);
-  });
+  withLimiters(
+    'parallel requests over every handle never exceed the burst',
+    { ratePerSecond: 1, burst: 10 },
+    async (l) => {
+      const k = key();
+      const waits = await Promise.all(Array.from({ length: 60 }, (_, i) => l[i % l.length]!.take(k)));
+      assert.equal(waits.filter((w) => w === 0).length, 10);
+    },
+  );
 
   withLimiters('a rate of 0 means unlimited', { ratePerSecond: 0, burst: 1 }, async (l) => {
     const k = key();

@@ -22,7 +22,9 @@ const postgres: LimiterHarness = {
   async open(o) {
     const schema = freshSchema();
     used.add(schema);
-    const pools = [0, 1].map(() => createPool({ url: PG_URL, schema, poolSize: 4, settings: { synchronous_commit: 'off' } }));
+    const pools = [0, 1].map(() =>
+      createPool({ url: PG_URL, schema, poolSize: 4, settings: { synchronous_commit: 'off' } }),
+    );
     await migratePg(pools[0]!, schema, o.clock.now());
     return pools.map((p) => new PgRateLimiter(p, o));
   },

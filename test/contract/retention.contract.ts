@@ -21,14 +21,24 @@ async function fill(s: Store): Promise<string[]> {
   const claimed = await s.claimMessages(T0 + 10, 30_000, 5);
   for (const [i, m] of claimed.entries()) {
     await s.completeAttempt({
-      messageId: m.id, attempt: m.attempt, gateway: 'g', startedAt: T0 + 20, finishedAt: T0 + 21,
-      ...(i < 4 ? { outcome: 'sent' as const, providerMessageId: `p${i}` } : { outcome: 'permanent' as const, error: 'bad' }),
+      messageId: m.id,
+      attempt: m.attempt,
+      gateway: 'g',
+      startedAt: T0 + 20,
+      finishedAt: T0 + 21,
+      ...(i < 4
+        ? { outcome: 'sent' as const, providerMessageId: `p${i}` }
+        : { outcome: 'permanent' as const, error: 'bad' }),
     });
   }
-  for (const id of ids.slice(0, 2)) assert.equal(await s.attemptValidation('client-a', id, T0 + 10, BUDGET, right), 'VERIFIED');
+  for (const id of ids.slice(0, 2))
+    assert.equal(await s.attemptValidation('client-a', id, T0 + 10, BUDGET, right), 'VERIFIED');
   for (let i = 0; i < 3; i++) await s.attemptValidation('client-a', ids[2]!, T0 + 10, BUDGET, wrong);
   await s.appendDevMessage({ messageId: claimed[0]!.id, to: '+34629255833', text: 'old', at: T0 + 30 });
-  await s.createVerification(verification({ phone: 'recent', createdAt: T0 + 10 * DAY, expiresAt: T0 + 10 * DAY + 300_000 }), LIMITS);
+  await s.createVerification(
+    verification({ phone: 'recent', createdAt: T0 + 10 * DAY, expiresAt: T0 + 10 * DAY + 300_000 }),
+    LIMITS,
+  );
   await s.appendDevMessage({ messageId: '999999', to: '+34629255833', text: 'recent', at: T0 + 10 * DAY });
   return ids;
 }
@@ -58,8 +68,15 @@ export function retentionContract(name: string, h: StoreHarness): void {
       assert.equal(await s.attemptValidation('client-a', ids[0]!, NOW, BUDGET, right), 'NOT_FOUND');
       const left = await s.listMessages({ limit: 10 });
       assert.deepEqual(left.map((m) => m.status).sort(), ['queued', 'queued'], 'unfinished messages are kept');
-      assert.deepEqual((await s.listDevMessages(undefined, 10)).map((m) => m.text), ['recent']);
-      assert.deepEqual(await s.purge(CUTOFF, 2), { verifications: 0, messages: 0, devMessages: 0 }, 'a second purge finds nothing');
+      assert.deepEqual(
+        (await s.listDevMessages(undefined, 10)).map((m) => m.text),
+        ['recent'],
+      );
+      assert.deepEqual(
+        await s.purge(CUTOFF, 2),
+        { verifications: 0, messages: 0, devMessages: 0 },
+        'a second purge finds nothing',
+      );
     } finally {
       await s.close();
     }
@@ -71,9 +88,20 @@ export function retentionContract(name: string, h: StoreHarness): void {
     try {
       await fill(s);
       const before = await s.dailyStats(FROM, TO, NOW);
-      const results = await Promise.all([s.purge(CUTOFF, 1), second.purge(CUTOFF, 1), s.purge(CUTOFF, 1), second.purge(CUTOFF, 1)]);
-      assert.equal(results.reduce((n, r) => n + r.verifications, 0), 6);
-      assert.equal(results.reduce((n, r) => n + r.messages, 0), 5);
+      const results = await Promise.all([
+        s.purge(CUTOFF, 1),
+        second.purge(CUTOFF, 1),
+        s.purge(CUTOFF, 1),
+        second.purge(CUTOFF, 1),
+      ]);
+      assert.equal(
+        results.reduce((n, r) => n + r.verifications, 0),
+        6,
+      );
+      assert.equal(
+        results.reduce((n, r) => n + r.messages, 0),
+        5,
+      );
       assert.deepEqual(await s.dailyStats(FROM, TO, NOW), before);
     } finally {
       if (second !== s) await second.close();

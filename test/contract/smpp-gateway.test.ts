@@ -3,7 +3,11 @@ import { SmppGateway } from '../../src/gateways/smpp/smpp-gateway.ts';
 import { TestSmsc, smppConfig, type ReceiptStat } from '../helpers/smsc.ts';
 import { gatewayContract } from './gateway.contract.ts';
 
-const STAT: Record<'delivered' | 'failed' | 'expired', ReceiptStat> = { delivered: 'DELIVRD', failed: 'UNDELIV', expired: 'EXPIRED' };
+const STAT: Record<'delivered' | 'failed' | 'expired', ReceiptStat> = {
+  delivered: 'DELIVRD',
+  failed: 'UNDELIV',
+  expired: 'EXPIRED',
+};
 
 // A real SMPP 3.4 conversation with the smpp package's own server mode on 127.0.0.1.
 gatewayContract('smpp', {

@@ -9,8 +9,14 @@ gatewayContract('smtp', {
   async start() {
     const peer = await startSmtpPeer();
     const gateway = new SmtpGateway({
-      type: 'smtp', id: 'mail', host: '127.0.0.1', port: peer.port, secure: false, requireTls: false,
-      from: 'otpd <no-reply@example.org>', subject: 'Your verification code',
+      type: 'smtp',
+      id: 'mail',
+      host: '127.0.0.1',
+      port: peer.port,
+      secure: false,
+      requireTls: false,
+      from: 'otpd <no-reply@example.org>',
+      subject: 'Your verification code',
     });
     return {
       gateway,

@@ -15,7 +15,13 @@ export interface StoreHarness {
 
 export const T0 = Date.UTC(2026, 5, 1, 12);
 export const MIN = 60_000;
-export const LIMITS: SendLimits = { windows: [{ windowMs: 15 * MIN, max: 5 }, { windowMs: 24 * 60 * MIN, max: 10 }], dailyQuota: 0 };
+export const LIMITS: SendLimits = {
+  windows: [
+    { windowMs: 15 * MIN, max: 5 },
+    { windowMs: 24 * 60 * MIN, max: 10 },
+  ],
+  dailyQuota: 0,
+};
 export const BUDGET = { windowMs: 24 * 60 * MIN, max: 20 };
 const MAC = Buffer.alloc(32, 7);
 
@@ -23,8 +29,14 @@ export function verification(o: Partial<NewVerification> & { phone?: string } = 
   const id = o.id ?? randomUUID();
   const phone = Buffer.from((o.phone ?? 'phone-1').padEnd(16, '.'));
   return {
-    id, clientId: 'client-a', phoneIndex: phone, codeMac: MAC, keyId: 'k1', maxAttempts: 3,
-    createdAt: T0, expiresAt: T0 + 5 * MIN,
+    id,
+    clientId: 'client-a',
+    phoneIndex: phone,
+    codeMac: MAC,
+    keyId: 'k1',
+    maxAttempts: 3,
+    createdAt: T0,
+    expiresAt: T0 + 5 * MIN,
     message: { channel: 'sms', recipient: '+34629255833', body: Buffer.from('sealed'), segments: 1 },
     ...o,
   };
@@ -71,10 +83,11 @@ export function storeContract(name: string, h: StoreHarness): void {
     assert.equal(await s.attemptValidation('client-a', v.id, T0 + 2, BUDGET, right), 'EXPIRED');
   });
 
-  withStore('unknown ids and other clients\' ids are NOT_FOUND and spend none of the owner\'s attempts', async (s) => {
+  withStore("unknown ids and other clients' ids are NOT_FOUND and spend none of the owner's attempts", async (s) => {
     const v = verification({ maxAttempts: 1 });
     await s.createVerification(v, LIMITS);
-    for (let i = 0; i < 3; i++) assert.equal(await s.attemptValidation('client-b', v.id, T0, BUDGET, right), 'NOT_FOUND');
+    for (let i = 0; i < 3; i++)
+      assert.equal(await s.attemptValidation('client-b', v.id, T0, BUDGET, right), 'NOT_FOUND');
     assert.equal(await s.attemptValidation('client-a', randomUUID(), T0, BUDGET, right), 'NOT_FOUND');
     assert.equal(await s.attemptValidation('client-a', v.id, T0, BUDGET, right), 'VERIFIED');
   });
@@ -104,7 +117,7 @@ export function storeContract(name: string, h: StoreHarness): void {
     assert.equal(await s.attemptValidation('client-a', b.id, T0 + 2, BUDGET, right), 'VERIFIED');
   });
 
-  withStore('supersede is per client: another client\'s pending verification stays valid', async (s) => {
+  withStore("supersede is per client: another client's pending verification stays valid", async (s) => {
     const a = verification();
     const b = verification({ clientId: 'client-b', createdAt: T0 + 1 });
     await s.createVerification(a, LIMITS);
@@ -113,14 +126,19 @@ export function storeContract(name: string, h: StoreHarness): void {
   });
 
   withStore('send windows: 5 per 15 minutes, 10 per day, with a retry hint', async (s) => {
-    for (let i = 0; i < 5; i++) assert.equal((await s.createVerification(verification({ createdAt: T0 + i }), LIMITS)).ok, true);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await s.createVerification(verification({ createdAt: T0 + i }), LIMITS)).ok, true);
     const refused = await s.createVerification(verification({ createdAt: T0 + 10 }), LIMITS);
     assert.equal(refused.ok, false);
     assert.ok(!refused.ok && refused.reason === 'SEND_LIMIT' && refused.retryAfterMs > 14 * MIN);
-    for (let i = 0; i < 5; i++) assert.equal((await s.createVerification(verification({ createdAt: T0 + 16 * MIN + i }), LIMITS)).ok, true);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await s.createVerification(verification({ createdAt: T0 + 16 * MIN + i }), LIMITS)).ok, true);
     const daily = await s.createVerification(verification({ createdAt: T0 + 40 * MIN }), LIMITS);
     assert.ok(!daily.ok && daily.reason === 'SEND_LIMIT' && daily.retryAfterMs > 20 * 60 * MIN);
-    assert.equal((await s.createVerification(verification({ phone: 'phone-2', createdAt: T0 + 40 * MIN }), LIMITS)).ok, true);
+    assert.equal(
+      (await s.createVerification(verification({ phone: 'phone-2', createdAt: T0 + 40 * MIN }), LIMITS)).ok,
+      true,
+    );
   });
 
   withStore('a refused send writes nothing: the pending verification is not superseded', async (s) => {
@@ -148,10 +166,18 @@ export function storeContract(name: string, h: StoreHarness): void {
     const b = verification({ createdAt: T0 + 1 });
     await s.createVerification(b, LIMITS);
     assert.equal(await s.attemptValidation('client-a', b.id, T0 + 2, budget, wrong), 'INVALID');
-    assert.equal(await s.attemptValidation('client-a', b.id, T0 + 3, budget, right), 'FAILED', 'past its budget even the right code fails');
+    assert.equal(
+      await s.attemptValidation('client-a', b.id, T0 + 3, budget, right),
+      'FAILED',
+      'past its budget even the right code fails',
+    );
     const other = verification({ phone: 'phone-2', createdAt: T0 + 4 });
     await s.createVerification(other, LIMITS);
-    assert.equal(await s.attemptValidation('client-a', other.id, T0 + 5, budget, right), 'VERIFIED', 'other numbers are unaffected');
+    assert.equal(
+      await s.attemptValidation('client-a', other.id, T0 + 5, budget, right),
+      'VERIFIED',
+      'other numbers are unaffected',
+    );
   });
 
   withStore('verification without a message (test number) queues nothing', async (s) => {
@@ -180,14 +206,19 @@ export function storeContract(name: string, h: StoreHarness): void {
     assert.equal(outcomes.filter((o) => o === 'FAILED').length, 98);
   });
 
-  withPair('concurrency: mixed right and wrong guesses in parallel never compare more than maxAttempts', async (a, b) => {
-    const v = verification();
-    await a.createVerification(v, LIMITS);
-    const outcomes = await spread(60, a, b, (s, i) => s.attemptValidation('client-a', v.id, T0, BUDGET, i % 3 ? wrong : right));
-    const compared = outcomes.filter((o) => o === 'VERIFIED' || o === 'INVALID').length;
-    assert.ok(compared <= 3, `compared ${compared}`);
-    assert.ok(outcomes.filter((o) => o === 'VERIFIED').length <= 1);
-  });
+  withPair(
+    'concurrency: mixed right and wrong guesses in parallel never compare more than maxAttempts',
+    async (a, b) => {
+      const v = verification();
+      await a.createVerification(v, LIMITS);
+      const outcomes = await spread(60, a, b, (s, i) =>
+        s.attemptValidation('client-a', v.id, T0, BUDGET, i % 3 ? wrong : right),
+      );
+      const compared = outcomes.filter((o) => o === 'VERIFIED' || o === 'INVALID').length;
+      assert.ok(compared <= 3, `compared ${compared}`);
+      assert.ok(outcomes.filter((o) => o === 'VERIFIED').length <= 1);
+    },
+  );
 
   withPair('concurrency: 50 parallel sends to one number (over two handles) accept exactly the limit', async (a, b) => {
     const results = await spread(50, a, b, (s, i) => s.createVerification(verification({ createdAt: T0 + i }), LIMITS));
@@ -203,7 +234,10 @@ export function storeContract(name: string, h: StoreHarness): void {
   });
 
   withStore('an id that is not a UUID is NOT_FOUND, not an error', async (s) => {
-    assert.equal(await s.attemptValidation('client-a', "x'; DROP TABLE verifications; --", T0, BUDGET, right), 'NOT_FOUND');
+    assert.equal(
+      await s.attemptValidation('client-a', "x'; DROP TABLE verifications; --", T0, BUDGET, right),
+      'NOT_FOUND',
+    );
     assert.equal(await s.attemptValidation('client-a', '', T0, BUDGET, right), 'NOT_FOUND');
   });
 
@@ -228,48 +262,104 @@ export function storeContract(name: string, h: StoreHarness): void {
     const ids = claimed.map((m) => m.id);
     assert.equal(new Set(ids).size, 5);
     const views = await s.listMessages({ limit: 10 });
-    assert.deepEqual(views.map((v) => v.id), [...ids].sort((a, b) => Number(b) - Number(a)), 'listing is newest first');
+    assert.deepEqual(
+      views.map((v) => v.id),
+      [...ids].sort((a, b) => Number(b) - Number(a)),
+      'listing is newest first',
+    );
   });
 
   withStore('outbox: a sent message is final, its body dropped, and its attempts recorded', async (s) => {
     const v = verification();
     await s.createVerification(v, LIMITS);
     const [m] = await s.claimMessages(T0, 30_000, 10);
-    await s.completeAttempt({ messageId: m!.id, attempt: 1, gateway: 'g', startedAt: T0, finishedAt: T0 + 5, outcome: 'sent', providerMessageId: 'p1' });
+    await s.completeAttempt({
+      messageId: m!.id,
+      attempt: 1,
+      gateway: 'g',
+      startedAt: T0,
+      finishedAt: T0 + 5,
+      outcome: 'sent',
+      providerMessageId: 'p1',
+    });
     assert.deepEqual(await s.claimMessages(T0 + 3_600_000, 30_000, 10), []);
     const [view] = await s.listMessages({ recipient: '+34629255833', limit: 5 });
     assert.equal(view!.status, 'sent');
     assert.equal(view!.attempts, 1);
   });
 
-  withStore('outbox: transient failures requeue at retryAt; without retryAt they abandon; permanent fails', async (s) => {
-    const v = verification();
-    await s.createVerification(v, LIMITS);
-    const [m] = await s.claimMessages(T0, 30_000, 10);
-    await s.completeAttempt({ messageId: m!.id, attempt: 1, gateway: 'g', startedAt: T0, finishedAt: T0, outcome: 'transient', error: 'busy', retryAt: T0 + 1000 });
-    assert.deepEqual(await s.claimMessages(T0 + 999, 30_000, 10), []);
-    const [m2] = await s.claimMessages(T0 + 1000, 30_000, 10);
-    assert.equal(m2!.attempt, 2);
-    await s.completeAttempt({ messageId: m2!.id, attempt: 2, gateway: 'g', startedAt: T0, finishedAt: T0, outcome: 'transient', error: 'busy' });
-    assert.equal((await s.listMessages({ limit: 5 }))[0]!.status, 'abandoned');
+  withStore(
+    'outbox: transient failures requeue at retryAt; without retryAt they abandon; permanent fails',
+    async (s) => {
+      const v = verification();
+      await s.createVerification(v, LIMITS);
+      const [m] = await s.claimMessages(T0, 30_000, 10);
+      await s.completeAttempt({
+        messageId: m!.id,
+        attempt: 1,
+        gateway: 'g',
+        startedAt: T0,
+        finishedAt: T0,
+        outcome: 'transient',
+        error: 'busy',
+        retryAt: T0 + 1000,
+      });
+      assert.deepEqual(await s.claimMessages(T0 + 999, 30_000, 10), []);
+      const [m2] = await s.claimMessages(T0 + 1000, 30_000, 10);
+      assert.equal(m2!.attempt, 2);
+      await s.completeAttempt({
+        messageId: m2!.id,
+        attempt: 2,
+        gateway: 'g',
+        startedAt: T0,
+        finishedAt: T0,
+        outcome: 'transient',
+        error: 'busy',
+      });
+      assert.equal((await s.listMessages({ limit: 5 }))[0]!.status, 'abandoned');
 
-    const w = verification({ phone: 'p2' });
-    await s.createVerification(w, LIMITS);
-    const [m3] = await s.claimMessages(T0, 30_000, 10);
-    await s.completeAttempt({ messageId: m3!.id, attempt: 1, gateway: 'g', startedAt: T0, finishedAt: T0, outcome: 'permanent', error: 'bad number' });
-    const views = await s.listMessages({ limit: 5 });
-    assert.equal(views.find((x) => x.id === m3!.id)!.status, 'failed');
-    assert.equal(views.find((x) => x.id === m3!.id)!.lastError, 'bad number');
-  });
+      const w = verification({ phone: 'p2' });
+      await s.createVerification(w, LIMITS);
+      const [m3] = await s.claimMessages(T0, 30_000, 10);
+      await s.completeAttempt({
+        messageId: m3!.id,
+        attempt: 1,
+        gateway: 'g',
+        startedAt: T0,
+        finishedAt: T0,
+        outcome: 'permanent',
+        error: 'bad number',
+      });
+      const views = await s.listMessages({ limit: 5 });
+      assert.equal(views.find((x) => x.id === m3!.id)!.status, 'failed');
+      assert.equal(views.find((x) => x.id === m3!.id)!.lastError, 'bad number');
+    },
+  );
 
   withStore('outbox: a late completion from a lapsed lease does not overwrite the newer attempt', async (s) => {
     const v = verification();
     await s.createVerification(v, LIMITS);
     const [old] = await s.claimMessages(T0, 1000, 10);
     const [fresh] = await s.claimMessages(T0 + 1000, 1000, 10);
-    await s.completeAttempt({ messageId: old!.id, attempt: old!.attempt, gateway: 'g', startedAt: T0, finishedAt: T0, outcome: 'permanent', error: 'late' });
+    await s.completeAttempt({
+      messageId: old!.id,
+      attempt: old!.attempt,
+      gateway: 'g',
+      startedAt: T0,
+      finishedAt: T0,
+      outcome: 'permanent',
+      error: 'late',
+    });
     assert.equal((await s.listMessages({ limit: 1 }))[0]!.status, 'sending');
-    await s.completeAttempt({ messageId: fresh!.id, attempt: fresh!.attempt, gateway: 'g', startedAt: T0, finishedAt: T0, outcome: 'sent', providerMessageId: 'x' });
+    await s.completeAttempt({
+      messageId: fresh!.id,
+      attempt: fresh!.attempt,
+      gateway: 'g',
+      startedAt: T0,
+      finishedAt: T0,
+      outcome: 'sent',
+      providerMessageId: 'x',
+    });
     assert.equal((await s.listMessages({ limit: 1 }))[0]!.status, 'sent');
   });
 
@@ -277,7 +367,9 @@ export function storeContract(name: string, h: StoreHarness): void {
     for (let i = 0; i < 40; i++) await s.createVerification(verification({ phone: `n${i}` }), LIMITS);
     const second = h.openSecond ? await h.openSecond(s) : s;
     try {
-      const batches = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? second : s).claimMessages(T0, 30_000, 3)));
+      const batches = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? second : s).claimMessages(T0, 30_000, 3)),
+      );
       const ids = batches.flat().map((m) => m.id);
       assert.equal(ids.length, 40);
       assert.equal(new Set(ids).size, 40);
@@ -310,7 +402,10 @@ export function storeContract(name: string, h: StoreHarness): void {
     await s.appendDevMessage({ messageId: '2', to: '+1', text: 'b', at: T0 + 1 });
     await s.appendDevMessage({ messageId: '2', to: '+1', text: 'b', at: T0 + 2 });
     await s.appendDevMessage({ messageId: '3', to: '+2', text: 'c', at: T0 + 3 });
-    assert.deepEqual((await s.listDevMessages('+1', 10)).map((m) => m.text), ['b', 'a']);
+    assert.deepEqual(
+      (await s.listDevMessages('+1', 10)).map((m) => m.text),
+      ['b', 'a'],
+    );
     assert.equal((await s.listDevMessages(undefined, 10)).length, 3);
     await s.ping();
   });

@@ -17,19 +17,32 @@ import { TokenBuckets } from '../../src/store/memory/token-buckets.ts';
 /** The core wired to a real SQLite file and a manual clock, without HTTP. */
 export function coreFixture(env: Record<string, string> = {}) {
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
-  const store = new SqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'otpd-core-')), 'otpd.db'), synchronous: 'NORMAL' }, clock.now());
+  const store = new SqliteStore(
+    { file: join(mkdtempSync(join(tmpdir(), 'otpd-core-')), 'otpd.db'), synchronous: 'NORMAL' },
+    clock.now(),
+  );
   const keys = new KeyRing('unit-secret-0123456789-0123456789-abc');
   const config = loadConfig({ ...ABUSE_OFF, ...env });
   const policy = policyFrom(config);
   const abuse: { reason: string; shadow: boolean }[] = [];
   const phones = new LibPhoneNumberInspector();
   const admission = new Admission({
-    store, limiter: new TokenBuckets(clock), clock, policy: abusePolicyFrom(config), onAbuse: (e) => abuse.push(e),
+    store,
+    limiter: new TokenBuckets(clock),
+    clock,
+    policy: abusePolicyFrom(config),
+    onAbuse: (e) => abuse.push(e),
   });
   let queued = 0;
   const codes: string[] = [];
   const verifier = new Verifier({
-    store, keys, clock, policy, admission, phones, newId: randomUUID,
+    store,
+    keys,
+    clock,
+    policy,
+    admission,
+    phones,
+    newId: randomUUID,
     // Records each generated code so tests can validate without a gateway.
     random: (max) => {
       const d = Math.floor(Math.random() * max);
@@ -39,7 +52,12 @@ export function coreFixture(env: Record<string, string> = {}) {
     onQueued: () => queued++,
   });
   return {
-    clock, store, keys, verifier, policy, abuse,
+    clock,
+    store,
+    keys,
+    verifier,
+    policy,
+    abuse,
     queued: () => queued,
     /** The last code generated, assuming a numeric alphabet. */
     lastCode: () => codes.slice(-policy.codeLength).join(''),

@@ -37,14 +37,20 @@ export interface SpawnOptions {
 
 /** Runs `otpd serve` as a real child process on a free port and waits until it listens. */
 export async function spawnOtpd(
-  env: Record<string, string>, args: string[] = ['serve'], o: SpawnOptions = {},
+  env: Record<string, string>,
+  args: string[] = ['serve'],
+  o: SpawnOptions = {},
 ): Promise<OtpdProcess> {
   const port = o.readyPath === undefined ? undefined : await freePort();
   const node = [...(o.nodeArgs ?? []), o.script ?? BIN, ...args];
   const [cmd, ...argv] = [...(o.prefix ?? []), process.execPath, ...node];
   const child = spawn(cmd!, argv, {
     env: {
-      ...process.env, OTPD_PORT: '0', OTPD_LOG_LEVEL: 'info', ...ABUSE_OFF, ...env,
+      ...process.env,
+      OTPD_PORT: '0',
+      OTPD_LOG_LEVEL: 'info',
+      ...ABUSE_OFF,
+      ...env,
       ...(port !== undefined ? { OTPD_PORT: String(port) } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,14 +76,16 @@ export async function spawnOtpd(
       clearTimeout(timer);
       reject(new Error(`otpd exited with ${code} before listening:\n${out}`));
     });
-    if (port !== undefined) void pollReady(`http://127.0.0.1:${port}${o.readyPath}`, () => settled).then(
-      (ok) => ready(ok ? `http://127.0.0.1:${port}` : undefined),
-    );
+    if (port !== undefined)
+      void pollReady(`http://127.0.0.1:${port}${o.readyPath}`, () => settled).then((ok) =>
+        ready(ok ? `http://127.0.0.1:${port}` : undefined),
+      );
   }).finally(() => {
     settled = true;
   });
   return {
-    url, child,
+    url,
+    child,
     output: () => out,
     async kill9() {
       child.kill('SIGKILL');
@@ -118,9 +126,15 @@ async function pollReady(url: string, stop: () => boolean): Promise<boolean> {
 }
 
 /** Runs an otpd CLI command to completion. */
-export function runOtpd(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runOtpd(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -16,7 +16,10 @@ export interface Reply {
 export async function call(url: string, method: string, path: string, body?: unknown): Promise<Reply> {
   const res = await fetch(url + path, {
     method,
-    headers: { authorization: `Bearer ${REPLICA_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${REPLICA_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -42,8 +45,13 @@ export async function startCluster(n: number, extra: Record<string, string> = {}
   const schema = freshSchema('otpd_r');
   const dirs: string[] = [];
   const env = {
-    OTPD_DATABASE_URL: PG_URL, OTPD_DATABASE_SCHEMA: schema, OTPD_SECRET: SECRET, OTPD_BOOTSTRAP_KEY: REPLICA_KEY,
-    OTPD_RATE_LIMIT_RPS: '0', OTPD_DISPATCH_POLL_MS: '50', ...extra,
+    OTPD_DATABASE_URL: PG_URL,
+    OTPD_DATABASE_SCHEMA: schema,
+    OTPD_SECRET: SECRET,
+    OTPD_BOOTSTRAP_KEY: REPLICA_KEY,
+    OTPD_RATE_LIMIT_RPS: '0',
+    OTPD_DISPATCH_POLL_MS: '50',
+    ...extra,
   };
   const replicas: OtpdProcess[] = [];
   const add = async (more: Record<string, string> = {}) => {
@@ -61,13 +69,19 @@ export async function startCluster(n: number, extra: Record<string, string> = {}
     throw err;
   }
   return {
-    schema, env, replicas, add,
-    sql: (text, values) => withPg(async (c) => {
-      await c.query(`SET search_path = ${schema}`);
-      return (await c.query(text, values)).rows;
-    }),
+    schema,
+    env,
+    replicas,
+    add,
+    sql: (text, values) =>
+      withPg(async (c) => {
+        await c.query(`SET search_path = ${schema}`);
+        return (await c.query(text, values)).rows;
+      }),
     async close() {
-      await Promise.all(replicas.map((r) => (r.child.exitCode === null && r.child.signalCode === null ? r.stop() : undefined)));
+      await Promise.all(
+        replicas.map((r) => (r.child.exitCode === null && r.child.signalCode === null ? r.stop() : undefined)),
+      );
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
       await dropSchemas([schema]);
     },

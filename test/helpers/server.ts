@@ -11,7 +11,12 @@ import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
  * Tests of other features send many codes from one IP to numbers in one prefix: the abuse
  * defences that would (rightly) stop that are off unless a test turns them on.
  */
-export const ABUSE_OFF = { OTPD_VELOCITY_IP: '0', OTPD_VELOCITY_PREFIX: '0', OTPD_VELOCITY_COUNTRY: '0', OTPD_BREAKER: 'false' };
+export const ABUSE_OFF = {
+  OTPD_VELOCITY_IP: '0',
+  OTPD_VELOCITY_PREFIX: '0',
+  OTPD_VELOCITY_COUNTRY: '0',
+  OTPD_BREAKER: 'false',
+};
 
 export const SEND = '/one-time-password-sms/v1/send-code';
 export const VALIDATE = '/one-time-password-sms/v1/validate-code';
@@ -31,7 +36,11 @@ export interface TestServer {
   /** Creates another key; by default its own tenant. */
   createKey(opts?: { scopes?: string[]; clientId?: string }): Promise<{ id: string; secret: string }>;
   /** POST JSON (or raw string) with a Bearer key; returns status, parsed body (or null) and headers. */
-  post(path: string, body: unknown, opts?: { key?: string | null; headers?: Record<string, string>; raw?: boolean }): Promise<HttpResult>;
+  post(
+    path: string,
+    body: unknown,
+    opts?: { key?: string | null; headers?: Record<string, string>; raw?: boolean },
+  ): Promise<HttpResult>;
   get(path: string, opts?: { key?: string | null; headers?: Record<string, string> }): Promise<HttpResult>;
   /** Sends a code and returns { authenticationId, code } with the code read from the dev outbox. */
   sendAndRead(phone?: string, key?: string): Promise<{ authenticationId: string; code: string }>;
@@ -59,11 +68,21 @@ export async function startTestServer(
   const dataDir = mkdtempSync(join(tmpdir(), 'otpd-test-'));
   const store = o.store ?? (process.env.OTPD_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite');
   const schema = store === 'postgres' ? freshSchema('otpd_api') : undefined;
-  const config = loadConfig({
-    OTPD_DATA_DIR: dataDir, OTPD_PORT: '0', OTPD_LOG_LEVEL: 'silent', OTPD_SECRET: 'test-secret-0123456789-0123456789-abcdef',
-    OTPD_RATE_LIMIT_RPS: '0', OTPD_SQLITE_SYNCHRONOUS: 'NORMAL', OTPD_DISPATCH_POLL_MS: '50', ...ABUSE_OFF,
-    ...(schema ? { OTPD_DATABASE_URL: PG_URL, OTPD_DATABASE_SCHEMA: schema } : {}), ...env,
-  }, o.configYaml ? writeConfig(dataDir, o.configYaml) : undefined);
+  const config = loadConfig(
+    {
+      OTPD_DATA_DIR: dataDir,
+      OTPD_PORT: '0',
+      OTPD_LOG_LEVEL: 'silent',
+      OTPD_SECRET: 'test-secret-0123456789-0123456789-abcdef',
+      OTPD_RATE_LIMIT_RPS: '0',
+      OTPD_SQLITE_SYNCHRONOUS: 'NORMAL',
+      OTPD_DISPATCH_POLL_MS: '50',
+      ...ABUSE_OFF,
+      ...(schema ? { OTPD_DATABASE_URL: PG_URL, OTPD_DATABASE_SCHEMA: schema } : {}),
+      ...env,
+    },
+    o.configYaml ? writeConfig(dataDir, o.configYaml) : undefined,
+  );
   const clock = new ManualClock(Date.now());
   const server = await startServer(config, { clock });
   const createKey = async (o: { scopes?: string[]; clientId?: string } = {}) => {
@@ -73,14 +92,20 @@ export async function startTestServer(
   };
   const key = (await createKey({ clientId: 'tenant-a' })).secret;
 
-  async function call(method: string, path: string, body: unknown, o: { key?: string | null; headers?: Record<string, string>; raw?: boolean } = {}): Promise<HttpResult> {
+  async function call(
+    method: string,
+    path: string,
+    body: unknown,
+    o: { key?: string | null; headers?: Record<string, string>; raw?: boolean } = {},
+  ): Promise<HttpResult> {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     const k = o.key === undefined ? key : o.key;
     if (k !== null) headers.authorization = `Bearer ${k}`;
     let payload: string | undefined;
     if (body !== undefined) {
       payload = o.raw ? String(body) : JSON.stringify(body);
-      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/json';
     }
     const res = await fetch(server.url + path, { method, headers, body: payload });
     const text = await res.text();
@@ -107,7 +132,13 @@ export async function startTestServer(
   const textCount = async (phone: string) => (await server.store.listDevMessages(phone, 500)).length;
 
   return {
-    server, url: server.url, clock, dataDir, key, createKey, pgSchema: schema,
+    server,
+    url: server.url,
+    clock,
+    dataDir,
+    key,
+    createKey,
+    pgSchema: schema,
     post: (path, body, o) => call('POST', path, body, o),
     get: (path, o) => call('GET', path, undefined, o),
     lastText: (phone) => textAfter(phone, 0),

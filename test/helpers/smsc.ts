@@ -45,10 +45,21 @@ export interface BindRecord {
 }
 
 const STATES: Record<ReceiptStat, number> = {
-  ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6, UNKNOWN: 7, REJECTD: 8,
+  ENROUTE: 1,
+  DELIVRD: 2,
+  EXPIRED: 3,
+  DELETED: 4,
+  UNDELIV: 5,
+  ACCEPTD: 6,
+  UNKNOWN: 7,
+  REJECTD: 8,
 };
 
-const MODE_STATUS = { throttle: smpp.ESME_RTHROTTLED, transient: smpp.ESME_RMSGQFUL, permanent: smpp.ESME_RINVDSTADR } as const;
+const MODE_STATUS = {
+  throttle: smpp.ESME_RTHROTTLED,
+  transient: smpp.ESME_RMSGQFUL,
+  permanent: smpp.ESME_RINVDSTADR,
+} as const;
 
 /**
  * A controllable SMSC built on the smpp package's own server mode, listening on 127.0.0.1. It checks
@@ -144,10 +155,18 @@ export class TestSmsc {
     const s = [...this.#bound].at(-1);
     if (!s) throw new Error('no bound session to send the receipt on');
     const original = this.messages.find((m) => m.messageId === messageId);
-    const text = `id:${messageId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2606011200 ` +
+    const text =
+      `id:${messageId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2606011200 ` +
       `done date:2606011201 stat:${stat} err:${o.err ?? '000'} text:${(original?.text ?? '').replace(/[^ -~]/g, '').slice(0, 20)}`;
     const tlvs = o.tlvs === false ? {} : { receipted_message_id: messageId, message_state: STATES[stat] };
-    const params = { source_addr: original?.to ?? '', destination_addr: 'OTPD', esm_class: 0x04, data_coding: 0, short_message: text, ...tlvs };
+    const params = {
+      source_addr: original?.to ?? '',
+      destination_addr: 'OTPD',
+      esm_class: 0x04,
+      data_coding: 0,
+      short_message: text,
+      ...tlvs,
+    };
     return request((cb) => s.deliver_sm(params, cb));
   }
 
@@ -169,7 +188,12 @@ export class TestSmsc {
     });
     s.on('bind_transceiver', (pdu) => {
       const accepted = pdu.system_id === this.#credentials.systemId && pdu.password === this.#credentials.password;
-      this.binds.push({ systemId: pdu.system_id, systemType: pdu.system_type, interfaceVersion: pdu.interface_version, accepted });
+      this.binds.push({
+        systemId: pdu.system_id,
+        systemType: pdu.system_type,
+        interfaceVersion: pdu.interface_version,
+        accepted,
+      });
       if (accepted) this.#bound.add(s);
       s.send(pdu.response(accepted ? { system_id: 'TESTSMSC' } : { command_status: smpp.ESME_RINVPASWD }));
     });
@@ -219,16 +243,35 @@ export class TestSmsc {
     this.#parts.set(key, entry);
     if (entry.texts.filter((t) => t !== undefined).length < r.concat.total) return;
     this.#parts.delete(key);
-    this.messages.push({ to: r.to, text: entry.texts.join(''), dataCoding: r.dataCoding, parts: r.concat.total, messageId: entry.id });
+    this.messages.push({
+      to: r.to,
+      text: entry.texts.join(''),
+      dataCoding: r.dataCoding,
+      parts: r.concat.total,
+      messageId: entry.id,
+    });
   }
 }
 
 /** A gateway configuration for the test SMSC, with timings short enough for tests. */
 export function smppConfig(smsc: TestSmsc, overrides: Partial<SmppGatewayConfig> = {}): SmppGatewayConfig {
   return {
-    type: 'smpp', id: 'smsc', host: '127.0.0.1', port: smsc.port, tls: false, systemId: 'otpd', password: 'secret',
-    systemType: 'OTP', sourceAddr: 'OTPD', window: 10, throughputPerSecond: 1000, enquireLinkSeconds: 60,
-    requestTimeoutMs: 2000, reconnectBaseMs: 20, reconnectMaxMs: 100, ...overrides,
+    type: 'smpp',
+    id: 'smsc',
+    host: '127.0.0.1',
+    port: smsc.port,
+    tls: false,
+    systemId: 'otpd',
+    password: 'secret',
+    systemType: 'OTP',
+    sourceAddr: 'OTPD',
+    window: 10,
+    throughputPerSecond: 1000,
+    enquireLinkSeconds: 60,
+    requestTimeoutMs: 2000,
+    reconnectBaseMs: 20,
+    reconnectMaxMs: 100,
+    ...overrides,
   };
 }
 
@@ -244,9 +287,15 @@ function record(pdu: smpp.PDU): SubmitRecord {
   const text = typeof body === 'string' ? body : body.toString('hex');
   const ie = sm?.udh?.find((b) => b[0] === 0x00 && b[1] === 0x03);
   return {
-    to: pdu.destination_addr ?? '', destTon: pdu.dest_addr_ton, destNpi: pdu.dest_addr_npi,
-    source: pdu.source_addr ?? '', sourceTon: pdu.source_addr_ton, sourceNpi: pdu.source_addr_npi,
-    dataCoding: pdu.data_coding, esmClass: pdu.esm_class, registeredDelivery: pdu.registered_delivery,
+    to: pdu.destination_addr ?? '',
+    destTon: pdu.dest_addr_ton,
+    destNpi: pdu.dest_addr_npi,
+    source: pdu.source_addr ?? '',
+    sourceTon: pdu.source_addr_ton,
+    sourceNpi: pdu.source_addr_npi,
+    dataCoding: pdu.data_coding,
+    esmClass: pdu.esm_class,
+    registeredDelivery: pdu.registered_delivery,
     concat: ie ? { ref: ie[2]!, total: ie[3]!, seq: ie[4]! } : undefined,
     units: pdu.data_coding === 0 ? (gsm7Septets(text) ?? -1) : text.length,
     text,

@@ -38,7 +38,10 @@ export interface SmtpPeer extends GatewayPeer {
 }
 
 const smtpError = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
-const REFUSALS = { transient: smtpError(451, '4.3.0 Try again later'), permanent: smtpError(550, '5.1.1 Mailbox unavailable') };
+const REFUSALS = {
+  transient: smtpError(451, '4.3.0 Try again later'),
+  permanent: smtpError(550, '5.1.1 Mailbox unavailable'),
+};
 
 /** A real SMTP server on 127.0.0.1 whose answers a test controls. */
 export async function startSmtpPeer(o: SmtpPeerOptions = {}): Promise<SmtpPeer> {
@@ -62,7 +65,10 @@ export async function startSmtpPeer(o: SmtpPeerOptions = {}): Promise<SmtpPeer> 
     },
     onAuth(auth, _session, cb) {
       const ok = auth.username === o.auth?.user && auth.password === o.auth?.password;
-      cb(ok ? null : smtpError(535, '5.7.8 Authentication credentials invalid'), ok ? { user: auth.username } : undefined);
+      cb(
+        ok ? null : smtpError(535, '5.7.8 Authentication credentials invalid'),
+        ok ? { user: auth.username } : undefined,
+      );
     },
     onRcptTo(_address, _session, cb) {
       cb(phase === 'rcpt' ? refusal() : undefined);
@@ -94,8 +100,12 @@ export async function startSmtpPeer(o: SmtpPeerOptions = {}): Promise<SmtpPeer> 
   });
   return {
     port: (server.server.address() as AddressInfo).port,
-    mode: (m) => { mode = m; },
-    failAt: (p) => { phase = p; },
+    mode: (m) => {
+      mode = m;
+    },
+    failAt: (p) => {
+      phase = p;
+    },
     connections: () => connections,
     received: async () => [...mails],
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -109,9 +119,29 @@ export async function startSmtpPeer(o: SmtpPeerOptions = {}): Promise<SmtpPeer> 
 export function selfSignedCert(): { key: string; cert: string } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'otpd-smtp-tls-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=localhost', '-days', '1',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
   } catch {
     return undefined;
@@ -136,9 +166,12 @@ export function parseMail(raw: Buffer): { headers: Map<string, string>; subject:
   }
   const charset = /charset="?([^";\s]+)"?/i.exec(headers.get('content-type') ?? '')?.[1] ?? 'utf-8';
   const encoding = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
-  const bytes = encoding === 'base64' ? Buffer.from(body, 'base64')
-    : encoding === 'quoted-printable' ? qpBytes(body.replace(/=\r\n/g, ''))
-      : Buffer.from(body, 'latin1');
+  const bytes =
+    encoding === 'base64'
+      ? Buffer.from(body, 'base64')
+      : encoding === 'quoted-printable'
+        ? qpBytes(body.replace(/=\r\n/g, ''))
+        : Buffer.from(body, 'latin1');
   // The body is CRLF on the wire; the sender's text was LF, and DATA always ends with a line break.
   const text = new TextDecoder(charset).decode(bytes).replace(/\r\n/g, '\n').replace(/\n$/, '');
   return { headers, subject: headers.get('subject') ?? '', text };

@@ -17,7 +17,10 @@ function tempEnv(t: { after(fn: () => void): void }) {
 
 test('keys create prints the secret once; list never shows it; revoke is effective on the next request', async (t) => {
   const env = tempEnv(t);
-  assert.equal((await runOtpd(['migrate'], env)).stdout.trim(), `applied migrations: ${MIGRATIONS.map((m) => m.version).join(', ')}`);
+  assert.equal(
+    (await runOtpd(['migrate'], env)).stdout.trim(),
+    `applied migrations: ${MIGRATIONS.map((m) => m.version).join(', ')}`,
+  );
   assert.equal((await runOtpd(['migrate'], env)).stdout.trim(), 'database is up to date');
   const created = await runOtpd(['keys', 'create', '--name', 'shop', '--json'], env);
   assert.equal(created.code, 0, created.stderr);
@@ -30,10 +33,12 @@ test('keys create prints the secret once; list never shows it; revoke is effecti
 
   const server = await spawnOtpd(env);
   t.after(() => server.stop());
-  const call = () => fetch(`${server.url}/one-time-password-sms/v1/send-code`, {
-    method: 'POST', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ phoneNumber: mobile(77), message: 'code {{code}}' }),
-  });
+  const call = () =>
+    fetch(`${server.url}/one-time-password-sms/v1/send-code`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ phoneNumber: mobile(77), message: 'code {{code}}' }),
+    });
   assert.equal((await call()).status, 200);
   const revoked = await runOtpd(['keys', 'revoke', key.id], env);
   assert.equal(revoked.code, 0, revoked.stderr);
@@ -43,7 +48,10 @@ test('keys create prints the secret once; list never shows it; revoke is effecti
 
 test('keys create with limited scopes refuses unknown ones', async (t) => {
   const env = tempEnv(t);
-  const ok = await runOtpd(['keys', 'create', '--name', 'app', '--scopes', 'one-time-password-sms:send-validate', '--json'], env);
+  const ok = await runOtpd(
+    ['keys', 'create', '--name', 'app', '--scopes', 'one-time-password-sms:send-validate', '--json'],
+    env,
+  );
   assert.deepEqual((JSON.parse(ok.stdout) as { scopes: string[] }).scopes, ['one-time-password-sms:send-validate']);
   const bad = await runOtpd(['keys', 'create', '--name', 'x', '--scopes', 'root'], env);
   assert.equal(bad.code, 1);
@@ -63,7 +71,8 @@ test('otpd outbox reads the development outbox and otpd messages shows its statu
   }
   const key = readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim();
   const r = await fetch(`${server.url}/one-time-password-sms/v1/send-code`, {
-    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ phoneNumber: mobile(78), message: 'Your code: {{code}}' }),
   });
   assert.equal(r.status, 200);
@@ -74,8 +83,12 @@ test('otpd outbox reads the development outbox and otpd messages shows its statu
   assert.match(out, /\+3462925\d{4}\s+Your code: \d{6}/);
   const code = /Your code: (\d{6})/.exec(out)![1]!;
   const valid = await fetch(`${server.url}/one-time-password-sms/v1/validate-code`, {
-    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ authenticationId: ((await r.json()) as { authenticationId: string }).authenticationId, code }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      authenticationId: ((await r.json()) as { authenticationId: string }).authenticationId,
+      code,
+    }),
   });
   assert.equal(valid.status, 204);
   const status = await runOtpd(['messages', '--to', mobile(78), '--json'], env);
@@ -94,17 +107,29 @@ test('otpd --version prints the package version without loading the server', () 
   const root = new URL('../../', import.meta.url);
   const { version } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };
   // Records every module the process resolves, on exit (commander exits after printing the version).
-  const recorder = 'import { registerHooks } from "node:module"; const seen = new Set();'
-    + 'registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });'
-    + 'process.on("exit", () => process.stderr.write(JSON.stringify([...seen])));';
-  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(recorder)}`,
-    fileURLToPath(new URL('bin/otpd.js', root)), '--version'], { encoding: 'utf8' });
+  const recorder =
+    'import { registerHooks } from "node:module"; const seen = new Set();' +
+    'registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });' +
+    'process.on("exit", () => process.stderr.write(JSON.stringify([...seen])));';
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(recorder)}`,
+      fileURLToPath(new URL('bin/otpd.js', root)),
+      '--version',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), version);
   const loaded = (JSON.parse(r.stderr) as string[]).map((u) => u.replace(root.href, ''));
-  assert.ok(loaded.includes('src/version.ts'), 'the recorder sees the CLI\'s modules');
-  const server = loaded.filter((u) => /^src\/(main|metrics|cli\/serve)\.ts$|^src\/(api|store|gateways|jobs)\//.test(u)
-    || /node_modules\/(fastify|@fastify|pino|pg|better-sqlite3|smpp|nodemailer|prom-client)\//.test(u));
+  assert.ok(loaded.includes('src/version.ts'), "the recorder sees the CLI's modules");
+  const server = loaded.filter(
+    (u) =>
+      /^src\/(main|metrics|cli\/serve)\.ts$|^src\/(api|store|gateways|jobs)\//.test(u) ||
+      /node_modules\/(fastify|@fastify|pino|pg|better-sqlite3|smpp|nodemailer|prom-client)\//.test(u),
+  );
   assert.deepEqual(server, []);
 });
 

@@ -12,7 +12,9 @@ const auth = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json
 async function send(url: string, phone: string): Promise<string | undefined> {
   try {
     const r = await fetch(`${url}/one-time-password-sms/v1/send-code`, {
-      method: 'POST', headers: auth, body: JSON.stringify({ phoneNumber: phone, message: 'code {{code}}' }),
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ phoneNumber: phone, message: 'code {{code}}' }),
     });
     return r.status === 200 ? ((await r.json()) as { authenticationId: string }).authenticationId : undefined;
   } catch {
@@ -34,7 +36,12 @@ async function readCode(url: string, phone: string): Promise<string | undefined>
 test('kill -9 loses no accepted verification: each still validates and its message is delivered', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'otpd-durable-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const env = { OTPD_DATA_DIR: dataDir, OTPD_SECRET: 'durability-secret-0123456789-0123456789', OTPD_BOOTSTRAP_KEY: KEY, OTPD_RATE_LIMIT_RPS: '0' };
+  const env = {
+    OTPD_DATA_DIR: dataDir,
+    OTPD_SECRET: 'durability-secret-0123456789-0123456789',
+    OTPD_BOOTSTRAP_KEY: KEY,
+    OTPD_RATE_LIMIT_RPS: '0',
+  };
 
   // First life: the dispatcher is off, so every accepted message is still only in the outbox.
   const first = await spawnOtpd({ ...env, OTPD_DISPATCHER: 'false' });
@@ -47,8 +54,13 @@ test('kill -9 loses no accepted verification: each still validates and its messa
     if (i === 80) {
       // Bounded: if sends stop being accepted, fail with what was seen instead of hanging.
       for (let w = 0; w < 5000 && accepted.size < 40; w++) await new Promise((r) => setTimeout(r, 2));
-      assert.ok(accepted.size >= 40, `only ${accepted.size} of 80 sends accepted before the kill:\n${first.output().slice(-2000)}`);
-      const delivered = await fetch(`${first.url}/dev/messages?limit=5`, { headers: auth }).then((r) => r.json()) as { messages: unknown[] };
+      assert.ok(
+        accepted.size >= 40,
+        `only ${accepted.size} of 80 sends accepted before the kill:\n${first.output().slice(-2000)}`,
+      );
+      const delivered = (await fetch(`${first.url}/dev/messages?limit=5`, { headers: auth }).then((r) => r.json())) as {
+        messages: unknown[];
+      };
       assert.deepEqual(delivered.messages, [], 'at the kill, accepted messages exist only in the outbox');
       await first.kill9();
     }
@@ -63,7 +75,9 @@ test('kill -9 loses no accepted verification: each still validates and its messa
     const code = await readCode(second.url, phone);
     assert.ok(code, `message for an accepted verification (${authenticationId}) was never delivered`);
     const r = await fetch(`${second.url}/one-time-password-sms/v1/validate-code`, {
-      method: 'POST', headers: auth, body: JSON.stringify({ authenticationId, code }),
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ authenticationId, code }),
     });
     assert.equal(r.status, 204, `accepted verification ${authenticationId} did not validate after restart`);
   }

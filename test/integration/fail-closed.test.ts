@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MOBILE, SEND, VALIDATE, mobile, startTestServer, type HttpResult, type TestServer } from '../helpers/server.ts';
+import {
+  MOBILE,
+  SEND,
+  VALIDATE,
+  mobile,
+  startTestServer,
+  type HttpResult,
+  type TestServer,
+} from '../helpers/server.ts';
 import { withPg } from '../helpers/pg.ts';
 
 function assertClosedFailure(r: HttpResult): void {
@@ -13,15 +21,24 @@ function assertClosedFailure(r: HttpResult): void {
 }
 
 /** While `hold` keeps the store from writing, a send and a validation both fail closed; afterwards nothing was lost. */
-async function failsClosedWhileLocked(s: TestServer, hold: (run: () => Promise<HttpResult[]>) => Promise<HttpResult[]>): Promise<void> {
+async function failsClosedWhileLocked(
+  s: TestServer,
+  hold: (run: () => Promise<HttpResult[]>) => Promise<HttpResult[]>,
+): Promise<void> {
   const { authenticationId, code } = await s.sendAndRead(MOBILE);
-  const [send, validate] = await hold(() => Promise.all([
-    s.post(SEND, { phoneNumber: mobile(9), message: 'code {{code}}' }),
-    s.post(VALIDATE, { authenticationId, code }),
-  ]));
+  const [send, validate] = await hold(() =>
+    Promise.all([
+      s.post(SEND, { phoneNumber: mobile(9), message: 'code {{code}}' }),
+      s.post(VALIDATE, { authenticationId, code }),
+    ]),
+  );
   assertClosedFailure(send!);
   assertClosedFailure(validate!);
-  assert.equal((await s.server.store.listMessages({ recipient: mobile(9), limit: 5 })).length, 0, 'nothing queued for a refused send');
+  assert.equal(
+    (await s.server.store.listMessages({ recipient: mobile(9), limit: 5 })).length,
+    0,
+    'nothing queued for a refused send',
+  );
   // The failed validation spent nothing: the code still validates once.
   assert.equal((await s.post(VALIDATE, { authenticationId, code })).status, 204);
 }
@@ -45,15 +62,17 @@ test('sqlite: when the store cannot write (locked past busy_timeout), no 200 and
 test('postgres: when a table stays locked past the statement timeout, no 200 and no 204; afterwards nothing was lost', async (t) => {
   const s = await startTestServer({ OTPD_DATABASE_STATEMENT_TIMEOUT_MS: '300' }, { store: 'postgres' });
   t.after(() => s.close());
-  await failsClosedWhileLocked(s, (run) => withPg(async (c) => {
-    await c.query('BEGIN');
-    await c.query(`LOCK TABLE ${s.pgSchema}.verifications IN ACCESS EXCLUSIVE MODE`);
-    try {
-      return await run();
-    } finally {
-      await c.query('ROLLBACK');
-    }
-  }));
+  await failsClosedWhileLocked(s, (run) =>
+    withPg(async (c) => {
+      await c.query('BEGIN');
+      await c.query(`LOCK TABLE ${s.pgSchema}.verifications IN ACCESS EXCLUSIVE MODE`);
+      try {
+        return await run();
+      } finally {
+        await c.query('ROLLBACK');
+      }
+    }),
+  );
 });
 
 for (const store of ['sqlite', 'postgres'] as const) {

@@ -23,19 +23,27 @@ test('races over real HTTP: 100 parallel wrong codes are evaluated at most maxAt
   t.after(() => s.close());
   const { authenticationId, code } = await s.sendAndRead(mobile(2));
   const wrong = code === '000000' ? '111111' : '000000';
-  const results = await Promise.all(Array.from({ length: 100 }, () => s.post(VALIDATE, { authenticationId, code: wrong })));
+  const results = await Promise.all(
+    Array.from({ length: 100 }, () => s.post(VALIDATE, { authenticationId, code: wrong })),
+  );
   const codes = results.map((r) => r.body.code as string);
   // Each evaluated guess answers INVALID_OTP, except the one that spends the last attempt.
   assert.equal(codes.filter((c) => c === 'ONE_TIME_PASSWORD_SMS.INVALID_OTP').length, 2);
   assert.equal(codes.filter((c) => c === 'ONE_TIME_PASSWORD_SMS.VERIFICATION_FAILED').length, 98);
   const after = await s.post(VALIDATE, { authenticationId, code });
-  assert.equal(after.body.code, 'ONE_TIME_PASSWORD_SMS.VERIFICATION_FAILED', 'the right code cannot win after the budget is spent');
+  assert.equal(
+    after.body.code,
+    'ONE_TIME_PASSWORD_SMS.VERIFICATION_FAILED',
+    'the right code cannot win after the budget is spent',
+  );
 });
 
 test('races over real HTTP: 60 parallel send-codes to one number accept exactly the limit', async (t) => {
   const s = await startTestServer();
   t.after(() => s.close());
-  const results = await Promise.all(Array.from({ length: 60 }, () => s.post(SEND, { phoneNumber: mobile(3), message: 'code {{code}}' })));
+  const results = await Promise.all(
+    Array.from({ length: 60 }, () => s.post(SEND, { phoneNumber: mobile(3), message: 'code {{code}}' })),
+  );
   assert.equal(results.filter((r) => r.status === 200).length, 5);
   const refused = results.filter((r) => r.status !== 200);
   assert.ok(refused.every((r) => r.status === 403 && r.body.code === 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED'));

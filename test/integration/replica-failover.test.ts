@@ -26,7 +26,9 @@ test('a message claimed by a replica killed mid-send is sent by another once its
     assert.equal(sent.status, 200);
     const claimed = await eventually(async () => {
       const [m] = await c.sql<{ status: string; attempts: number; next_attempt_at: number }>(
-        'SELECT status, attempts, next_attempt_at::float8 AS next_attempt_at FROM messages WHERE recipient = $1', [phone]);
+        'SELECT status, attempts, next_attempt_at::float8 AS next_attempt_at FROM messages WHERE recipient = $1',
+        [phone],
+      );
       return m?.status === 'sending' ? m : undefined;
     }, 'replica A to claim the message');
     assert.equal(claimed.attempts, 1);
@@ -39,22 +41,36 @@ test('a message claimed by a replica killed mid-send is sent by another once its
       WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%dev_outbox%'`);
     await blocker.query('ROLLBACK');
 
-    const done = await eventually(async () => {
-      const [m] = await c.sql<{ status: string; attempts: number }>('SELECT status, attempts FROM messages WHERE recipient = $1', [phone]);
-      return m?.status === 'sent' ? m : undefined;
-    }, 'replica B to send the message', 800);
+    const done = await eventually(
+      async () => {
+        const [m] = await c.sql<{ status: string; attempts: number }>(
+          'SELECT status, attempts FROM messages WHERE recipient = $1',
+          [phone],
+        );
+        return m?.status === 'sent' ? m : undefined;
+      },
+      'replica B to send the message',
+      800,
+    );
     const tries = await c.sql<{ attempt: number; started_at: number; outcome: string }>(
-      'SELECT attempt, started_at::float8 AS started_at, outcome FROM message_attempts ORDER BY attempt');
+      'SELECT attempt, started_at::float8 AS started_at, outcome FROM message_attempts ORDER BY attempt',
+    );
     // A's attempt 1 never finished, so it has no row; B's attempts start at 2 (on a loaded machine
     // B may need more than one, which changes nothing that matters here).
-    assert.ok(tries.length >= 1 && tries[0]!.attempt === 2, `A never recorded an attempt; B's first is attempt 2: ${JSON.stringify(tries)}`);
+    assert.ok(
+      tries.length >= 1 && tries[0]!.attempt === 2,
+      `A never recorded an attempt; B's first is attempt 2: ${JSON.stringify(tries)}`,
+    );
     assert.equal(tries.at(-1)!.outcome, 'sent');
     assert.equal(done.attempts, tries.at(-1)!.attempt);
     assert.ok(tries[0]!.started_at >= claimed.next_attempt_at, 'B waited for the lease to lapse');
     const texts = await call(b.url, 'GET', `/dev/messages?to=${encodeURIComponent(phone)}`);
     assert.equal(texts.body.messages.length, 1, 'the code reached the phone');
     const code = /code (\d+)/.exec(texts.body.messages[0].text)![1];
-    const checked = await call(b.url, 'POST', '/one-time-password-sms/v1/validate-code', { authenticationId: sent.body.authenticationId, code });
+    const checked = await call(b.url, 'POST', '/one-time-password-sms/v1/validate-code', {
+      authenticationId: sent.body.authenticationId,
+      code,
+    });
     assert.equal(checked.status, 204, 'the verification accepted by the killed replica validates on the other');
   } finally {
     await blocker.end();

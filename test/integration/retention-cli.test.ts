@@ -30,7 +30,12 @@ test('otpd purge deletes what is past retention and otpd stats shows the same fi
   await store.close();
 
   const env = { OTPD_DATA_DIR: dataDir, OTPD_SECRET: SECRET };
-  const range = ['--from', new Date(old - DAY).toISOString().slice(0, 10), '--to', new Date(now + DAY).toISOString().slice(0, 10)];
+  const range = [
+    '--from',
+    new Date(old - DAY).toISOString().slice(0, 10),
+    '--to',
+    new Date(now + DAY).toISOString().slice(0, 10),
+  ];
   const before = await runOtpd(['stats', '--json', ...range], env);
   assert.equal(before.code, 0, before.stderr);
   const stats = JSON.parse(before.stdout) as { metric: string; count: number }[];
@@ -39,13 +44,24 @@ test('otpd purge deletes what is past retention and otpd stats shows the same fi
 
   const purged = await runOtpd(['purge', '--json'], env);
   assert.equal(purged.code, 0, purged.stderr);
-  assert.deepEqual({ ...JSON.parse(purged.stdout), cutoff: undefined }, { cutoff: undefined, verifications: 3, messages: 0, devMessages: 0 });
-  assert.equal((await runOtpd(['stats', '--json', ...range], env)).stdout, before.stdout, 'daily counts survive the purge');
+  assert.deepEqual(
+    { ...JSON.parse(purged.stdout), cutoff: undefined },
+    { cutoff: undefined, verifications: 3, messages: 0, devMessages: 0 },
+  );
+  assert.equal(
+    (await runOtpd(['stats', '--json', ...range], env)).stdout,
+    before.stdout,
+    'daily counts survive the purge',
+  );
 
   const reopened = new SqliteStore({ file: join(dataDir, 'otpd.db'), synchronous: 'NORMAL', writer: 'inline' }, now);
   t.after(() => reopened.close());
   assert.equal(await reopened.attemptValidation('client-a', ids[1]!, now, BUDGET, right), 'NOT_FOUND');
-  assert.equal(await reopened.attemptValidation('client-a', recent.id, now, BUDGET, right), 'VERIFIED', 'recent work is kept');
+  assert.equal(
+    await reopened.attemptValidation('client-a', recent.id, now, BUDGET, right),
+    'VERIFIED',
+    'recent work is kept',
+  );
 
   const bad = await runOtpd(['purge', '--days', '0'], env);
   assert.equal(bad.code, 1);
@@ -59,10 +75,18 @@ test('otpd migrate on PostgreSQL: four at once apply each migration exactly once
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = { OTPD_DATA_DIR: dataDir, OTPD_SECRET: SECRET, OTPD_DATABASE_URL: PG_URL, OTPD_DATABASE_SCHEMA: schema };
   const runs = await Promise.all(Array.from({ length: 4 }, () => runOtpd(['migrate'], env)));
-  assert.ok(runs.every((r) => r.code === 0), runs.map((r) => r.stderr).join('\n'));
+  assert.ok(
+    runs.every((r) => r.code === 0),
+    runs.map((r) => r.stderr).join('\n'),
+  );
   const outs = runs.map((r) => r.stdout.trim()).sort();
   const all = PG_MIGRATIONS.map((m) => m.version).join(', ');
-  assert.deepEqual(outs, [`applied migrations: ${all}`, 'database is up to date', 'database is up to date', 'database is up to date']);
+  assert.deepEqual(outs, [
+    `applied migrations: ${all}`,
+    'database is up to date',
+    'database is up to date',
+    'database is up to date',
+  ]);
   const key = await runOtpd(['keys', 'create', '--name', 'pg', '--json'], env);
   assert.equal(key.code, 0, key.stderr);
   assert.match((await runOtpd(['keys', 'list'], env)).stdout, /pg/);

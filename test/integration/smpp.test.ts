@@ -22,7 +22,10 @@ async function setup(t: TestContext, overrides: Partial<SmppGatewayConfig> = {})
   const smsc = await TestSmsc.start();
   const clock = new ManualClock();
   const warnings: string[] = [];
-  const gw = new SmppGateway(smppConfig(smsc, overrides), { clock, log: { warn: (_o, m) => warnings.push(m), info() {} } });
+  const gw = new SmppGateway(smppConfig(smsc, overrides), {
+    clock,
+    log: { warn: (_o, m) => warnings.push(m), info() {} },
+  });
   t.after(async () => {
     await gw.close();
     await smsc.stop();
@@ -42,27 +45,50 @@ test('binds as an SMPP 3.4 transceiver and submits to an international number wi
   assert.deepEqual(smsc.binds, [{ systemId: 'otpd', systemType: 'OTP', interfaceVersion: 0x34, accepted: true }]);
   const { at: _at, ...submit } = smsc.submits[0]!;
   assert.deepEqual(submit, {
-    to: '34629255833', destTon: 1, destNpi: 1, source: 'OTPD', sourceTon: 5, sourceNpi: 0,
-    dataCoding: 0, esmClass: 0, registeredDelivery: 1, concat: undefined, units: 19, text: 'Your code is 123456',
+    to: '34629255833',
+    destTon: 1,
+    destNpi: 1,
+    source: 'OTPD',
+    sourceTon: 5,
+    sourceNpi: 0,
+    dataCoding: 0,
+    esmClass: 0,
+    registeredDelivery: 1,
+    concat: undefined,
+    units: 19,
+    text: 'Your code is 123456',
   });
 });
 
 test('a numeric sender goes out as an international number without its +', async (t) => {
   const { smsc, gw } = await setup(t, { sourceAddr: '+447700900123' });
   okId(await gw.send(msg('code 1'), never));
-  assert.deepEqual([smsc.submits[0]!.source, smsc.submits[0]!.sourceTon, smsc.submits[0]!.sourceNpi], ['447700900123', 1, 1]);
+  assert.deepEqual(
+    [smsc.submits[0]!.source, smsc.submits[0]!.sourceTon, smsc.submits[0]!.sourceNpi],
+    ['447700900123', 1, 1],
+  );
 });
 
 test('delivery receipts (TLVs or the Appendix B text) become delivered, failed and expired; intermediate ones are ignored', async (t) => {
   const { smsc, gw, clock } = await setup(t);
   const got: ReceiptInput[] = [];
   gw.onReceipt((r) => got.push(r));
-  const [a, b, c] = [okId(await gw.send(msg('Your code is 123456'), never)), okId(await gw.send(msg('Your code is 654321'), never)), okId(await gw.send(msg('x'), never))];
+  const [a, b, c] = [
+    okId(await gw.send(msg('Your code is 123456'), never)),
+    okId(await gw.send(msg('Your code is 654321'), never)),
+    okId(await gw.send(msg('x'), never)),
+  ];
   // Each receipt() resolves on the gateway's deliver_sm_resp, which follows the listener call.
-  assert.deepEqual(await Promise.all([
-    smsc.receipt(a, 'ENROUTE'), smsc.receipt(a, 'ACCEPTD', { tlvs: false }), smsc.receipt(a, 'DELIVRD'),
-    smsc.receipt(b, 'UNDELIV', { tlvs: false, err: '011' }), smsc.receipt(c, 'EXPIRED'),
-  ]), [0, 0, 0, 0, 0]);
+  assert.deepEqual(
+    await Promise.all([
+      smsc.receipt(a, 'ENROUTE'),
+      smsc.receipt(a, 'ACCEPTD', { tlvs: false }),
+      smsc.receipt(a, 'DELIVRD'),
+      smsc.receipt(b, 'UNDELIV', { tlvs: false, err: '011' }),
+      smsc.receipt(c, 'EXPIRED'),
+    ]),
+    [0, 0, 0, 0, 0],
+  );
   assert.deepEqual(got, [
     { providerMessageId: a, status: 'delivered', error: undefined, at: clock.now() },
     { providerMessageId: b, status: 'failed', error: 'stat:UNDELIV err:011', at: clock.now() },
@@ -75,7 +101,10 @@ test('a text outside GSM-7 goes out as UCS-2 (data_coding 8) and arrives unchang
   const { smsc, gw } = await setup(t);
   const text = 'Код 482913 — ваш код ✓ ç 😀';
   assert.equal((await gw.send(msg(text), never)).ok, true);
-  assert.deepEqual([smsc.submits[0]!.dataCoding, smsc.submits[0]!.units, smsc.messages[0]!.text], [8, text.length, text]);
+  assert.deepEqual(
+    [smsc.submits[0]!.dataCoding, smsc.submits[0]!.units, smsc.messages[0]!.text],
+    [8, text.length, text],
+  );
 });
 
 test('long GSM-7 texts are sent as concatenated parts of 153 septets, never splitting an escape pair', async (t) => {
@@ -85,13 +114,30 @@ test('long GSM-7 texts are sent as concatenated parts of 153 septets, never spli
   const r1 = await gw.send(msg(plain), never);
   const r2 = await gw.send(msg(straddling), never);
   assert.deepEqual([r1.ok && r1.segments, r2.ok && r2.segments], [3, 3]);
-  assert.deepEqual(smsc.messages.map((m) => [m.text, m.parts, m.dataCoding]), [[plain, 3, 0], [straddling, 3, 0]]);
-  assert.deepEqual(smsc.submits.map((s) => s.units), [153, 153, 94, 152, 153, 95]);
-  assert.deepEqual(smsc.submits.map((s) => [s.concat?.total, s.concat?.seq, s.esmClass, s.registeredDelivery]), [
-    [3, 1, 0x40, 1], [3, 2, 0x40, 0], [3, 3, 0x40, 0], [3, 1, 0x40, 1], [3, 2, 0x40, 0], [3, 3, 0x40, 0],
-  ]);
+  assert.deepEqual(
+    smsc.messages.map((m) => [m.text, m.parts, m.dataCoding]),
+    [
+      [plain, 3, 0],
+      [straddling, 3, 0],
+    ],
+  );
+  assert.deepEqual(
+    smsc.submits.map((s) => s.units),
+    [153, 153, 94, 152, 153, 95],
+  );
+  assert.deepEqual(
+    smsc.submits.map((s) => [s.concat?.total, s.concat?.seq, s.esmClass, s.registeredDelivery]),
+    [
+      [3, 1, 0x40, 1],
+      [3, 2, 0x40, 0],
+      [3, 3, 0x40, 0],
+      [3, 1, 0x40, 1],
+      [3, 2, 0x40, 0],
+      [3, 3, 0x40, 0],
+    ],
+  );
   assert.notEqual(smsc.submits[0]!.concat!.ref, smsc.submits[3]!.concat!.ref, 'each message has its own reference');
-  assert.equal(okId(r1), smsc.messages[0]!.messageId, 'the provider id is the first part\'s message_id');
+  assert.equal(okId(r1), smsc.messages[0]!.messageId, "the provider id is the first part's message_id");
 });
 
 test('long UCS-2 texts are sent as parts of 67 units, never splitting a surrogate pair', async (t) => {
@@ -101,8 +147,20 @@ test('long UCS-2 texts are sent as parts of 67 units, never splitting a surrogat
   const r1 = await gw.send(msg(cyrillic), never);
   const r2 = await gw.send(msg(emoji), never);
   assert.deepEqual([r1.ok && r1.segments, r2.ok && r2.segments], [3, 2]);
-  assert.deepEqual(smsc.submits.map((s) => [s.dataCoding, s.units]), [[8, 67], [8, 67], [8, 6], [8, 66], [8, 62]]);
-  assert.deepEqual(smsc.messages.map((m) => m.text), [cyrillic, emoji]);
+  assert.deepEqual(
+    smsc.submits.map((s) => [s.dataCoding, s.units]),
+    [
+      [8, 67],
+      [8, 67],
+      [8, 6],
+      [8, 66],
+      [8, 62],
+    ],
+  );
+  assert.deepEqual(
+    smsc.messages.map((m) => m.text),
+    [cyrillic, emoji],
+  );
 });
 
 test('a bind with a wrong password is refused: sends fail transient with the status, and the gateway keeps retrying', async (t) => {
@@ -130,17 +188,26 @@ test('an SMSC that is down at start: sends fail transient at once, and succeed o
   await smsc.listen();
   await smsc.waitFor('the gateway to bind', () => smsc.acceptedBinds === 1);
   okId(await gw.send(msg('code 2'), never));
-  assert.deepEqual(smsc.messages.map((m) => m.text), ['code 2']);
+  assert.deepEqual(
+    smsc.messages.map((m) => m.text),
+    ['code 2'],
+  );
 });
 
-test('when the connection drops, submits awaiting a response end at once as transient, outcome unknown', { timeout: 10_000 }, async (t) => {
+test('when the connection drops, submits awaiting a response end at once as transient, outcome unknown', {
+  timeout: 10_000,
+}, async (t) => {
   const { smsc, gw } = await setup(t, { requestTimeoutMs: 60_000 });
   smsc.mode = 'hang';
   const sends = [1, 2, 3].map((i) => gw.send(msg(`code ${i}`), never));
   await smsc.waitFor('three submits held', () => smsc.outstanding === 3);
   smsc.dropAll();
   for (const r of await Promise.all(sends)) {
-    assert.deepEqual(!r.ok && [r.kind, r.timeout, r.error], ['transient', undefined, 'submit_sm: connection lost, outcome unknown']);
+    assert.deepEqual(!r.ok && [r.kind, r.timeout, r.error], [
+      'transient',
+      undefined,
+      'submit_sm: connection lost, outcome unknown',
+    ]);
   }
   assert.equal(gw.load.inFlight, 0, 'their window slots are free again');
   smsc.mode = 'ok';
@@ -152,7 +219,11 @@ test('a submit_sm without a response within requestTimeoutMs is a transient time
   const { smsc, gw } = await setup(t, { requestTimeoutMs: 200 });
   smsc.mode = 'hang';
   const r = await gw.send(msg('code 1'), never);
-  assert.deepEqual(!r.ok && [r.kind, r.timeout, r.error], ['transient', true, 'submit_sm: no submit_sm_resp within 200 ms']);
+  assert.deepEqual(!r.ok && [r.kind, r.timeout, r.error], [
+    'transient',
+    true,
+    'submit_sm: no submit_sm_resp within 200 ms',
+  ]);
   assert.equal(gw.load.inFlight, 0);
 });
 
@@ -170,7 +241,11 @@ test('command_status maps to transient (with retryAfterMs when throttled) or per
   for (const [status, kind, name, retryAfterMs] of cases) {
     smsc.mode = { status };
     const r = await gw.send(msg('Your code is 987654'), never);
-    assert.deepEqual(!r.ok && [r.kind, r.error, r.retryAfterMs], [kind, `SMSC refused submit_sm: ${name}`, retryAfterMs]);
+    assert.deepEqual(!r.ok && [r.kind, r.error, r.retryAfterMs], [
+      kind,
+      `SMSC refused submit_sm: ${name}`,
+      retryAfterMs,
+    ]);
   }
 });
 
@@ -222,7 +297,7 @@ test('enquire_link keeps the link alive; an unanswered one drops the link and th
   okId(await gw.send(msg('code 1'), never));
 });
 
-test('the SMSC\'s own enquire_link and unbind are answered; after an unbind the gateway binds again', async (t) => {
+test("the SMSC's own enquire_link and unbind are answered; after an unbind the gateway binds again", async (t) => {
   const { smsc, gw } = await setup(t);
   await smsc.waitFor('the gateway to bind', () => smsc.boundSessions === 1);
   assert.deepEqual(await smsc.ping(), [0]);
@@ -238,7 +313,10 @@ test('close() unbinds, and every send still pending or waiting ends as transient
   await smsc.waitFor('a full window', () => smsc.outstanding === 1 && gw.load.waiting === 2);
   await gw.close();
   const results = await Promise.all(sends);
-  assert.deepEqual(results.map((r) => !r.ok && r.kind), ['transient', 'transient', 'transient']);
+  assert.deepEqual(
+    results.map((r) => !r.ok && r.kind),
+    ['transient', 'transient', 'transient'],
+  );
   assert.equal(!results[0]!.ok && results[0]!.error, 'submit_sm: SMPP gateway closed, outcome unknown');
   assert.equal(smsc.boundSessions, 0, 'the gateway unbound');
   const after = await gw.send(msg('code 4'), never);
@@ -246,7 +324,13 @@ test('close() unbinds, and every send still pending or waiting ends as transient
 });
 
 const DISPATCH: DispatcherOptions = {
-  pollMs: 1000, leaseMs: 30_000, maxAttempts: 10, backoffBaseMs: 1000, backoffMaxMs: 1000, sendTimeoutMs: 5000, concurrency: 8,
+  pollMs: 1000,
+  leaseMs: 30_000,
+  maxAttempts: 10,
+  backoffBaseMs: 1000,
+  backoffMaxMs: 1000,
+  sendTimeoutMs: 5000,
+  concurrency: 8,
 };
 
 /** The real dispatcher and SQLite outbox in front of the gateway; jitter 0 makes the backoff 1 ms. */
@@ -255,7 +339,12 @@ function dispatcher(gw: SmppGateway) {
   const pool = GatewayPool.single(gw, f.clock, new LibPhoneNumberInspector());
   const errors: unknown[] = [];
   const d = new Dispatcher({
-    store: f.store, pool, keys: f.keys, clock: f.clock, options: DISPATCH, random01: () => 0,
+    store: f.store,
+    pool,
+    keys: f.keys,
+    clock: f.clock,
+    options: DISPATCH,
+    random01: () => 0,
     events: { attempt() {}, error: (e) => errors.push(e) },
   });
   const run = async () => {
@@ -269,7 +358,8 @@ function dispatcher(gw: SmppGateway) {
 test('the SMSC drops the connection with messages in flight: every accepted message still ends up sent', async (t) => {
   const { smsc, gw } = await setup(t);
   const { f, d, pool, errors, run, statuses } = dispatcher(gw);
-  for (let i = 0; i < 6; i++) await f.verifier.sendCode(`client-${i}`, { phoneNumber: TO, message: `message ${i}: {{code}}` });
+  for (let i = 0; i < 6; i++)
+    await f.verifier.sendCode(`client-${i}`, { phoneNumber: TO, message: `message ${i}: {{code}}` });
   smsc.mode = 'hang';
   await d.tick();
   await smsc.waitFor('six submits in flight', () => smsc.outstanding === 6);
@@ -284,12 +374,25 @@ test('the SMSC drops the connection with messages in flight: every accepted mess
     await run();
   }
   assert.deepEqual(await statuses(), Array(6).fill('sent'));
-  for (let i = 0; i < 6; i++) assert.ok(smsc.messages.some((m) => m.text.startsWith(`message ${i}: `)), `message ${i} reached the SMSC`);
+  for (let i = 0; i < 6; i++)
+    assert.ok(
+      smsc.messages.some((m) => m.text.startsWith(`message ${i}: `)),
+      `message ${i} reached the SMSC`,
+    );
   const views = await f.store.listMessages({ limit: 100 });
   const attempts = await f.store.listAttempts(views.map((v) => v.id));
   const lost = attempts.filter((a) => a.error === 'submit_sm: connection lost, outcome unknown');
-  assert.deepEqual(lost.map((a) => [a.outcome, a.attempt]), Array(4).fill(['transient', 1]));
-  assert.deepEqual(attempts.filter((a) => a.outcome === 'sent').map((a) => a.attempt).sort(), [1, 1, 2, 2, 2, 2]);
+  assert.deepEqual(
+    lost.map((a) => [a.outcome, a.attempt]),
+    Array(4).fill(['transient', 1]),
+  );
+  assert.deepEqual(
+    attempts
+      .filter((a) => a.outcome === 'sent')
+      .map((a) => a.attempt)
+      .sort(),
+    [1, 1, 2, 2, 2, 2],
+  );
   assert.deepEqual([smsc.submits.length, smsc.acceptedBinds, errors], [10, 2, []]);
 });
 
@@ -301,10 +404,17 @@ test('a throttled submit (ESME_RTHROTTLED) is retried after retryAfterMs, then s
   await run();
   const [view] = await f.store.listMessages({ limit: 1 });
   const [attempt] = await f.store.listAttempts([view!.id]);
-  assert.deepEqual([attempt!.outcome, attempt!.error], ['transient', 'SMSC refused submit_sm: ESME_RTHROTTLED (0x00000058)']);
+  assert.deepEqual(
+    [attempt!.outcome, attempt!.error],
+    ['transient', 'SMSC refused submit_sm: ESME_RTHROTTLED (0x00000058)'],
+  );
   f.clock.advance(999);
   await run();
-  assert.equal(smsc.submits.length, 1, 'not retried before the 1 s the throttling asked for (the backoff alone is 1 ms)');
+  assert.equal(
+    smsc.submits.length,
+    1,
+    'not retried before the 1 s the throttling asked for (the backoff alone is 1 ms)',
+  );
   f.clock.advance(1);
   await run();
   assert.deepEqual([await statuses(), smsc.submits.length], [['sent'], 2]);

@@ -9,18 +9,30 @@ import { selfSignedCert, startSmtpPeer, type SmtpPeer, type SmtpPeerOptions } fr
 
 type Config = Static<typeof SmtpConfig>;
 const base: Omit<Config, 'port'> = {
-  type: 'smtp', id: 'mail', host: '127.0.0.1', secure: false, requireTls: false,
-  from: 'otpd <no-reply@example.org>', subject: 'Your verification code',
+  type: 'smtp',
+  id: 'mail',
+  host: '127.0.0.1',
+  secure: false,
+  requireTls: false,
+  from: 'otpd <no-reply@example.org>',
+  subject: 'Your verification code',
 };
-const message = (over: Partial<OutboundMessage> = {}): OutboundMessage =>
-  ({ id: '4711', channel: 'email', to: 'user@example.com', text: 'Your code is 482913', ...over });
+const message = (over: Partial<OutboundMessage> = {}): OutboundMessage => ({
+  id: '4711',
+  channel: 'email',
+  to: 'user@example.com',
+  text: 'Your code is 482913',
+  ...over,
+});
 const soon = () => AbortSignal.timeout(5_000);
 const cert = selfSignedCert();
 const noTls = cert ? false : 'openssl is not installed: no way to make a test certificate without new packages';
 
 /** Starts a peer and a gateway pointed at it, and always stops both. */
 async function withPeer(
-  peerOptions: SmtpPeerOptions, config: Partial<Config>, deps: SmtpGatewayDeps,
+  peerOptions: SmtpPeerOptions,
+  config: Partial<Config>,
+  deps: SmtpGatewayDeps,
   fn: (g: SmtpGateway, p: SmtpPeer) => Promise<void>,
 ): Promise<void> {
   const peer = await startSmtpPeer(peerOptions);
@@ -58,22 +70,36 @@ test('AUTH: a wrong password is permanent (credentials do not fix themselves), w
   });
 });
 
-test('STARTTLS with requireTls: the message travels encrypted, the certificate checked against its CA', { skip: noTls }, async () => {
-  await withPeer({ tls: { mode: 'starttls', ...cert! } }, { requireTls: true }, { tls: { ca: cert!.cert } }, async (g, p) => {
-    const r = await g.send(message(), soon());
-    assert.ok(r.ok, JSON.stringify(r));
-    assert.equal((await p.received())[0]?.secure, true);
-  });
+test('STARTTLS with requireTls: the message travels encrypted, the certificate checked against its CA', {
+  skip: noTls,
+}, async () => {
+  await withPeer(
+    { tls: { mode: 'starttls', ...cert! } },
+    { requireTls: true },
+    { tls: { ca: cert!.cert } },
+    async (g, p) => {
+      const r = await g.send(message(), soon());
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.equal((await p.received())[0]?.secure, true);
+    },
+  );
 });
 
 test('implicit TLS (secure): the message travels encrypted', { skip: noTls }, async () => {
-  await withPeer({ tls: { mode: 'implicit', ...cert! } }, { secure: true }, { tls: { ca: cert!.cert } }, async (g, p) => {
-    assert.ok((await g.send(message(), soon())).ok);
-    assert.equal((await p.received())[0]?.secure, true);
-  });
+  await withPeer(
+    { tls: { mode: 'implicit', ...cert! } },
+    { secure: true },
+    { tls: { ca: cert!.cert } },
+    async (g, p) => {
+      assert.ok((await g.send(message(), soon())).ok);
+      assert.equal((await p.received())[0]?.secure, true);
+    },
+  );
 });
 
-test('an untrusted certificate is refused by default, as a permanent error of this gateway', { skip: noTls }, async () => {
+test('an untrusted certificate is refused by default, as a permanent error of this gateway', {
+  skip: noTls,
+}, async () => {
   await withPeer({ tls: { mode: 'starttls', ...cert! } }, {}, {}, async (g, p) => {
     const r = failed(await g.send(message(), soon()));
     assert.equal(r.kind, 'permanent');
@@ -147,8 +173,15 @@ test('UTF-8: a non-ASCII subject and body arrive intact, in quoted-printable and
   await withPeer({}, { subject }, {}, async (g, p) => {
     for (const text of Object.values(texts)) assert.ok((await g.send(message({ text }), soon())).ok);
     const mails = await p.received();
-    assert.deepEqual(mails.map((m) => m.headers.get('content-transfer-encoding')), Object.keys(texts), 'both body encodings exercised');
-    assert.deepEqual(mails.map((m) => [m.subject, m.text]), Object.values(texts).map((t) => [subject, t]));
+    assert.deepEqual(
+      mails.map((m) => m.headers.get('content-transfer-encoding')),
+      Object.keys(texts),
+      'both body encodings exercised',
+    );
+    assert.deepEqual(
+      mails.map((m) => [m.subject, m.text]),
+      Object.values(texts).map((t) => [subject, t]),
+    );
   });
 });
 

@@ -34,19 +34,29 @@ const refused = (code: string, message?: RegExp) => (e: unknown) =>
 test('rules: a bad kind, prefix or note stores nothing (INVALID_ARGUMENT); a missing rule is NOT_FOUND', async () => {
   const m = memoryStore();
   const admin = new AbuseAdmin({ store: m.store, clock: new ManualClock(Date.UTC(2026, 0, 1)) });
-  await assert.rejects(admin.putRule({ kind: 'block', prefix: '4479' }),
-    refused('INVALID_ARGUMENT', /"4479" is not a number or prefix/));
-  await assert.rejects(admin.putRule({ kind: 'block', prefix: '+44', note: 'x'.repeat(201) }),
-    refused('INVALID_ARGUMENT', /^note must be/));
+  await assert.rejects(
+    admin.putRule({ kind: 'block', prefix: '4479' }),
+    refused('INVALID_ARGUMENT', /"4479" is not a number or prefix/),
+  );
+  await assert.rejects(
+    admin.putRule({ kind: 'block', prefix: '+44', note: 'x'.repeat(201) }),
+    refused('INVALID_ARGUMENT', /^note must be/),
+  );
   await assert.rejects(admin.putRule({ kind: 'nope' as 'block', prefix: '+44' }), refused('INVALID_ARGUMENT'));
   assert.equal(m.rules.size, 0);
-  assert.deepEqual(await admin.putRule({ kind: 'safe', prefix: '+44' }),
-    { kind: 'safe', prefix: '+44', note: null, createdAt: '2026-01-01T00:00:00.000Z' });
+  assert.deepEqual(await admin.putRule({ kind: 'safe', prefix: '+44' }), {
+    kind: 'safe',
+    prefix: '+44',
+    note: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+  });
   assert.deepEqual((await admin.listRules('block')).length, 0);
   // Characters as the API's JSON Schema counts them: 200 emoji are 200 characters, not 400.
   assert.equal((await admin.putRule({ kind: 'block', prefix: '+45', note: '😀'.repeat(200) })).note, '😀'.repeat(200));
-  await assert.rejects(admin.putRule({ kind: 'block', prefix: '+45', note: '😀'.repeat(201) }),
-    refused('INVALID_ARGUMENT'));
+  await assert.rejects(
+    admin.putRule({ kind: 'block', prefix: '+45', note: '😀'.repeat(201) }),
+    refused('INVALID_ARGUMENT'),
+  );
   await admin.removeRule('block', '+45');
   await assert.rejects(admin.removeRule('block', '+44'), refused('NOT_FOUND', /^no block rule for that prefix$/));
   await admin.removeRule('safe', '+44');
@@ -65,15 +75,23 @@ test('policies: a change keeps absent fields, budgets are stored as micros, bad 
   for (const bad of [
     { countries: { mode: 'allow' as const, list: ['Spain'] } },
     { countries: { mode: 'deny' as const, list: Array<string>(301).fill('ES') } },
-    { dailyMessages: 1.5 }, { dailyMessages: -1 }, { dailyBudget: Number.NaN }, { dailyBudget: 1e10 },
+    { dailyMessages: 1.5 },
+    { dailyMessages: -1 },
+    { dailyBudget: Number.NaN },
+    { dailyBudget: 1e10 },
   ]) {
     await assert.rejects(admin.setPolicy('shop', bad), refused('INVALID_ARGUMENT'), JSON.stringify(bad));
   }
   await assert.rejects(admin.setPolicy('', {}), refused('INVALID_ARGUMENT', /client id/));
   await assert.rejects(admin.setPolicy('x'.repeat(129), {}), refused('INVALID_ARGUMENT', /client id/));
   assert.deepEqual((await admin.policy('shop')).dailyBudget, 2.5, 'unchanged by the refused changes');
-  assert.deepEqual(mergePolicy('c', null, {}, 1),
-    { clientId: 'c', countries: null, dailyMessages: null, dailyBudgetMicros: null, updatedAt: 1 });
+  assert.deepEqual(mergePolicy('c', null, {}, 1), {
+    clientId: 'c',
+    countries: null,
+    dailyMessages: null,
+    dailyBudgetMicros: null,
+    updatedAt: 1,
+  });
 });
 
 test('blocks: lifting needs a valid scope and a block in force', async () => {
@@ -81,7 +99,10 @@ test('blocks: lifting needs a valid scope and a block in force', async () => {
   const clock = new ManualClock(1_000_000);
   const admin = new AbuseAdmin({ store: m.store, clock });
   m.blocks.set('country:ES', { scope: 'country:ES', until: 2_000_000, shadow: false, reason: 'low', createdAt: 0 });
-  assert.deepEqual((await admin.blocks()).map((b) => b.scope), ['country:ES']);
+  assert.deepEqual(
+    (await admin.blocks()).map((b) => b.scope),
+    ['country:ES'],
+  );
   await assert.rejects(admin.liftBlock('planet:Mars'), refused('INVALID_ARGUMENT', /is not a breaker scope/));
   await admin.liftBlock('country:ES');
   assert.deepEqual(await admin.blocks(), []);

@@ -9,7 +9,10 @@ const MSG = 'code {{code}}';
 const HOUR = 3_600_000;
 
 async function refused(p: Promise<unknown>, code: string, retryAfter?: (s: number) => boolean): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof OtpdError && e.code === code && (!retryAfter || retryAfter(e.retryAfterSeconds ?? 0)));
+  await assert.rejects(
+    p,
+    (e: unknown) => e instanceof OtpdError && e.code === code && (!retryAfter || retryAfter(e.retryAfterSeconds ?? 0)),
+  );
 }
 
 test('helpers: the prefix drops the last 4 digits; IPv6 keys by /64; log scopes keep only the first digits', () => {
@@ -31,21 +34,38 @@ test('block and safe lists: configured prefixes, run-time rules, and the most sp
   await f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG });
   await f.store.putNumberRule({ kind: 'block', prefix: '+3462925', note: 'pumped', createdAt: 0 });
   await refused(f.verifier.sendCode('c', { phoneNumber: '+34629255833', message: MSG }), 'PHONE_NUMBER_BLOCKED');
-  assert.deepEqual(f.abuse.map((e) => e.reason), ['block_list', 'block_list']);
+  assert.deepEqual(
+    f.abuse.map((e) => e.reason),
+    ['block_list', 'block_list'],
+  );
 });
 
-test('country permissions: the configured default, and a client\'s own allow list', async () => {
+test("country permissions: the configured default, and a client's own allow list", async () => {
   const f = coreFixture();
-  await f.store.putClientPolicy({ clientId: 'fr-only', countries: { mode: 'allow', list: ['FR'] }, dailyMessages: null, dailyBudgetMicros: null, updatedAt: 0 });
-  await refused(f.verifier.sendCode('fr-only', { phoneNumber: '+34629255833', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
+  await f.store.putClientPolicy({
+    clientId: 'fr-only',
+    countries: { mode: 'allow', list: ['FR'] },
+    dailyMessages: null,
+    dailyBudgetMicros: null,
+    updatedAt: 0,
+  });
+  await refused(
+    f.verifier.sendCode('fr-only', { phoneNumber: '+34629255833', message: MSG }),
+    'PHONE_NUMBER_NOT_ALLOWED',
+  );
   await f.verifier.sendCode('fr-only', { phoneNumber: '+33612345678', message: MSG });
   await f.verifier.sendCode('other', { phoneNumber: '+34629255833', message: MSG });
 });
 
 test('velocity per prefix: sequential numbers in one block of 10 000 run out; other prefixes and safe numbers do not', async () => {
   const f = coreFixture({ OTPD_VELOCITY_PREFIX: '3' });
-  for (let i = 0; i < 3; i++) await f.verifier.sendCode('c', { phoneNumber: `+4474001234${String(i).padStart(2, '0')}`, message: MSG });
-  await refused(f.verifier.sendCode('c', { phoneNumber: '+447400123499', message: MSG }), 'TOO_MANY_REQUESTS', (s) => s > 1000 && s <= 1200);
+  for (let i = 0; i < 3; i++)
+    await f.verifier.sendCode('c', { phoneNumber: `+4474001234${String(i).padStart(2, '0')}`, message: MSG });
+  await refused(
+    f.verifier.sendCode('c', { phoneNumber: '+447400123499', message: MSG }),
+    'TOO_MANY_REQUESTS',
+    (s) => s > 1000 && s <= 1200,
+  );
   await f.verifier.sendCode('c', { phoneNumber: '+447400993456', message: MSG });
   await f.store.putNumberRule({ kind: 'safe', prefix: '+447400123498', note: null, createdAt: 0 });
   await f.verifier.sendCode('c', { phoneNumber: '+447400123498', message: MSG });
@@ -55,7 +75,12 @@ test('velocity per prefix: sequential numbers in one block of 10 000 run out; ot
 
 test('velocity per IP: each address has its own budget; an IPv6 /64 shares one', async () => {
   const f = coreFixture({ OTPD_VELOCITY_IP: '2' });
-  const send = (n: number, ip: string) => f.verifier.sendCode('c', { phoneNumber: `+3462925${String(n).padStart(4, '0')}`, message: MSG }, { ip, ipProxied: true });
+  const send = (n: number, ip: string) =>
+    f.verifier.sendCode(
+      'c',
+      { phoneNumber: `+3462925${String(n).padStart(4, '0')}`, message: MSG },
+      { ip, ipProxied: true },
+    );
   await send(1, '198.51.100.1');
   await send(2, '198.51.100.1');
   await refused(send(3, '198.51.100.1'), 'TOO_MANY_REQUESTS');
@@ -66,50 +91,87 @@ test('velocity per IP: each address has its own budget; an IPv6 /64 shares one',
   assert.ok(f.abuse.filter((e) => e.reason === 'velocity_ip').length === 2);
 });
 
-test('the conversion breaker\'s blocks refuse sends to their scope; in shadow mode they only report', async () => {
+test("the conversion breaker's blocks refuse sends to their scope; in shadow mode they only report", async () => {
   const f = coreFixture();
-  await f.store.putBlocks([{ scope: 'country:GB', until: f.clock.now() + HOUR, shadow: false, reason: 'test', createdAt: 0 }]);
+  await f.store.putBlocks([
+    { scope: 'country:GB', until: f.clock.now() + HOUR, shadow: false, reason: 'test', createdAt: 0 },
+  ]);
   await refused(f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
   await f.verifier.sendCode('c', { phoneNumber: '+34629255833', message: MSG });
-  await f.store.putBlocks([{ scope: 'prefix:+3462925', until: f.clock.now() + HOUR, shadow: true, reason: 'test', createdAt: 0 }]);
+  await f.store.putBlocks([
+    { scope: 'prefix:+3462925', until: f.clock.now() + HOUR, shadow: true, reason: 'test', createdAt: 0 },
+  ]);
   await f.verifier.sendCode('c', { phoneNumber: '+34629255834', message: MSG });
-  assert.deepEqual(f.abuse.map((e) => [e.reason, e.shadow]), [['conversion_breaker', false], ['conversion_breaker', true]]);
+  assert.deepEqual(
+    f.abuse.map((e) => [e.reason, e.shadow]),
+    [
+      ['conversion_breaker', false],
+      ['conversion_breaker', true],
+    ],
+  );
   f.clock.advance(HOUR);
   await f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG });
 });
 
-test('a client\'s own daily message limit overrides the default', async () => {
+test("a client's own daily message limit overrides the default", async () => {
   const f = coreFixture();
-  await f.store.putClientPolicy({ clientId: 'small', countries: null, dailyMessages: 1, dailyBudgetMicros: null, updatedAt: 0 });
+  await f.store.putClientPolicy({
+    clientId: 'small',
+    countries: null,
+    dailyMessages: 1,
+    dailyBudgetMicros: null,
+    updatedAt: 0,
+  });
   await f.verifier.sendCode('small', { phoneNumber: '+34629255833', message: MSG });
   await refused(f.verifier.sendCode('small', { phoneNumber: '+34629255834', message: MSG }), 'QUOTA_EXCEEDED');
 });
 
 test('the breaker trips the scope that stopped converting and leaves the healthy one open', async () => {
   const f = coreFixture();
-  const options = { windowMs: HOUR, minConversion: 0.2, minSentCountry: 5, minSentPrefix: 100, cooldownMs: HOUR, intervalMs: 1000, shadow: false };
+  const options = {
+    windowMs: HOUR,
+    minConversion: 0.2,
+    minSentCountry: 5,
+    minSentPrefix: 100,
+    cooldownMs: HOUR,
+    intervalMs: 1000,
+    shadow: false,
+  };
   for (let i = 0; i < 6; i++) {
     const r = await f.verifier.sendCode('c', { phoneNumber: `+3462925${String(i).padStart(4, '0')}`, message: MSG });
     await f.verifier.validateCode('c', r.authenticationId, f.lastCode());
     await f.verifier.sendCode('c', { phoneNumber: `+4474001${String(i).padStart(5, '0')}`, message: MSG });
   }
   const trips: string[] = [];
-  const breaker = new ConversionBreaker({ store: f.store, clock: f.clock, options, events: { tripped: (b) => trips.push(b.scope), error: (e) => assert.fail(String(e)) } });
+  const breaker = new ConversionBreaker({
+    store: f.store,
+    clock: f.clock,
+    options,
+    events: { tripped: (b) => trips.push(b.scope), error: (e) => assert.fail(String(e)) },
+  });
   assert.deepEqual(await breaker.runOnce(), [], 'nothing has settled yet');
   f.clock.advance(300_001);
   const blocks = await breaker.runOnce();
-  assert.deepEqual(blocks.map((b) => b.scope), ['country:GB']);
+  assert.deepEqual(
+    blocks.map((b) => b.scope),
+    ['country:GB'],
+  );
   assert.match(blocks[0]!.reason, /0 of 6 codes validated/);
   await refused(f.verifier.sendCode('c', { phoneNumber: '+447400999999', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
   assert.equal(judge([{ scope: 'country:ES', sent: 6, verified: 6 }], options, 0).length, 0);
-  assert.equal(judge([{ scope: 'country:XX', sent: 4, verified: 0 }], options, 0).length, 0, 'below the minimum volume');
+  assert.equal(
+    judge([{ scope: 'country:XX', sent: 4, verified: 0 }], options, 0).length,
+    0,
+    'below the minimum volume',
+  );
 });
 
-test('one number, one spelling: a trunk 0 after the country code shares the canonical number\'s lists and limits', async () => {
+test("one number, one spelling: a trunk 0 after the country code shares the canonical number's lists and limits", async () => {
   const f = coreFixture({ OTPD_BLOCKED_NUMBERS: '+447400' });
   await refused(f.verifier.sendCode('c', { phoneNumber: '+4407400123456', message: MSG }), 'PHONE_NUMBER_BLOCKED');
   const g = coreFixture();
-  for (let i = 0; i < 5; i++) await g.verifier.sendCode('c', { phoneNumber: i % 2 ? '+4915112345678' : '+49015112345678', message: MSG });
+  for (let i = 0; i < 5; i++)
+    await g.verifier.sendCode('c', { phoneNumber: i % 2 ? '+4915112345678' : '+49015112345678', message: MSG });
   await refused(g.verifier.sendCode('c', { phoneNumber: '+49015112345678', message: MSG }), 'MAX_OTP_CODES_EXCEEDED');
   const [m] = await g.store.claimMessages(g.clock.now(), 1000, 1);
   assert.equal(m!.recipient, '+4915112345678', 'the message goes to the canonical number');
@@ -118,7 +180,13 @@ test('one number, one spelling: a trunk 0 after the country code shares the cano
 test('numbers outside any country (satellite) are refused by default as country 001, and can be allowed', async () => {
   const f = coreFixture();
   await refused(f.verifier.sendCode('c', { phoneNumber: '+881631234567', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
-  await f.store.putClientPolicy({ clientId: 'sat', countries: { mode: 'deny', list: [] }, dailyMessages: null, dailyBudgetMicros: null, updatedAt: 0 });
+  await f.store.putClientPolicy({
+    clientId: 'sat',
+    countries: { mode: 'deny', list: [] },
+    dailyMessages: null,
+    dailyBudgetMicros: null,
+    updatedAt: 0,
+  });
   await f.verifier.sendCode('sat', { phoneNumber: '+881631234567', message: MSG });
 });
 
@@ -139,7 +207,10 @@ test('the per-IP limit applies to end-user IPs from a trusted proxy, or to every
   await refused(send(11, { ip: '198.51.100.1', ipProxied: true }), 'TOO_MANY_REQUESTS');
   const g = coreFixture({ OTPD_VELOCITY_IP: '1', OTPD_VELOCITY_IP_SCOPE: 'always' });
   await g.verifier.sendCode('c', { phoneNumber: '+34629250001', message: MSG }, { ip: '192.0.2.1' });
-  await refused(g.verifier.sendCode('c', { phoneNumber: '+34629250002', message: MSG }, { ip: '192.0.2.1' }), 'TOO_MANY_REQUESTS');
+  await refused(
+    g.verifier.sendCode('c', { phoneNumber: '+34629250002', message: MSG }, { ip: '192.0.2.1' }),
+    'TOO_MANY_REQUESTS',
+  );
 });
 
 test('a broad safe prefix cannot lift a specific configured block', async () => {

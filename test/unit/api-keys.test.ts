@@ -29,8 +29,10 @@ const refused = (code: string, message?: RegExp) => (e: unknown) =>
 
 test('scopes: absent means all; separators and repeats are forgiven; an unknown one is named', () => {
   assert.deepEqual(parseScopes(undefined), [...SCOPES]);
-  assert.deepEqual(parseScopes('admin, admin one-time-password-sms:send-validate'),
-    ['admin', 'one-time-password-sms:send-validate']);
+  assert.deepEqual(parseScopes('admin, admin one-time-password-sms:send-validate'), [
+    'admin',
+    'one-time-password-sms:send-validate',
+  ]);
   assert.throws(() => parseScopes('admin root'), refused('INVALID_ARGUMENT', /unknown scope "root"/));
 });
 

@@ -17,10 +17,13 @@ test('a batch runs in one transaction and reports each result in order', () => {
   const d = db();
   const ins = d.prepare('INSERT INTO t (v) VALUES (?)');
   let inTx = true;
-  const results = runBatch(d, Array.from({ length: 50 }, (_, i) => () => {
-    inTx &&= d.inTransaction;
-    return ins.run(i).changes;
-  }));
+  const results = runBatch(
+    d,
+    Array.from({ length: 50 }, (_, i) => () => {
+      inTx &&= d.inTransaction;
+      return ins.run(i).changes;
+    }),
+  );
   assert.ok(inTx);
   assert.deepEqual(results, new Array(50).fill({ ok: true, value: 1 }));
   assert.equal(d.prepare('SELECT COUNT(*) FROM t').pluck().get(), 50);
@@ -37,7 +40,10 @@ test('an operation that throws fails alone: its writes are undone, its neighbour
     },
     () => ins.run(3).changes,
   ]);
-  assert.deepEqual(results.map((r) => r.ok), [true, false, true]);
+  assert.deepEqual(
+    results.map((r) => r.ok),
+    [true, false, true],
+  );
   assert.deepEqual(d.prepare('SELECT v FROM t ORDER BY v').pluck().all(), [1, 3]);
 });
 
@@ -47,7 +53,10 @@ test('a commit that cannot happen fails every operation at once, without running
   const other = new Database(d.name);
   other.exec('BEGIN EXCLUSIVE');
   let runs = 0;
-  const results = runBatch(d, Array.from({ length: 5 }, () => () => runs++));
+  const results = runBatch(
+    d,
+    Array.from({ length: 5 }, () => () => runs++),
+  );
   other.exec('ROLLBACK');
   assert.ok(results.every((r) => !r.ok && /locked|busy/i.test(String((r as { error: Error }).error.message))));
   assert.equal(runs, 0);

@@ -14,10 +14,18 @@ const CLI = join(ROOT, 'src/cli');
 // which Node erases, so they load nothing. `import { type A } from` is kept at run time and counts.
 const STATIC = /^\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
 
-interface Edge { readonly typeOnly: boolean; readonly file?: string; readonly pkg?: string }
+interface Edge {
+  readonly typeOnly: boolean;
+  readonly file?: string;
+  readonly pkg?: string;
+}
 
 /** `fastify` for `fastify`, `@fastify/swagger` for `@fastify/swagger/x`. */
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 function importsOf(file: string): Edge[] {
   const edges: Edge[] = [];
@@ -53,7 +61,8 @@ test('no file under src/cli imports from src/api (not even a type)', () => {
   const cliFiles = readdirSync(CLI, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
   assert.ok(cliFiles.length >= 7, `read ${cliFiles.length} files`);
   for (const f of cliFiles) {
-    const fromApi = importsOf(join(CLI, f)).flatMap((e) => (e.file ? [rel(e.file)] : []))
+    const fromApi = importsOf(join(CLI, f))
+      .flatMap((e) => (e.file ? [rel(e.file)] : []))
       .filter((p) => p.startsWith('src/api/'));
     assert.deepEqual(fromApi, [], `src/cli/${f}`);
   }
@@ -63,11 +72,26 @@ test('the CLI entry point loads neither the server nor a driver, a gateway or a 
   const { files, pkgs } = staticClosure(join(CLI, 'main.ts'));
   const loaded = [...files].map(rel);
   assert.ok(loaded.includes('src/version.ts') && loaded.includes('src/core/abuse-admin.ts'), 'imports are followed');
-  const server = loaded.filter((f) => /^src\/(api|store|gateways|delivery|jobs|phone)\//.test(f)
-    || (f.startsWith('src/boot/') && f !== 'src/boot/secrets.ts')
-    || ['src/main.ts', 'src/cli/serve.ts', 'src/metrics.ts'].includes(f));
+  const server = loaded.filter(
+    (f) =>
+      /^src\/(api|store|gateways|delivery|jobs|phone)\//.test(f) ||
+      (f.startsWith('src/boot/') && f !== 'src/boot/secrets.ts') ||
+      ['src/main.ts', 'src/cli/serve.ts', 'src/metrics.ts'].includes(f),
+  );
   assert.deepEqual(server, []);
-  const heavy = ['fastify', 'pino', 'pg', 'better-sqlite3', 'smpp', 'nodemailer', 'prom-client', 'jose',
-    'libphonenumber-js'];
-  assert.deepEqual([...pkgs].filter((p) => heavy.includes(p) || p.startsWith('@fastify/')), []);
+  const heavy = [
+    'fastify',
+    'pino',
+    'pg',
+    'better-sqlite3',
+    'smpp',
+    'nodemailer',
+    'prom-client',
+    'jose',
+    'libphonenumber-js',
+  ];
+  assert.deepEqual(
+    [...pkgs].filter((p) => heavy.includes(p) || p.startsWith('@fastify/')),
+    [],
+  );
 });

@@ -3,11 +3,20 @@ import assert from 'node:assert/strict';
 import { generateCode, maskPhone, normalizeCode } from '../../src/core/codes.ts';
 
 test('codes cover the full space, leading zeros included', () => {
-  assert.equal(generateCode(6, 'numeric', () => 0), '000000');
-  assert.equal(generateCode(6, 'numeric', (max) => max - 1), '999999');
+  assert.equal(
+    generateCode(6, 'numeric', () => 0),
+    '000000',
+  );
+  assert.equal(
+    generateCode(6, 'numeric', (max) => max - 1),
+    '999999',
+  );
   let i = 0;
   const digits = [0, 0, 7, 0, 4, 2];
-  assert.equal(generateCode(6, 'numeric', () => digits[i++]!), '007042');
+  assert.equal(
+    generateCode(6, 'numeric', () => digits[i++]!),
+    '007042',
+  );
 });
 
 test('the CSPRNG draws every digit about equally often', () => {

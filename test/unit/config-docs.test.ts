@@ -16,7 +16,9 @@ interface Node {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CONFIG_DOC = 'docs/configuration.md';
-const DOC_PAGES = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+const DOC_PAGES = readdirSync(join(ROOT, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => `docs/${f}`);
 const PAGES = ['README.md', 'BENCHMARKS.md', ...DOC_PAGES];
 /** Read by the test harness, not by otpd, so they are not part of the configuration reference. */
 const HARNESS_VARS = new Set(['OTPD_TEST_DATABASE_URL', 'OTPD_TEST_STORE']);
@@ -27,10 +29,13 @@ const read = (page: string) => readFileSync(join(ROOT, page), 'utf8');
 /** A page with its fenced code blocks blanked: a `# comment` in a shell block is not a heading. */
 function prose(page: string): string {
   let fenced = false;
-  return read(page).split('\n').map((line) => {
-    if (line.startsWith('```')) fenced = !fenced;
-    return fenced || line.startsWith('```') ? '' : line;
-  }).join('\n');
+  return read(page)
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('```')) fenced = !fenced;
+      return fenced || line.startsWith('```') ? '' : line;
+    })
+    .join('\n');
 }
 
 const configDoc = prose(CONFIG_DOC);
@@ -45,7 +50,8 @@ const at = (path: string): Node | undefined =>
 /** Every dotted path to a value the configuration holds: objects are walked, anything else is a leaf. */
 function leafPaths(node: Node, prefix = ''): string[] {
   return Object.entries(node.properties ?? {}).flatMap(([key, child]) =>
-    child.properties ? leafPaths(child, `${prefix}${key}.`) : [`${prefix}${key}`]);
+    child.properties ? leafPaths(child, `${prefix}${key}.`) : [`${prefix}${key}`],
+  );
 }
 
 test(`every OTPD_ variable named in ${CONFIG_DOC} is read by the configuration loader`, () => {
@@ -56,8 +62,9 @@ test(`every OTPD_ variable named in ${CONFIG_DOC} is read by the configuration l
 
 test('no page names an OTPD_ variable that does not exist', () => {
   const known = new Set([...ENV.map(([name]) => name), ...HARNESS_VARS]);
-  const unknown = PAGES.flatMap((page) => [...new Set(read(page).match(/\bOTPD_[A-Z0-9_]+/g) ?? [])]
-    .filter((n) => !known.has(n)).map((n) => `${page}: ${n}`));
+  const unknown = PAGES.flatMap((page) =>
+    [...new Set(read(page).match(/\bOTPD_[A-Z0-9_]+/g) ?? [])].filter((n) => !known.has(n)).map((n) => `${page}: ${n}`),
+  );
   assert.deepEqual(unknown, [], `unknown variables: ${unknown.join(', ')}`);
 });
 
@@ -116,7 +123,11 @@ function anchors(page: string): Set<string> {
   const seen = new Map<string, number>();
   const out = new Set<string>();
   for (const [, text] of prose(page).matchAll(/^#{1,6}\s+(.+)$/gm)) {
-    const slug = text!.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const slug = text!
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     out.add(n === 0 ? slug : `${slug}-${n}`);

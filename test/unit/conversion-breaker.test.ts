@@ -16,7 +16,13 @@ type Fixture = ReturnType<typeof coreFixture>;
 
 /** Judges countries only (a prefix needs more codes than any test sends). */
 const OPTIONS: BreakerOptions = {
-  windowMs: HOUR, minConversion: 0.2, minSentCountry: 5, minSentPrefix: 1000, cooldownMs: HOUR, intervalMs: INTERVAL, shadow: false,
+  windowMs: HOUR,
+  minConversion: 0.2,
+  minSentCountry: 5,
+  minSentPrefix: 1000,
+  cooldownMs: HOUR,
+  intervalMs: INTERVAL,
+  shadow: false,
 };
 
 function setup(o: Partial<BreakerOptions> = {}) {
@@ -24,13 +30,16 @@ function setup(o: Partial<BreakerOptions> = {}) {
   const options = { ...OPTIONS, ...o };
   const reported: string[] = [];
   const breaker = new ConversionBreaker({
-    store: f.store, clock: f.clock, options,
+    store: f.store,
+    clock: f.clock,
+    options,
     events: { tripped: (b) => reported.push(b.scope), error: (e) => assert.fail(String(e)) },
   });
   let n = 0;
   /** Codes to distinct UK mobiles (GB) that nobody validates. */
   const pumped = async (count: number) => {
-    for (let i = 0; i < count; i++) await f.verifier.sendCode('c', { phoneNumber: `+4474001${String(n++).padStart(5, '0')}`, message: MSG });
+    for (let i = 0; i < count; i++)
+      await f.verifier.sendCode('c', { phoneNumber: `+4474001${String(n++).padStart(5, '0')}`, message: MSG });
   };
   return { f, options, breaker, reported, pumped };
 }
@@ -46,11 +55,14 @@ async function runThrough(f: Fixture, breaker: ConversionBreaker, last: number):
 }
 
 async function gbRefused(f: Fixture): Promise<void> {
-  await assert.rejects(f.verifier.sendCode('c', { phoneNumber: '+447400299999', message: MSG }),
-    (e: unknown) => e instanceof OtpdError && e.code === 'PHONE_NUMBER_NOT_ALLOWED');
+  await assert.rejects(
+    f.verifier.sendCode('c', { phoneNumber: '+447400299999', message: MSG }),
+    (e: unknown) => e instanceof OtpdError && e.code === 'PHONE_NUMBER_NOT_ALLOWED',
+  );
 }
 
-const gbIn = async (f: Fixture, from: number) => (await f.store.conversionStats(from, f.clock.now())).find((s) => s.scope === 'country:GB');
+const gbIn = async (f: Fixture, from: number) =>
+  (await f.store.conversionStats(from, f.clock.now())).find((s) => s.scope === 'country:GB');
 
 for (const cooldownMs of [HOUR, 20 * MIN]) {
   test(`a trip lasts exactly the cool-down (${cooldownMs / MIN} min, window 60 min): runs during it neither extend nor report it, and its data never trips the scope again`, async () => {
@@ -68,7 +80,11 @@ for (const cooldownMs of [HOUR, 20 * MIN]) {
 
     assert.deepEqual(await runThrough(f, breaker, t0 + cooldownMs - 1), [], 'not tripped again while in force');
     assert.deepEqual(reported, ['country:GB'], 'reported once');
-    assert.deepEqual((await f.store.listBlocks(f.clock.now())).map((b) => [b.scope, b.until]), [['country:GB', t0 + cooldownMs]], 'not extended');
+    assert.deepEqual(
+      (await f.store.listBlocks(f.clock.now())).map((b) => [b.scope, b.until]),
+      [['country:GB', t0 + cooldownMs]],
+      'not extended',
+    );
     await gbRefused(f);
 
     f.clock.set(t0 + cooldownMs);
@@ -82,18 +98,24 @@ for (const cooldownMs of [HOUR, 20 * MIN]) {
     await pumped(1);
     f.clock.advance(SETTLE);
     const [again] = await breaker.runOnce();
-    assert.deepEqual([again!.scope, again!.until, again!.createdAt], ['country:GB', f.clock.now() + cooldownMs, f.clock.now()]);
+    assert.deepEqual(
+      [again!.scope, again!.until, again!.createdAt],
+      ['country:GB', f.clock.now() + cooldownMs, f.clock.now()],
+    );
     assert.match(again!.reason, /^0 of 5 codes validated/);
     assert.deepEqual(reported, ['country:GB', 'country:GB']);
   });
 }
 
-test('an operator\'s reset holds: the scope is not judged for a window after it, though the old codes are still in the window', async () => {
+test("an operator's reset holds: the scope is not judged for a window after it, though the old codes are still in the window", async () => {
   const { f, breaker, reported, pumped } = setup();
   await pumped(6);
   f.clock.advance(SETTLE);
   const t0 = f.clock.now();
-  assert.deepEqual((await breaker.runOnce()).map((b) => b.scope), ['country:GB']);
+  assert.deepEqual(
+    (await breaker.runOnce()).map((b) => b.scope),
+    ['country:GB'],
+  );
   await runThrough(f, breaker, t0 + 10 * MIN);
 
   const lift = f.clock.now();
@@ -105,7 +127,11 @@ test('an operator\'s reset holds: the scope is not judged for a window after it,
 
   await pumped(6); // sends flow again, and fail again
   f.clock.advance(SETTLE);
-  assert.deepEqual(await runThrough(f, breaker, lift + HOUR - 1), [], 'not judged within a window of the reset, fresh codes or not');
+  assert.deepEqual(
+    await runThrough(f, breaker, lift + HOUR - 1),
+    [],
+    'not judged within a window of the reset, fresh codes or not',
+  );
   assert.deepEqual(reported, ['country:GB']);
 
   f.clock.set(lift + HOUR);
@@ -125,9 +151,16 @@ test('shadow mode: a trip only reports, once while in force, and is judged again
   assert.deepEqual([block!.scope, block!.until, block!.shadow], ['country:GB', t0 + HOUR, true]);
 
   await pumped(6); // a shadow block lets them through
-  assert.deepEqual(f.abuse.filter((e) => e.reason === 'conversion_breaker').map((e) => e.shadow), [true, true, true, true, true, true]);
+  assert.deepEqual(
+    f.abuse.filter((e) => e.reason === 'conversion_breaker').map((e) => e.shadow),
+    [true, true, true, true, true, true],
+  );
   assert.deepEqual(await runThrough(f, breaker, t0 + HOUR - 1), [], 'not tripped again while in force');
-  assert.deepEqual((await f.store.listBlocks(f.clock.now())).map((b) => b.until), [t0 + HOUR], 'not extended');
+  assert.deepEqual(
+    (await f.store.listBlocks(f.clock.now())).map((b) => b.until),
+    [t0 + HOUR],
+    'not extended',
+  );
   assert.deepEqual(reported, ['country:GB']);
 
   f.clock.set(t0 + HOUR);
@@ -143,8 +176,13 @@ test('shadow mode: a trip only reports, once while in force, and is judged again
 test('judgedFrom: the codes a scope may be judged on, given its last block', () => {
   const now = 10 * HOUR;
   const start = now - HOUR;
-  const b = (until: number, o: { shadow?: boolean; reason?: string } = {}) =>
-    ({ scope: 'country:GB', until, shadow: o.shadow ?? false, reason: o.reason ?? '0 of 9 codes validated', createdAt: until - HOUR });
+  const b = (until: number, o: { shadow?: boolean; reason?: string } = {}) => ({
+    scope: 'country:GB',
+    until,
+    shadow: o.shadow ?? false,
+    reason: o.reason ?? '0 of 9 codes validated',
+    createdAt: until - HOUR,
+  });
   assert.equal(judgedFrom(undefined, start, now), start, 'never blocked: the whole window');
   assert.equal(judgedFrom(b(now + 1), start, now), null, 'in force');
   assert.equal(judgedFrom(b(now + 1, { shadow: true }), start, now), null, 'in force, shadow');

@@ -10,7 +10,13 @@ import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 
 const OPTIONS: DispatcherOptions = {
-  pollMs: 1000, leaseMs: 30_000, maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 60_000, sendTimeoutMs: 50, concurrency: 4,
+  pollMs: 1000,
+  leaseMs: 30_000,
+  maxAttempts: 3,
+  backoffBaseMs: 1000,
+  backoffMaxMs: 60_000,
+  sendTimeoutMs: 50,
+  concurrency: 4,
 };
 
 function setup(script: (SendResult | 'hang' | 'throw')[], options = OPTIONS) {
@@ -19,7 +25,12 @@ function setup(script: (SendResult | 'hang' | 'throw')[], options = OPTIONS) {
   const attempts: string[] = [];
   const errors: unknown[] = [];
   const d = new Dispatcher({
-    store: f.store, pool: GatewayPool.single(gateway, f.clock, new LibPhoneNumberInspector()), keys: f.keys, clock: f.clock, options, random01: () => 1,
+    store: f.store,
+    pool: GatewayPool.single(gateway, f.clock, new LibPhoneNumberInspector()),
+    keys: f.keys,
+    clock: f.clock,
+    options,
+    random01: () => 1,
     events: { attempt: (_g, outcome) => attempts.push(outcome), error: (e) => errors.push(e) },
   });
   const run = async () => {
@@ -29,7 +40,8 @@ function setup(script: (SendResult | 'hang' | 'throw')[], options = OPTIONS) {
   return { f, d, gateway, attempts, errors, run };
 }
 
-const send = (f: ReturnType<typeof coreFixture>) => f.verifier.sendCode('c', { phoneNumber: '+34629255833', message: 'code {{code}}' });
+const send = (f: ReturnType<typeof coreFixture>) =>
+  f.verifier.sendCode('c', { phoneNumber: '+34629255833', message: 'code {{code}}' });
 
 test('a message is decrypted, sent once, and marked sent with its attempt recorded', async () => {
   const { f, gateway, attempts, run } = setup([]);
@@ -111,8 +123,11 @@ test('the loop wakes on a new message and drains on stop', async () => {
 test('the development outbox keeps the delivered text for the developer', async () => {
   const f = coreFixture();
   const d = new Dispatcher({
-    store: f.store, pool: GatewayPool.single(new DevOutboxGateway(f.store, f.clock), f.clock, new LibPhoneNumberInspector()),
-    keys: f.keys, clock: f.clock, options: OPTIONS,
+    store: f.store,
+    pool: GatewayPool.single(new DevOutboxGateway(f.store, f.clock), f.clock, new LibPhoneNumberInspector()),
+    keys: f.keys,
+    clock: f.clock,
+    options: OPTIONS,
     events: { attempt: () => {}, error: (e) => assert.fail(String(e)) },
   });
   await send(f);
@@ -123,8 +138,20 @@ test('the development outbox keeps the delivered text for the developer', async 
 });
 
 test('backoff doubles up to its cap, with full jitter', () => {
-  assert.equal(backoffDelay(1, 1000, 60_000, () => 1), 1000);
-  assert.equal(backoffDelay(3, 1000, 60_000, () => 1), 4000);
-  assert.equal(backoffDelay(20, 1000, 60_000, () => 1), 60_000);
-  assert.equal(backoffDelay(3, 1000, 60_000, () => 0.5), 2000);
+  assert.equal(
+    backoffDelay(1, 1000, 60_000, () => 1),
+    1000,
+  );
+  assert.equal(
+    backoffDelay(3, 1000, 60_000, () => 1),
+    4000,
+  );
+  assert.equal(
+    backoffDelay(20, 1000, 60_000, () => 1),
+    60_000,
+  );
+  assert.equal(
+    backoffDelay(3, 1000, 60_000, () => 0.5),
+    2000,
+  );
 });

@@ -13,11 +13,16 @@ const DAY = 86_400_000;
 
 test('the purger deletes what ended more than the retention ago, by the injected clock', async (t) => {
   const clock = new ManualClock(Date.UTC(2026, 5, 1));
-  const store = new SqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'otpd-purger-')), 'otpd.db'), synchronous: 'NORMAL', writer: 'inline' }, clock.now());
+  const store = new SqliteStore(
+    { file: join(mkdtempSync(join(tmpdir(), 'otpd-purger-')), 'otpd.db'), synchronous: 'NORMAL', writer: 'inline' },
+    clock.now(),
+  );
   t.after(() => store.close());
   const results: PurgeResult[] = [];
   const purger = new Purger({
-    store, clock, options: { retentionMs: 7 * DAY, intervalMs: 3_600_000, batchSize: 10 },
+    store,
+    clock,
+    options: { retentionMs: 7 * DAY, intervalMs: 3_600_000, batchSize: 10 },
     events: { purged: (r) => results.push(r), error: (err) => assert.fail(String(err)) },
   });
   const t0 = clock.now();
@@ -42,7 +47,8 @@ test('a purge that fails is reported, not thrown, and the next one runs', async 
       },
       dailyStats: async () => [],
     },
-    clock, options: { retentionMs: DAY, intervalMs: 60_000, batchSize: 10 },
+    clock,
+    options: { retentionMs: DAY, intervalMs: 60_000, batchSize: 10 },
     events: { purged: () => {}, error: (err) => errors.push(err) },
   });
   assert.equal(await purger.runOnce(), undefined);

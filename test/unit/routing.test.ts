@@ -23,13 +23,20 @@ function rig(scripts: Record<string, (SendResult | 'hang')[]>, routes?: Partial<
   const ids = gateways.map((g) => g.id);
   const circuit: string[] = [];
   const pool = new GatewayPool({
-    gateways, clock: f.clock, phones, breaker: { failureThreshold: 2, cooldownMs: 30_000 },
+    gateways,
+    clock: f.clock,
+    phones,
+    breaker: { failureThreshold: 2, cooldownMs: 30_000 },
     routes: { rules: [], defaultSms: ids, email: [], ...routes },
     onCircuit: (g, s) => circuit.push(`${g}:${s}`),
   });
   const attempts: string[] = [];
   const d = new Dispatcher({
-    store: f.store, pool, keys: f.keys, clock: f.clock, random01: () => 1,
+    store: f.store,
+    pool,
+    keys: f.keys,
+    clock: f.clock,
+    random01: () => 1,
     options: { pollMs: 1000, leaseMs: 30_000, sendTimeoutMs: 50, concurrency: 4, ...POLICY },
     events: { attempt: (g, o) => attempts.push(`${g}:${o}`), error: (e) => assert.fail(String(e)) },
   });
@@ -45,9 +52,17 @@ function rig(scripts: Record<string, (SendResult | 'hang')[]>, routes?: Partial<
 }
 
 test('the route table: prefix and country rules in order, a default for SMS, its own list for email', () => {
-  const { pool } = rig({ a: [], b: [], c: [] }, {
-    rules: [{ prefixes: ['+3491'], gateways: ['c'] }, { countries: ['ES'], gateways: ['b', 'a'] }], defaultSms: ['a'], email: ['c'],
-  });
+  const { pool } = rig(
+    { a: [], b: [], c: [] },
+    {
+      rules: [
+        { prefixes: ['+3491'], gateways: ['c'] },
+        { countries: ['ES'], gateways: ['b', 'a'] },
+      ],
+      defaultSms: ['a'],
+      email: ['c'],
+    },
+  );
   assert.deepEqual(pool.plan('sms', '+34912345678'), ['c']);
   assert.deepEqual(pool.plan('sms', '+34629255833'), ['b', 'a']);
   assert.deepEqual(pool.plan('sms', '+447911123456'), ['a']);
@@ -62,7 +77,13 @@ test('failover: a permanent error moves the message to the next gateway at once;
   const [m] = await f.store.listMessages({ limit: 1 });
   assert.deepEqual([m!.status, m!.gateway, m!.attempts], ['sent', 'b', 2]);
   const tries = await f.store.listAttempts([m!.id]);
-  assert.deepEqual(tries.map((t) => [t.gateway, t.outcome, t.error]), [['a', 'permanent', 'refused'], ['b', 'sent', null]]);
+  assert.deepEqual(
+    tries.map((t) => [t.gateway, t.outcome, t.error]),
+    [
+      ['a', 'permanent', 'refused'],
+      ['b', 'sent', null],
+    ],
+  );
 });
 
 test('failover on a timeout; a permanent error on the last gateway fails the message', async () => {
@@ -90,12 +111,12 @@ test('a transient error retries the same gateway after a backoff instead of fail
   assert.deepEqual(attempts, ['a:transient', 'a:sent']);
 });
 
-test('a gateway\'s open circuit is skipped without a call, then tried again after the cool-down', async () => {
+test("a gateway's open circuit is skipped without a call, then tried again after the cool-down", async () => {
   const { f, attempts, circuit, run, send, g } = rig({ a: [DOWN, DOWN], b: [] });
   await send('+34629250001');
   await send('+34629250002');
   await run();
-  assert.deepEqual(attempts, ['a:transient', 'a:transient'], 'two failures open a\'s circuit');
+  assert.deepEqual(attempts, ['a:transient', 'a:transient'], "two failures open a's circuit");
   assert.deepEqual(circuit, ['a:open']);
   f.clock.advance(1000);
   await run();
@@ -119,7 +140,11 @@ test('when every gateway of the route has an open circuit the message waits, rec
   assert.match(m!.lastError ?? '', /open circuit/);
   f.clock.advance(10_000);
   await run();
-  assert.equal((await f.store.listMessages({ limit: 1 }))[0]!.attempts, 1, 'no attempt is spent before the circuit lets a trial through');
+  assert.equal(
+    (await f.store.listMessages({ limit: 1 }))[0]!.attempts,
+    1,
+    'no attempt is spent before the circuit lets a trial through',
+  );
   f.clock.advance(60_000);
   await run();
   assert.equal((await f.store.listMessages({ limit: 1 }))[0]!.status, 'sent');
@@ -129,27 +154,53 @@ test('a route shortened by a configuration change: the stored step is clamped to
   const { f, run, send, d } = rig({ a: [] });
   await send();
   const [m] = await f.store.claimMessages(f.clock.now(), 30_000, 1);
-  await f.store.completeAttempt({ messageId: m!.id, attempt: 1, gateway: 'gone', startedAt: 0, finishedAt: 0, outcome: 'permanent', error: 'x', retryAt: f.clock.now(), nextRouteStep: 3 });
+  await f.store.completeAttempt({
+    messageId: m!.id,
+    attempt: 1,
+    gateway: 'gone',
+    startedAt: 0,
+    finishedAt: 0,
+    outcome: 'permanent',
+    error: 'x',
+    retryAt: f.clock.now(),
+    nextRouteStep: 3,
+  });
   await run();
   void d;
   const [after] = await f.store.listMessages({ limit: 1 });
   assert.deepEqual([after!.status, after!.gateway], ['sent', 'a']);
 });
 
-test('waiting for a slot of a gateway\'s send rate is not a gateway timeout and does not open its circuit', async () => {
+test("waiting for a slot of a gateway's send rate is not a gateway timeout and does not open its circuit", async () => {
   const f = coreFixture();
   const g = new ScriptedGateway([], 'slow-rate');
   const pool = new GatewayPool({
-    gateways: [g], clock: f.clock, phones, breaker: { failureThreshold: 1, cooldownMs: 30_000 },
-    routes: { rules: [], defaultSms: ['slow-rate'], email: [] }, rates: { 'slow-rate': 1 },
-    sleep: (ms, signal) => new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-    }),
+    gateways: [g],
+    clock: f.clock,
+    phones,
+    breaker: { failureThreshold: 1, cooldownMs: 30_000 },
+    routes: { rules: [], defaultSms: ['slow-rate'], email: [] },
+    rates: { 'slow-rate': 1 },
+    sleep: (ms, signal) =>
+      new Promise((resolve) => {
+        const t = setTimeout(resolve, ms);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            resolve();
+          },
+          { once: true },
+        );
+      }),
   });
   const outcomes: string[] = [];
   const d = new Dispatcher({
-    store: f.store, pool, keys: f.keys, clock: f.clock, random01: () => 1,
+    store: f.store,
+    pool,
+    keys: f.keys,
+    clock: f.clock,
+    random01: () => 1,
     options: { pollMs: 1000, leaseMs: 40, sendTimeoutMs: 10, concurrency: 4, ...POLICY },
     events: { attempt: (_g, o) => outcomes.push(o), error: (e) => assert.fail(String(e)) },
   });
@@ -163,15 +214,37 @@ test('waiting for a slot of a gateway\'s send rate is not a gateway timeout and 
   assert.ok(views.some((v) => /send-rate queue/.test(v.lastError ?? '')));
 });
 
-test('decide: failover, backoff with the provider\'s Retry-After, and the attempt cap', () => {
+test("decide: failover, backoff with the provider's Retry-After, and the attempt cap", () => {
   const at = { attempt: 1, step: 0, routeLength: 2, now: 1000 };
-  assert.deepEqual(decide({ ok: true, providerMessageId: 'x' }, at, POLICY, () => 1), { kind: 'sent' });
-  assert.deepEqual(decide(PERM, at, POLICY, () => 1), { kind: 'retry', retryAt: 1000, routeStep: 1 });
-  assert.deepEqual(decide(PERM, { ...at, step: 1 }, POLICY, () => 1), { kind: 'final' });
-  assert.deepEqual(decide({ ...DOWN, retryAfterMs: 7000 }, at, POLICY, () => 1), { kind: 'retry', retryAt: 8000, routeStep: 0 });
-  assert.deepEqual(decide({ ...DOWN, retryAfterMs: 10 * 86_400_000 }, at, POLICY, () => 1), { kind: 'retry', retryAt: 61_000, routeStep: 0 }, 'Retry-After is capped');
-  assert.deepEqual(decide({ ...DOWN, timeout: true }, { ...at, step: 1 }, POLICY, () => 1), { kind: 'retry', retryAt: 2000, routeStep: 0 });
-  assert.deepEqual(decide(DOWN, { ...at, attempt: 5 }, POLICY, () => 1), { kind: 'final' });
+  assert.deepEqual(
+    decide({ ok: true, providerMessageId: 'x' }, at, POLICY, () => 1),
+    { kind: 'sent' },
+  );
+  assert.deepEqual(
+    decide(PERM, at, POLICY, () => 1),
+    { kind: 'retry', retryAt: 1000, routeStep: 1 },
+  );
+  assert.deepEqual(
+    decide(PERM, { ...at, step: 1 }, POLICY, () => 1),
+    { kind: 'final' },
+  );
+  assert.deepEqual(
+    decide({ ...DOWN, retryAfterMs: 7000 }, at, POLICY, () => 1),
+    { kind: 'retry', retryAt: 8000, routeStep: 0 },
+  );
+  assert.deepEqual(
+    decide({ ...DOWN, retryAfterMs: 10 * 86_400_000 }, at, POLICY, () => 1),
+    { kind: 'retry', retryAt: 61_000, routeStep: 0 },
+    'Retry-After is capped',
+  );
+  assert.deepEqual(
+    decide({ ...DOWN, timeout: true }, { ...at, step: 1 }, POLICY, () => 1),
+    { kind: 'retry', retryAt: 2000, routeStep: 0 },
+  );
+  assert.deepEqual(
+    decide(DOWN, { ...at, attempt: 5 }, POLICY, () => 1),
+    { kind: 'final' },
+  );
 });
 
 test('circuit breaker: half-open lets one trial through; a failed trial re-opens it', () => {

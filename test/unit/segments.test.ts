@@ -18,7 +18,11 @@ test('extension characters cost two septets; accented Latin letters of the alpha
 });
 
 test('UCS-2: any character outside GSM-7 switches the whole text; 70 units, then 67 per part', () => {
-  assert.deepEqual(segmentInfo('ç'.repeat(70)), { encoding: 'ucs2', units: 70, segments: 1 }, 'lower-case ç is not in GSM-7');
+  assert.deepEqual(
+    segmentInfo('ç'.repeat(70)),
+    { encoding: 'ucs2', units: 70, segments: 1 },
+    'lower-case ç is not in GSM-7',
+  );
   assert.deepEqual(segmentInfo('Код 123456'), { encoding: 'ucs2', units: 10, segments: 1 });
   assert.deepEqual(segmentInfo(`${'x'.repeat(70)}й`), { encoding: 'ucs2', units: 71, segments: 2 });
   assert.deepEqual(segmentInfo('a'.repeat(134)), { encoding: 'gsm7', units: 134, segments: 1 });

@@ -49,8 +49,14 @@ test('numbers are refused before anything is stored: invalid, blocked, fixed-lin
   const f = coreFixture({ OTPD_BLOCKED_NUMBERS: '+346292558' });
   await rejectsWith(f.verifier.sendCode('c', { phoneNumber: '+3490212345', message: MSG }), 'INVALID_ARGUMENT');
   await rejectsWith(f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG }), 'PHONE_NUMBER_BLOCKED');
-  await rejectsWith(f.verifier.sendCode('c', { phoneNumber: '+442079460000', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
-  await rejectsWith(f.verifier.sendCode('c', { phoneNumber: '+19005550100', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
+  await rejectsWith(
+    f.verifier.sendCode('c', { phoneNumber: '+442079460000', message: MSG }),
+    'PHONE_NUMBER_NOT_ALLOWED',
+  );
+  await rejectsWith(
+    f.verifier.sendCode('c', { phoneNumber: '+19005550100', message: MSG }),
+    'PHONE_NUMBER_NOT_ALLOWED',
+  );
   assert.deepEqual(await f.store.claimMessages(f.clock.now(), 1000, 10), []);
 });
 
@@ -59,7 +65,10 @@ test('the rendered text must fit 160 characters and contain the placeholder', as
   await rejectsWith(f.verifier.sendCode('c', { phoneNumber: PHONE, message: 'no placeholder' }), 'INVALID_ARGUMENT');
   const fits = `${'x'.repeat(150)}{{code}}`;
   await f.verifier.sendCode('c', { phoneNumber: PHONE, message: fits });
-  await rejectsWith(f.verifier.sendCode('c', { phoneNumber: '+34629255834', message: `${'x'.repeat(151)}{{code}}` }), 'INVALID_ARGUMENT');
+  await rejectsWith(
+    f.verifier.sendCode('c', { phoneNumber: '+34629255834', message: `${'x'.repeat(151)}{{code}}` }),
+    'INVALID_ARGUMENT',
+  );
 });
 
 test('a code shorter than any otpd code is OUT_OF_RANGE and spends no attempt', async () => {
@@ -74,10 +83,14 @@ test('send limits map to MAX_OTP_CODES_EXCEEDED with a retry hint, quota to QUOT
   const f = coreFixture({ OTPD_SEND_LIMIT_15M: '2', OTPD_DAILY_MESSAGE_QUOTA: '3' });
   await f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG });
   await f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG });
-  await assert.rejects(f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG }),
-    (e: unknown) => e instanceof OtpdError && e.code === 'MAX_OTP_CODES_EXCEEDED' && e.retryAfterSeconds === 900);
+  await assert.rejects(
+    f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG }),
+    (e: unknown) => e instanceof OtpdError && e.code === 'MAX_OTP_CODES_EXCEEDED' && e.retryAfterSeconds === 900,
+  );
   f.clock.advance(15 * 60_000);
   await f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG });
-  await assert.rejects(f.verifier.sendCode('c', { phoneNumber: '+34629255834', message: MSG }),
-    (e: unknown) => e instanceof OtpdError && e.code === 'QUOTA_EXCEEDED' && (e.retryAfterSeconds ?? 0) > 0);
+  await assert.rejects(
+    f.verifier.sendCode('c', { phoneNumber: '+34629255834', message: MSG }),
+    (e: unknown) => e instanceof OtpdError && e.code === 'QUOTA_EXCEEDED' && (e.retryAfterSeconds ?? 0) > 0,
+  );
 });

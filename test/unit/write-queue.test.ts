@@ -21,7 +21,10 @@ test('errors from the worker writer keep their SQLite code; a closed store fails
   try {
     const rec = { id: 'k1', clientId: 'c', name: 'n', scopes: ['admin'], createdAt: 1, revokedAt: null };
     await store.createApiKey(rec, Buffer.alloc(32, 1));
-    await assert.rejects(store.createApiKey(rec, Buffer.alloc(32, 2)), (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+    await assert.rejects(
+      store.createApiKey(rec, Buffer.alloc(32, 2)),
+      (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY',
+    );
     await store.ping();
   } finally {
     await store.close();

@@ -22,7 +22,11 @@ export function registerCamaraRoutes(
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { verifier, guard, metrics, clientIp } = deps;
   /** Runs a use case and counts its outcome: the success label, or the error's catalogue code. */
-  async function counted<T>(operation: 'send' | 'validate', run: () => Promise<T>, outcome: (r: T) => string): Promise<T> {
+  async function counted<T>(
+    operation: 'send' | 'validate',
+    run: () => Promise<T>,
+    outcome: (r: T) => string,
+  ): Promise<T> {
     try {
       const r = await run();
       metrics.verifications.inc({ operation, outcome: outcome(r) });
@@ -33,40 +37,63 @@ export function registerCamaraRoutes(
     }
   }
 
-  api.post(`${PREFIX}/send-code`, {
-    onRequest: guard(SCOPE),
-    config: { json: true },
-    schema: {
-      tags: ['OTP Management'], operationId: 'sendCode',
-      summary: 'Sends a message including an OTP code to the given phone number',
-      security: [{ bearer: [SCOPE] }],
-      body: SendCodeBody,
-      response: { 200: SendCodeResponse, ...errorResponses(400, 401, 403, 404, 429) },
+  api.post(
+    `${PREFIX}/send-code`,
+    {
+      onRequest: guard(SCOPE),
+      config: { json: true },
+      schema: {
+        tags: ['OTP Management'],
+        operationId: 'sendCode',
+        summary: 'Sends a message including an OTP code to the given phone number',
+        security: [{ bearer: [SCOPE] }],
+        body: SendCodeBody,
+        response: { 200: SendCodeResponse, ...errorResponses(400, 401, 403, 404, 429) },
+      },
     },
-  }, async (req) => {
-    req.logPhone = maskPhone(req.body.phoneNumber);
-    const r = await counted('send', () => verifier.sendCode(req.principal!.clientId, req.body, ipContext(clientIp(req))), (x) => (x.test ? 'test_number' : 'queued'));
-    return { authenticationId: r.authenticationId };
-  });
+    async (req) => {
+      req.logPhone = maskPhone(req.body.phoneNumber);
+      const r = await counted(
+        'send',
+        () => verifier.sendCode(req.principal!.clientId, req.body, ipContext(clientIp(req))),
+        (x) => (x.test ? 'test_number' : 'queued'),
+      );
+      return { authenticationId: r.authenticationId };
+    },
+  );
 
-  api.post(`${PREFIX}/validate-code`, {
-    onRequest: guard(SCOPE),
-    config: { json: true },
-    schema: {
-      tags: ['OTP Management'], operationId: 'validateCode',
-      summary: 'Verifies the OTP received as input',
-      security: [{ bearer: [SCOPE] }],
-      body: ValidateCodeBody,
-      response: { 204: { type: 'null', description: 'The OTP was successfully validated' }, ...errorResponses(400, 401, 403, 404, 429) },
+  api.post(
+    `${PREFIX}/validate-code`,
+    {
+      onRequest: guard(SCOPE),
+      config: { json: true },
+      schema: {
+        tags: ['OTP Management'],
+        operationId: 'validateCode',
+        summary: 'Verifies the OTP received as input',
+        security: [{ bearer: [SCOPE] }],
+        body: ValidateCodeBody,
+        response: {
+          204: { type: 'null', description: 'The OTP was successfully validated' },
+          ...errorResponses(400, 401, 403, 404, 429),
+        },
+      },
     },
-  }, async (req, reply) => {
-    await counted('validate', () => verifier.validateCode(req.principal!.clientId, req.body.authenticationId, req.body.code), () => 'verified');
-    return reply.code(204).send(null);
-  });
+    async (req, reply) => {
+      await counted(
+        'validate',
+        () => verifier.validateCode(req.principal!.clientId, req.body.authenticationId, req.body.code),
+        () => 'verified',
+      );
+      return reply.code(204).send(null);
+    },
+  );
 
   for (const path of ['send-code', 'validate-code']) {
     app.route({
-      method: [...OTHER_METHODS], url: `${PREFIX}/${path}`, schema: { hide: true },
+      method: [...OTHER_METHODS],
+      url: `${PREFIX}/${path}`,
+      schema: { hide: true },
       handler: async (_req, reply) => {
         void reply.header('allow', 'POST');
         throw new OtpdError('METHOD_NOT_ALLOWED');

@@ -21,13 +21,13 @@ export type SendResult =
    * (fail over) while the message itself stays retryable.
    */
   | {
-    readonly ok: false;
-    readonly kind: 'transient' | 'permanent';
-    readonly error: string;
-    readonly timeout?: boolean;
-    /** The provider asked us to wait this long (Retry-After, throttling). */
-    readonly retryAfterMs?: number;
-  };
+      readonly ok: false;
+      readonly kind: 'transient' | 'permanent';
+      readonly error: string;
+      readonly timeout?: boolean;
+      /** The provider asked us to wait this long (Retry-After, throttling). */
+      readonly retryAfterMs?: number;
+    };
 
 /**
  * The channel port: send one message and classify the result. Implementations never throw for a

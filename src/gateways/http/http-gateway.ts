@@ -1,4 +1,11 @@
-import type { CallbackReceipts, CallbackRequest, CallbackResult, Gateway, OutboundMessage, SendResult } from '../../core/ports/gateway.ts';
+import type {
+  CallbackReceipts,
+  CallbackRequest,
+  CallbackResult,
+  Gateway,
+  OutboundMessage,
+  SendResult,
+} from '../../core/ports/gateway.ts';
 import type { Clock } from '../../core/clock.ts';
 import { classifyStatus, type HttpAnswer, type HttpPreset } from './preset.ts';
 
@@ -27,16 +34,28 @@ export class HttpGateway<C> implements Gateway, CallbackReceipts {
     const call = this.#preset.request(this.#config, m, { callbackUrl: this.#callbackUrl, now: this.#clock.now() });
     let res: Response;
     try {
-      res = await fetch(call.url, { method: call.method, headers: call.headers, body: call.body, signal, redirect: 'manual' });
+      res = await fetch(call.url, {
+        method: call.method,
+        headers: call.headers,
+        body: call.body,
+        signal,
+        redirect: 'manual',
+      });
     } catch (err) {
-      if (signal.aborted) return { ok: false, kind: 'transient', timeout: true, error: `${this.#preset.name}: no answer in time` };
-      return { ok: false, kind: 'transient', error: `${this.#preset.name}: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}` };
+      if (signal.aborted)
+        return { ok: false, kind: 'transient', timeout: true, error: `${this.#preset.name}: no answer in time` };
+      return {
+        ok: false,
+        kind: 'transient',
+        error: `${this.#preset.name}: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`,
+      };
     }
     let text = '';
     try {
       text = await res.text();
     } catch {
-      if (signal.aborted) return { ok: false, kind: 'transient', timeout: true, error: `${this.#preset.name}: answer cut off` };
+      if (signal.aborted)
+        return { ok: false, kind: 'transient', timeout: true, error: `${this.#preset.name}: answer cut off` };
     }
     const answer: HttpAnswer = { status: res.status, headers: res.headers, json: parseJson(text) };
     const r = this.#preset.answer(this.#config, answer, m);
@@ -45,7 +64,8 @@ export class HttpGateway<C> implements Gateway, CallbackReceipts {
   }
 
   handleCallback(req: CallbackRequest, now: number): CallbackResult {
-    if (!this.#preset.verifyCallback(this.#config, req, now)) return { ok: false, reason: 'signature', detail: `${this.#preset.name} signature did not match` };
+    if (!this.#preset.verifyCallback(this.#config, req, now))
+      return { ok: false, reason: 'signature', detail: `${this.#preset.name} signature did not match` };
     const receipts = this.#preset.readCallback(this.#config, req, now);
     if (!receipts) return { ok: false, reason: 'malformed', detail: `not a ${this.#preset.name} delivery report` };
     return { ok: true, receipts };

@@ -35,7 +35,9 @@ export function classifyStatus(status: number, detail: string, retryAfter: strin
   const transient = status === 408 || status === 429 || status >= 500;
   const seconds = retryAfter && /^\d{1,6}$/.test(retryAfter) ? Number(retryAfter) : undefined;
   return {
-    ok: false, kind: transient ? 'transient' : 'permanent', error: `HTTP ${status}${detail ? `: ${detail}` : ''}`,
+    ok: false,
+    kind: transient ? 'transient' : 'permanent',
+    error: `HTTP ${status}${detail ? `: ${detail}` : ''}`,
     ...(seconds !== undefined ? { retryAfterMs: seconds * 1000 } : {}),
   };
 }
@@ -53,7 +55,8 @@ export function field(o: unknown, ...path: (string | number)[]): unknown {
   return cur;
 }
 
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+export const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 
 /** A body as form parameters or a JSON object; undefined when it is neither. */
 export function bodyParams(req: CallbackRequest): Record<string, unknown> | undefined {

@@ -40,9 +40,15 @@ export type VonageSignatureMethod = 'md5hash' | 'md5' | 'sha1' | 'sha256' | 'sha
  * an HMAC keyed by the secret. Hex, compared case-insensitively.
  */
 export function vonageSignature(secret: string, method: VonageSignatureMethod, params: Record<string, string>): string {
-  const data = Object.keys(params).filter((k) => k !== 'sig').sort()
-    .map((k) => `&${k}=${String(params[k]).replace(/[&=]/g, '_')}`).join('');
-  if (method === 'md5hash') return createHash('md5').update(data + secret, 'utf8').digest('hex');
+  const data = Object.keys(params)
+    .filter((k) => k !== 'sig')
+    .sort()
+    .map((k) => `&${k}=${String(params[k]).replace(/[&=]/g, '_')}`)
+    .join('');
+  if (method === 'md5hash')
+    return createHash('md5')
+      .update(data + secret, 'utf8')
+      .digest('hex');
   return createHmac(method, secret).update(data, 'utf8').digest('hex');
 }
 
@@ -55,16 +61,28 @@ export function standardWebhookSignature(secret: string, id: string, timestamp: 
 /** The headers of a Standard Webhooks request. */
 export function signStandardWebhook(secret: string, id: string, nowMs: number, body: string): Record<string, string> {
   const timestamp = String(Math.floor(nowMs / 1000));
-  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': standardWebhookSignature(secret, id, timestamp, body) };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': standardWebhookSignature(secret, id, timestamp, body),
+  };
 }
 
 /** Verifies Standard Webhooks headers: a 5-minute window around now, any listed v1 signature matching. */
-export function verifyStandardWebhook(secret: string, headers: Readonly<Record<string, string | undefined>>, body: string, nowMs: number): boolean {
+export function verifyStandardWebhook(
+  secret: string,
+  headers: Readonly<Record<string, string | undefined>>,
+  body: string,
+  nowMs: number,
+): boolean {
   const id = headers['webhook-id'];
   const ts = headers['webhook-timestamp'];
   const sigs = headers['webhook-signature'];
   if (!id || !ts || !sigs || !/^\d{1,12}$/.test(ts)) return false;
   if (Math.abs(nowMs / 1000 - Number(ts)) > 300) return false;
   const expected = standardWebhookSignature(secret, id, ts, body);
-  return sigs.split(' ').filter((s) => s.startsWith('v1,')).some((s) => safeEqual(s, expected));
+  return sigs
+    .split(' ')
+    .filter((s) => s.startsWith('v1,'))
+    .some((s) => safeEqual(s, expected));
 }

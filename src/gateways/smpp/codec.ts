@@ -17,7 +17,16 @@ const GSM_BASIC =
   '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
 /** The extension table: ESC (0x1B) then this code. */
 const GSM_EXTENDED: Readonly<Record<string, number>> = {
-  '\f': 0x0a, '^': 0x14, '{': 0x28, '}': 0x29, '\\': 0x2f, '[': 0x3c, '~': 0x3d, ']': 0x3e, '|': 0x40, '€': 0x65,
+  '\f': 0x0a,
+  '^': 0x14,
+  '{': 0x28,
+  '}': 0x29,
+  '\\': 0x2f,
+  '[': 0x3c,
+  '~': 0x3d,
+  ']': 0x3e,
+  '|': 0x40,
+  '€': 0x65,
 };
 const ESC = 0x1b;
 const BASIC_CODE = new Map([...GSM_BASIC].map((ch, i) => [ch, i]));
@@ -57,7 +66,8 @@ export function encodeText(text: string): EncodedText {
   const unitBytes = gsm ? 1 : 2;
   const total = chars.reduce((n, c) => n + c.length, 0);
   const parts = total <= single * unitBytes ? [Buffer.concat(chars)] : pack(chars, part * unitBytes);
-  if (parts.length > MAX_PARTS) throw new RangeError(`text needs ${parts.length} SMS parts; at most ${MAX_PARTS} can be concatenated`);
+  if (parts.length > MAX_PARTS)
+    throw new RangeError(`text needs ${parts.length} SMS parts; at most ${MAX_PARTS} can be concatenated`);
   return { dataCoding: gsm ? DATA_CODING.gsm7 : DATA_CODING.ucs2, parts };
 }
 

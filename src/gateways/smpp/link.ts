@@ -31,7 +31,9 @@ export interface LinkDeps {
 
 type LinkState = 'connecting' | 'bound' | 'down' | 'closed';
 
-export type Readiness = { readonly ok: true } | { readonly ok: false; readonly aborted: boolean; readonly error: string };
+export type Readiness =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly aborted: boolean; readonly error: string };
 
 /** SMPP 3.4: otherwise the package binds as 5.0 (0x50), which 3.4 SMSCs may refuse or misread. */
 const INTERFACE_VERSION = 0x34;
@@ -90,7 +92,8 @@ export class SmppLink {
   /** Writes a request on the bound session; ends with its response, a timeout, or the loss of the link. */
   request(command: string, params: smpp.Params): Promise<Reply> {
     const s = this.#session;
-    if (this.#state !== 'bound' || !s) return Promise.resolve({ ok: false, timeout: false, error: `SMPP link down (${this.#lastError}); not sent` });
+    if (this.#state !== 'bound' || !s)
+      return Promise.resolve({ ok: false, timeout: false, error: `SMPP link down (${this.#lastError}); not sent` });
     return this.#write(s, command, params);
   }
 
@@ -128,7 +131,9 @@ export class SmppLink {
     // Written before the TCP handshake ends, the bind waits in the socket's buffer; its timeout
     // therefore covers connect and bind together.
     const bind = this.#write(s, 'bind_transceiver', {
-      system_id: this.#o.systemId, password: this.#o.password, system_type: this.#o.systemType,
+      system_id: this.#o.systemId,
+      password: this.#o.password,
+      system_type: this.#o.systemType,
       interface_version: INTERFACE_VERSION,
     });
     void bind.then((r) => this.#onBindReply(s, r));
@@ -236,7 +241,11 @@ export class SmppLink {
     try {
       if (!s.send(pdu)) return Promise.resolve({ ok: false, timeout: false, error: 'socket not writable; not sent' });
     } catch (err) {
-      return Promise.resolve({ ok: false, timeout: false, error: `${command} could not be encoded: ${(err as Error).message}` });
+      return Promise.resolve({
+        ok: false,
+        timeout: false,
+        error: `${command} could not be encoded: ${(err as Error).message}`,
+      });
     }
     return this.#pending.add(pdu.sequence_number, command, this.#o.requestTimeoutMs);
   }
@@ -257,7 +266,8 @@ function reply(s: smpp.Session, pdu: smpp.PDU): void {
 
 /** Requests otpd does not serve get an error response when the command has one (alert_notification has none). */
 function refuse(s: smpp.Session, pdu: smpp.PDU): void {
-  if (pdu.command === 'unknown' || `${pdu.command}_resp` in smpp.commands) reply(s, pdu.response({ command_status: smpp.ESME_RINVCMDID }));
+  if (pdu.command === 'unknown' || `${pdu.command}_resp` in smpp.commands)
+    reply(s, pdu.response({ command_status: smpp.ESME_RINVCMDID }));
 }
 
 function endSession(s: smpp.Session, graceful: boolean, timeoutMs: number): Promise<void> {

@@ -7,7 +7,14 @@ const ESM_MC_DELIVERY_RECEIPT = 0x04;
 
 /** message_state values (§5.2.28) under the names Appendix B receipts use in `stat:`. */
 const STATE_NAMES: Readonly<Record<number, string>> = {
-  1: 'ENROUTE', 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV', 6: 'ACCEPTD', 7: 'UNKNOWN', 8: 'REJECTD',
+  1: 'ENROUTE',
+  2: 'DELIVRD',
+  3: 'EXPIRED',
+  4: 'DELETED',
+  5: 'UNDELIV',
+  6: 'ACCEPTD',
+  7: 'UNKNOWN',
+  8: 'REJECTD',
 };
 const KNOWN_STATES = new Set(Object.values(STATE_NAMES));
 
@@ -17,7 +24,12 @@ const KNOWN_STATES = new Set(Object.values(STATE_NAMES));
  * final receipt instead of guessing.
  */
 const FINAL: Readonly<Record<string, ReceiptInput['status']>> = {
-  DELIVRD: 'delivered', EXPIRED: 'expired', UNDELIV: 'failed', REJECTD: 'failed', DELETED: 'failed', UNKNOWN: 'failed',
+  DELIVRD: 'delivered',
+  EXPIRED: 'expired',
+  UNDELIV: 'failed',
+  REJECTD: 'failed',
+  DELETED: 'failed',
+  UNKNOWN: 'failed',
 };
 
 export type DeliverOutcome =
@@ -38,11 +50,15 @@ export function parseDeliver(pdu: smpp.PDU, at: number): DeliverOutcome {
   const text = receiptText(pdu);
   const id = pdu.receipted_message_id?.trim() || /(?:^|\s)id:(\S+)/i.exec(text)?.[1];
   if (!id) return { kind: 'malformed', reason: 'receipt without a message id' };
-  const stat = (pdu.message_state !== undefined ? STATE_NAMES[pdu.message_state] : undefined)
-    ?? /(?:^|\s)stat:(\w+)/i.exec(text)?.[1]?.toUpperCase();
+  const stat =
+    (pdu.message_state !== undefined ? STATE_NAMES[pdu.message_state] : undefined) ??
+    /(?:^|\s)stat:(\w+)/i.exec(text)?.[1]?.toUpperCase();
   if (!stat) return { kind: 'malformed', reason: 'receipt without a message state' };
   const status = FINAL[stat];
-  if (!status) return KNOWN_STATES.has(stat) ? { kind: 'not-final', stat } : { kind: 'malformed', reason: `unknown receipt state "${stat.slice(0, 16)}"` };
+  if (!status)
+    return KNOWN_STATES.has(stat)
+      ? { kind: 'not-final', stat }
+      : { kind: 'malformed', reason: `unknown receipt state "${stat.slice(0, 16)}"` };
   const error = status === 'delivered' ? undefined : receiptError(stat, text, pdu.network_error_code);
   return { kind: 'receipt', receipt: { providerMessageId: id, status, error, at } };
 }

@@ -1,7 +1,13 @@
 import smpp from 'smpp';
 import type { Static } from 'typebox';
 import type { Clock } from '../../core/clock.ts';
-import type { ConnectionReceipts, Gateway, OutboundMessage, ReceiptInput, SendResult } from '../../core/ports/gateway.ts';
+import type {
+  ConnectionReceipts,
+  Gateway,
+  OutboundMessage,
+  ReceiptInput,
+  SendResult,
+} from '../../core/ports/gateway.ts';
 import type { SmppConfig } from '../../config/gateways.ts';
 import { ABORTED, untilAborted } from './abort.ts';
 import { encodeText, withHeaders, type ShortMessage } from './codec.ts';
@@ -73,7 +79,8 @@ export class SmppGateway implements Gateway, ConnectionReceipts {
    * all parts again under a new reference, so the handset never has to join parts of two attempts.
    */
   async send(m: OutboundMessage, signal: AbortSignal): Promise<SendResult> {
-    if (signal.aborted) return { ok: false, kind: 'transient', timeout: true, error: 'deadline passed before the SMPP submit' };
+    if (signal.aborted)
+      return { ok: false, kind: 'transient', timeout: true, error: 'deadline passed before the SMPP submit' };
     let parts: ShortMessage[];
     let dataCoding: number;
     try {
@@ -99,13 +106,23 @@ export class SmppGateway implements Gateway, ConnectionReceipts {
     await this.#link.close();
   }
 
-  async #submit(params: smpp.Params, what: string, signal: AbortSignal): Promise<{ ok: true; messageId: string } | SendFailure> {
+  async #submit(
+    params: smpp.Params,
+    what: string,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; messageId: string } | SendFailure> {
     const ready = await this.#link.ready(signal);
-    if (!ready.ok) return { ok: false, kind: 'transient', error: ready.error, ...(ready.aborted ? { timeout: true } : {}) };
+    if (!ready.ok)
+      return { ok: false, kind: 'transient', error: ready.error, ...(ready.aborted ? { timeout: true } : {}) };
     const release = await this.#gate.acquire(signal);
     if (!release) {
       return signal.aborted
-        ? { ok: false, kind: 'transient', timeout: true, error: 'no room in the SMPP submit window before the deadline' }
+        ? {
+            ok: false,
+            kind: 'transient',
+            timeout: true,
+            error: 'no room in the SMPP submit window before the deadline',
+          }
         : { ok: false, kind: 'transient', error: 'SMPP gateway closed' };
     }
     const reply = this.#link.request('submit_sm', params);
@@ -113,10 +130,21 @@ export class SmppGateway implements Gateway, ConnectionReceipts {
     // counts an unanswered submit against the window.
     void reply.then(release);
     const r = await untilAborted(reply, signal);
-    if (r === ABORTED) return { ok: false, kind: 'transient', timeout: true, error: `no ${what} response before the deadline; outcome unknown` };
-    if (!r.ok) return { ok: false, kind: 'transient', error: `${what}: ${r.error}`, ...(r.timeout ? { timeout: true } : {}) };
+    if (r === ABORTED)
+      return {
+        ok: false,
+        kind: 'transient',
+        timeout: true,
+        error: `no ${what} response before the deadline; outcome unknown`,
+      };
+    if (!r.ok)
+      return { ok: false, kind: 'transient', error: `${what}: ${r.error}`, ...(r.timeout ? { timeout: true } : {}) };
     if (r.pdu.command_status !== smpp.ESME_ROK) return submitFailure(r.pdu.command_status, what);
-    if (!r.pdu.message_id) this.#log.warn({ gateway: this.id }, 'SMSC accepted a submit_sm without a message_id; its receipt cannot be matched');
+    if (!r.pdu.message_id)
+      this.#log.warn(
+        { gateway: this.id },
+        'SMSC accepted a submit_sm without a message_id; its receipt cannot be matched',
+      );
     return { ok: true, messageId: r.pdu.message_id ?? '' };
   }
 
@@ -127,9 +155,16 @@ export class SmppGateway implements Gateway, ConnectionReceipts {
    */
   #params(to: string, part: ShortMessage, dataCoding: number, first: boolean): smpp.Params {
     return {
-      source_addr_ton: this.#source.ton, source_addr_npi: this.#source.npi, source_addr: this.#source.addr,
-      dest_addr_ton: TON_INTERNATIONAL, dest_addr_npi: NPI_E164, destination_addr: to.replace(/^\+/, ''),
-      esm_class: part.esmClass, registered_delivery: first ? 1 : 0, data_coding: dataCoding, short_message: part.bytes,
+      source_addr_ton: this.#source.ton,
+      source_addr_npi: this.#source.npi,
+      source_addr: this.#source.addr,
+      dest_addr_ton: TON_INTERNATIONAL,
+      dest_addr_npi: NPI_E164,
+      destination_addr: to.replace(/^\+/, ''),
+      esm_class: part.esmClass,
+      registered_delivery: first ? 1 : 0,
+      data_coding: dataCoding,
+      short_message: part.bytes,
     };
   }
 
@@ -142,7 +177,8 @@ export class SmppGateway implements Gateway, ConnectionReceipts {
 
   #onDeliver(pdu: smpp.PDU): void {
     const out = parseDeliver(pdu, this.#clock.now());
-    if (out.kind === 'malformed') this.#log.warn({ gateway: this.id, reason: out.reason }, 'unreadable SMPP delivery receipt dropped');
+    if (out.kind === 'malformed')
+      this.#log.warn({ gateway: this.id, reason: out.reason }, 'unreadable SMPP delivery receipt dropped');
     if (out.kind !== 'receipt') return;
     for (const listener of this.#listeners) {
       try {

@@ -15,7 +15,11 @@ export const THROTTLED_RETRY_MS = 1000;
  * refused sender) and is permanent.
  */
 const TRANSIENT = new Set([
-  smpp.ESME_RTHROTTLED, smpp.ESME_RMSGQFUL, smpp.ESME_RX_T_APPN, smpp.ESME_RSYSERR, smpp.ESME_RINVBNDSTS,
+  smpp.ESME_RTHROTTLED,
+  smpp.ESME_RMSGQFUL,
+  smpp.ESME_RX_T_APPN,
+  smpp.ESME_RSYSERR,
+  smpp.ESME_RINVBNDSTS,
 ]);
 
 /** `ESME_RTHROTTLED (0x00000058)`: a status as operators look it up, never with message content. */

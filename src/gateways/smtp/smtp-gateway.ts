@@ -61,7 +61,11 @@ export class SmtpGateway implements Gateway {
       port: config.port,
       secure: config.secure,
       requireTLS: config.requireTls,
-      tls: { rejectUnauthorized: deps.tls?.rejectUnauthorized ?? true, minVersion: 'TLSv1.2', ...(deps.tls?.ca ? { ca: deps.tls.ca } : {}) },
+      tls: {
+        rejectUnauthorized: deps.tls?.rejectUnauthorized ?? true,
+        minVersion: 'TLSv1.2',
+        ...(deps.tls?.ca ? { ca: deps.tls.ca } : {}),
+      },
       ...(config.user ? { auth: { user: config.user, pass: config.password ?? '' } } : {}),
       connectionTimeout: deps.connectionTimeoutMs ?? 5_000,
       greetingTimeout: deps.greetingTimeoutMs ?? 5_000,
@@ -105,7 +109,12 @@ export class SmtpGateway implements Gateway {
   }
 }
 
-const aborted = (): SendResult => ({ ok: false, kind: 'transient', timeout: true, error: 'SMTP send aborted: no answer in time' });
+const aborted = (): SendResult => ({
+  ok: false,
+  kind: 'transient',
+  timeout: true,
+  error: 'SMTP send aborted: no answer in time',
+});
 
 /**
  * RFC 5321 4.2.1: 4yz is a transient, 5yz a permanent negative completion. 503 (bad sequence of
@@ -122,7 +131,8 @@ function classify(err: NodemailerError): Exclude<SendResult, { ok: true }> {
   }
   const cause = [err.code, err.originalCode].filter(Boolean).join('/');
   const error = `SMTP ${cause || 'error'}: ${String(err.message ?? err).replace(/\s+/g, ' ')}`;
-  if (err.code === 'ETIMEDOUT' || err.originalCode === 'ETIMEDOUT') return { ok: false, kind: 'transient', timeout: true, error };
+  if (err.code === 'ETIMEDOUT' || err.originalCode === 'ETIMEDOUT')
+    return { ok: false, kind: 'transient', timeout: true, error };
   if (PERMANENT_CODES.has(err.code ?? '') || TLS_TRUST_ERRORS.test(err.originalCode ?? '')) {
     return { ok: false, kind: 'permanent', error };
   }

@@ -1,9 +1,24 @@
 import type pg from 'pg';
 import {
-  LIFTED_BY_OPERATOR, type AdmissionFacts, type ClientPolicy, type ConversionStat, type NumberRule, type NumberRuleKind, type ScopeBlock,
+  LIFTED_BY_OPERATOR,
+  type AdmissionFacts,
+  type ClientPolicy,
+  type ConversionStat,
+  type NumberRule,
+  type NumberRuleKind,
+  type ScopeBlock,
 } from '../../core/ports/abuse.ts';
 import {
-  BLOCK_COLUMNS, POLICY_COLUMNS, RULE_COLUMNS, policyValues, prefixesOf, toBlock, toPolicy, toRule, type BlockRow, type NumberRuleRow,
+  BLOCK_COLUMNS,
+  POLICY_COLUMNS,
+  RULE_COLUMNS,
+  policyValues,
+  prefixesOf,
+  toBlock,
+  toPolicy,
+  toRule,
+  type BlockRow,
+  type NumberRuleRow,
   type PolicyRow,
 } from '../rows.ts';
 
@@ -49,38 +64,60 @@ function splitFacts(rows: readonly { t: 'rule' | 'policy' | 'block'; row: Record
  * change made by any replica applies to the next request; each write is one statement.
  */
 export const abuse = (pool: pg.Pool) => ({
-  async admissionFacts(clientId: string, e164: string, scopes: readonly string[], now: number): Promise<AdmissionFacts> {
+  async admissionFacts(
+    clientId: string,
+    e164: string,
+    scopes: readonly string[],
+    now: number,
+  ): Promise<AdmissionFacts> {
     const res = await pool.query<{ t: 'rule' | 'policy' | 'block'; row: Record<string, unknown> }>({
-      name: 'otpd_admission', text: FACTS, values: [clientId, prefixesOf(e164), scopes, now],
+      name: 'otpd_admission',
+      text: FACTS,
+      values: [clientId, prefixesOf(e164), scopes, now],
     });
     return splitFacts(res.rows);
   },
 
   async putNumberRule(r: NumberRule): Promise<void> {
-    await pool.query(`INSERT INTO number_rules (${RULE_COLUMNS}) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (kind, prefix) DO UPDATE SET note = excluded.note`, [r.kind, r.prefix, r.note, r.createdAt]);
+    await pool.query(
+      `INSERT INTO number_rules (${RULE_COLUMNS}) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (kind, prefix) DO UPDATE SET note = excluded.note`,
+      [r.kind, r.prefix, r.note, r.createdAt],
+    );
   },
 
   deleteNumberRule: async (kind: NumberRuleKind, prefix: string): Promise<boolean> =>
     (await pool.query('DELETE FROM number_rules WHERE kind = $1 AND prefix = $2', [kind, prefix])).rowCount === 1,
 
   listNumberRules: async (kind?: NumberRuleKind): Promise<NumberRule[]> =>
-    (await pool.query<NumberRuleRow>(`SELECT ${RULE_COLUMNS} FROM number_rules WHERE ($1::text IS NULL OR kind = $1)
-      ORDER BY kind, prefix`, [kind ?? null])).rows.map(toRule),
+    (
+      await pool.query<NumberRuleRow>(
+        `SELECT ${RULE_COLUMNS} FROM number_rules WHERE ($1::text IS NULL OR kind = $1)
+      ORDER BY kind, prefix`,
+        [kind ?? null],
+      )
+    ).rows.map(toRule),
 
   async getClientPolicy(clientId: string): Promise<ClientPolicy | null> {
-    const r = await pool.query<PolicyRow>(`SELECT ${POLICY_COLUMNS} FROM client_policies WHERE client_id = $1`, [clientId]);
+    const r = await pool.query<PolicyRow>(`SELECT ${POLICY_COLUMNS} FROM client_policies WHERE client_id = $1`, [
+      clientId,
+    ]);
     return r.rows[0] ? toPolicy(r.rows[0]) : null;
   },
 
   async putClientPolicy(c: ClientPolicy): Promise<void> {
-    await pool.query(`INSERT INTO client_policies (${POLICY_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+    await pool.query(
+      `INSERT INTO client_policies (${POLICY_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (client_id) DO UPDATE SET countries = excluded.countries, daily_messages = excluded.daily_messages,
-      daily_budget_micros = excluded.daily_budget_micros, updated_at = excluded.updated_at`, [...policyValues(c)]);
+      daily_budget_micros = excluded.daily_budget_micros, updated_at = excluded.updated_at`,
+      [...policyValues(c)],
+    );
   },
 
   listClientPolicies: async (): Promise<ClientPolicy[]> =>
-    (await pool.query<PolicyRow>(`SELECT ${POLICY_COLUMNS} FROM client_policies ORDER BY client_id`)).rows.map(toPolicy),
+    (await pool.query<PolicyRow>(`SELECT ${POLICY_COLUMNS} FROM client_policies ORDER BY client_id`)).rows.map(
+      toPolicy,
+    ),
 
   conversionStats: async (from: number, to: number): Promise<ConversionStat[]> =>
     (await pool.query<ConversionStat>({ name: 'otpd_conversion', text: CONVERSION, values: [from, to] })).rows,
@@ -90,8 +127,12 @@ export const abuse = (pool: pg.Pool) => ({
   },
 
   listBlocks: async (since: number): Promise<ScopeBlock[]> =>
-    (await pool.query<BlockRow>(`SELECT ${BLOCK_COLUMNS} FROM scope_blocks WHERE until > $1 ORDER BY created_at DESC, scope`,
-      [since])).rows.map(toBlock),
+    (
+      await pool.query<BlockRow>(
+        `SELECT ${BLOCK_COLUMNS} FROM scope_blocks WHERE until > $1 ORDER BY created_at DESC, scope`,
+        [since],
+      )
+    ).rows.map(toBlock),
 
   /**
    * Keeps the row, ended at `now`, so that the breaker can tell an operator's decision from a block
@@ -99,6 +140,11 @@ export const abuse = (pool: pg.Pool) => ({
    * against the committed row and changes nothing.
    */
   deleteBlock: async (scope: string, now: number): Promise<boolean> =>
-    (await pool.query(`UPDATE scope_blocks SET until = $2, reason = $3::text || ' (was: ' || reason || ')'
-      WHERE scope = $1 AND until > $2`, [scope, now, LIFTED_BY_OPERATOR])).rowCount === 1,
+    (
+      await pool.query(
+        `UPDATE scope_blocks SET until = $2, reason = $3::text || ' (was: ' || reason || ')'
+      WHERE scope = $1 AND until > $2`,
+        [scope, now, LIFTED_BY_OPERATOR],
+      )
+    ).rowCount === 1,
 });

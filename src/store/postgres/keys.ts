@@ -7,7 +7,9 @@ const one = (r: pg.QueryResult<KeyRow>) => (r.rows[0] ? toKey(r.rows[0]) : null)
 /** API keys in PostgreSQL: every read is the committed row, so a revoke on any replica applies to the next request. */
 export const keys = (pool: pg.Pool) => ({
   async createApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void> {
-    await pool.query(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [...keyValues(k, secretHash)]);
+    await pool.query(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+      ...keyValues(k, secretHash),
+    ]);
   },
 
   /** One statement (INSERT … ON CONFLICT DO UPDATE): replicas starting together converge on one row. */
@@ -21,11 +23,22 @@ export const keys = (pool: pg.Pool) => ({
   },
 
   findApiKeyBySecretHash: async (secretHash: Buffer): Promise<ApiKeyRecord | null> =>
-    one(await pool.query<KeyRow>({ name: 'otpd_key_by_hash', text: `SELECT ${KEY_COLUMNS} FROM api_keys WHERE secret_hash = $1`,
-      values: [secretHash] })),
+    one(
+      await pool.query<KeyRow>({
+        name: 'otpd_key_by_hash',
+        text: `SELECT ${KEY_COLUMNS} FROM api_keys WHERE secret_hash = $1`,
+        values: [secretHash],
+      }),
+    ),
 
   findApiKeyById: async (id: string): Promise<ApiKeyRecord | null> =>
-    one(await pool.query<KeyRow>({ name: 'otpd_key_by_id', text: `SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1`, values: [id] })),
+    one(
+      await pool.query<KeyRow>({
+        name: 'otpd_key_by_id',
+        text: `SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1`,
+        values: [id],
+      }),
+    ),
 
   listApiKeys: async (): Promise<ApiKeyRecord[]> =>
     (await pool.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`)).rows.map(toKey),

@@ -46,15 +46,25 @@ export async function migratePg(pool: pg.Pool, schema: string, now: number): Pro
     await c.query('SELECT pg_advisory_lock(hashtext($1))', [`otpd:migrate:${name}`]);
     try {
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${name}`);
-      await c.query(`CREATE TABLE IF NOT EXISTS ${name}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
-      const done = new Set((await c.query<{ version: number }>(`SELECT version FROM ${name}.schema_migrations`)).rows.map((r) => r.version));
+      await c.query(
+        `CREATE TABLE IF NOT EXISTS ${name}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+      );
+      const done = new Set(
+        (await c.query<{ version: number }>(`SELECT version FROM ${name}.schema_migrations`)).rows.map(
+          (r) => r.version,
+        ),
+      );
       for (const m of PG_MIGRATIONS) {
         if (done.has(m.version)) continue;
         await c.query('BEGIN');
         try {
           await c.query(`SET LOCAL search_path = ${name}`);
           await c.query(m.sql);
-          await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now]);
+          await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+            m.version,
+            m.name,
+            now,
+          ]);
           await c.query('COMMIT');
         } catch (err) {
           await c.query('ROLLBACK');

@@ -1,9 +1,23 @@
 import type pg from 'pg';
-import type { AttemptRecord, AttemptView, ClaimedMessage, DeliveryReceipt, MessageFilter, MessageView } from '../../core/ports/outbox.ts';
+import type {
+  AttemptRecord,
+  AttemptView,
+  ClaimedMessage,
+  DeliveryReceipt,
+  MessageFilter,
+  MessageView,
+} from '../../core/ports/outbox.ts';
 import type { DevInbox } from '../../core/ports/store.ts';
 import { CLAIM_RETURNING, EXPIRE_BATCH, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
 import {
-  ATTEMPT_COLUMNS, MESSAGE_COLUMNS, toAttemptView, toDevMessage, toMessageView, type AttemptRow, type DevMessageRow, type MessageRow,
+  ATTEMPT_COLUMNS,
+  MESSAGE_COLUMNS,
+  toAttemptView,
+  toDevMessage,
+  toMessageView,
+  type AttemptRow,
+  type DevMessageRow,
+  type MessageRow,
 } from '../rows.ts';
 import { advisoryLockKey, inTransaction } from './pool.ts';
 
@@ -84,7 +98,11 @@ const RECEIPT = `
  */
 async function claimMessages(pool: pg.Pool, now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
   if (limit <= 0) return [];
-  const res = await pool.query<ClaimRow>({ name: 'otpd_claim', text: CLAIM, values: [now + leaseMs, now, limit, STALE_ERROR, EXPIRE_BATCH] });
+  const res = await pool.query<ClaimRow>({
+    name: 'otpd_claim',
+    text: CLAIM,
+    values: [now + leaseMs, now, limit, STALE_ERROR, EXPIRE_BATCH],
+  });
   return res.rows.map(toClaimed);
 }
 
@@ -96,7 +114,11 @@ async function claimMessages(pool: pg.Pool, now: number, leaseMs: number, limit:
  * statement's snapshot include whatever the other transaction committed before releasing it.
  */
 async function lockProviderId(c: pg.PoolClient, gateway: string, providerMessageId: string): Promise<void> {
-  await c.query({ name: 'otpd_lock_provider_id', text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [advisoryLockKey(gateway, providerMessageId)] });
+  await c.query({
+    name: 'otpd_lock_provider_id',
+    text: 'SELECT pg_advisory_xact_lock($1::bigint)',
+    values: [advisoryLockKey(gateway, providerMessageId)],
+  });
 }
 
 /**
@@ -109,8 +131,20 @@ async function completeAttempt(pool: pg.Pool, r: AttemptRecord): Promise<void> {
   const complete = {
     name: 'otpd_complete',
     text: COMPLETE,
-    values: [Number(r.messageId), r.attempt, r.gateway, r.startedAt, r.finishedAt, r.outcome, r.providerMessageId ?? null, r.error ?? null,
-      status, r.retryAt ?? null, r.segments ?? null, r.nextRouteStep ?? 0],
+    values: [
+      Number(r.messageId),
+      r.attempt,
+      r.gateway,
+      r.startedAt,
+      r.finishedAt,
+      r.outcome,
+      r.providerMessageId ?? null,
+      r.error ?? null,
+      status,
+      r.retryAt ?? null,
+      r.segments ?? null,
+      r.nextRouteStep ?? 0,
+    ],
   };
   const providerId = status === 'sent' ? r.providerMessageId : undefined;
   if (providerId === undefined) {
@@ -128,7 +162,9 @@ async function recordReceipt(pool: pg.Pool, r: DeliveryReceipt): Promise<'record
   return inTransaction(pool, async (c) => {
     await lockProviderId(c, r.gateway, r.providerMessageId);
     const res = await c.query<{ n: number }>({
-      name: 'otpd_receipt', text: RECEIPT, values: [r.gateway, r.providerMessageId, r.status, r.error ?? null, r.at],
+      name: 'otpd_receipt',
+      text: RECEIPT,
+      values: [r.gateway, r.providerMessageId, r.status, r.error ?? null, r.at],
     });
     return res.rows[0]!.n === 1 ? 'recorded' : 'duplicate';
   });
@@ -141,8 +177,15 @@ async function listMessages(pool: pg.Pool, f: MessageFilter): Promise<MessageVie
       WHERE ($1::text IS NULL OR recipient = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR gateway = $3)
         AND ($4::bigint IS NULL OR created_at >= $4) AND ($5::bigint IS NULL OR created_at < $5) AND ($6::bigint IS NULL OR seq < $6)
       ORDER BY seq DESC LIMIT $7`,
-    values: [f.recipient ?? null, f.status ?? null, f.gateway ?? null, f.since ?? null, f.until ?? null,
-      f.before !== undefined ? Number(f.before) : null, f.limit],
+    values: [
+      f.recipient ?? null,
+      f.status ?? null,
+      f.gateway ?? null,
+      f.since ?? null,
+      f.until ?? null,
+      f.before !== undefined ? Number(f.before) : null,
+      f.limit,
+    ],
   });
   return res.rows.map(toMessageView);
 }

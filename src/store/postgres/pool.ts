@@ -19,11 +19,14 @@ export interface PgOptions {
 const INT8 = 20;
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    oid === INT8
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
 export function assertSchemaName(schema: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name "${schema}": use lower-case letters, digits and _`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new Error(`invalid schema name "${schema}": use lower-case letters, digits and _`);
   return schema;
 }
 
@@ -33,9 +36,15 @@ export function createPool(o: PgOptions): pg.Pool {
     statement_timeout: String(o.statementTimeoutMs ?? 10_000),
     ...o.settings,
   };
-  const options = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+  const options = Object.entries(settings)
+    .map(([k, v]) => `-c ${k}=${v}`)
+    .join(' ');
   const pool = new pg.Pool({
-    connectionString: o.url, max: o.poolSize, options, types, application_name: 'otpd',
+    connectionString: o.url,
+    max: o.poolSize,
+    options,
+    types,
+    application_name: 'otpd',
     // An unreachable server fails a request (closed) rather than queueing it forever.
     connectionTimeoutMillis: 5000,
   });

@@ -32,9 +32,17 @@ export class PgRateLimiter implements RateLimiter {
     const interval = 1000 / rule.ratePerSecond;
     const tolerance = interval * rule.burst;
     const now = this.#clock.now();
-    const r = await this.#pool.query<{ tat: number }>({ name: 'otpd_rate_take', text: TAKE, values: [key, now, interval, tolerance] });
+    const r = await this.#pool.query<{ tat: number }>({
+      name: 'otpd_rate_take',
+      text: TAKE,
+      values: [key, now, interval, tolerance],
+    });
     if (r.rowCount === 1) return 0;
-    const cur = await this.#pool.query<{ tat: number }>({ name: 'otpd_rate_tat', text: 'SELECT tat FROM rate_limits WHERE key = $1', values: [key] });
+    const cur = await this.#pool.query<{ tat: number }>({
+      name: 'otpd_rate_tat',
+      text: 'SELECT tat FROM rate_limits WHERE key = $1',
+      values: [key],
+    });
     const tat = cur.rows[0]?.tat ?? now;
     return Math.max(1, Math.ceil((tat + interval - tolerance - now) / 1000));
   }

@@ -43,7 +43,10 @@ const PURGE_DEV = `
   SELECT count(*)::int AS n FROM gone`;
 
 function drain(pool: pg.Pool, name: string, text: string, cutoff: number, batch: number): Promise<number> {
-  return drainBatches(batch, async () => (await pool.query<{ n: number }>({ name, text, values: [cutoff, batch] })).rows[0]!.n);
+  return drainBatches(
+    batch,
+    async () => (await pool.query<{ n: number }>({ name, text, values: [cutoff, batch] })).rows[0]!.n,
+  );
 }
 
 /** See RetentionStore.purge: batches of autocommit statements, each one delete-and-count. */
@@ -53,7 +56,11 @@ async function purge(pool: pg.Pool, cutoff: number, batch: number): Promise<Purg
   const devMessages = await drain(pool, 'otpd_purge_dev', PURGE_DEV, cutoff, batch);
   // Rate-limit rows whose theoretical arrival time is long past hold no information.
   await pool.query({ name: 'otpd_purge_limits', text: 'DELETE FROM rate_limits WHERE tat < $1', values: [cutoff] });
-  await pool.query({ name: 'otpd_purge_receipts', text: 'DELETE FROM message_receipts WHERE received_at < $1', values: [cutoff] });
+  await pool.query({
+    name: 'otpd_purge_receipts',
+    text: 'DELETE FROM message_receipts WHERE received_at < $1',
+    values: [cutoff],
+  });
   return { verifications, messages, devMessages };
 }
 

@@ -10,7 +10,13 @@ import { verifications } from './verifications.ts';
 
 export type { PgOptions } from './pool.ts';
 
-const operationsOn = (pool: pg.Pool) => ({ ...verifications(pool), ...outbox(pool), ...keys(pool), ...abuse(pool), ...retention(pool) });
+const operationsOn = (pool: pg.Pool) => ({
+  ...verifications(pool),
+  ...outbox(pool),
+  ...keys(pool),
+  ...abuse(pool),
+  ...retention(pool),
+});
 
 export interface PgStore extends ReturnType<typeof operationsOn> {}
 

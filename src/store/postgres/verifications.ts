@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import type { CreateResult, GuessBudget, NewVerification, SendLimits, ValidationOutcome } from '../../core/ports/store.ts';
+import type {
+  CreateResult,
+  GuessBudget,
+  NewVerification,
+  SendLimits,
+  ValidationOutcome,
+} from '../../core/ports/store.ts';
 import { admitSend, CREATED, QUOTA, runStepsAsync, sendsSince, validation } from '../rules.ts';
 import { advisoryLockKey, inTransaction, Rollback, rollbackTo } from './pool.ts';
 import { takeChargeCte } from './usage.ts';
@@ -27,29 +33,55 @@ const WRITE_SEND = `
  * committed before it started, so the count sees every send that held the lock before us.
  */
 async function createVerification(pool: pg.Pool, v: NewVerification, limits: SendLimits): Promise<CreateResult> {
-  return rollbackTo(inTransaction(pool, async (c) => {
-    await c.query({ name: 'otpd_lock_number', text: 'SELECT pg_advisory_xact_lock($1::bigint)',
-      values: [advisoryLockKey(v.clientId, v.phoneIndex)] });
-    const recent = await c.query<{ created_at: number }>({
-      name: 'otpd_recent_sends',
-      text: 'SELECT created_at FROM verifications WHERE client_id = $1 AND phone_index = $2 AND created_at > $3',
-      values: [v.clientId, v.phoneIndex, sendsSince(v, limits)],
-    });
-    const admitted = admitSend(recent.rows.map((r) => r.created_at), v, limits);
-    if (!admitted.ok) return admitted.refusal;
-    const m = v.message;
-    const charge = admitted.charge ?? { day: '', quota: 0, budget: 0, cost: 0 };
-    const res = await c.query<{ charged: number }>({
-      name: 'otpd_write_send',
-      text: WRITE_SEND,
-      values: [v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts, v.expiresAt, v.createdAt,
-        m?.channel ?? null, m?.recipient ?? null, m?.body ?? null, charge.day, charge.quota, m?.segments ?? 1, charge.cost,
-        v.country ?? null, v.prefix ?? null, charge.budget],
-    });
-    // The charge is taken last, so a refusal must undo the rows written before it.
-    if (admitted.charge && res.rows[0]!.charged !== 1) throw new Rollback(QUOTA);
-    return CREATED;
-  }));
+  return rollbackTo(
+    inTransaction(pool, async (c) => {
+      await c.query({
+        name: 'otpd_lock_number',
+        text: 'SELECT pg_advisory_xact_lock($1::bigint)',
+        values: [advisoryLockKey(v.clientId, v.phoneIndex)],
+      });
+      const recent = await c.query<{ created_at: number }>({
+        name: 'otpd_recent_sends',
+        text: 'SELECT created_at FROM verifications WHERE client_id = $1 AND phone_index = $2 AND created_at > $3',
+        values: [v.clientId, v.phoneIndex, sendsSince(v, limits)],
+      });
+      const admitted = admitSend(
+        recent.rows.map((r) => r.created_at),
+        v,
+        limits,
+      );
+      if (!admitted.ok) return admitted.refusal;
+      const m = v.message;
+      const charge = admitted.charge ?? { day: '', quota: 0, budget: 0, cost: 0 };
+      const res = await c.query<{ charged: number }>({
+        name: 'otpd_write_send',
+        text: WRITE_SEND,
+        values: [
+          v.id,
+          v.clientId,
+          v.phoneIndex,
+          v.codeMac,
+          v.keyId,
+          v.maxAttempts,
+          v.expiresAt,
+          v.createdAt,
+          m?.channel ?? null,
+          m?.recipient ?? null,
+          m?.body ?? null,
+          charge.day,
+          charge.quota,
+          m?.segments ?? 1,
+          charge.cost,
+          v.country ?? null,
+          v.prefix ?? null,
+          charge.budget,
+        ],
+      });
+      // The charge is taken last, so a refusal must undo the rows written before it.
+      if (admitted.charge && res.rows[0]!.charged !== 1) throw new Rollback(QUOTA);
+      return CREATED;
+    }),
+  );
 }
 
 interface LockedVerification {
@@ -87,7 +119,12 @@ const RECORD_WRONG = `UPDATE verifications SET wrong = wrong + 1,
  * is pending at a time (supersede), so this lock serialises it too.
  */
 async function attemptValidation(
-  pool: pg.Pool, clientId: string, id: string, now: number, budget: GuessBudget, candidates: readonly Buffer[],
+  pool: pg.Pool,
+  clientId: string,
+  id: string,
+  now: number,
+  budget: GuessBudget,
+  candidates: readonly Buffer[],
 ): Promise<ValidationOutcome> {
   return inTransaction(pool, async (c) => {
     const found = await c.query<LockedVerification>({
@@ -96,14 +133,27 @@ async function attemptValidation(
       values: [id, clientId],
     });
     const row = found.rows[0];
-    const stored = row && { clientId: row.client_id, status: row.status, expiresAt: row.expires_at, codeMac: row.code_mac };
+    const stored = row && {
+      clientId: row.client_id,
+      status: row.status,
+      expiresAt: row.expires_at,
+      codeMac: row.code_mac,
+    };
     return runStepsAsync(validation(stored, clientId, now, candidates), async (step) => {
       if (step === 'countAttempt') {
         const values = [id, clientId, row!.phone_index, now - budget.windowMs, budget.max];
-        return (await c.query<{ counted: number }>({ name: 'otpd_count_attempt', text: COUNT_ATTEMPT, values })).rows[0]!.counted === 1;
+        return (
+          (await c.query<{ counted: number }>({ name: 'otpd_count_attempt', text: COUNT_ATTEMPT, values })).rows[0]!
+            .counted === 1
+        );
       }
-      if (step === 'consume') return (await c.query({ name: 'otpd_consume', text: CONSUME, values: [id, now] })).rowCount === 1;
-      const wrong = await c.query<{ status: string }>({ name: 'otpd_record_wrong', text: RECORD_WRONG, values: [id, now] });
+      if (step === 'consume')
+        return (await c.query({ name: 'otpd_consume', text: CONSUME, values: [id, now] })).rowCount === 1;
+      const wrong = await c.query<{ status: string }>({
+        name: 'otpd_record_wrong',
+        text: RECORD_WRONG,
+        values: [id, now],
+      });
       return wrong.rows[0]?.status === 'failed';
     });
   });

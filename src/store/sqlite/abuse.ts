@@ -1,9 +1,24 @@
 import type Database from 'better-sqlite3';
 import {
-  LIFTED_BY_OPERATOR, type AdmissionFacts, type ClientPolicy, type ConversionStat, type NumberRule, type NumberRuleKind, type ScopeBlock,
+  LIFTED_BY_OPERATOR,
+  type AdmissionFacts,
+  type ClientPolicy,
+  type ConversionStat,
+  type NumberRule,
+  type NumberRuleKind,
+  type ScopeBlock,
 } from '../../core/ports/abuse.ts';
 import {
-  BLOCK_COLUMNS, POLICY_COLUMNS, RULE_COLUMNS, policyValues, prefixesOf, toBlock, toPolicy, toRule, type BlockRow, type NumberRuleRow,
+  BLOCK_COLUMNS,
+  POLICY_COLUMNS,
+  RULE_COLUMNS,
+  policyValues,
+  prefixesOf,
+  toBlock,
+  toPolicy,
+  toRule,
+  type BlockRow,
+  type NumberRuleRow,
   type PolicyRow,
 } from '../rows.ts';
 
@@ -11,7 +26,9 @@ import {
 export function abuseWrites(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   const q = {
-    putRule: p(`INSERT INTO number_rules (${RULE_COLUMNS}) VALUES (?, ?, ?, ?) ON CONFLICT (kind, prefix) DO UPDATE SET note = excluded.note`),
+    putRule: p(
+      `INSERT INTO number_rules (${RULE_COLUMNS}) VALUES (?, ?, ?, ?) ON CONFLICT (kind, prefix) DO UPDATE SET note = excluded.note`,
+    ),
     deleteRule: p('DELETE FROM number_rules WHERE kind = ? AND prefix = ?'),
     putPolicy: p(`INSERT INTO client_policies (${POLICY_COLUMNS}) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (client_id) DO UPDATE SET countries = excluded.countries, daily_messages = excluded.daily_messages,
@@ -31,7 +48,8 @@ export function abuseWrites(db: Database.Database) {
     putBlocks(blocks: readonly ScopeBlock[]): void {
       for (const b of blocks) q.putBlock.run(b.scope, b.until, b.shadow ? 1 : 0, b.reason, b.createdAt);
     },
-    deleteBlock: (scope: string, now: number): boolean => q.liftBlock.run({ scope, now, lifted: LIFTED_BY_OPERATOR }).changes === 1,
+    deleteBlock: (scope: string, now: number): boolean =>
+      q.liftBlock.run({ scope, now, lifted: LIFTED_BY_OPERATOR }).changes === 1,
   };
 }
 
@@ -41,8 +59,12 @@ export function abuseReads(db: Database.Database) {
   const q = {
     matchRules: p(`SELECT ${RULE_COLUMNS} FROM number_rules WHERE prefix IN (SELECT value FROM json_each(?))`),
     policy: p(`SELECT ${POLICY_COLUMNS} FROM client_policies WHERE client_id = ?`),
-    activeBlocks: p(`SELECT ${BLOCK_COLUMNS} FROM scope_blocks WHERE scope IN (SELECT value FROM json_each(?)) AND until > ?`),
-    listRules: p(`SELECT ${RULE_COLUMNS} FROM number_rules WHERE (@kind IS NULL OR kind = @kind) ORDER BY kind, prefix`),
+    activeBlocks: p(
+      `SELECT ${BLOCK_COLUMNS} FROM scope_blocks WHERE scope IN (SELECT value FROM json_each(?)) AND until > ?`,
+    ),
+    listRules: p(
+      `SELECT ${RULE_COLUMNS} FROM number_rules WHERE (@kind IS NULL OR kind = @kind) ORDER BY kind, prefix`,
+    ),
     listPolicies: p(`SELECT ${POLICY_COLUMNS} FROM client_policies ORDER BY client_id`),
     listBlocks: p(`SELECT ${BLOCK_COLUMNS} FROM scope_blocks WHERE until > ? ORDER BY created_at DESC, scope`),
     stats: p(`
@@ -62,7 +84,8 @@ export function abuseReads(db: Database.Database) {
       policy: getPolicy(clientId),
       blocks: (q.activeBlocks.all(JSON.stringify(scopes), now) as BlockRow[]).map(toBlock),
     }),
-    listNumberRules: (kind?: NumberRuleKind): NumberRule[] => (q.listRules.all({ kind: kind ?? null }) as NumberRuleRow[]).map(toRule),
+    listNumberRules: (kind?: NumberRuleKind): NumberRule[] =>
+      (q.listRules.all({ kind: kind ?? null }) as NumberRuleRow[]).map(toRule),
     getClientPolicy: getPolicy,
     listClientPolicies: (): ClientPolicy[] => (q.listPolicies.all() as PolicyRow[]).map(toPolicy),
     conversionStats: (from: number, to: number): ConversionStat[] => q.stats.all({ from, to }) as ConversionStat[],

@@ -22,4 +22,3 @@ export function openDatabase(o: SqliteOptions): Database.Database {
   db.pragma(`busy_timeout = ${Math.trunc(o.busyTimeoutMs ?? 5000)}`);
   return db;
 }
-

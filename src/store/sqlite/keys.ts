@@ -17,7 +17,8 @@ export function keyWrites(db: Database.Database) {
     createApiKey: (k: ApiKeyRecord, secretHash: Buffer): void => void q.insert.run(...keyValues(k, secretHash)),
     upsertApiKey: (k: ApiKeyRecord, secretHash: Buffer): void => void q.upsert.run(...keyValues(k, secretHash)),
     /** An already revoked key keeps its first revocation time and still answers true. */
-    revokeApiKey: (id: string, now: number): boolean => q.revoke.run(now, id).changes === 1 || q.exists.get(id) !== undefined,
+    revokeApiKey: (id: string, now: number): boolean =>
+      q.revoke.run(now, id).changes === 1 || q.exists.get(id) !== undefined,
   };
 }
 

@@ -27,7 +27,9 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
  * cannot both apply the same step. Returns the versions applied.
  */
 export function migrate(db: Database.Database, now: number): number[] {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
   const applied: number[] = [];
   db.transaction(() => {
     const done = new Set(
@@ -36,7 +38,11 @@ export function migrate(db: Database.Database, now: number): number[] {
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        now,
+      );
       applied.push(m.version);
     }
   }).immediate();

@@ -1,9 +1,23 @@
 import type Database from 'better-sqlite3';
-import type { AttemptRecord, AttemptView, ClaimedMessage, DeliveryReceipt, MessageFilter, MessageView } from '../../core/ports/outbox.ts';
+import type {
+  AttemptRecord,
+  AttemptView,
+  ClaimedMessage,
+  DeliveryReceipt,
+  MessageFilter,
+  MessageView,
+} from '../../core/ports/outbox.ts';
 import type { DevInbox } from '../../core/ports/store.ts';
 import { CLAIM_RETURNING, partitionDue, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
 import {
-  ATTEMPT_COLUMNS, MESSAGE_COLUMNS, toAttemptView, toDevMessage, toMessageView, type AttemptRow, type DevMessageRow, type MessageRow,
+  ATTEMPT_COLUMNS,
+  MESSAGE_COLUMNS,
+  toAttemptView,
+  toDevMessage,
+  toMessageView,
+  type AttemptRow,
+  type DevMessageRow,
+  type MessageRow,
 } from '../rows.ts';
 
 // A receipt may be recorded before the attempt that caused it (an SMSC can answer with a receipt
@@ -12,7 +26,7 @@ import {
 const RECEIPT_STATUS = `COALESCE((SELECT status FROM message_receipts r
   WHERE r.gateway = @gateway AND r.provider_message_id = @providerId), 'sent')`;
 
-const GUARD = 'WHERE seq = @seq AND attempts = @attempt AND status = \'sending\'';
+const GUARD = "WHERE seq = @seq AND attempts = @attempt AND status = 'sending'";
 
 function writeStatements(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
@@ -23,14 +37,19 @@ function writeStatements(db: Database.Database) {
       WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at <= @now ORDER BY m.next_attempt_at`),
     expire: p(`UPDATE messages SET status = 'expired', body = NULL, last_error = @error, updated_at = @now
       WHERE seq IN (SELECT value FROM json_each(@seqs))`),
-    claim: p(`UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = @lease, updated_at = @now
+    claim:
+      p(`UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = @lease, updated_at = @now
       WHERE seq IN (SELECT value FROM json_each(@seqs)) RETURNING ${CLAIM_RETURNING}`),
-    insertAttempt: p(`INSERT OR IGNORE INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome,
+    insertAttempt:
+      p(`INSERT OR IGNORE INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome,
       provider_message_id, error, segments) VALUES (@seq, @attempt, @gateway, @startedAt, @finishedAt, @outcome, @providerId, @error, @segments)`),
     sent: p(`UPDATE messages SET status = ${RECEIPT_STATUS}, body = NULL, gateway = @gateway, provider_message_id = @providerId,
       segments = COALESCE(@segments, segments), last_error = NULL, updated_at = @finishedAt ${GUARD}`),
-    finish: p(`UPDATE messages SET status = @status, body = NULL, gateway = @gateway, last_error = @error, updated_at = @finishedAt ${GUARD}`),
-    requeue: p(`UPDATE messages SET status = 'queued', next_attempt_at = @retryAt, route_step = @routeStep, gateway = @gateway,
+    finish: p(
+      `UPDATE messages SET status = @status, body = NULL, gateway = @gateway, last_error = @error, updated_at = @finishedAt ${GUARD}`,
+    ),
+    requeue:
+      p(`UPDATE messages SET status = 'queued', next_attempt_at = @retryAt, route_step = @routeStep, gateway = @gateway,
       last_error = @error, updated_at = @finishedAt ${GUARD}`),
     insertReceipt: p(`INSERT OR IGNORE INTO message_receipts (gateway, provider_message_id, status, error, received_at)
       VALUES (@gateway, @providerId, @status, @error, @at)`),
@@ -53,14 +72,25 @@ export function outboxWrites(db: Database.Database) {
       const { fresh, stale } = partitionDue(due, (r) => r.stale === 1, limit);
       if (stale.length > 0) q.expire.run({ seqs: JSON.stringify(stale.map((r) => r.seq)), error: STALE_ERROR, now });
       if (fresh.length === 0) return [];
-      const rows = q.claim.all({ seqs: JSON.stringify(fresh.map((r) => r.seq)), lease: now + leaseMs, now }) as ClaimRow[];
+      const rows = q.claim.all({
+        seqs: JSON.stringify(fresh.map((r) => r.seq)),
+        lease: now + leaseMs,
+        now,
+      }) as ClaimRow[];
       return rows.map(toClaimed);
     },
 
     completeAttempt(r: AttemptRecord): void {
       const a = {
-        seq: Number(r.messageId), attempt: r.attempt, gateway: r.gateway, startedAt: r.startedAt, finishedAt: r.finishedAt,
-        outcome: r.outcome, providerId: r.providerMessageId ?? null, error: r.error ?? null, segments: r.segments ?? null,
+        seq: Number(r.messageId),
+        attempt: r.attempt,
+        gateway: r.gateway,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+        outcome: r.outcome,
+        providerId: r.providerMessageId ?? null,
+        error: r.error ?? null,
+        segments: r.segments ?? null,
       };
       q.insertAttempt.run(a);
       const state = stateAfter(r);
@@ -70,7 +100,13 @@ export function outboxWrites(db: Database.Database) {
     },
 
     recordReceipt(r: DeliveryReceipt): 'recorded' | 'duplicate' {
-      const row = { gateway: r.gateway, providerId: r.providerMessageId, status: r.status, error: r.error ?? null, at: r.at };
+      const row = {
+        gateway: r.gateway,
+        providerId: r.providerMessageId,
+        status: r.status,
+        error: r.error ?? null,
+        at: r.at,
+      };
       if (q.insertReceipt.run(row).changes === 0) return 'duplicate';
       q.applyReceipt.run(row);
       return 'recorded';
@@ -97,8 +133,13 @@ export function outboxReads(db: Database.Database) {
   return {
     listMessages(f: MessageFilter): MessageView[] {
       const params = {
-        to: f.recipient ?? null, status: f.status ?? null, gateway: f.gateway ?? null, since: f.since ?? null,
-        until: f.until ?? null, before: f.before !== undefined ? Number(f.before) : null, limit: f.limit,
+        to: f.recipient ?? null,
+        status: f.status ?? null,
+        gateway: f.gateway ?? null,
+        since: f.since ?? null,
+        until: f.until ?? null,
+        before: f.before !== undefined ? Number(f.before) : null,
+        limit: f.limit,
       };
       return (list.all(params) as MessageRow[]).map(toMessageView);
     },

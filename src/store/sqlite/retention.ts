@@ -18,14 +18,18 @@ export function retentionWrites(db: Database.Database) {
       FROM verifications WHERE rowid IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3
       ON CONFLICT (day, client_id, metric) DO UPDATE SET count = count + excluded.count`),
     deleteVerifications: p('DELETE FROM verifications WHERE rowid IN (SELECT value FROM json_each(?))'),
-    oldMessages: p(`SELECT seq FROM messages WHERE created_at < ? AND status NOT IN ('queued', 'sending') LIMIT ?`).pluck(),
+    oldMessages: p(
+      `SELECT seq FROM messages WHERE created_at < ? AND status NOT IN ('queued', 'sending') LIMIT ?`,
+    ).pluck(),
     countMessages: p(`INSERT INTO stats_daily (day, client_id, metric, count)
       SELECT ${DAY}, client_id, 'messages.' || status, count(*)
       FROM messages WHERE seq IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3
       ON CONFLICT (day, client_id, metric) DO UPDATE SET count = count + excluded.count`),
     deleteAttempts: p('DELETE FROM message_attempts WHERE message_seq IN (SELECT value FROM json_each(?))'),
     deleteMessages: p('DELETE FROM messages WHERE seq IN (SELECT value FROM json_each(?))'),
-    deleteDev: p('DELETE FROM dev_outbox WHERE message_seq IN (SELECT message_seq FROM dev_outbox WHERE created_at < ? LIMIT ?)'),
+    deleteDev: p(
+      'DELETE FROM dev_outbox WHERE message_seq IN (SELECT message_seq FROM dev_outbox WHERE created_at < ? LIMIT ?)',
+    ),
     deleteReceipts: p(`DELETE FROM message_receipts WHERE (gateway, provider_message_id) IN
       (SELECT gateway, provider_message_id FROM message_receipts WHERE received_at < ? LIMIT ?)`),
   };

@@ -54,11 +54,20 @@ export class SqliteStore {
     const write = <K extends keyof PortWrites>(op: K) =>
       ((...args: unknown[]) => this.#submit({ op, args } as WriteOp)) as unknown as PortWrites[K];
     const writes: PortWrites = {
-      createVerification: write('createVerification'), attemptValidation: write('attemptValidation'),
-      claimMessages: write('claimMessages'), completeAttempt: write('completeAttempt'), recordReceipt: write('recordReceipt'),
-      appendDevMessage: write('appendDevMessage'), createApiKey: write('createApiKey'), upsertApiKey: write('upsertApiKey'),
-      revokeApiKey: write('revokeApiKey'), putNumberRule: write('putNumberRule'), deleteNumberRule: write('deleteNumberRule'),
-      putClientPolicy: write('putClientPolicy'), putBlocks: write('putBlocks'), deleteBlock: write('deleteBlock'),
+      createVerification: write('createVerification'),
+      attemptValidation: write('attemptValidation'),
+      claimMessages: write('claimMessages'),
+      completeAttempt: write('completeAttempt'),
+      recordReceipt: write('recordReceipt'),
+      appendDevMessage: write('appendDevMessage'),
+      createApiKey: write('createApiKey'),
+      upsertApiKey: write('upsertApiKey'),
+      revokeApiKey: write('revokeApiKey'),
+      putNumberRule: write('putNumberRule'),
+      deleteNumberRule: write('deleteNumberRule'),
+      putClientPolicy: write('putClientPolicy'),
+      putBlocks: write('putBlocks'),
+      deleteBlock: write('deleteBlock'),
     };
     Object.assign(this, readsOn(this.#db), writes);
   }

@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { CreateResult, GuessBudget, NewVerification, SendLimits, ValidationOutcome } from '../../core/ports/store.ts';
+import type {
+  CreateResult,
+  GuessBudget,
+  NewVerification,
+  SendLimits,
+  ValidationOutcome,
+} from '../../core/ports/store.ts';
 import { admitSend, CREATED, QUOTA, runSteps, sendsSince, validation, type StoredVerification } from '../rules.ts';
 import { usageWrites } from './usage.ts';
 
@@ -11,25 +17,35 @@ interface VerificationRow {
   expires_at: number;
 }
 
-const stored = (r: VerificationRow): StoredVerification =>
-  ({ clientId: r.client_id, status: r.status, expiresAt: r.expires_at, codeMac: r.code_mac });
+const stored = (r: VerificationRow): StoredVerification => ({
+  clientId: r.client_id,
+  status: r.status,
+  expiresAt: r.expires_at,
+  codeMac: r.code_mac,
+});
 
 function statements(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   return {
     // No ORDER BY: with STAT4 it makes SQLite re-prepare the statement on every call (4x slower);
     // a number has at most a handful of rows in the window, and admitSend sorts them.
-    recentSends: p('SELECT created_at FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?').pluck(),
+    recentSends: p(
+      'SELECT created_at FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?',
+    ).pluck(),
     supersede: p(`UPDATE verifications SET status = 'superseded', finished_at = ?
       WHERE client_id = ? AND phone_index = ? AND status = 'pending'`),
-    insertVerification: p(`INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts,
+    insertVerification:
+      p(`INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts,
       created_at, expires_at, country, prefix, messaged) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`),
     insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
       next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
     get: p('SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = ?'),
-    wrongGuesses: p('SELECT COALESCE(SUM(wrong), 0) FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?')
-      .pluck(),
-    countAttempt: p(`UPDATE verifications SET attempts = attempts + 1 WHERE id = ? AND status = 'pending' AND attempts < max_attempts`),
+    wrongGuesses: p(
+      'SELECT COALESCE(SUM(wrong), 0) FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?',
+    ).pluck(),
+    countAttempt: p(
+      `UPDATE verifications SET attempts = attempts + 1 WHERE id = ? AND status = 'pending' AND attempts < max_attempts`,
+    ),
     consume: p(`UPDATE verifications SET status = 'verified', finished_at = ? WHERE id = ? AND status = 'pending'`),
     recordWrong: p(`UPDATE verifications SET wrong = wrong + 1,
       status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE status END,
@@ -53,14 +69,42 @@ export function verificationWrites(db: Database.Database) {
       // Taken before anything is inserted, so a refused charge leaves nothing to undo.
       if (admitted.charge && !takeCharge(v.clientId, admitted.charge)) return QUOTA;
       q.supersede.run(v.createdAt, v.clientId, v.phoneIndex);
-      q.insertVerification.run(v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts, v.createdAt, v.expiresAt,
-        v.country ?? null, v.prefix ?? null, v.message ? 1 : 0);
+      q.insertVerification.run(
+        v.id,
+        v.clientId,
+        v.phoneIndex,
+        v.codeMac,
+        v.keyId,
+        v.maxAttempts,
+        v.createdAt,
+        v.expiresAt,
+        v.country ?? null,
+        v.prefix ?? null,
+        v.message ? 1 : 0,
+      );
       const m = v.message;
-      if (m) q.insertMessage.run(v.id, v.clientId, m.channel, m.recipient, m.body, m.segments, v.createdAt, v.createdAt, v.createdAt);
+      if (m)
+        q.insertMessage.run(
+          v.id,
+          v.clientId,
+          m.channel,
+          m.recipient,
+          m.body,
+          m.segments,
+          v.createdAt,
+          v.createdAt,
+          v.createdAt,
+        );
       return CREATED;
     },
 
-    attemptValidation(clientId: string, id: string, now: number, budget: GuessBudget, candidates: readonly Buffer[]): ValidationOutcome {
+    attemptValidation(
+      clientId: string,
+      id: string,
+      now: number,
+      budget: GuessBudget,
+      candidates: readonly Buffer[],
+    ): ValidationOutcome {
       const row = q.get.get(id) as VerificationRow | undefined;
       return runSteps(validation(row && stored(row), clientId, now, candidates), (step) => {
         if (step === 'countAttempt') {

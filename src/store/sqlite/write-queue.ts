@@ -58,7 +58,14 @@ export class InlineWriteQueue implements WriteQueue {
     this.#scheduled = false;
     const batch = this.#queue;
     this.#queue = [];
-    if (batch.length) settle(batch, runBatch(this.#db, batch.map((w) => () => applyOp(this.#writes, w.op))));
+    if (batch.length)
+      settle(
+        batch,
+        runBatch(
+          this.#db,
+          batch.map((w) => () => applyOp(this.#writes, w.op)),
+        ),
+      );
   }
 
   async close(): Promise<void> {
@@ -123,7 +130,10 @@ export class WorkerWriteQueue implements WriteQueue {
   #onResults(results: Settled[]): void {
     const batch = this.#inFlight ?? [];
     this.#inFlight = undefined;
-    settle(batch, reviveBuffers(results).map((r) => (r.ok ? r : { ok: false, error: reviveError(r.error) })));
+    settle(
+      batch,
+      reviveBuffers(results).map((r) => (r.ok ? r : { ok: false, error: reviveError(r.error) })),
+    );
     this.#send();
   }
 

@@ -9,6 +9,9 @@ const db = openDatabase(workerData as SqliteOptions);
 const writes = writesOn(db);
 
 parentPort!.on('message', (ops: WriteOp[]) => {
-  const results = runBatch(db, reviveBuffers(ops).map((o) => () => applyOp(writes, o)));
+  const results = runBatch(
+    db,
+    reviveBuffers(ops).map((o) => () => applyOp(writes, o)),
+  );
   parentPort!.postMessage(results.map((s): Settled => (s.ok ? s : { ok: false, error: plainError(s.error) })));
 });

@@ -12,7 +12,13 @@ import { retentionWrites } from './retention.ts';
 import { verificationWrites } from './verifications.ts';
 
 export function writesOn(db: Database.Database) {
-  return { ...verificationWrites(db), ...outboxWrites(db), ...keyWrites(db), ...abuseWrites(db), ...retentionWrites(db) };
+  return {
+    ...verificationWrites(db),
+    ...outboxWrites(db),
+    ...keyWrites(db),
+    ...abuseWrites(db),
+    ...retentionWrites(db),
+  };
 }
 
 export type Writes = ReturnType<typeof writesOn>;

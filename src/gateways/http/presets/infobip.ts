@@ -7,7 +7,12 @@ import { safeEqual } from '../signatures.ts';
 type Config = Static<typeof InfobipConfig>;
 
 /** Infobip status groups: 1 PENDING (not final), 2 UNDELIVERABLE, 3 DELIVERED, 4 EXPIRED, 5 REJECTED. */
-const FINAL: Readonly<Record<string, ReceiptInput['status']>> = { DELIVERED: 'delivered', EXPIRED: 'expired', UNDELIVERABLE: 'failed', REJECTED: 'failed' };
+const FINAL: Readonly<Record<string, ReceiptInput['status']>> = {
+  DELIVERED: 'delivered',
+  EXPIRED: 'expired',
+  UNDELIVERABLE: 'failed',
+  REJECTED: 'failed',
+};
 
 /** SMS v2 (`/sms/2/text/advanced`): JSON with `App` key auth; delivery reports to notifyUrl (a secret token in the URL). */
 export const infobip: HttpPreset<Config> = {
@@ -29,14 +34,22 @@ export const infobip: HttpPreset<Config> = {
   answer(_c, a) {
     if (a.status < 200 || a.status >= 300) {
       const e = field(a.json, 'requestError', 'serviceException');
-      return classifyStatus(a.status, e ? `infobip ${str(field(e, 'messageId')) ?? ''} ${str(field(e, 'text')) ?? ''}`.trim() : '', a.headers.get('retry-after'));
+      return classifyStatus(
+        a.status,
+        e ? `infobip ${str(field(e, 'messageId')) ?? ''} ${str(field(e, 'text')) ?? ''}`.trim() : '',
+        a.headers.get('retry-after'),
+      );
     }
     const m = field(a.json, 'messages', 0);
     const id = str(field(m, 'messageId'));
     if (!id) return { ok: false, kind: 'transient', error: 'infobip: unreadable answer' };
     // Accepted over HTTP can still be REJECTED for that destination (group 5): final, not retried.
     if (str(field(m, 'status', 'groupName')) === 'REJECTED') {
-      return { ok: false, kind: 'permanent', error: `infobip REJECTED ${str(field(m, 'status', 'name')) ?? ''}`.trim() };
+      return {
+        ok: false,
+        kind: 'permanent',
+        error: `infobip REJECTED ${str(field(m, 'status', 'name')) ?? ''}`.trim(),
+      };
     }
     return { ok: true, providerMessageId: id };
   },
@@ -53,7 +66,12 @@ export const infobip: HttpPreset<Config> = {
       if (!id || !group) return undefined;
       const final = FINAL[group];
       if (!final) continue;
-      out.push({ providerMessageId: id, status: final, at: now, ...(final !== 'delivered' ? { error: `infobip ${group} ${str(field(r, 'error', 'name')) ?? ''}`.trim() } : {}) });
+      out.push({
+        providerMessageId: id,
+        status: final,
+        at: now,
+        ...(final !== 'delivered' ? { error: `infobip ${group} ${str(field(r, 'error', 'name')) ?? ''}`.trim() } : {}),
+      });
     }
     return out;
   },

@@ -8,7 +8,14 @@ import { safeEqual } from '../signatures.ts';
 type Config = Static<typeof Msg91Config>;
 
 /** MSG91 report codes: 1 delivered; 2 failed; 9 NDNC; 16 and 25 rejected; 17 blocked number. */
-const FINAL: Readonly<Record<string, ReceiptInput['status']>> = { '1': 'delivered', '2': 'failed', '9': 'failed', '16': 'failed', '17': 'failed', '25': 'failed' };
+const FINAL: Readonly<Record<string, ReceiptInput['status']>> = {
+  '1': 'delivered',
+  '2': 'failed',
+  '9': 'failed',
+  '16': 'failed',
+  '17': 'failed',
+  '25': 'failed',
+};
 
 /**
  * MSG91 `api/v2/sendsms`: JSON with the `authkey` header and, for India's DLT rules, the registered
@@ -24,8 +31,11 @@ export const msg91: HttpPreset<Config> = {
       url: `${c.baseUrl.replace(/\/$/, '')}/api/v2/sendsms`,
       headers: { authkey: c.authKey, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({
-        sender: c.sender, route: c.route, unicode: gsm7Septets(m.text) === undefined ? 1 : 0,
-        DLT_TE_ID: c.dltTemplateId, PE_ID: c.entityId,
+        sender: c.sender,
+        route: c.route,
+        unicode: gsm7Septets(m.text) === undefined ? 1 : 0,
+        DLT_TE_ID: c.dltTemplateId,
+        PE_ID: c.entityId,
         sms: [{ message: m.text, to: [m.to.replace(/^\+/, '')] }],
       }),
     };
@@ -34,8 +44,14 @@ export const msg91: HttpPreset<Config> = {
     const type = str(field(a.json, 'type'));
     const message = str(field(a.json, 'message'));
     if (type === 'success' && message) return { ok: true, providerMessageId: message };
-    if (a.status >= 500 || a.status === 429) return classifyStatus(a.status, message ?? '', a.headers.get('retry-after'));
-    if (type === 'error') return { ok: false, kind: 'permanent', error: `msg91 ${str(field(a.json, 'code')) ?? ''} ${message ?? ''}`.replace(/\s+/g, ' ').trim() };
+    if (a.status >= 500 || a.status === 429)
+      return classifyStatus(a.status, message ?? '', a.headers.get('retry-after'));
+    if (type === 'error')
+      return {
+        ok: false,
+        kind: 'permanent',
+        error: `msg91 ${str(field(a.json, 'code')) ?? ''} ${message ?? ''}`.replace(/\s+/g, ' ').trim(),
+      };
     return undefined;
   },
   verifyCallback(c, req) {
@@ -53,7 +69,13 @@ export const msg91: HttpPreset<Config> = {
       const status = str(field(r, 'status'));
       if (!id || !status) return undefined;
       const final = FINAL[status];
-      if (final) out.push({ providerMessageId: id, status: final, at: now, ...(final !== 'delivered' ? { error: `msg91 ${status} ${str(field(r, 'desc')) ?? ''}`.trim() } : {}) });
+      if (final)
+        out.push({
+          providerMessageId: id,
+          status: final,
+          at: now,
+          ...(final !== 'delivered' ? { error: `msg91 ${status} ${str(field(r, 'desc')) ?? ''}`.trim() } : {}),
+        });
     }
     return out;
   },

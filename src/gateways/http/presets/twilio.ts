@@ -7,7 +7,11 @@ import { safeEqual, twilioSignature, twilioUrlVariants } from '../signatures.ts'
 type Config = Static<typeof TwilioConfig>;
 
 /** Twilio's final message statuses; the others (queued, sending, sent, …) are progress, not outcomes. */
-const FINAL: Readonly<Record<string, ReceiptInput['status']>> = { delivered: 'delivered', undelivered: 'failed', failed: 'failed' };
+const FINAL: Readonly<Record<string, ReceiptInput['status']>> = {
+  delivered: 'delivered',
+  undelivered: 'failed',
+  failed: 'failed',
+};
 
 /** Programmable Messaging: form-encoded POST with Basic auth; status callbacks signed with X-Twilio-Signature. */
 export const twilio: HttpPreset<Config> = {
@@ -21,7 +25,13 @@ export const twilio: HttpPreset<Config> = {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
       },
-      body: form({ To: m.to, Body: m.text, From: c.from, MessagingServiceSid: c.messagingServiceSid, StatusCallback: ctx.callbackUrl }),
+      body: form({
+        To: m.to,
+        Body: m.text,
+        From: c.from,
+        MessagingServiceSid: c.messagingServiceSid,
+        StatusCallback: ctx.callbackUrl,
+      }),
     };
   },
   answer(_c, a) {

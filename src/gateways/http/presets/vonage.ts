@@ -9,7 +9,12 @@ type Config = Static<typeof VonageConfig>;
 
 /** Per-message `status` values Vonage asks us to retry later (throttled, internal error, too many binds). */
 const TRANSIENT = new Set(['1', '5', '10', '13']);
-const FINAL: Readonly<Record<string, ReceiptInput['status']>> = { delivered: 'delivered', expired: 'expired', failed: 'failed', rejected: 'failed' };
+const FINAL: Readonly<Record<string, ReceiptInput['status']>> = {
+  delivered: 'delivered',
+  expired: 'expired',
+  failed: 'failed',
+  rejected: 'failed',
+};
 /** How far a signed receipt's timestamp may be from now: Vonage documents none; five minutes, as Standard Webhooks. */
 const TOLERANCE_S = 300;
 
@@ -22,19 +27,30 @@ export const vonage: HttpPreset<Config> = {
       url: `${c.baseUrl.replace(/\/$/, '')}/sms/json`,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form({
-        api_key: c.apiKey, api_secret: c.apiSecret, from: c.from, to: m.to.replace(/^\+/, ''), text: m.text,
-        type: gsm7Septets(m.text) === undefined ? 'unicode' : 'text', callback: ctx.callbackUrl, 'client-ref': m.id.slice(0, 40),
+        api_key: c.apiKey,
+        api_secret: c.apiSecret,
+        from: c.from,
+        to: m.to.replace(/^\+/, ''),
+        text: m.text,
+        type: gsm7Septets(m.text) === undefined ? 'unicode' : 'text',
+        callback: ctx.callbackUrl,
+        'client-ref': m.id.slice(0, 40),
       }),
     };
   },
   answer(_c, a) {
     if (a.status !== 200) return undefined;
     const parts = field(a.json, 'messages');
-    if (!Array.isArray(parts) || parts.length === 0) return { ok: false, kind: 'transient', error: 'vonage: unreadable answer' };
+    if (!Array.isArray(parts) || parts.length === 0)
+      return { ok: false, kind: 'transient', error: 'vonage: unreadable answer' };
     const failed = parts.find((p) => str(field(p, 'status')) !== '0');
     if (failed) {
       const status = str(field(failed, 'status')) ?? '?';
-      return { ok: false, kind: TRANSIENT.has(status) ? 'transient' : 'permanent', error: `vonage status ${status}: ${str(field(failed, 'error-text')) ?? ''}`.trim() };
+      return {
+        ok: false,
+        kind: TRANSIENT.has(status) ? 'transient' : 'permanent',
+        error: `vonage status ${status}: ${str(field(failed, 'error-text')) ?? ''}`.trim(),
+      };
     }
     // One entry per SMS part; the first part's id is the one its receipts are matched by.
     return { ok: true, providerMessageId: str(field(parts[0], 'message-id')) ?? '', segments: parts.length };
@@ -52,11 +68,21 @@ export const vonage: HttpPreset<Config> = {
     if (!id || !status) return undefined;
     const final = FINAL[status];
     if (!final) return [];
-    return [{ providerMessageId: id, status: final, at: now, ...(final !== 'delivered' ? { error: `vonage ${status} err-code ${p['err-code'] ?? '?'}` } : {}) }];
+    return [
+      {
+        providerMessageId: id,
+        status: final,
+        at: now,
+        ...(final !== 'delivered' ? { error: `vonage ${status} err-code ${p['err-code'] ?? '?'}` } : {}),
+      },
+    ];
   },
 };
 
-function stringParams(body: string, headers: Readonly<Record<string, string | undefined>>): Record<string, string> | undefined {
+function stringParams(
+  body: string,
+  headers: Readonly<Record<string, string | undefined>>,
+): Record<string, string> | undefined {
   const p = bodyParams({ url: '', method: 'POST', headers, body });
   if (!p) return undefined;
   return Object.fromEntries(Object.entries(p).flatMap(([k, v]) => (str(v) !== undefined ? [[k, str(v)!]] : [])));

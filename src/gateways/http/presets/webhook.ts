@@ -19,14 +19,21 @@ export const webhook: HttpPreset<Config> = {
   name: 'webhook',
   request(c, m, ctx) {
     const id = `otpd_${m.id}`;
-    const body = JSON.stringify({ type: 'message.send', timestamp: new Date(ctx.now).toISOString(), data: { id, channel: m.channel, to: m.to, text: m.text } });
+    const body = JSON.stringify({
+      type: 'message.send',
+      timestamp: new Date(ctx.now).toISOString(),
+      data: { id, channel: m.channel, to: m.to, text: m.text },
+    });
     return {
-      method: 'POST', url: c.url, body,
+      method: 'POST',
+      url: c.url,
+      body,
       headers: { 'content-type': 'application/json', ...signStandardWebhook(c.secret, id, ctx.now, body) },
     };
   },
   answer(_c, a, m) {
-    if (a.status >= 200 && a.status < 300) return { ok: true, providerMessageId: str(field(a.json, 'id')) ?? `otpd_${m.id}` };
+    if (a.status >= 200 && a.status < 300)
+      return { ok: true, providerMessageId: str(field(a.json, 'id')) ?? `otpd_${m.id}` };
     return undefined;
   },
   verifyCallback(c, req, now) {
@@ -38,6 +45,13 @@ export const webhook: HttpPreset<Config> = {
     const status = str(field(data, 'status'));
     if (!id || !status || !STATUSES.has(status)) return undefined;
     const error = str(field(data, 'error'));
-    return [{ providerMessageId: id, status: status as ReceiptInput['status'], at: now, ...(error ? { error: error.slice(0, 300) } : {}) }];
+    return [
+      {
+        providerMessageId: id,
+        status: status as ReceiptInput['status'],
+        at: now,
+        ...(error ? { error: error.slice(0, 300) } : {}),
+      },
+    ];
   },
 };
