@@ -26,7 +26,10 @@ export const AbuseConfig = Type.Object(
     clientIpHeader: Type.Union([Type.Literal('x-forwarded-for'), Type.Literal('x-real-ip')], {
       default: 'x-forwarded-for',
     }),
-    /** Countries a client may send to unless it has a policy of its own: all but `list` (deny), or only `list` (allow). */
+    /**
+     * Countries a client may send to unless it has a policy of its own: all but `list` (deny), or only
+     * `list` (allow).
+     */
     countries: Type.Object(
       {
         mode: Type.Union([Type.Literal('allow'), Type.Literal('deny')], { default: 'deny' }),

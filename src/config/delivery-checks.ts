@@ -41,7 +41,8 @@ export function deliveryChecks(c: Config, problems: string[]): void {
     }
     if (g.type === 'http' && g.preset === 'webhook' && !g.allowPrivateNetwork && isPrivateHost(g.url)) {
       problems.push(
-        `delivery.gateways.${g.id}: ${new URL(g.url).hostname} is a loopback or private address; set allowPrivateNetwork: true if that is intended`,
+        `delivery.gateways.${g.id}: ${new URL(g.url).hostname} is a loopback or private address; ` +
+          'set allowPrivateNetwork: true if that is intended',
       );
     }
   }
@@ -64,7 +65,8 @@ export function deliveryChecks(c: Config, problems: string[]): void {
   if (routes.defaultSms.length === 0) problems.push('delivery.defaultRoute: no gateway can send SMS');
   if (c.delivery.leaseSeconds * 1000 <= c.delivery.sendTimeoutMs) {
     problems.push(
-      'delivery.leaseSeconds: the lease must outlast delivery.sendTimeoutMs, or a message could be claimed again while its send is in flight',
+      'delivery.leaseSeconds: the lease must outlast delivery.sendTimeoutMs, ' +
+        'or a message could be claimed again while its send is in flight',
     );
   }
   const needsCallbacks = c.delivery.gateways.some((g) => g.type === 'http');

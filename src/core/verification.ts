@@ -81,7 +81,8 @@ export class Verifier {
     if (segments > policy.maxSegments) {
       throw new OtpdError(
         'INVALID_ARGUMENT',
-        `message with the code inserted needs ${segments} SMS segments (${encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}); at most ${policy.maxSegments} are allowed`,
+        `message with the code inserted needs ${segments} SMS segments (${encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}); ` +
+          `at most ${policy.maxSegments} are allowed`,
       );
     }
     const admitted = await this.#d.admission.admit(clientId, phone, {

@@ -31,7 +31,9 @@ export function judge(
   for (const stat of stats) {
     const min = stat.scope.startsWith('country:') ? o.minSentCountry : o.minSentPrefix;
     if (stat.sent < min || stat.verified / stat.sent >= o.minConversion) continue;
-    const reason = `${stat.verified} of ${stat.sent} codes validated (${Math.round((100 * stat.verified) / stat.sent)}% < ${Math.round(100 * o.minConversion)}%)`;
+    const rate = Math.round((100 * stat.verified) / stat.sent);
+    const threshold = Math.round(100 * o.minConversion);
+    const reason = `${stat.verified} of ${stat.sent} codes validated (${rate}% < ${threshold}%)`;
     out.push({
       stat,
       block: { scope: stat.scope, until: now + o.cooldownMs, shadow: o.shadow, reason, createdAt: now },

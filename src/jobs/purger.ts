@@ -67,7 +67,10 @@ export class Purger {
     return this.#running;
   }
 
-  /** Starts the timer; the first run comes after a random part of one interval, so replicas started together spread out. */
+  /**
+   * Starts the timer; the first run comes after a random part of one interval, so replicas started
+   * together spread out.
+   */
   start(random01: () => number = Math.random): void {
     this.#random01 = random01;
     this.#loop.start();

@@ -66,7 +66,8 @@ export interface AttemptRow {
 }
 
 export const MESSAGE_COLUMNS =
-  'seq, channel, recipient, status, attempts, segments, gateway, provider_message_id, created_at, updated_at, last_error';
+  'seq, channel, recipient, status, attempts, segments, gateway, provider_message_id, created_at, updated_at, ' +
+  'last_error';
 export const ATTEMPT_COLUMNS =
   'message_seq, attempt, gateway, started_at, finished_at, outcome, provider_message_id, error, segments';
 

@@ -132,7 +132,10 @@ export const DUE_STATUSES: readonly MessageStatus[] = ['queued', 'sending'];
  */
 export const STALE_ERROR = 'the code expired or was superseded before it was sent';
 
-/** At most this many stale messages are expired per claim, so a backlog left by an outage is worked off in bounded writes. */
+/**
+ * At most this many stale messages are expired per claim, so a backlog left by an outage is worked off
+ * in bounded writes.
+ */
 export const EXPIRE_BATCH = 1000;
 
 /**

@@ -109,7 +109,8 @@ export const DELIVERY_SCHEMA = `
       ALTER TABLE messages ADD COLUMN segments INTEGER NOT NULL DEFAULT 1;
       ALTER TABLE messages ADD COLUMN route_step INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE message_attempts ADD COLUMN segments INTEGER;
-      CREATE INDEX messages_by_provider_id ON messages (gateway, provider_message_id) WHERE provider_message_id IS NOT NULL;
+      CREATE INDEX messages_by_provider_id ON messages (gateway, provider_message_id)
+        WHERE provider_message_id IS NOT NULL;
       CREATE TABLE message_receipts (
         gateway TEXT NOT NULL,
         provider_message_id TEXT NOT NULL,

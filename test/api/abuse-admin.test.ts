@@ -47,51 +47,59 @@ const expectInvalid = (r: HttpResult, what: string) => {
   assert.equal(r.body.code, 'INVALID_ARGUMENT', what);
 };
 
-test('a block rule refuses its prefix at once; a safe rule for one number inside it wins; removing them restores sends', async () => {
-  assert.equal((await send(UK)).status, 200);
-  const added = await call('POST', '/admin/number-rules', { kind: 'block', prefix: '+4479111', note: 'pumping wave' });
-  assert.equal(added.status, 201, JSON.stringify(added.body));
-  assert.deepEqual(
-    { ...added.body, createdAt: undefined },
-    { kind: 'block', prefix: '+4479111', note: 'pumping wave', createdAt: undefined },
-  );
-  assert.equal(added.body.createdAt, new Date(s.clock.now()).toISOString());
-  assertError(await send(UK), BLOCKED);
-  assertError(await send('+447911123457'), BLOCKED);
+test(
+  'a block rule refuses its prefix at once; a safe rule for one number inside it wins; ' +
+    'removing them restores sends',
+  async () => {
+    assert.equal((await send(UK)).status, 200);
+    const added = await call('POST', '/admin/number-rules', {
+      kind: 'block',
+      prefix: '+4479111',
+      note: 'pumping wave',
+    });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    assert.deepEqual(
+      { ...added.body, createdAt: undefined },
+      { kind: 'block', prefix: '+4479111', note: 'pumping wave', createdAt: undefined },
+    );
+    assert.equal(added.body.createdAt, new Date(s.clock.now()).toISOString());
+    assertError(await send(UK), BLOCKED);
+    assertError(await send('+447911123457'), BLOCKED);
 
-  assert.equal((await call('POST', '/admin/number-rules', { kind: 'safe', prefix: UK })).status, 201);
-  assert.equal((await send(UK)).status, 200, 'the exact safe number is more specific than the blocked prefix');
-  assertError(await send('+447911123457'), BLOCKED);
+    assert.equal((await call('POST', '/admin/number-rules', { kind: 'safe', prefix: UK })).status, 201);
+    assert.equal((await send(UK)).status, 200, 'the exact safe number is more specific than the blocked prefix');
+    assertError(await send('+447911123457'), BLOCKED);
 
-  // Posting the same rule again replaces its note: still one rule.
-  assert.equal(
-    (await call('POST', '/admin/number-rules', { kind: 'block', prefix: '+4479111', note: 'wave 2' })).status,
-    201,
-  );
-  const blocks = await call('GET', '/admin/number-rules?kind=block');
-  assert.deepEqual(
-    blocks.body.rules.map((r: any) => [r.prefix, r.note]),
-    [['+4479111', 'wave 2']],
-  );
-  const all = await call('GET', '/admin/number-rules');
-  assert.deepEqual(all.body.rules.map((r: any) => r.kind).sort(), ['block', 'safe']);
-  assert.deepEqual(
-    (await call('GET', '/admin/number-rules?kind=safe')).body.rules.map((r: any) => [r.prefix, r.note]),
-    [[UK, null]],
-  );
+    // Posting the same rule again replaces its note: still one rule.
+    assert.equal(
+      (await call('POST', '/admin/number-rules', { kind: 'block', prefix: '+4479111', note: 'wave 2' })).status,
+      201,
+    );
+    const blocks = await call('GET', '/admin/number-rules?kind=block');
+    assert.deepEqual(
+      blocks.body.rules.map((r: any) => [r.prefix, r.note]),
+      [['+4479111', 'wave 2']],
+    );
+    const all = await call('GET', '/admin/number-rules');
+    assert.deepEqual(all.body.rules.map((r: any) => r.kind).sort(), ['block', 'safe']);
+    assert.deepEqual(
+      (await call('GET', '/admin/number-rules?kind=safe')).body.rules.map((r: any) => [r.prefix, r.note]),
+      [[UK, null]],
+    );
 
-  assert.equal((await call('DELETE', rulePath('safe', UK))).status, 204);
-  assertError(await send(UK), BLOCKED);
-  assert.equal((await call('DELETE', rulePath('block', '+4479111'))).status, 204);
-  assert.equal((await send('+447911123457')).status, 200);
-  assertError(await call('DELETE', rulePath('block', '+4479111')), {
-    status: 404,
-    code: 'NOT_FOUND',
-    message: 'no block rule for that prefix',
-  });
-});
+    assert.equal((await call('DELETE', rulePath('safe', UK))).status, 204);
+    assertError(await send(UK), BLOCKED);
+    assert.equal((await call('DELETE', rulePath('block', '+4479111'))).status, 204);
+    assert.equal((await send('+447911123457')).status, 200);
+    assertError(await call('DELETE', rulePath('block', '+4479111')), {
+      status: 404,
+      code: 'NOT_FOUND',
+      message: 'no block rule for that prefix',
+    });
+  },
+);
 
-test('a client policy allowing only FR refuses a Spanish number for that client alone; null returns to the default', async () => {
+test('an FR-only client policy refuses a Spanish number for that client alone; null restores the default', async () => {
   const other = (await s.createKey({ clientId: 'shop-fr' })).secret;
   const none = await call('GET', '/admin/clients/shop-fr/policy');
   assert.deepEqual(none.body, {
@@ -132,27 +140,31 @@ test('a client policy allowing only FR refuses a Spanish number for that client 
   assert.equal((await send(FR, other)).status, 200, 'null: back to the configured countries (all)');
 });
 
-test('dailyMessages 1: the second send of the day is QUOTA_EXCEEDED; fields not given are kept; budget is in currency units', async () => {
-  const key = (await s.createKey({ clientId: 'tiny' })).secret;
-  await call('PUT', '/admin/clients/tiny/policy', { countries: { mode: 'deny', list: ['GB'] } });
-  const put = await call('PUT', '/admin/clients/tiny/policy', { dailyMessages: 1, dailyBudget: 12.345678 });
-  assert.equal(put.status, 200, JSON.stringify(put.body));
-  assert.deepEqual(
-    [put.body.countries, put.body.dailyMessages, put.body.dailyBudget],
-    [{ mode: 'deny', list: ['GB'] }, 1, 12.345678],
-  );
-  assert.equal((await s.server.store.getClientPolicy('tiny'))!.dailyBudgetMicros, 12_345_678);
+test(
+  'dailyMessages 1: the second send of the day is QUOTA_EXCEEDED; ' +
+    'fields not given are kept; budget is in currency units',
+  async () => {
+    const key = (await s.createKey({ clientId: 'tiny' })).secret;
+    await call('PUT', '/admin/clients/tiny/policy', { countries: { mode: 'deny', list: ['GB'] } });
+    const put = await call('PUT', '/admin/clients/tiny/policy', { dailyMessages: 1, dailyBudget: 12.345678 });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.deepEqual(
+      [put.body.countries, put.body.dailyMessages, put.body.dailyBudget],
+      [{ mode: 'deny', list: ['GB'] }, 1, 12.345678],
+    );
+    assert.equal((await s.server.store.getClientPolicy('tiny'))!.dailyBudgetMicros, 12_345_678);
 
-  assert.equal((await send(mobile(511), key)).status, 200);
-  const second = await send(mobile(512), key);
-  assert.deepEqual([second.status, second.body.code], [429, 'QUOTA_EXCEEDED']);
-  assert.ok(Number(second.headers.get('retry-after')) > 0);
-  assert.equal((await send(mobile(512))).status, 200, 'another client is unaffected');
+    assert.equal((await send(mobile(511), key)).status, 200);
+    const second = await send(mobile(512), key);
+    assert.deepEqual([second.status, second.body.code], [429, 'QUOTA_EXCEEDED']);
+    assert.ok(Number(second.headers.get('retry-after')) > 0);
+    assert.equal((await send(mobile(512))).status, 200, 'another client is unaffected');
 
-  const reset = await call('PUT', '/admin/clients/tiny/policy', { dailyMessages: null, dailyBudget: 0 });
-  assert.deepEqual([reset.body.dailyMessages, reset.body.dailyBudget, reset.body.countries.mode], [null, 0, 'deny']);
-  assert.equal((await send(mobile(512), key)).status, 200, 'the configured default quota applies again');
-});
+    const reset = await call('PUT', '/admin/clients/tiny/policy', { dailyMessages: null, dailyBudget: 0 });
+    assert.deepEqual([reset.body.dailyMessages, reset.body.dailyBudget, reset.body.countries.mode], [null, 0, 'deny']);
+    assert.equal((await send(mobile(512), key)).status, 200, 'the configured default quota applies again');
+  },
+);
 
 test('breaker blocks: listed while in force, refuse the scope, and an operator can lift one early', async () => {
   const now = s.clock.now();

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEND, mobile, startTestServer } from '../helpers/server.ts';
 
-test('money budget: prices per segment and per country; past the budget 429 QUOTA_EXCEEDED with Retry-After', async (t) => {
+test('money budget: prices per segment and per country; over budget 429 QUOTA_EXCEEDED with Retry-After', async (t) => {
   const s = await startTestServer(
     {},
     {

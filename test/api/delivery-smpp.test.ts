@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { SEND, VALIDATE, mobile, startTestServer } from '../helpers/server.ts';
 import { TestSmsc } from '../helpers/smsc.ts';
 
-test('otpd with an SMPP route: send-code → submit_sm → deliver_sm receipt → delivered; the code validates', async (t) => {
+test('otpd on an SMPP route: send-code → submit_sm → deliver_sm receipt → delivered; the code validates', async (t) => {
   const smsc = await TestSmsc.start({ systemId: 'otpd', password: 'secret' });
   t.after(() => smsc.stop());
   const s = await startTestServer(
@@ -14,7 +14,8 @@ test('otpd with an SMPP route: send-code → submit_sm → deliver_sm receipt �
       configYaml: `
 delivery:
   gateways:
-    - { id: smsc, type: smpp, host: 127.0.0.1, port: ${smsc.port}, systemId: otpd, password: secret, sourceAddr: OTPD, requestTimeoutMs: 2000, reconnectBaseMs: 20, reconnectMaxMs: 100 }
+    - { id: smsc, type: smpp, host: 127.0.0.1, port: ${smsc.port}, systemId: otpd, password: secret, sourceAddr: OTPD,
+        requestTimeoutMs: 2000, reconnectBaseMs: 20, reconnectMaxMs: 100 }
 `,
     },
   );

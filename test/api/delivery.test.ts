@@ -33,9 +33,12 @@ before(async () => {
 delivery:
   publicUrl: ${PUBLIC}
   gateways:
-    - { id: twilio, type: http, preset: twilio, accountSid: ${TWILIO.accountSid}, authToken: ${TWILIO.authToken}, from: '${TWILIO.from}', baseUrl: '${tw.url}' }
-    - { id: vonage, type: http, preset: vonage, apiKey: ${VONAGE.apiKey}, apiSecret: ${VONAGE.apiSecret}, from: ${VONAGE.from}, signatureSecret: ${VONAGE.signatureSecret}, baseUrl: '${vo.url}' }
-    - { id: hook, type: http, preset: webhook, url: '${hook.url}/otp', secret: '${WEBHOOK_SECRET}', allowPrivateNetwork: true }
+    - { id: twilio, type: http, preset: twilio, accountSid: ${TWILIO.accountSid}, authToken: ${TWILIO.authToken},
+        from: '${TWILIO.from}', baseUrl: '${tw.url}' }
+    - { id: vonage, type: http, preset: vonage, apiKey: ${VONAGE.apiKey}, apiSecret: ${VONAGE.apiSecret},
+        from: ${VONAGE.from}, signatureSecret: ${VONAGE.signatureSecret}, baseUrl: '${vo.url}' }
+    - { id: hook, type: http, preset: webhook, url: '${hook.url}/otp', secret: '${WEBHOOK_SECRET}',
+        allowPrivateNetwork: true }
   routes:
     - { prefixes: ['+44'], gateways: [hook] }
   defaultRoute: [twilio, vonage]
@@ -69,22 +72,26 @@ const callback = (gateway: string, req: { url: string; headers: Record<string, s
     body: req.body,
   }).then(async (res) => ({ status: res.status, body: (await res.json()) as any, headers: res.headers, gateway }));
 
-test('a code goes out through the first gateway of its route; its status and attempt are visible to operators, never its text', async () => {
-  tw.mode('ok');
-  const m = await sendAndDispatch(mobile(401));
-  assert.equal(m.status, 'sent');
-  assert.equal(tw.received().at(-1)!.to, mobile(401));
-  const r = await s.get(`/admin/messages?to=${encodeURIComponent(mobile(401))}`);
-  assert.equal(r.status, 200);
-  const [view] = r.body.messages;
-  assert.deepEqual(
-    [view.status, view.gateway, view.segments, view.attempts.length, view.attempts[0].outcome],
-    ['sent', 'twilio', 1, 1, 'sent'],
-  );
-  assert.match(view.providerMessageId, /^SM/);
-  const code = /Your code is (\d+)/.exec(tw.received().at(-1)!.text)![1]!;
-  assert.ok(!JSON.stringify(r.body).includes(code), 'the code never appears in the listing');
-});
+test(
+  'a code goes out through the first gateway of its route; ' +
+    'its status and attempt are visible to operators, never its text',
+  async () => {
+    tw.mode('ok');
+    const m = await sendAndDispatch(mobile(401));
+    assert.equal(m.status, 'sent');
+    assert.equal(tw.received().at(-1)!.to, mobile(401));
+    const r = await s.get(`/admin/messages?to=${encodeURIComponent(mobile(401))}`);
+    assert.equal(r.status, 200);
+    const [view] = r.body.messages;
+    assert.deepEqual(
+      [view.status, view.gateway, view.segments, view.attempts.length, view.attempts[0].outcome],
+      ['sent', 'twilio', 1, 1, 'sent'],
+    );
+    assert.match(view.providerMessageId, /^SM/);
+    const code = /Your code is (\d+)/.exec(tw.received().at(-1)!.text)![1]!;
+    assert.ok(!JSON.stringify(r.body).includes(code), 'the code never appears in the listing');
+  },
+);
 
 test('failover: a permanent refusal by the first gateway sends the message through the next one', async () => {
   tw.mode('permanent');
@@ -148,7 +155,7 @@ test('routes by prefix: +44 goes to the webhook channel, signed per Standard Web
   assert.deepEqual([after!.status, after!.lastError], ['failed', 'handset unreachable']);
 });
 
-test('segments: counted per message and in metrics; a CAMARA text needing more than 2 is refused with 400', async () => {
+test('segments: counted per message and in metrics; a CAMARA text needing over 2 is refused with 400', async () => {
   const m = await sendAndDispatch(mobile(404), `Код {{code}} ${'д'.repeat(60)}`);
   assert.equal(m.segments, 2);
   const metrics = await fetch(`${s.url}/metrics`).then((r) => r.text());

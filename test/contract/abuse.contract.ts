@@ -95,7 +95,8 @@ export function abuseContract(name: string, h: StoreHarness): void {
   });
 
   withPair(
-    "abuse: a lifted block stays as a row ended at the lift, marked as an operator's decision; only one of two lifts counts",
+    "abuse: a lifted block stays as a row ended at the lift, marked as an operator's decision; " +
+      'only one of two lifts counts',
     async (a, b) => {
       await a.putBlocks([
         {

@@ -22,7 +22,10 @@ import { gatewayContract } from './gateway.contract.ts';
 const PUBLIC = 'https://otpd.example.test';
 const noInbox = {} as DevInbox;
 
-/** Each preset against a local server speaking that vendor's wire format (URL, auth, encoding, answers, signed reports). */
+/**
+ * Each preset against a local server speaking that vendor's wire format (URL, auth, encoding, answers,
+ * signed reports).
+ */
 function presetContract(
   config: (baseUrl: string) => HttpGatewayConfig,
   spec: (cb: string) => VendorSpec,

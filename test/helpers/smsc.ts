@@ -155,9 +155,10 @@ export class TestSmsc {
     const s = [...this.#bound].at(-1);
     if (!s) throw new Error('no bound session to send the receipt on');
     const original = this.messages.find((m) => m.messageId === messageId);
+    const start = (original?.text ?? '').replace(/[^ -~]/g, '').slice(0, 20);
     const text =
       `id:${messageId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2606011200 ` +
-      `done date:2606011201 stat:${stat} err:${o.err ?? '000'} text:${(original?.text ?? '').replace(/[^ -~]/g, '').slice(0, 20)}`;
+      `done date:2606011201 stat:${stat} err:${o.err ?? '000'} text:${start}`;
     const tlvs = o.tlvs === false ? {} : { receipted_message_id: messageId, message_state: STATES[stat] };
     const params = {
       source_addr: original?.to ?? '',

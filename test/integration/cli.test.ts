@@ -58,50 +58,54 @@ test('keys create with limited scopes refuses unknown ones', async (t) => {
   assert.match(bad.stderr, /unknown scope "root"/);
 });
 
-test('otpd outbox reads the development outbox and otpd messages shows its status; first start writes a dev key (0600) and a secret', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'otpd-cli-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const env = { OTPD_DATA_DIR: dataDir };
-  const server = await spawnOtpd(env);
-  t.after(() => server.stop());
-  assert.match(server.output(), /development API key/);
-  for (const f of ['dev-api-key', 'secret.key']) {
-    assert.ok(existsSync(join(dataDir, f)));
-    assert.equal(statSync(join(dataDir, f)).mode & 0o777, 0o600);
-  }
-  const key = readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim();
-  const r = await fetch(`${server.url}/one-time-password-sms/v1/send-code`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ phoneNumber: mobile(78), message: 'Your code: {{code}}' }),
-  });
-  assert.equal(r.status, 200);
-  let out = '';
-  for (let i = 0; i < 100 && !/Your code: \d{6}/.test(out); i++) {
-    out = (await runOtpd(['outbox', '--to', mobile(78)], env)).stdout;
-  }
-  assert.match(out, /\+3462925\d{4}\s+Your code: \d{6}/);
-  const code = /Your code: (\d{6})/.exec(out)![1]!;
-  const valid = await fetch(`${server.url}/one-time-password-sms/v1/validate-code`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      authenticationId: ((await r.json()) as { authenticationId: string }).authenticationId,
-      code,
-    }),
-  });
-  assert.equal(valid.status, 204);
-  const status = await runOtpd(['messages', '--to', mobile(78), '--json'], env);
-  const [m] = JSON.parse(status.stdout) as { status: string; gateway: string; attempts: { outcome: string }[] }[];
-  assert.deepEqual([m!.status, m!.gateway, m!.attempts.map((a) => a.outcome)], ['sent', 'dev-outbox', ['sent']]);
-  assert.ok(!status.stdout.includes(code), 'otpd messages never shows the text');
-  assert.match((await runOtpd(['messages'], env)).stdout, /#\d+ {2}\+3462925\d{4} {2}sent {2}1 seg {2}dev-outbox/);
-  assert.equal((await runOtpd(['messages', '--status', 'lost'], env)).code, 1);
-  const log = server.output();
-  assert.match(log, /"phone":"\+3462\*{5}\d{2}"/, 'the number is logged masked');
-  assert.ok(!log.includes(mobile(78)), 'the full number never reaches the log');
-  assert.ok(!log.includes(code), 'the code never reaches the log');
-});
+test(
+  'otpd outbox reads the development outbox and otpd messages shows its status; ' +
+    'first start writes a dev key (0600) and a secret',
+  async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'otpd-cli-'));
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const env = { OTPD_DATA_DIR: dataDir };
+    const server = await spawnOtpd(env);
+    t.after(() => server.stop());
+    assert.match(server.output(), /development API key/);
+    for (const f of ['dev-api-key', 'secret.key']) {
+      assert.ok(existsSync(join(dataDir, f)));
+      assert.equal(statSync(join(dataDir, f)).mode & 0o777, 0o600);
+    }
+    const key = readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim();
+    const r = await fetch(`${server.url}/one-time-password-sms/v1/send-code`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ phoneNumber: mobile(78), message: 'Your code: {{code}}' }),
+    });
+    assert.equal(r.status, 200);
+    let out = '';
+    for (let i = 0; i < 100 && !/Your code: \d{6}/.test(out); i++) {
+      out = (await runOtpd(['outbox', '--to', mobile(78)], env)).stdout;
+    }
+    assert.match(out, /\+3462925\d{4}\s+Your code: \d{6}/);
+    const code = /Your code: (\d{6})/.exec(out)![1]!;
+    const valid = await fetch(`${server.url}/one-time-password-sms/v1/validate-code`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        authenticationId: ((await r.json()) as { authenticationId: string }).authenticationId,
+        code,
+      }),
+    });
+    assert.equal(valid.status, 204);
+    const status = await runOtpd(['messages', '--to', mobile(78), '--json'], env);
+    const [m] = JSON.parse(status.stdout) as { status: string; gateway: string; attempts: { outcome: string }[] }[];
+    assert.deepEqual([m!.status, m!.gateway, m!.attempts.map((a) => a.outcome)], ['sent', 'dev-outbox', ['sent']]);
+    assert.ok(!status.stdout.includes(code), 'otpd messages never shows the text');
+    assert.match((await runOtpd(['messages'], env)).stdout, /#\d+ {2}\+3462925\d{4} {2}sent {2}1 seg {2}dev-outbox/);
+    assert.equal((await runOtpd(['messages', '--status', 'lost'], env)).code, 1);
+    const log = server.output();
+    assert.match(log, /"phone":"\+3462\*{5}\d{2}"/, 'the number is logged masked');
+    assert.ok(!log.includes(mobile(78)), 'the full number never reaches the log');
+    assert.ok(!log.includes(code), 'the code never reaches the log');
+  },
+);
 
 test('otpd --version prints the package version without loading the server', () => {
   const root = new URL('../../', import.meta.url);

@@ -43,7 +43,7 @@ async function failsClosedWhileLocked(
   assert.equal((await s.post(VALIDATE, { authenticationId, code })).status, 204);
 }
 
-test('sqlite: when the store cannot write (locked past busy_timeout), no 200 and no 204; afterwards nothing was lost', async (t) => {
+test('sqlite: a write lock held past busy_timeout: no 200, no 204; afterwards nothing was lost', async (t) => {
   const s = await startTestServer({ OTPD_SQLITE_BUSY_TIMEOUT_MS: '300' });
   t.after(() => s.close());
   // Another process holds the write lock for longer than otpd waits for it.
@@ -59,7 +59,7 @@ test('sqlite: when the store cannot write (locked past busy_timeout), no 200 and
   });
 });
 
-test('postgres: when a table stays locked past the statement timeout, no 200 and no 204; afterwards nothing was lost', async (t) => {
+test('postgres: a table locked past the statement timeout: no 200, no 204; afterwards nothing was lost', async (t) => {
   const s = await startTestServer({ OTPD_DATABASE_STATEMENT_TIMEOUT_MS: '300' }, { store: 'postgres' });
   t.after(() => s.close());
   await failsClosedWhileLocked(s, (run) =>

@@ -47,7 +47,8 @@ async function delivered(s: TestServer, prefix: string): Promise<number> {
   return (await s.server.store.listDevMessages(undefined, 100_000)).filter((m) => m.to.startsWith(prefix)).length;
 }
 
-test('SMS pumping: sequential numbers in one prefix, a premium range and many prefixes, from rotating IPs, while real users keep succeeding', {
+test('SMS pumping: sequential numbers in one prefix, a premium range and many prefixes, from rotating IPs, ' +
+  'while real users keep succeeding', {
   timeout: 180_000,
 }, async (t) => {
   const s = await startTestServer({
@@ -143,56 +144,60 @@ test('without a trusted proxy, spoofed X-Forwarded-For headers neither reset nor
   assert.ok(Number(r.headers.get('retry-after')) > 0);
 });
 
-test('through a trusted proxy, each client IP has its own limit (X-Forwarded-For read right to left; only the configured header)', async (t) => {
-  const s = await startTestServer({
-    OTPD_VELOCITY_IP: '2',
-    OTPD_VELOCITY_PREFIX: '0',
-    OTPD_VELOCITY_COUNTRY: '0',
-    OTPD_BREAKER: 'false',
-    OTPD_TRUSTED_PROXIES: '127.0.0.0/8,10.0.0.0/8',
-  });
-  t.after(() => s.close());
-  const t1 = tally();
-  for (let i = 0; i < 3; i++) await send(s, t1, `+3361${digits(7)}`, '198.51.100.7, 10.1.2.3');
-  assert.deepEqual(
-    [t1.accepted, t1.byCode.TOO_MANY_REQUESTS],
-    [2, 1],
-    'the client is the first untrusted hop from the right',
-  );
-  const t2 = tally();
-  for (let i = 0; i < 2; i++) await send(s, t2, `+3361${digits(7)}`, 'forged-by-client, 198.51.100.8');
-  assert.equal(t2.accepted, 2, 'a forged left-most entry does not matter');
-  const t3 = tally();
-  for (let i = 0; i < 3; i++) {
-    t3.requests += 1;
-    const r = await s.post(
-      SEND,
-      { phoneNumber: `+3361${digits(7)}`, message: 'code {{code}}' },
-      { headers: { 'x-real-ip': '198.51.100.7', 'x-forwarded-for': `203.0.113.${i}` } },
+test(
+  'through a trusted proxy, each client IP has its own limit ' +
+    '(X-Forwarded-For read right to left; only the configured header)',
+  async (t) => {
+    const s = await startTestServer({
+      OTPD_VELOCITY_IP: '2',
+      OTPD_VELOCITY_PREFIX: '0',
+      OTPD_VELOCITY_COUNTRY: '0',
+      OTPD_BREAKER: 'false',
+      OTPD_TRUSTED_PROXIES: '127.0.0.0/8,10.0.0.0/8',
+    });
+    t.after(() => s.close());
+    const t1 = tally();
+    for (let i = 0; i < 3; i++) await send(s, t1, `+3361${digits(7)}`, '198.51.100.7, 10.1.2.3');
+    assert.deepEqual(
+      [t1.accepted, t1.byCode.TOO_MANY_REQUESTS],
+      [2, 1],
+      'the client is the first untrusted hop from the right',
     );
-    if (r.status === 200) t3.accepted += 1;
-  }
-  assert.equal(t3.accepted, 3, 'X-Real-IP is ignored when the proxy is configured to set X-Forwarded-For');
-  const r = await startTestServer({
-    OTPD_VELOCITY_IP: '1',
-    OTPD_VELOCITY_PREFIX: '0',
-    OTPD_VELOCITY_COUNTRY: '0',
-    OTPD_BREAKER: 'false',
-    OTPD_TRUSTED_PROXIES: '127.0.0.1',
-    OTPD_CLIENT_IP_HEADER: 'x-real-ip',
-  });
-  t.after(() => r.close());
-  const viaRealIp = (n: number, ip: string) =>
-    r.post(
-      SEND,
-      { phoneNumber: `+3361${digits(7)}`, message: 'code {{code}}' },
-      { headers: { 'x-real-ip': ip, 'x-forwarded-for': `203.0.113.${n}` } },
+    const t2 = tally();
+    for (let i = 0; i < 2; i++) await send(s, t2, `+3361${digits(7)}`, 'forged-by-client, 198.51.100.8');
+    assert.equal(t2.accepted, 2, 'a forged left-most entry does not matter');
+    const t3 = tally();
+    for (let i = 0; i < 3; i++) {
+      t3.requests += 1;
+      const r = await s.post(
+        SEND,
+        { phoneNumber: `+3361${digits(7)}`, message: 'code {{code}}' },
+        { headers: { 'x-real-ip': '198.51.100.7', 'x-forwarded-for': `203.0.113.${i}` } },
+      );
+      if (r.status === 200) t3.accepted += 1;
+    }
+    assert.equal(t3.accepted, 3, 'X-Real-IP is ignored when the proxy is configured to set X-Forwarded-For');
+    const r = await startTestServer({
+      OTPD_VELOCITY_IP: '1',
+      OTPD_VELOCITY_PREFIX: '0',
+      OTPD_VELOCITY_COUNTRY: '0',
+      OTPD_BREAKER: 'false',
+      OTPD_TRUSTED_PROXIES: '127.0.0.1',
+      OTPD_CLIENT_IP_HEADER: 'x-real-ip',
+    });
+    t.after(() => r.close());
+    const viaRealIp = (n: number, ip: string) =>
+      r.post(
+        SEND,
+        { phoneNumber: `+3361${digits(7)}`, message: 'code {{code}}' },
+        { headers: { 'x-real-ip': ip, 'x-forwarded-for': `203.0.113.${n}` } },
+      );
+    assert.equal((await viaRealIp(1, '198.51.100.9')).status, 200);
+    assert.equal(
+      (await viaRealIp(2, '198.51.100.9')).status,
+      429,
+      'X-Real-IP decides; a client-written X-Forwarded-For does not split it',
     );
-  assert.equal((await viaRealIp(1, '198.51.100.9')).status, 200);
-  assert.equal(
-    (await viaRealIp(2, '198.51.100.9')).status,
-    429,
-    'X-Real-IP decides; a client-written X-Forwarded-For does not split it',
-  );
-  assert.equal((await viaRealIp(3, '198.51.100.10')).status, 200);
-});
+    assert.equal((await viaRealIp(3, '198.51.100.10')).status, 200);
+  },
+);

@@ -107,7 +107,8 @@ describe('two otpd replicas on one PostgreSQL', () => {
       return row!.n === 0 ? true : undefined;
     }, 'every message sent');
     const rows = await c.sql<{ attempts: number; tries: number }>(
-      'SELECT m.attempts, (SELECT count(*)::int FROM message_attempts a WHERE a.message_seq = m.seq) AS tries FROM messages m WHERE m.recipient = ANY($1)',
+      'SELECT m.attempts, (SELECT count(*)::int FROM message_attempts a WHERE a.message_seq = m.seq) AS tries ' +
+        'FROM messages m WHERE m.recipient = ANY($1)',
       [phones],
     );
     assert.equal(rows.length, 30);
@@ -116,7 +117,8 @@ describe('two otpd replicas on one PostgreSQL', () => {
       'one claim and one gateway call per message',
     );
     const [dev] = await c.sql<{ n: number; distinct: number }>(
-      'SELECT count(*)::int AS n, count(DISTINCT message_seq)::int AS distinct FROM dev_outbox WHERE recipient = ANY($1)',
+      'SELECT count(*)::int AS n, count(DISTINCT message_seq)::int AS distinct ' +
+        'FROM dev_outbox WHERE recipient = ANY($1)',
       [phones],
     );
     assert.equal(dev!.n, rows.length);

@@ -69,33 +69,37 @@ test('a numeric sender goes out as an international number without its +', async
   );
 });
 
-test('delivery receipts (TLVs or the Appendix B text) become delivered, failed and expired; intermediate ones are ignored', async (t) => {
-  const { smsc, gw, clock } = await setup(t);
-  const got: ReceiptInput[] = [];
-  gw.onReceipt((r) => got.push(r));
-  const [a, b, c] = [
-    okId(await gw.send(msg('Your code is 123456'), never)),
-    okId(await gw.send(msg('Your code is 654321'), never)),
-    okId(await gw.send(msg('x'), never)),
-  ];
-  // Each receipt() resolves on the gateway's deliver_sm_resp, which follows the listener call.
-  assert.deepEqual(
-    await Promise.all([
-      smsc.receipt(a, 'ENROUTE'),
-      smsc.receipt(a, 'ACCEPTD', { tlvs: false }),
-      smsc.receipt(a, 'DELIVRD'),
-      smsc.receipt(b, 'UNDELIV', { tlvs: false, err: '011' }),
-      smsc.receipt(c, 'EXPIRED'),
-    ]),
-    [0, 0, 0, 0, 0],
-  );
-  assert.deepEqual(got, [
-    { providerMessageId: a, status: 'delivered', error: undefined, at: clock.now() },
-    { providerMessageId: b, status: 'failed', error: 'stat:UNDELIV err:011', at: clock.now() },
-    { providerMessageId: c, status: 'expired', error: 'stat:EXPIRED err:000', at: clock.now() },
-  ]);
-  assert.ok(!JSON.stringify(got).includes('654321'), 'the receipt text (which repeats the code) is never copied');
-});
+test(
+  'delivery receipts (TLVs or the Appendix B text) become delivered, failed and expired; ' +
+    'intermediate ones are ignored',
+  async (t) => {
+    const { smsc, gw, clock } = await setup(t);
+    const got: ReceiptInput[] = [];
+    gw.onReceipt((r) => got.push(r));
+    const [a, b, c] = [
+      okId(await gw.send(msg('Your code is 123456'), never)),
+      okId(await gw.send(msg('Your code is 654321'), never)),
+      okId(await gw.send(msg('x'), never)),
+    ];
+    // Each receipt() resolves on the gateway's deliver_sm_resp, which follows the listener call.
+    assert.deepEqual(
+      await Promise.all([
+        smsc.receipt(a, 'ENROUTE'),
+        smsc.receipt(a, 'ACCEPTD', { tlvs: false }),
+        smsc.receipt(a, 'DELIVRD'),
+        smsc.receipt(b, 'UNDELIV', { tlvs: false, err: '011' }),
+        smsc.receipt(c, 'EXPIRED'),
+      ]),
+      [0, 0, 0, 0, 0],
+    );
+    assert.deepEqual(got, [
+      { providerMessageId: a, status: 'delivered', error: undefined, at: clock.now() },
+      { providerMessageId: b, status: 'failed', error: 'stat:UNDELIV err:011', at: clock.now() },
+      { providerMessageId: c, status: 'expired', error: 'stat:EXPIRED err:000', at: clock.now() },
+    ]);
+    assert.ok(!JSON.stringify(got).includes('654321'), 'the receipt text (which repeats the code) is never copied');
+  },
+);
 
 test('a text outside GSM-7 goes out as UCS-2 (data_coding 8) and arrives unchanged', async (t) => {
   const { smsc, gw } = await setup(t);
@@ -163,7 +167,7 @@ test('long UCS-2 texts are sent as parts of 67 units, never splitting a surrogat
   );
 });
 
-test('a bind with a wrong password is refused: sends fail transient with the status, and the gateway keeps retrying', async (t) => {
+test('a refused bind (wrong password): sends fail transient with the status; the gateway keeps retrying', async (t) => {
   const { smsc, gw, warnings } = await setup(t, { password: 'wrong' });
   const r = await gw.send(msg('code 1'), never);
   assert.equal(!r.ok && r.kind, 'transient');
@@ -227,7 +231,7 @@ test('a submit_sm without a response within requestTimeoutMs is a transient time
   assert.equal(gw.load.inFlight, 0);
 });
 
-test('command_status maps to transient (with retryAfterMs when throttled) or permanent, named, without the text', async (t) => {
+test('command_status: transient (with retryAfterMs if throttled) or permanent, named, without the text', async (t) => {
   const { smsc, gw } = await setup(t);
   const cases: [number, 'transient' | 'permanent', string, number | undefined][] = [
     [smpp.ESME_RTHROTTLED, 'transient', 'ESME_RTHROTTLED (0x00000058)', 1000],

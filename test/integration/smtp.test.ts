@@ -167,7 +167,9 @@ test('UTF-8: a non-ASCII subject and body arrive intact, in quoted-printable and
   const subject = 'Ваш код подтверждения ✓ — für Ihr Konto, ein recht langer Betreff über mehrere Wörter';
   const texts = {
     // Mostly ASCII with a line past 76 characters: quoted-printable with soft line breaks.
-    'quoted-printable': `Your code is 482913 ✓\nIt expires in five minutes; if you did not ask for it = ignore this message, nobody can use it.`,
+    'quoted-printable':
+      'Your code is 482913 ✓\n' +
+      'It expires in five minutes; if you did not ask for it = ignore this message, nobody can use it.',
     base64: `Код 482913 ✓\nΚωδικός: 482913 — 認証コード\n${'长'.repeat(60)}`,
   };
   await withPeer({}, { subject }, {}, async (g, p) => {

@@ -57,7 +57,7 @@ test("country permissions: the configured default, and a client's own allow list
   await f.verifier.sendCode('other', { phoneNumber: '+34629255833', message: MSG });
 });
 
-test('velocity per prefix: sequential numbers in one block of 10 000 run out; other prefixes and safe numbers do not', async () => {
+test('prefix velocity: sequential numbers in a 10 000 block run out, not other prefixes or safe numbers', async () => {
   const f = coreFixture({ OTPD_VELOCITY_PREFIX: '3' });
   for (let i = 0; i < 3; i++)
     await f.verifier.sendCode('c', { phoneNumber: `+4474001234${String(i).padStart(2, '0')}`, message: MSG });
@@ -166,7 +166,7 @@ test('the breaker trips the scope that stopped converting and leaves the healthy
   );
 });
 
-test("one number, one spelling: a trunk 0 after the country code shares the canonical number's lists and limits", async () => {
+test('one number, one spelling: a trunk 0 after the country code shares the canonical lists and limits', async () => {
   const f = coreFixture({ OTPD_BLOCKED_NUMBERS: '+447400' });
   await refused(f.verifier.sendCode('c', { phoneNumber: '+4407400123456', message: MSG }), 'PHONE_NUMBER_BLOCKED');
   const g = coreFixture();
@@ -198,7 +198,7 @@ test('velocity is per client: one tenant exhausting a prefix does not lock it fo
   await f.verifier.sendCode('b', { phoneNumber: '+447400123404', message: MSG });
 });
 
-test('the per-IP limit applies to end-user IPs from a trusted proxy, or to every address with scope always', async () => {
+test('the per-IP limit applies to end-user IPs from a trusted proxy, or to any address with scope always', async () => {
   const f = coreFixture({ OTPD_VELOCITY_IP: '1' });
   const send = (n: number, ctx: { ip: string; ipProxied: boolean }) =>
     f.verifier.sendCode('c', { phoneNumber: `+3462925${String(n).padStart(4, '0')}`, message: MSG }, ctx);

@@ -120,6 +120,10 @@ test('database and retention: defaults, environment, validation and a redacted p
   );
 });
 
+// A well-formed Twilio account SID and Standard Webhooks secret for the gateway configs below.
+const TW_SID = `AC${'0'.repeat(32)}`;
+const WEBHOOK_SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789').toString('base64')}`;
+
 test('gateways and routes: a discriminated union checked at boot, with every problem listed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'otpd-config-'));
   const file = join(dir, 'otpd.yaml');
@@ -129,8 +133,8 @@ test('gateways and routes: a discriminated union checked at boot, with every pro
 delivery:
   publicUrl: https://otpd.example.com
   gateways:
-    - { id: tw, type: http, preset: twilio, accountSid: AC${'0'.repeat(32)}, authToken: tw-secret-token, from: '+15005550006' }
-    - { id: hook, type: http, preset: webhook, url: 'http://127.0.0.1:9/x', secret: whsec_${Buffer.from('0123456789abcdef0123456789').toString('base64')} }
+    - { id: tw, type: http, preset: twilio, accountSid: ${TW_SID}, authToken: tw-secret-token, from: '+15005550006' }
+    - { id: hook, type: http, preset: webhook, url: 'http://127.0.0.1:9/x', secret: ${WEBHOOK_SECRET} }
     - { id: tw, type: smtp, host: mail, from: otp@example.com }
     - { id: odd, type: http, preset: nexmo }
   routes:
@@ -169,7 +173,7 @@ test('gateway credentials never appear in the printable config; production refus
     writeYaml(`
 delivery:
   gateways:
-    - { id: tw, type: http, preset: twilio, accountSid: AC${'0'.repeat(32)}, authToken: tw-secret-token, from: '+15005550006' }
+    - { id: tw, type: http, preset: twilio, accountSid: ${TW_SID}, authToken: tw-secret-token, from: '+15005550006' }
     - { id: smsc, type: smpp, host: smsc.example.com, systemId: otpd, password: pw123456, sourceAddr: OTPD }
 `),
   );
@@ -185,7 +189,7 @@ delivery:
         {},
         writeYaml(`
 delivery:
-  gateways: [{ id: tw, type: http, preset: twilio, accountSid: AC${'0'.repeat(32)}, authToken: t, from: '+15005550006' }]
+  gateways: [{ id: tw, type: http, preset: twilio, accountSid: ${TW_SID}, authToken: t, from: '+15005550006' }]
 `),
       ),
     /publicUrl/,

@@ -44,7 +44,10 @@ function setup(o: Partial<BreakerOptions> = {}) {
   return { f, options, breaker, reported, pumped };
 }
 
-/** Runs the breaker every interval up to and including `last`, as the timer would; returns the scopes those runs tripped. */
+/**
+ * Runs the breaker every interval up to and including `last`, as the timer would; returns the scopes
+ * those runs tripped.
+ */
 async function runThrough(f: Fixture, breaker: ConversionBreaker, last: number): Promise<string[]> {
   const tripped: string[] = [];
   while (f.clock.now() < last) {
@@ -65,113 +68,129 @@ const gbIn = async (f: Fixture, from: number) =>
   (await f.store.conversionStats(from, f.clock.now())).find((s) => s.scope === 'country:GB');
 
 for (const cooldownMs of [HOUR, 20 * MIN]) {
-  test(`a trip lasts exactly the cool-down (${cooldownMs / MIN} min, window 60 min): runs during it neither extend nor report it, and its data never trips the scope again`, async () => {
-    const { f, breaker, reported, pumped } = setup({ cooldownMs });
-    await pumped(6);
-    f.clock.advance(SETTLE);
-    await pumped(6); // sent before the trip, settled during it
-    const t0 = f.clock.now();
-    const [block, ...more] = await breaker.runOnce();
-    assert.deepEqual(more, []);
-    assert.deepEqual([block!.scope, block!.until, block!.shadow], ['country:GB', t0 + cooldownMs, false]);
-    assert.match(block!.reason, /^0 of 6 codes validated/);
-    await gbRefused(f);
-    await f.verifier.sendCode('c', { phoneNumber: '+34629250001', message: MSG });
+  test(
+    `a trip lasts exactly the cool-down (${cooldownMs / MIN} min, window 60 min): ` +
+      'runs during it neither extend nor report it, and its data never trips the scope again',
+    async () => {
+      const { f, breaker, reported, pumped } = setup({ cooldownMs });
+      await pumped(6);
+      f.clock.advance(SETTLE);
+      await pumped(6); // sent before the trip, settled during it
+      const t0 = f.clock.now();
+      const [block, ...more] = await breaker.runOnce();
+      assert.deepEqual(more, []);
+      assert.deepEqual([block!.scope, block!.until, block!.shadow], ['country:GB', t0 + cooldownMs, false]);
+      assert.match(block!.reason, /^0 of 6 codes validated/);
+      await gbRefused(f);
+      await f.verifier.sendCode('c', { phoneNumber: '+34629250001', message: MSG });
 
-    assert.deepEqual(await runThrough(f, breaker, t0 + cooldownMs - 1), [], 'not tripped again while in force');
-    assert.deepEqual(reported, ['country:GB'], 'reported once');
-    assert.deepEqual(
-      (await f.store.listBlocks(f.clock.now())).map((b) => [b.scope, b.until]),
-      [['country:GB', t0 + cooldownMs]],
-      'not extended',
-    );
-    await gbRefused(f);
+      assert.deepEqual(await runThrough(f, breaker, t0 + cooldownMs - 1), [], 'not tripped again while in force');
+      assert.deepEqual(reported, ['country:GB'], 'reported once');
+      assert.deepEqual(
+        (await f.store.listBlocks(f.clock.now())).map((b) => [b.scope, b.until]),
+        [['country:GB', t0 + cooldownMs]],
+        'not extended',
+      );
+      await gbRefused(f);
 
-    f.clock.set(t0 + cooldownMs);
-    assert.deepEqual(await f.store.listBlocks(f.clock.now()), [], 'over at its end');
-    assert.ok((await gbIn(f, f.clock.now() - HOUR))!.sent >= 6, 'the codes it was judged on are still in the window');
-    assert.deepEqual(await runThrough(f, breaker, t0 + cooldownMs + 10 * MIN), [], 'but they do not trip it again');
+      f.clock.set(t0 + cooldownMs);
+      assert.deepEqual(await f.store.listBlocks(f.clock.now()), [], 'over at its end');
+      assert.ok((await gbIn(f, f.clock.now() - HOUR))!.sent >= 6, 'the codes it was judged on are still in the window');
+      assert.deepEqual(await runThrough(f, breaker, t0 + cooldownMs + 10 * MIN), [], 'but they do not trip it again');
 
-    await pumped(4);
-    f.clock.advance(SETTLE);
-    assert.deepEqual(await breaker.runOnce(), [], 'fresh codes are judged on their own, past the minimum volume');
-    await pumped(1);
-    f.clock.advance(SETTLE);
-    const [again] = await breaker.runOnce();
-    assert.deepEqual(
-      [again!.scope, again!.until, again!.createdAt],
-      ['country:GB', f.clock.now() + cooldownMs, f.clock.now()],
-    );
-    assert.match(again!.reason, /^0 of 5 codes validated/);
-    assert.deepEqual(reported, ['country:GB', 'country:GB']);
-  });
+      await pumped(4);
+      f.clock.advance(SETTLE);
+      assert.deepEqual(await breaker.runOnce(), [], 'fresh codes are judged on their own, past the minimum volume');
+      await pumped(1);
+      f.clock.advance(SETTLE);
+      const [again] = await breaker.runOnce();
+      assert.deepEqual(
+        [again!.scope, again!.until, again!.createdAt],
+        ['country:GB', f.clock.now() + cooldownMs, f.clock.now()],
+      );
+      assert.match(again!.reason, /^0 of 5 codes validated/);
+      assert.deepEqual(reported, ['country:GB', 'country:GB']);
+    },
+  );
 }
 
-test("an operator's reset holds: the scope is not judged for a window after it, though the old codes are still in the window", async () => {
-  const { f, breaker, reported, pumped } = setup();
-  await pumped(6);
-  f.clock.advance(SETTLE);
-  const t0 = f.clock.now();
-  assert.deepEqual(
-    (await breaker.runOnce()).map((b) => b.scope),
-    ['country:GB'],
-  );
-  await runThrough(f, breaker, t0 + 10 * MIN);
+test(
+  "an operator's reset holds: the scope is not judged for a window after it, " +
+    'though the old codes are still in the window',
+  async () => {
+    const { f, breaker, reported, pumped } = setup();
+    await pumped(6);
+    f.clock.advance(SETTLE);
+    const t0 = f.clock.now();
+    assert.deepEqual(
+      (await breaker.runOnce()).map((b) => b.scope),
+      ['country:GB'],
+    );
+    await runThrough(f, breaker, t0 + 10 * MIN);
 
-  const lift = f.clock.now();
-  assert.equal(await f.store.deleteBlock('country:GB', lift), true);
-  assert.equal(await f.store.deleteBlock('country:GB', lift), false, 'nothing left in force');
-  assert.deepEqual(await f.store.listBlocks(lift), []);
-  assert.deepEqual(await gbIn(f, lift - HOUR), { scope: 'country:GB', sent: 6, verified: 0 });
-  assert.deepEqual(await breaker.runOnce(), [], 'the next run does not undo the reset');
+    const lift = f.clock.now();
+    assert.equal(await f.store.deleteBlock('country:GB', lift), true);
+    assert.equal(await f.store.deleteBlock('country:GB', lift), false, 'nothing left in force');
+    assert.deepEqual(await f.store.listBlocks(lift), []);
+    assert.deepEqual(await gbIn(f, lift - HOUR), { scope: 'country:GB', sent: 6, verified: 0 });
+    assert.deepEqual(await breaker.runOnce(), [], 'the next run does not undo the reset');
 
-  await pumped(6); // sends flow again, and fail again
-  f.clock.advance(SETTLE);
-  assert.deepEqual(
-    await runThrough(f, breaker, lift + HOUR - 1),
-    [],
-    'not judged within a window of the reset, fresh codes or not',
-  );
-  assert.deepEqual(reported, ['country:GB']);
+    await pumped(6); // sends flow again, and fail again
+    f.clock.advance(SETTLE);
+    assert.deepEqual(
+      await runThrough(f, breaker, lift + HOUR - 1),
+      [],
+      'not judged within a window of the reset, fresh codes or not',
+    );
+    assert.deepEqual(reported, ['country:GB']);
 
-  f.clock.set(lift + HOUR);
-  const [again] = await breaker.runOnce();
-  assert.equal(again!.scope, 'country:GB');
-  assert.match(again!.reason, /^0 of 6 codes validated/, 'judged on the codes sent since the reset only');
-  assert.equal((await f.store.listBlocks(f.clock.now()))[0]!.until, lift + 2 * HOUR);
-  await gbRefused(f);
-});
+    f.clock.set(lift + HOUR);
+    const [again] = await breaker.runOnce();
+    assert.equal(again!.scope, 'country:GB');
+    assert.match(again!.reason, /^0 of 6 codes validated/, 'judged on the codes sent since the reset only');
+    assert.equal((await f.store.listBlocks(f.clock.now()))[0]!.until, lift + 2 * HOUR);
+    await gbRefused(f);
+  },
+);
 
-test('shadow mode: a trip only reports, once while in force, and is judged again on the whole window when it runs out', async () => {
-  const { f, breaker, reported, pumped } = setup({ shadow: true });
-  await pumped(6);
-  f.clock.advance(SETTLE);
-  const t0 = f.clock.now();
-  const [block] = await breaker.runOnce();
-  assert.deepEqual([block!.scope, block!.until, block!.shadow], ['country:GB', t0 + HOUR, true]);
+test(
+  'shadow mode: a trip only reports, once while in force, ' +
+    'and is judged again on the whole window when it runs out',
+  async () => {
+    const { f, breaker, reported, pumped } = setup({ shadow: true });
+    await pumped(6);
+    f.clock.advance(SETTLE);
+    const t0 = f.clock.now();
+    const [block] = await breaker.runOnce();
+    assert.deepEqual([block!.scope, block!.until, block!.shadow], ['country:GB', t0 + HOUR, true]);
 
-  await pumped(6); // a shadow block lets them through
-  assert.deepEqual(
-    f.abuse.filter((e) => e.reason === 'conversion_breaker').map((e) => e.shadow),
-    [true, true, true, true, true, true],
-  );
-  assert.deepEqual(await runThrough(f, breaker, t0 + HOUR - 1), [], 'not tripped again while in force');
-  assert.deepEqual(
-    (await f.store.listBlocks(f.clock.now())).map((b) => b.until),
-    [t0 + HOUR],
-    'not extended',
-  );
-  assert.deepEqual(reported, ['country:GB']);
+    await pumped(6); // a shadow block lets them through
+    assert.deepEqual(
+      f.abuse.filter((e) => e.reason === 'conversion_breaker').map((e) => e.shadow),
+      [true, true, true, true, true, true],
+    );
+    assert.deepEqual(await runThrough(f, breaker, t0 + HOUR - 1), [], 'not tripped again while in force');
+    assert.deepEqual(
+      (await f.store.listBlocks(f.clock.now())).map((b) => b.until),
+      [t0 + HOUR],
+      'not extended',
+    );
+    assert.deepEqual(reported, ['country:GB']);
 
-  f.clock.set(t0 + HOUR);
-  const [again] = await breaker.runOnce();
-  assert.deepEqual([again!.until, again!.shadow], [t0 + 2 * HOUR, true]);
-  assert.match(again!.reason, /^0 of 6 codes validated/, 'the codes sent during the shadow block');
+    f.clock.set(t0 + HOUR);
+    const [again] = await breaker.runOnce();
+    assert.deepEqual([again!.until, again!.shadow], [t0 + 2 * HOUR, true]);
+    assert.match(again!.reason, /^0 of 6 codes validated/, 'the codes sent during the shadow block');
 
-  assert.equal(await f.store.deleteBlock('country:GB', f.clock.now()), true, 'an operator can lift a shadow block too');
-  assert.deepEqual(await runThrough(f, breaker, f.clock.now() + 10 * MIN), []);
-  assert.deepEqual(reported, ['country:GB', 'country:GB']);
-});
+    assert.equal(
+      await f.store.deleteBlock('country:GB', f.clock.now()),
+      true,
+      'an operator can lift a shadow block too',
+    );
+    assert.deepEqual(await runThrough(f, breaker, f.clock.now() + 10 * MIN), []);
+    assert.deepEqual(reported, ['country:GB', 'country:GB']);
+  },
+);
 
 test('judgedFrom: the codes a scope may be judged on, given its last block', () => {
   const now = 10 * HOUR;

@@ -69,7 +69,7 @@ test('the route table: prefix and country rules in order, a default for SMS, its
   assert.deepEqual(pool.plan('email', 'a@example.com'), ['c']);
 });
 
-test('failover: a permanent error moves the message to the next gateway at once; every call is an attempt', async () => {
+test('failover: a permanent error moves the message to the next gateway at once; each call is an attempt', async () => {
   const { f, attempts, run, send } = rig({ a: [PERM], b: [] });
   await send();
   await run();

@@ -44,11 +44,9 @@ export class HttpGateway<C> implements Gateway, CallbackReceipts {
     } catch (err) {
       if (signal.aborted)
         return { ok: false, kind: 'transient', timeout: true, error: `${this.#preset.name}: no answer in time` };
-      return {
-        ok: false,
-        kind: 'transient',
-        error: `${this.#preset.name}: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`,
-      };
+      // fetch reports a refused or reset connection as "fetch failed" with the system code in its cause.
+      const reason = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      return { ok: false, kind: 'transient', error: `${this.#preset.name}: ${reason}` };
     }
     let text = '';
     try {

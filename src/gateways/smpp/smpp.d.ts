@@ -54,7 +54,10 @@ declare module 'smpp' {
     class Session extends EventEmitter {
       socket: Socket;
       server?: Server;
-      /** Writes the PDU (assigning its sequence_number); false when the socket is not writable. Throws if it cannot be encoded. */
+      /**
+       * Writes the PDU (assigning its sequence_number); false when the socket is not writable. Throws if it
+       * cannot be encoded.
+       */
       send(pdu: PDU, responseCallback?: ResponseCallback, sendCallback?: ResponseCallback): boolean;
       /** socket.end(): a graceful close. */
       close(callback?: () => void): void;

@@ -30,22 +30,27 @@ const FACTS = `
   SELECT 'policy', json_build_object('client_id', client_id, 'countries', countries, 'daily_messages', daily_messages,
     'daily_budget_micros', daily_budget_micros, 'updated_at', updated_at) FROM client_policies WHERE client_id = $1
   UNION ALL
-  SELECT 'block', json_build_object('scope', scope, 'until', until, 'shadow', shadow, 'reason', reason, 'created_at', created_at)
+  SELECT 'block', json_build_object('scope', scope, 'until', until, 'shadow', shadow, 'reason', reason, 'created_at',
+    created_at)
     FROM scope_blocks WHERE scope = ANY($3::text[]) AND until > $4`;
 
 const CONVERSION = `
-  SELECT 'country:' || country AS scope, count(*)::int AS sent, (count(*) FILTER (WHERE status = 'verified'))::int AS verified
-    FROM verifications WHERE expires_at >= $1 AND expires_at < $2 AND messaged = 1 AND country IS NOT NULL GROUP BY country
+  SELECT 'country:' || country AS scope, count(*)::int AS sent,
+    (count(*) FILTER (WHERE status = 'verified'))::int AS verified
+    FROM verifications WHERE expires_at >= $1 AND expires_at < $2 AND messaged = 1
+      AND country IS NOT NULL GROUP BY country
   UNION ALL
   SELECT 'prefix:' || prefix, count(*)::int, (count(*) FILTER (WHERE status = 'verified'))::int
-    FROM verifications WHERE expires_at >= $1 AND expires_at < $2 AND messaged = 1 AND prefix IS NOT NULL GROUP BY prefix`;
+    FROM verifications WHERE expires_at >= $1 AND expires_at < $2 AND messaged = 1
+      AND prefix IS NOT NULL GROUP BY prefix`;
 
 // GREATEST keeps the later end, so replicas tripping a scope together agree. A row that had ended
 // (ran out or lifted) is replaced, its creation time included.
 const PUT_BLOCK = `INSERT INTO scope_blocks (${BLOCK_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
   ON CONFLICT (scope) DO UPDATE SET until = GREATEST(scope_blocks.until, excluded.until), shadow = excluded.shadow,
   reason = excluded.reason,
-  created_at = CASE WHEN scope_blocks.until > excluded.created_at THEN scope_blocks.created_at ELSE excluded.created_at END`;
+  created_at = CASE WHEN scope_blocks.until > excluded.created_at THEN scope_blocks.created_at
+    ELSE excluded.created_at END`;
 
 function splitFacts(rows: readonly { t: 'rule' | 'policy' | 'block'; row: Record<string, unknown> }[]): AdmissionFacts {
   const rules: NumberRule[] = [];

@@ -16,7 +16,8 @@ export const keys = (pool: pg.Pool) => ({
   async upsertApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void> {
     await pool.query(
       `INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, name = excluded.name, secret_hash = excluded.secret_hash,
+       ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, name = excluded.name,
+         secret_hash = excluded.secret_hash,
        scopes = excluded.scopes, revoked_at = excluded.revoked_at`,
       [...keyValues(k, secretHash)],
     );

@@ -47,7 +47,8 @@ export async function migratePg(pool: pg.Pool, schema: string, now: number): Pro
     try {
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${name}`);
       await c.query(
-        `CREATE TABLE IF NOT EXISTS ${name}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+        `CREATE TABLE IF NOT EXISTS ${name}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+          applied_at BIGINT NOT NULL)`,
       );
       const done = new Set(
         (await c.query<{ version: number }>(`SELECT version FROM ${name}.schema_migrations`)).rows.map(

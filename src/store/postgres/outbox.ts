@@ -25,7 +25,8 @@ import { advisoryLockKey, inTransaction } from './pool.ts';
 // scalar subquery, not a join: the planner never turns it into one, so the claim walks messages_due
 // in order and stops at its LIMIT. As a join, the planner (which sees few verifications pending)
 // would rather join and sort every due row, on every claim.
-const USABLE = `COALESCE((SELECT v.status = 'pending' AND v.expires_at > $2 FROM verifications v WHERE v.id = m.verification_id), true)`;
+const USABLE = `COALESCE((SELECT v.status = 'pending' AND v.expires_at > $2 FROM verifications v
+  WHERE v.id = m.verification_id), true)`;
 
 // The pg-boss pattern: each SELECT locks the due rows it takes and SKIPs rows another replica has
 // locked, so concurrent claimers never take one message twice and never wait on each other. Under
@@ -49,7 +50,8 @@ const CLAIM = `
       AND m.next_attempt_at <= COALESCE((SELECT max(next_attempt_at) FROM fresh HAVING count(*) = $3), $2)
     ORDER BY m.next_attempt_at LIMIT $5 FOR UPDATE SKIP LOCKED
   ), expired AS (
-    UPDATE messages SET status = 'expired', body = NULL, last_error = $4, updated_at = $2 WHERE seq = ANY (ARRAY(SELECT seq FROM stale))
+    UPDATE messages SET status = 'expired', body = NULL, last_error = $4, updated_at = $2
+      WHERE seq = ANY (ARRAY(SELECT seq FROM stale))
   )
   UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1, updated_at = $2
   WHERE seq = ANY (ARRAY(SELECT seq FROM fresh))
@@ -60,12 +62,14 @@ const CLAIM = `
 // receipt recorded before the attempt (see recordReceipt) gives a sent message its final status.
 const COMPLETE = `
   WITH a AS (
-    INSERT INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome, provider_message_id, error, segments)
+    INSERT INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome,
+      provider_message_id, error, segments)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11) ON CONFLICT DO NOTHING
   )
   UPDATE messages SET
     status = CASE WHEN $9 = 'sent'
-      THEN COALESCE((SELECT r.status FROM message_receipts r WHERE r.gateway = $3 AND r.provider_message_id = $7), 'sent') ELSE $9 END,
+      THEN COALESCE((SELECT r.status FROM message_receipts r WHERE r.gateway = $3
+        AND r.provider_message_id = $7), 'sent') ELSE $9 END,
     body = CASE WHEN $9 = 'queued' THEN body ELSE NULL END,
     next_attempt_at = CASE WHEN $9 = 'queued' THEN $10 ELSE next_attempt_at END,
     route_step = CASE WHEN $9 = 'queued' THEN $12 ELSE route_step END,
@@ -174,8 +178,9 @@ async function listMessages(pool: pg.Pool, f: MessageFilter): Promise<MessageVie
   const res = await pool.query<MessageRow>({
     name: 'otpd_list_messages',
     text: `SELECT ${MESSAGE_COLUMNS} FROM messages
-      WHERE ($1::text IS NULL OR recipient = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR gateway = $3)
-        AND ($4::bigint IS NULL OR created_at >= $4) AND ($5::bigint IS NULL OR created_at < $5) AND ($6::bigint IS NULL OR seq < $6)
+      WHERE ($1::text IS NULL OR recipient = $1) AND ($2::text IS NULL OR status = $2)
+        AND ($3::text IS NULL OR gateway = $3) AND ($4::bigint IS NULL OR created_at >= $4)
+        AND ($5::bigint IS NULL OR created_at < $5) AND ($6::bigint IS NULL OR seq < $6)
       ORDER BY seq DESC LIMIT $7`,
     values: [
       f.recipient ?? null,
@@ -193,7 +198,8 @@ async function listMessages(pool: pg.Pool, f: MessageFilter): Promise<MessageVie
 async function listAttempts(pool: pg.Pool, ids: readonly string[]): Promise<AttemptView[]> {
   const res = await pool.query<AttemptRow>({
     name: 'otpd_list_attempts',
-    text: `SELECT ${ATTEMPT_COLUMNS} FROM message_attempts WHERE message_seq = ANY($1::bigint[]) ORDER BY message_seq, attempt`,
+    text: `SELECT ${ATTEMPT_COLUMNS} FROM message_attempts WHERE message_seq = ANY($1::bigint[])
+      ORDER BY message_seq, attempt`,
     values: [ids.map(Number)],
   });
   return res.rows.map(toAttemptView);
@@ -202,7 +208,8 @@ async function listAttempts(pool: pg.Pool, ids: readonly string[]): Promise<Atte
 async function appendDevMessage(pool: pg.Pool, m: Parameters<DevInbox['appendDevMessage']>[0]): Promise<void> {
   await pool.query({
     name: 'otpd_append_dev',
-    text: 'INSERT INTO dev_outbox (message_seq, recipient, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    text: `INSERT INTO dev_outbox (message_seq, recipient, text, created_at) VALUES ($1, $2, $3, $4)
+      ON CONFLICT DO NOTHING`,
     values: [Number(m.messageId), m.to, m.text, m.at],
   });
 }
@@ -210,7 +217,8 @@ async function appendDevMessage(pool: pg.Pool, m: Parameters<DevInbox['appendDev
 async function listDevMessages(pool: pg.Pool, to: string | undefined, limit: number) {
   const res = await pool.query<DevMessageRow>({
     name: 'otpd_list_dev',
-    text: 'SELECT recipient, text, created_at FROM dev_outbox WHERE ($1::text IS NULL OR recipient = $1) ORDER BY message_seq DESC LIMIT $2',
+    text: `SELECT recipient, text, created_at FROM dev_outbox WHERE ($1::text IS NULL OR recipient = $1)
+      ORDER BY message_seq DESC LIMIT $2`,
     values: [to ?? null, limit],
   });
   return res.rows.map(toDevMessage);

@@ -23,7 +23,8 @@ const PURGE_VERIFICATIONS = `
 const PURGE_MESSAGES = `
   WITH gone AS (
     DELETE FROM messages WHERE seq IN (
-      SELECT seq FROM messages WHERE created_at < $1 AND status NOT IN ('queued', 'sending') LIMIT $2 FOR UPDATE SKIP LOCKED
+      SELECT seq FROM messages WHERE created_at < $1 AND status NOT IN ('queued',
+        'sending') LIMIT $2 FOR UPDATE SKIP LOCKED
     ) RETURNING seq, client_id, created_at, status
   ), attempts AS (
     DELETE FROM message_attempts WHERE message_seq IN (SELECT seq FROM gone)
@@ -69,7 +70,8 @@ const STATS = `
     SELECT day, client_id, metric, count FROM stats_daily WHERE day BETWEEN $1 AND $2
     UNION ALL
     SELECT ${DAY} AS day, client_id,
-      'verifications.' || CASE WHEN status = 'pending' AND expires_at <= $3 THEN 'expired' ELSE status END AS metric, count(*) AS count
+      'verifications.' || CASE WHEN status = 'pending' AND expires_at <= $3 THEN 'expired'
+        ELSE status END AS metric, count(*) AS count
     FROM verifications WHERE created_at >= $4 AND created_at < $5 GROUP BY 1, 2, 3
     UNION ALL
     SELECT ${DAY} AS day, client_id, 'messages.' || status AS metric, count(*) AS count

@@ -14,13 +14,16 @@ import { takeChargeCte } from './usage.ts';
 // the charge, taken last (see usage.ts).
 const WRITE_SEND = `
   WITH superseded AS (
-    UPDATE verifications SET status = 'superseded', finished_at = $8 WHERE client_id = $2 AND phone_index = $3 AND status = 'pending'
+    UPDATE verifications SET status = 'superseded', finished_at = $8 WHERE client_id = $2 AND phone_index = $3
+      AND status = 'pending'
   ), v AS (
-    INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts, created_at, expires_at,
+    INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts, created_at,
+      expires_at,
       country, prefix, messaged)
     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $8, $7, $16, $17, ($9::text IS NOT NULL)::int)
   ), m AS (
-    INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status, next_attempt_at, created_at,
+    INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status, next_attempt_at,
+      created_at,
       updated_at)
     SELECT $1, $2, $9, $10, $11, $14, 'queued', $8, $8, $8 WHERE $9::text IS NOT NULL
   ), q AS (${takeChargeCte({ client: '$2', day: '$12', cost: '$15', quota: '$13', budget: '$18' })}
@@ -96,7 +99,8 @@ interface LockedVerification {
 // this number that committed before us. The attempt is counted only within the guess budget.
 const COUNT_ATTEMPT = `
   WITH w AS (
-    SELECT COALESCE(SUM(wrong), 0)::int AS n FROM verifications WHERE client_id = $2 AND phone_index = $3 AND created_at > $4
+    SELECT COALESCE(SUM(wrong), 0)::int AS n FROM verifications WHERE client_id = $2 AND phone_index = $3
+      AND created_at > $4
   ), counted AS (
     UPDATE verifications SET attempts = attempts + 1
     WHERE id = $1 AND status = 'pending' AND attempts < max_attempts AND (SELECT n FROM w) < $5
@@ -129,7 +133,8 @@ async function attemptValidation(
   return inTransaction(pool, async (c) => {
     const found = await c.query<LockedVerification>({
       name: 'otpd_lock_verification',
-      text: 'SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = $1 AND client_id = $2 FOR UPDATE',
+      text: `SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications
+        WHERE id = $1 AND client_id = $2 FOR UPDATE`,
       values: [id, clientId],
     });
     const row = found.rows[0];

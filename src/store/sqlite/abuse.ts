@@ -27,7 +27,8 @@ export function abuseWrites(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   const q = {
     putRule: p(
-      `INSERT INTO number_rules (${RULE_COLUMNS}) VALUES (?, ?, ?, ?) ON CONFLICT (kind, prefix) DO UPDATE SET note = excluded.note`,
+      `INSERT INTO number_rules (${RULE_COLUMNS}) VALUES (?, ?, ?, ?) ON CONFLICT (kind, prefix) DO UPDATE
+        SET note = excluded.note`,
     ),
     deleteRule: p('DELETE FROM number_rules WHERE kind = ? AND prefix = ?'),
     putPolicy: p(`INSERT INTO client_policies (${POLICY_COLUMNS}) VALUES (?, ?, ?, ?, ?)
@@ -35,7 +36,8 @@ export function abuseWrites(db: Database.Database) {
       daily_budget_micros = excluded.daily_budget_micros, updated_at = excluded.updated_at`),
     // The later end wins; a row that had ended (ran out or lifted) is replaced, its creation time included.
     putBlock: p(`INSERT INTO scope_blocks (${BLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (scope) DO UPDATE SET until = max(until, excluded.until), shadow = excluded.shadow, reason = excluded.reason,
+      ON CONFLICT (scope) DO UPDATE SET until = max(until, excluded.until), shadow = excluded.shadow,
+        reason = excluded.reason,
       created_at = CASE WHEN until > excluded.created_at THEN created_at ELSE excluded.created_at END`),
     // The row stays, ended now, so that the breaker can tell an operator's decision from a block that ran out.
     liftBlock: p(`UPDATE scope_blocks SET until = @now, reason = @lifted || ' (was: ' || reason || ')'

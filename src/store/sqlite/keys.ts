@@ -8,7 +8,8 @@ export function keyWrites(db: Database.Database) {
   const q = {
     insert: p(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
     upsert: p(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, name = excluded.name, secret_hash = excluded.secret_hash,
+      ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, name = excluded.name,
+        secret_hash = excluded.secret_hash,
       scopes = excluded.scopes, revoked_at = excluded.revoked_at`),
     revoke: p('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
     exists: p('SELECT 1 FROM api_keys WHERE id = ?').pluck(),

@@ -28,7 +28,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
  */
 export function migrate(db: Database.Database, now: number): number[] {
   db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+      applied_at INTEGER NOT NULL)`,
   );
   const applied: number[] = [];
   db.transaction(() => {

@@ -42,11 +42,14 @@ function writeStatements(db: Database.Database) {
       WHERE seq IN (SELECT value FROM json_each(@seqs)) RETURNING ${CLAIM_RETURNING}`),
     insertAttempt:
       p(`INSERT OR IGNORE INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome,
-      provider_message_id, error, segments) VALUES (@seq, @attempt, @gateway, @startedAt, @finishedAt, @outcome, @providerId, @error, @segments)`),
-    sent: p(`UPDATE messages SET status = ${RECEIPT_STATUS}, body = NULL, gateway = @gateway, provider_message_id = @providerId,
+      provider_message_id, error, segments) VALUES (@seq, @attempt, @gateway, @startedAt, @finishedAt, @outcome,
+        @providerId, @error, @segments)`),
+    sent: p(`UPDATE messages SET status = ${RECEIPT_STATUS}, body = NULL, gateway = @gateway,
+      provider_message_id = @providerId,
       segments = COALESCE(@segments, segments), last_error = NULL, updated_at = @finishedAt ${GUARD}`),
     finish: p(
-      `UPDATE messages SET status = @status, body = NULL, gateway = @gateway, last_error = @error, updated_at = @finishedAt ${GUARD}`,
+      `UPDATE messages SET status = @status, body = NULL, gateway = @gateway, last_error = @error,
+        updated_at = @finishedAt ${GUARD}`,
     ),
     requeue:
       p(`UPDATE messages SET status = 'queued', next_attempt_at = @retryAt, route_step = @routeStep, gateway = @gateway,
@@ -123,8 +126,9 @@ export function outboxReads(db: Database.Database) {
   // Operator listings walk back from the newest row (no index by recipient: it would cost every
   // send a random index page); the time bounds use the created_at index.
   const list = db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages
-    WHERE (@to IS NULL OR recipient = @to) AND (@status IS NULL OR status = @status) AND (@gateway IS NULL OR gateway = @gateway)
-      AND (@since IS NULL OR created_at >= @since) AND (@until IS NULL OR created_at < @until) AND (@before IS NULL OR seq < @before)
+    WHERE (@to IS NULL OR recipient = @to) AND (@status IS NULL OR status = @status)
+      AND (@gateway IS NULL OR gateway = @gateway) AND (@since IS NULL OR created_at >= @since)
+      AND (@until IS NULL OR created_at < @until) AND (@before IS NULL OR seq < @before)
     ORDER BY seq DESC LIMIT @limit`);
   const attempts = db.prepare(`SELECT ${ATTEMPT_COLUMNS} FROM message_attempts
     WHERE message_seq IN (SELECT value FROM json_each(?)) ORDER BY message_seq, attempt`);

@@ -14,7 +14,8 @@ export function retentionWrites(db: Database.Database) {
   const q = {
     oldVerifications: p('SELECT rowid FROM verifications WHERE expires_at < ? LIMIT ?').pluck(),
     countVerifications: p(`INSERT INTO stats_daily (day, client_id, metric, count)
-      SELECT ${DAY}, client_id, 'verifications.' || CASE WHEN status = 'pending' THEN 'expired' ELSE status END, count(*)
+      SELECT ${DAY}, client_id, 'verifications.' || CASE WHEN status = 'pending' THEN 'expired'
+        ELSE status END, count(*)
       FROM verifications WHERE rowid IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3
       ON CONFLICT (day, client_id, metric) DO UPDATE SET count = count + excluded.count`),
     deleteVerifications: p('DELETE FROM verifications WHERE rowid IN (SELECT value FROM json_each(?))'),
@@ -57,7 +58,8 @@ export function retentionReads(db: Database.Database) {
       SELECT day, client_id, metric, count FROM stats_daily WHERE day BETWEEN @fromDay AND @toDay
       UNION ALL
       SELECT ${DAY} AS day, client_id,
-        'verifications.' || CASE WHEN status = 'pending' AND expires_at <= @now THEN 'expired' ELSE status END AS metric, count(*) AS count
+        'verifications.' || CASE WHEN status = 'pending' AND expires_at <= @now THEN 'expired'
+          ELSE status END AS metric, count(*) AS count
       FROM verifications WHERE created_at >= @from AND created_at < @to GROUP BY 1, 2, 3
       UNION ALL
       SELECT ${DAY} AS day, client_id, 'messages.' || status AS metric, count(*) AS count

@@ -8,7 +8,8 @@ import type { Charge } from '../rules.ts';
 export function usageWrites(db: Database.Database) {
   const take =
     db.prepare(`INSERT INTO usage_daily (client_id, day, messages, spend_micros) VALUES (@client, @day, 1, @cost)
-    ON CONFLICT (client_id, day) DO UPDATE SET messages = messages + 1, spend_micros = spend_micros + excluded.spend_micros
+    ON CONFLICT (client_id, day) DO UPDATE SET messages = messages + 1,
+      spend_micros = spend_micros + excluded.spend_micros
     WHERE (@quota = 0 OR messages < @quota) AND (@budget = 0 OR spend_micros + excluded.spend_micros <= @budget)
     RETURNING messages`);
   return {

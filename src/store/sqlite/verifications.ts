@@ -44,7 +44,8 @@ function statements(db: Database.Database) {
       'SELECT COALESCE(SUM(wrong), 0) FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?',
     ).pluck(),
     countAttempt: p(
-      `UPDATE verifications SET attempts = attempts + 1 WHERE id = ? AND status = 'pending' AND attempts < max_attempts`,
+      `UPDATE verifications SET attempts = attempts + 1 WHERE id = ? AND status = 'pending'
+        AND attempts < max_attempts`,
     ),
     consume: p(`UPDATE verifications SET status = 'verified', finished_at = ? WHERE id = ? AND status = 'pending'`),
     recordWrong: p(`UPDATE verifications SET wrong = wrong + 1,

@@ -14,7 +14,10 @@ const FINAL: Readonly<Record<string, ReceiptInput['status']>> = {
   REJECTED: 'failed',
 };
 
-/** SMS v2 (`/sms/2/text/advanced`): JSON with `App` key auth; delivery reports to notifyUrl (a secret token in the URL). */
+/**
+ * SMS v2 (`/sms/2/text/advanced`): JSON with `App` key auth; delivery reports to notifyUrl (a secret token
+ * in the URL).
+ */
 export const infobip: HttpPreset<Config> = {
   name: 'infobip',
   request(c, m, ctx) {
