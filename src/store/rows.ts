@@ -4,7 +4,7 @@
  */
 import type { ClientPolicy, NumberRule, ScopeBlock } from '../core/ports/abuse.ts';
 import type { AttemptView, MessageView } from '../core/ports/outbox.ts';
-import type { ApiKeyRecord, DailyStat } from '../core/ports/store.ts';
+import type { ApiKeyRecord, DailyStat, NewVerification } from '../core/ports/store.ts';
 
 // ---- keys ----------------------------------------------------------------------------------------
 
@@ -36,6 +36,28 @@ export function toKey(r: KeyRow): ApiKeyRecord {
 /** A key's columns in insert order, after its id (see the stores' INSERT statements). */
 export const keyValues = (k: ApiKeyRecord, secretHash: Buffer) =>
   [k.id, k.clientId, k.name, secretHash, JSON.stringify(k.scopes), k.createdAt, k.revokedAt] as const;
+
+// ---- verifications ------------------------------------------------------------------------------
+
+/** The columns `verificationValues` fills, in its order; `status` is always 'pending' on insert. */
+export const VERIFICATION_INSERT_COLUMNS =
+  'id, client_id, phone_index, code_mac, key_id, max_attempts, created_at, expires_at, country, prefix, messaged';
+
+/** A new verification's values for VERIFICATION_INSERT_COLUMNS; `messaged` says whether a message goes with it. */
+export const verificationValues = (v: NewVerification) =>
+  [
+    v.id,
+    v.clientId,
+    v.phoneIndex,
+    v.codeMac,
+    v.keyId,
+    v.maxAttempts,
+    v.createdAt,
+    v.expiresAt,
+    v.country ?? null,
+    v.prefix ?? null,
+    v.message ? 1 : 0,
+  ] as const;
 
 // ---- outbox --------------------------------------------------------------------------------------
 

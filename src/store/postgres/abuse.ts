@@ -1,26 +1,6 @@
 import type pg from 'pg';
-import {
-  LIFTED_BY_OPERATOR,
-  type AdmissionFacts,
-  type ClientPolicy,
-  type ConversionStat,
-  type NumberRule,
-  type NumberRuleKind,
-  type ScopeBlock,
-} from '../../core/ports/abuse.ts';
-import {
-  BLOCK_COLUMNS,
-  POLICY_COLUMNS,
-  RULE_COLUMNS,
-  policyValues,
-  prefixesOf,
-  toBlock,
-  toPolicy,
-  toRule,
-  type BlockRow,
-  type NumberRuleRow,
-  type PolicyRow,
-} from '../rows.ts';
+import * as port from '../../core/ports/abuse.ts';
+import * as rows from '../rows.ts';
 
 // One round trip for the three reads a send-code needs; each is a primary-key lookup.
 const FACTS = `
@@ -46,20 +26,22 @@ const CONVERSION = `
 
 // GREATEST keeps the later end, so replicas tripping a scope together agree. A row that had ended
 // (ran out or lifted) is replaced, its creation time included.
-const PUT_BLOCK = `INSERT INTO scope_blocks (${BLOCK_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+const PUT_BLOCK = `INSERT INTO scope_blocks (${rows.BLOCK_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
   ON CONFLICT (scope) DO UPDATE SET until = GREATEST(scope_blocks.until, excluded.until), shadow = excluded.shadow,
   reason = excluded.reason,
   created_at = CASE WHEN scope_blocks.until > excluded.created_at THEN scope_blocks.created_at
     ELSE excluded.created_at END`;
 
-function splitFacts(rows: readonly { t: 'rule' | 'policy' | 'block'; row: Record<string, unknown> }[]): AdmissionFacts {
-  const rules: NumberRule[] = [];
-  const blocks: ScopeBlock[] = [];
-  let policy: ClientPolicy | null = null;
-  for (const { t, row } of rows) {
-    if (t === 'rule') rules.push(toRule(row as unknown as NumberRuleRow));
-    else if (t === 'policy') policy = toPolicy(row as unknown as PolicyRow);
-    else blocks.push(toBlock(row as unknown as BlockRow));
+function splitFacts(
+  facts: readonly { t: 'rule' | 'policy' | 'block'; row: Record<string, unknown> }[],
+): port.AdmissionFacts {
+  const rules: port.NumberRule[] = [];
+  const blocks: port.ScopeBlock[] = [];
+  let policy: port.ClientPolicy | null = null;
+  for (const { t, row } of facts) {
+    if (t === 'rule') rules.push(rows.toRule(row as unknown as rows.NumberRuleRow));
+    else if (t === 'policy') policy = rows.toPolicy(row as unknown as rows.PolicyRow);
+    else blocks.push(rows.toBlock(row as unknown as rows.BlockRow));
   }
   return { rules, policy, blocks };
 }
@@ -74,70 +56,71 @@ export const abuse = (pool: pg.Pool) => ({
     e164: string,
     scopes: readonly string[],
     now: number,
-  ): Promise<AdmissionFacts> {
+  ): Promise<port.AdmissionFacts> {
     const res = await pool.query<{ t: 'rule' | 'policy' | 'block'; row: Record<string, unknown> }>({
       name: 'otpd_admission',
       text: FACTS,
-      values: [clientId, prefixesOf(e164), scopes, now],
+      values: [clientId, rows.prefixesOf(e164), scopes, now],
     });
     return splitFacts(res.rows);
   },
 
-  async putNumberRule(r: NumberRule): Promise<void> {
+  async putNumberRule(r: port.NumberRule): Promise<void> {
     await pool.query(
-      `INSERT INTO number_rules (${RULE_COLUMNS}) VALUES ($1, $2, $3, $4)
+      `INSERT INTO number_rules (${rows.RULE_COLUMNS}) VALUES ($1, $2, $3, $4)
       ON CONFLICT (kind, prefix) DO UPDATE SET note = excluded.note`,
       [r.kind, r.prefix, r.note, r.createdAt],
     );
   },
 
-  deleteNumberRule: async (kind: NumberRuleKind, prefix: string): Promise<boolean> =>
+  deleteNumberRule: async (kind: port.NumberRuleKind, prefix: string): Promise<boolean> =>
     (await pool.query('DELETE FROM number_rules WHERE kind = $1 AND prefix = $2', [kind, prefix])).rowCount === 1,
 
-  listNumberRules: async (kind?: NumberRuleKind): Promise<NumberRule[]> =>
+  listNumberRules: async (kind?: port.NumberRuleKind): Promise<port.NumberRule[]> =>
     (
-      await pool.query<NumberRuleRow>(
-        `SELECT ${RULE_COLUMNS} FROM number_rules WHERE ($1::text IS NULL OR kind = $1)
+      await pool.query<rows.NumberRuleRow>(
+        `SELECT ${rows.RULE_COLUMNS} FROM number_rules WHERE ($1::text IS NULL OR kind = $1)
       ORDER BY kind, prefix`,
         [kind ?? null],
       )
-    ).rows.map(toRule),
+    ).rows.map(rows.toRule),
 
-  async getClientPolicy(clientId: string): Promise<ClientPolicy | null> {
-    const r = await pool.query<PolicyRow>(`SELECT ${POLICY_COLUMNS} FROM client_policies WHERE client_id = $1`, [
-      clientId,
-    ]);
-    return r.rows[0] ? toPolicy(r.rows[0]) : null;
+  async getClientPolicy(clientId: string): Promise<port.ClientPolicy | null> {
+    const r = await pool.query<rows.PolicyRow>(
+      `SELECT ${rows.POLICY_COLUMNS} FROM client_policies WHERE client_id = $1`,
+      [clientId],
+    );
+    return r.rows[0] ? rows.toPolicy(r.rows[0]) : null;
   },
 
-  async putClientPolicy(c: ClientPolicy): Promise<void> {
+  async putClientPolicy(c: port.ClientPolicy): Promise<void> {
     await pool.query(
-      `INSERT INTO client_policies (${POLICY_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO client_policies (${rows.POLICY_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (client_id) DO UPDATE SET countries = excluded.countries, daily_messages = excluded.daily_messages,
       daily_budget_micros = excluded.daily_budget_micros, updated_at = excluded.updated_at`,
-      [...policyValues(c)],
+      [...rows.policyValues(c)],
     );
   },
 
-  listClientPolicies: async (): Promise<ClientPolicy[]> =>
-    (await pool.query<PolicyRow>(`SELECT ${POLICY_COLUMNS} FROM client_policies ORDER BY client_id`)).rows.map(
-      toPolicy,
-    ),
+  listClientPolicies: async (): Promise<port.ClientPolicy[]> =>
+    (
+      await pool.query<rows.PolicyRow>(`SELECT ${rows.POLICY_COLUMNS} FROM client_policies ORDER BY client_id`)
+    ).rows.map(rows.toPolicy),
 
-  conversionStats: async (from: number, to: number): Promise<ConversionStat[]> =>
-    (await pool.query<ConversionStat>({ name: 'otpd_conversion', text: CONVERSION, values: [from, to] })).rows,
+  conversionStats: async (from: number, to: number): Promise<port.ConversionStat[]> =>
+    (await pool.query<port.ConversionStat>({ name: 'otpd_conversion', text: CONVERSION, values: [from, to] })).rows,
 
-  async putBlocks(blocks: readonly ScopeBlock[]): Promise<void> {
+  async putBlocks(blocks: readonly port.ScopeBlock[]): Promise<void> {
     for (const b of blocks) await pool.query(PUT_BLOCK, [b.scope, b.until, b.shadow, b.reason, b.createdAt]);
   },
 
-  listBlocks: async (since: number): Promise<ScopeBlock[]> =>
+  listBlocks: async (since: number): Promise<port.ScopeBlock[]> =>
     (
-      await pool.query<BlockRow>(
-        `SELECT ${BLOCK_COLUMNS} FROM scope_blocks WHERE until > $1 ORDER BY created_at DESC, scope`,
+      await pool.query<rows.BlockRow>(
+        `SELECT ${rows.BLOCK_COLUMNS} FROM scope_blocks WHERE until > $1 ORDER BY created_at DESC, scope`,
         [since],
       )
-    ).rows.map(toBlock),
+    ).rows.map(rows.toBlock),
 
   /**
    * Keeps the row, ended at `now`, so that the breaker can tell an operator's decision from a block
@@ -149,7 +132,7 @@ export const abuse = (pool: pg.Pool) => ({
       await pool.query(
         `UPDATE scope_blocks SET until = $2, reason = $3::text || ' (was: ' || reason || ')'
       WHERE scope = $1 AND until > $2`,
-        [scope, now, LIFTED_BY_OPERATOR],
+        [scope, now, port.LIFTED_BY_OPERATOR],
       )
     ).rowCount === 1,
 });

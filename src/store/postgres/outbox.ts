@@ -1,24 +1,8 @@
 import type pg from 'pg';
-import type {
-  AttemptRecord,
-  AttemptView,
-  ClaimedMessage,
-  DeliveryReceipt,
-  MessageFilter,
-  MessageView,
-} from '../../core/ports/outbox.ts';
+import type * as port from '../../core/ports/outbox.ts';
 import type { DevInbox } from '../../core/ports/store.ts';
 import { CLAIM_RETURNING, EXPIRE_BATCH, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
-import {
-  ATTEMPT_COLUMNS,
-  MESSAGE_COLUMNS,
-  toAttemptView,
-  toDevMessage,
-  toMessageView,
-  type AttemptRow,
-  type DevMessageRow,
-  type MessageRow,
-} from '../rows.ts';
+import * as rows from '../rows.ts';
 import { advisoryLockKey, inTransaction } from './pool.ts';
 
 // Whether a message's code can still be used (true without a verification row). A correlated
@@ -100,7 +84,12 @@ const RECEIPT = `
  * passes. A code consumed or superseded while the claim runs may still be sent once: the claim
  * reads the verification as of its snapshot and does not lock it, so it never waits on validations.
  */
-async function claimMessages(pool: pg.Pool, now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
+async function claimMessages(
+  pool: pg.Pool,
+  now: number,
+  leaseMs: number,
+  limit: number,
+): Promise<port.ClaimedMessage[]> {
   if (limit <= 0) return [];
   const res = await pool.query<ClaimRow>({
     name: 'otpd_claim',
@@ -130,7 +119,7 @@ async function lockProviderId(c: pg.PoolClient, gateway: string, providerMessage
  * completion first takes the (gateway, provider id) lock shared with recordReceipt, in the same
  * transaction; other outcomes carry no provider id and need no lock.
  */
-async function completeAttempt(pool: pg.Pool, r: AttemptRecord): Promise<void> {
+async function completeAttempt(pool: pg.Pool, r: port.AttemptRecord): Promise<void> {
   const status = stateAfter(r);
   const complete = {
     name: 'otpd_complete',
@@ -162,7 +151,7 @@ async function completeAttempt(pool: pg.Pool, r: AttemptRecord): Promise<void> {
 }
 
 /** Records and applies a receipt under the (gateway, provider id) lock shared with completeAttempt. */
-async function recordReceipt(pool: pg.Pool, r: DeliveryReceipt): Promise<'recorded' | 'duplicate'> {
+async function recordReceipt(pool: pg.Pool, r: port.DeliveryReceipt): Promise<'recorded' | 'duplicate'> {
   return inTransaction(pool, async (c) => {
     await lockProviderId(c, r.gateway, r.providerMessageId);
     const res = await c.query<{ n: number }>({
@@ -174,10 +163,10 @@ async function recordReceipt(pool: pg.Pool, r: DeliveryReceipt): Promise<'record
   });
 }
 
-async function listMessages(pool: pg.Pool, f: MessageFilter): Promise<MessageView[]> {
-  const res = await pool.query<MessageRow>({
+async function listMessages(pool: pg.Pool, f: port.MessageFilter): Promise<port.MessageView[]> {
+  const res = await pool.query<rows.MessageRow>({
     name: 'otpd_list_messages',
-    text: `SELECT ${MESSAGE_COLUMNS} FROM messages
+    text: `SELECT ${rows.MESSAGE_COLUMNS} FROM messages
       WHERE ($1::text IS NULL OR recipient = $1) AND ($2::text IS NULL OR status = $2)
         AND ($3::text IS NULL OR gateway = $3) AND ($4::bigint IS NULL OR created_at >= $4)
         AND ($5::bigint IS NULL OR created_at < $5) AND ($6::bigint IS NULL OR seq < $6)
@@ -192,17 +181,17 @@ async function listMessages(pool: pg.Pool, f: MessageFilter): Promise<MessageVie
       f.limit,
     ],
   });
-  return res.rows.map(toMessageView);
+  return res.rows.map(rows.toMessageView);
 }
 
-async function listAttempts(pool: pg.Pool, ids: readonly string[]): Promise<AttemptView[]> {
-  const res = await pool.query<AttemptRow>({
+async function listAttempts(pool: pg.Pool, ids: readonly string[]): Promise<port.AttemptView[]> {
+  const res = await pool.query<rows.AttemptRow>({
     name: 'otpd_list_attempts',
-    text: `SELECT ${ATTEMPT_COLUMNS} FROM message_attempts WHERE message_seq = ANY($1::bigint[])
+    text: `SELECT ${rows.ATTEMPT_COLUMNS} FROM message_attempts WHERE message_seq = ANY($1::bigint[])
       ORDER BY message_seq, attempt`,
     values: [ids.map(Number)],
   });
-  return res.rows.map(toAttemptView);
+  return res.rows.map(rows.toAttemptView);
 }
 
 async function appendDevMessage(pool: pg.Pool, m: Parameters<DevInbox['appendDevMessage']>[0]): Promise<void> {
@@ -215,22 +204,22 @@ async function appendDevMessage(pool: pg.Pool, m: Parameters<DevInbox['appendDev
 }
 
 async function listDevMessages(pool: pg.Pool, to: string | undefined, limit: number) {
-  const res = await pool.query<DevMessageRow>({
+  const res = await pool.query<rows.DevMessageRow>({
     name: 'otpd_list_dev',
     text: `SELECT recipient, text, created_at FROM dev_outbox WHERE ($1::text IS NULL OR recipient = $1)
       ORDER BY message_seq DESC LIMIT $2`,
     values: [to ?? null, limit],
   });
-  return res.rows.map(toDevMessage);
+  return res.rows.map(rows.toDevMessage);
 }
 
 /** The outbox and development-inbox operations of the PostgreSQL store. */
 export const outbox = (pool: pg.Pool) => ({
   claimMessages: (now: number, leaseMs: number, limit: number) => claimMessages(pool, now, leaseMs, limit),
-  completeAttempt: (r: AttemptRecord) => completeAttempt(pool, r),
-  recordReceipt: (r: DeliveryReceipt) => recordReceipt(pool, r),
-  listMessages: (f: MessageFilter): Promise<MessageView[]> => listMessages(pool, f),
-  listAttempts: (ids: readonly string[]): Promise<AttemptView[]> => listAttempts(pool, ids),
+  completeAttempt: (r: port.AttemptRecord) => completeAttempt(pool, r),
+  recordReceipt: (r: port.DeliveryReceipt) => recordReceipt(pool, r),
+  listMessages: (f: port.MessageFilter): Promise<port.MessageView[]> => listMessages(pool, f),
+  listAttempts: (ids: readonly string[]): Promise<port.AttemptView[]> => listAttempts(pool, ids),
   appendDevMessage: (m: Parameters<DevInbox['appendDevMessage']>[0]) => appendDevMessage(pool, m),
   listDevMessages: (to: string | undefined, limit: number) => listDevMessages(pool, to, limit),
 });

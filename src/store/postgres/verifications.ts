@@ -1,32 +1,24 @@
 import type pg from 'pg';
-import type {
-  CreateResult,
-  GuessBudget,
-  NewVerification,
-  SendLimits,
-  ValidationOutcome,
-} from '../../core/ports/store.ts';
+import type * as port from '../../core/ports/store.ts';
 import { admitSend, CREATED, QUOTA, runStepsAsync, sendsSince, validation } from '../rules.ts';
 import { advisoryLockKey, inTransaction, Rollback, rollbackTo } from './pool.ts';
 import { takeChargeCte } from './usage.ts';
+import * as rows from '../rows.ts';
 
 // One statement for every write of an accepted send: supersede, the verification, its message and
 // the charge, taken last (see usage.ts).
 const WRITE_SEND = `
   WITH superseded AS (
-    UPDATE verifications SET status = 'superseded', finished_at = $8 WHERE client_id = $2 AND phone_index = $3
-      AND status = 'pending'
+    UPDATE verifications SET status = 'superseded', finished_at = $7
+    WHERE client_id = $2 AND phone_index = $3 AND status = 'pending'
   ), v AS (
-    INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts, created_at,
-      expires_at,
-      country, prefix, messaged)
-    VALUES ($1, $2, $3, $4, $5, 'pending', $6, $8, $7, $16, $17, ($9::text IS NOT NULL)::int)
+    INSERT INTO verifications (${rows.VERIFICATION_INSERT_COLUMNS}, status)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending')
   ), m AS (
-    INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status, next_attempt_at,
-      created_at,
-      updated_at)
-    SELECT $1, $2, $9, $10, $11, $14, 'queued', $8, $8, $8 WHERE $9::text IS NOT NULL
-  ), q AS (${takeChargeCte({ client: '$2', day: '$12', cost: '$15', quota: '$13', budget: '$18' })}
+    INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
+      next_attempt_at, created_at, updated_at)
+    SELECT $1, $2, $12, $13, $14, $15, 'queued', $7, $7, $7 WHERE $12::text IS NOT NULL
+  ), q AS (${takeChargeCte({ client: '$2', day: '$16', quota: '$17', cost: '$18', budget: '$19' })}
   )
   SELECT count(*)::int AS charged FROM q`;
 
@@ -35,7 +27,11 @@ const WRITE_SEND = `
  * in its own statement before the window count: under READ COMMITTED each statement sees what was
  * committed before it started, so the count sees every send that held the lock before us.
  */
-async function createVerification(pool: pg.Pool, v: NewVerification, limits: SendLimits): Promise<CreateResult> {
+async function createVerification(
+  pool: pg.Pool,
+  v: port.NewVerification,
+  limits: port.SendLimits,
+): Promise<port.CreateResult> {
   return rollbackTo(
     inTransaction(pool, async (c) => {
       await c.query({
@@ -60,24 +56,9 @@ async function createVerification(pool: pg.Pool, v: NewVerification, limits: Sen
         name: 'otpd_write_send',
         text: WRITE_SEND,
         values: [
-          v.id,
-          v.clientId,
-          v.phoneIndex,
-          v.codeMac,
-          v.keyId,
-          v.maxAttempts,
-          v.expiresAt,
-          v.createdAt,
-          m?.channel ?? null,
-          m?.recipient ?? null,
-          m?.body ?? null,
-          charge.day,
-          charge.quota,
-          m?.segments ?? 1,
-          charge.cost,
-          v.country ?? null,
-          v.prefix ?? null,
-          charge.budget,
+          ...rows.verificationValues(v),
+          ...[m?.channel ?? null, m?.recipient ?? null, m?.body ?? null, m?.segments ?? 1],
+          ...[charge.day, charge.quota, charge.cost, charge.budget],
         ],
       });
       // The charge is taken last, so a refusal must undo the rows written before it.
@@ -127,9 +108,9 @@ async function attemptValidation(
   clientId: string,
   id: string,
   now: number,
-  budget: GuessBudget,
+  budget: port.GuessBudget,
   candidates: readonly Buffer[],
-): Promise<ValidationOutcome> {
+): Promise<port.ValidationOutcome> {
   return inTransaction(pool, async (c) => {
     const found = await c.query<LockedVerification>({
       name: 'otpd_lock_verification',
@@ -166,7 +147,12 @@ async function attemptValidation(
 
 /** The verification writes of the PostgreSQL store. */
 export const verifications = (pool: pg.Pool) => ({
-  createVerification: (v: NewVerification, limits: SendLimits) => createVerification(pool, v, limits),
-  attemptValidation: (clientId: string, id: string, now: number, budget: GuessBudget, candidates: readonly Buffer[]) =>
-    attemptValidation(pool, clientId, id, now, budget, candidates),
+  createVerification: (v: port.NewVerification, limits: port.SendLimits) => createVerification(pool, v, limits),
+  attemptValidation: (
+    clientId: string,
+    id: string,
+    now: number,
+    budget: port.GuessBudget,
+    candidates: readonly Buffer[],
+  ) => attemptValidation(pool, clientId, id, now, budget, candidates),
 });

@@ -1,24 +1,8 @@
 import type Database from 'better-sqlite3';
-import type {
-  AttemptRecord,
-  AttemptView,
-  ClaimedMessage,
-  DeliveryReceipt,
-  MessageFilter,
-  MessageView,
-} from '../../core/ports/outbox.ts';
+import type * as port from '../../core/ports/outbox.ts';
 import type { DevInbox } from '../../core/ports/store.ts';
 import { CLAIM_RETURNING, partitionDue, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
-import {
-  ATTEMPT_COLUMNS,
-  MESSAGE_COLUMNS,
-  toAttemptView,
-  toDevMessage,
-  toMessageView,
-  type AttemptRow,
-  type DevMessageRow,
-  type MessageRow,
-} from '../rows.ts';
+import * as rows from '../rows.ts';
 
 // A receipt may be recorded before the attempt that caused it (an SMSC can answer with a receipt
 // before otpd has stored its submit response): completing an attempt as sent then takes the
@@ -70,7 +54,7 @@ export function outboxWrites(db: Database.Database) {
   const q = writeStatements(db);
   return {
     /** Both writes run in the caller's one transaction: the expiries and the leases commit together. */
-    claimMessages(now: number, leaseMs: number, limit: number): ClaimedMessage[] {
+    claimMessages(now: number, leaseMs: number, limit: number): port.ClaimedMessage[] {
       const due = q.due.iterate({ now }) as Iterable<{ seq: number; stale: number }>;
       const { fresh, stale } = partitionDue(due, (r) => r.stale === 1, limit);
       if (stale.length > 0) q.expire.run({ seqs: JSON.stringify(stale.map((r) => r.seq)), error: STALE_ERROR, now });
@@ -83,7 +67,7 @@ export function outboxWrites(db: Database.Database) {
       return rows.map(toClaimed);
     },
 
-    completeAttempt(r: AttemptRecord): void {
+    completeAttempt(r: port.AttemptRecord): void {
       const a = {
         seq: Number(r.messageId),
         attempt: r.attempt,
@@ -102,7 +86,7 @@ export function outboxWrites(db: Database.Database) {
       else q.finish.run({ ...a, status: state });
     },
 
-    recordReceipt(r: DeliveryReceipt): 'recorded' | 'duplicate' {
+    recordReceipt(r: port.DeliveryReceipt): 'recorded' | 'duplicate' {
       const row = {
         gateway: r.gateway,
         providerId: r.providerMessageId,
@@ -125,17 +109,17 @@ export function outboxWrites(db: Database.Database) {
 export function outboxReads(db: Database.Database) {
   // Operator listings walk back from the newest row (no index by recipient: it would cost every
   // send a random index page); the time bounds use the created_at index.
-  const list = db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages
+  const list = db.prepare(`SELECT ${rows.MESSAGE_COLUMNS} FROM messages
     WHERE (@to IS NULL OR recipient = @to) AND (@status IS NULL OR status = @status)
       AND (@gateway IS NULL OR gateway = @gateway) AND (@since IS NULL OR created_at >= @since)
       AND (@until IS NULL OR created_at < @until) AND (@before IS NULL OR seq < @before)
     ORDER BY seq DESC LIMIT @limit`);
-  const attempts = db.prepare(`SELECT ${ATTEMPT_COLUMNS} FROM message_attempts
+  const attempts = db.prepare(`SELECT ${rows.ATTEMPT_COLUMNS} FROM message_attempts
     WHERE message_seq IN (SELECT value FROM json_each(?)) ORDER BY message_seq, attempt`);
   const dev = db.prepare(`SELECT recipient, text, created_at FROM dev_outbox
     WHERE (@to IS NULL OR recipient = @to) ORDER BY message_seq DESC LIMIT @limit`);
   return {
-    listMessages(f: MessageFilter): MessageView[] {
+    listMessages(f: port.MessageFilter): port.MessageView[] {
       const params = {
         to: f.recipient ?? null,
         status: f.status ?? null,
@@ -145,11 +129,11 @@ export function outboxReads(db: Database.Database) {
         before: f.before !== undefined ? Number(f.before) : null,
         limit: f.limit,
       };
-      return (list.all(params) as MessageRow[]).map(toMessageView);
+      return (list.all(params) as rows.MessageRow[]).map(rows.toMessageView);
     },
-    listAttempts: (ids: readonly string[]): AttemptView[] =>
-      (attempts.all(JSON.stringify(ids.map(Number))) as AttemptRow[]).map(toAttemptView),
+    listAttempts: (ids: readonly string[]): port.AttemptView[] =>
+      (attempts.all(JSON.stringify(ids.map(Number))) as rows.AttemptRow[]).map(rows.toAttemptView),
     listDevMessages: (to: string | undefined, limit: number) =>
-      (dev.all({ to: to ?? null, limit }) as DevMessageRow[]).map(toDevMessage),
+      (dev.all({ to: to ?? null, limit }) as rows.DevMessageRow[]).map(rows.toDevMessage),
   };
 }

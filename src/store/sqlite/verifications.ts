@@ -1,13 +1,8 @@
 import type Database from 'better-sqlite3';
-import type {
-  CreateResult,
-  GuessBudget,
-  NewVerification,
-  SendLimits,
-  ValidationOutcome,
-} from '../../core/ports/store.ts';
+import type * as port from '../../core/ports/store.ts';
 import { admitSend, CREATED, QUOTA, runSteps, sendsSince, validation, type StoredVerification } from '../rules.ts';
 import { usageWrites } from './usage.ts';
+import * as rows from '../rows.ts';
 
 interface VerificationRow {
   client_id: string;
@@ -34,9 +29,8 @@ function statements(db: Database.Database) {
     ).pluck(),
     supersede: p(`UPDATE verifications SET status = 'superseded', finished_at = ?
       WHERE client_id = ? AND phone_index = ? AND status = 'pending'`),
-    insertVerification:
-      p(`INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, status, max_attempts,
-      created_at, expires_at, country, prefix, messaged) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`),
+    insertVerification: p(`INSERT INTO verifications (${rows.VERIFICATION_INSERT_COLUMNS}, status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`),
     insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
       next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
     get: p('SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = ?'),
@@ -63,26 +57,14 @@ export function verificationWrites(db: Database.Database) {
   const q = statements(db);
   const { takeCharge } = usageWrites(db);
   return {
-    createVerification(v: NewVerification, limits: SendLimits): CreateResult {
+    createVerification(v: port.NewVerification, limits: port.SendLimits): port.CreateResult {
       const sends = q.recentSends.all(v.clientId, v.phoneIndex, sendsSince(v, limits)) as number[];
       const admitted = admitSend(sends, v, limits);
       if (!admitted.ok) return admitted.refusal;
       // Taken before anything is inserted, so a refused charge leaves nothing to undo.
       if (admitted.charge && !takeCharge(v.clientId, admitted.charge)) return QUOTA;
       q.supersede.run(v.createdAt, v.clientId, v.phoneIndex);
-      q.insertVerification.run(
-        v.id,
-        v.clientId,
-        v.phoneIndex,
-        v.codeMac,
-        v.keyId,
-        v.maxAttempts,
-        v.createdAt,
-        v.expiresAt,
-        v.country ?? null,
-        v.prefix ?? null,
-        v.message ? 1 : 0,
-      );
+      q.insertVerification.run(...rows.verificationValues(v));
       const m = v.message;
       if (m)
         q.insertMessage.run(
@@ -103,9 +85,9 @@ export function verificationWrites(db: Database.Database) {
       clientId: string,
       id: string,
       now: number,
-      budget: GuessBudget,
+      budget: port.GuessBudget,
       candidates: readonly Buffer[],
-    ): ValidationOutcome {
+    ): port.ValidationOutcome {
       const row = q.get.get(id) as VerificationRow | undefined;
       return runSteps(validation(row && stored(row), clientId, now, candidates), (step) => {
         if (step === 'countAttempt') {
