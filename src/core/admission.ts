@@ -1,5 +1,5 @@
 import type { Clock } from './clock.ts';
-import { maskPhone } from './codes.ts';
+import { maskPhone, maskPrefix } from './codes.ts';
 import { OtpdError } from './errors.ts';
 import type { AbuseStore, AdmissionFacts, ClientPolicy, NumberRule } from './ports/abuse.ts';
 import type { PhoneInfo } from './ports/phone.ts';
@@ -78,7 +78,8 @@ export function ipKey(ip: string): string {
  * A scope as it may appear in a log line: a prefix keeps only its first digits, because next to a
  * masked number (+3462*****33) a whole prefix would give the number away.
  */
-export const logScope = (scope: string): string => scope.replace(/^(prefix:\+\d{4})\d*/, '$1…');
+export const logScope = (scope: string): string =>
+  scope.startsWith('prefix:') ? `prefix:${maskPrefix(scope.slice('prefix:'.length))}` : scope;
 
 /**
  * The most specific entry wins, configured and run-time entries alike; on a tie a block wins.
