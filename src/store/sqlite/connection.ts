@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { closeSync, constants, fchmodSync, openSync } from 'node:fs';
 
 export interface SqliteOptions {
   /** Path of the database file. */
@@ -16,9 +17,33 @@ export interface SqliteOptions {
 }
 
 export function openDatabase(o: SqliteOptions): Database.Database {
+  createOwnerOnly(o.file);
   const db = new Database(o.file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${o.synchronous}`);
   db.pragma(`busy_timeout = ${Math.trunc(o.busyTimeoutMs ?? 5000)}`);
   return db;
+}
+
+/**
+ * Creates a missing database file with mode 0600, whatever the umask and the directory's mode:
+ * SQLite gives its -wal and -shm files the database file's mode, so they are 0600 too. An existing
+ * file keeps the mode it has (an operator may have chosen it).
+ */
+function createOwnerOnly(file: string): void {
+  if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+  } catch (err) {
+    // It exists: leave it alone. Its directory is missing: better-sqlite3 says so in its own words.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
 }
