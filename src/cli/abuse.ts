@@ -15,9 +15,10 @@ import { systemClock } from '../core/clock.ts';
 import { isOtpdError } from '../core/errors.ts';
 import type { AbuseStore, ClientPolicy, NumberRuleKind } from '../core/ports/abuse.ts';
 import { checked, fail, orFail, withStore } from './context.ts';
+import { printable, terminalJson } from './terminal.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
-const json = (v: unknown) => out(JSON.stringify(v));
+const json = (v: unknown) => out(terminalJson(v));
 const admin = (store: AbuseStore) => new AbuseAdmin({ store, clock: systemClock });
 
 const DESCRIBE: Record<NumberRuleKind, string> = {
@@ -65,7 +66,7 @@ function registerRuleCommands(program: Command, kind: NumberRuleKind): void {
       await withStore(o.config, async (store) => {
         const rules = await admin(store).listRules(kind);
         if (o.json) return json(rules);
-        for (const r of rules) out(`${r.prefix}\t${r.createdAt}${r.note ? `\t${r.note}` : ''}`);
+        for (const r of rules) out(`${r.prefix}\t${r.createdAt}${r.note ? `\t${printable(r.note)}` : ''}`);
         if (rules.length === 0) out(`no ${kind} rules`);
       });
     });

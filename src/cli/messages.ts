@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseInstant } from '../core/clock.ts';
 import { MESSAGE_STATUSES, checkStatus, messageHistory } from '../core/message-log.ts';
 import { checked, fail, orFail, withStore } from './context.ts';
+import { printable as p, terminalJson } from './terminal.ts';
 
 interface MessagesOptions {
   to?: string;
@@ -51,17 +52,17 @@ export function registerMessageCommands(program: Command): void {
         const history = await orFail(() => messageHistory(store, filter));
         if (o.json) {
           const rows = history.map(({ message, attempts }) => ({ ...message, attempts }));
-          return void process.stdout.write(`${JSON.stringify(rows)}\n`);
+          return void process.stdout.write(`${terminalJson(rows)}\n`);
         }
         for (const { message: m, attempts } of history) {
           process.stdout.write(
-            `${iso(m.createdAt)}  #${m.id}  ${m.recipient}  ${m.status}  ${m.segments} seg  ` +
-              `${m.gateway ?? '-'}  ${m.providerMessageId ?? ''}${m.lastError ? `  (${m.lastError})` : ''}\n`,
+            `${iso(m.createdAt)}  #${m.id}  ${p(m.recipient)}  ${m.status}  ${m.segments} seg  ` +
+              `${p(m.gateway ?? '-')}  ${p(m.providerMessageId ?? '')}${m.lastError ? `  (${p(m.lastError)})` : ''}\n`,
           );
           for (const a of attempts) {
             process.stdout.write(
-              `    attempt ${a.attempt}  ${iso(a.startedAt)}  ${a.gateway}  ${a.outcome}  ` +
-                `${a.finishedAt - a.startedAt} ms${a.error ? `  ${a.error}` : ''}\n`,
+              `    attempt ${a.attempt}  ${iso(a.startedAt)}  ${p(a.gateway)}  ${a.outcome}  ` +
+                `${a.finishedAt - a.startedAt} ms${a.error ? `  ${p(a.error)}` : ''}\n`,
             );
           }
         }
@@ -81,9 +82,9 @@ export function registerMessageCommands(program: Command): void {
         const rows = await store.listDevMessages(o.to, Math.max(1, Math.min(500, Number(o.limit) || 20)));
         if (o.json)
           return void process.stdout.write(
-            `${JSON.stringify(rows.map((r) => ({ ...r, createdAt: iso(r.createdAt) })))}\n`,
+            `${terminalJson(rows.map((r) => ({ ...r, createdAt: iso(r.createdAt) })))}\n`,
           );
-        for (const r of rows) process.stdout.write(`${iso(r.createdAt)}  ${r.to}  ${r.text}\n`);
+        for (const r of rows) process.stdout.write(`${iso(r.createdAt)}  ${p(r.to)}  ${p(r.text)}\n`);
         if (rows.length === 0) process.stdout.write('no messages\n');
       });
     });
