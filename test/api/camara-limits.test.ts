@@ -64,11 +64,19 @@ test('a number that is not a valid phone number is 400 INVALID_ARGUMENT', async 
     code: 'INVALID_ARGUMENT',
     message: 'phoneNumber is not a valid phone number',
   });
-  assertError(await send('0034629255833'), {
+});
+
+test('a number not written in E.164 is 400 INVALID_ARGUMENT saying how to write it, and sends nothing', async () => {
+  const E164 = {
     status: 400,
     code: 'INVALID_ARGUMENT',
-    message: 'body/phoneNumber must match pattern "^\\+[1-9][0-9]{4,14}$"',
-  });
+    message: 'phoneNumber must be in E.164 format: a + then the country code and number, no spaces (e.g. +34612345678)',
+  };
+  for (const number of ['629255833', '+34 629 25 58 33', '34629255833', '0034629255833', '+34-629-255-833', '+0629']) {
+    assertError(await send(number), E164);
+  }
+  assertError(await s.post(SEND, { phoneNumber: 34629255833, message: MSG }), E164);
+  assert.deepEqual(await s.server.store.listMessages({ recipient: '+34629255833', limit: 1 }), []);
 });
 
 for (const [kind, number] of [
@@ -98,7 +106,8 @@ test('a message without {{code}} is 400 INVALID_ARGUMENT', async () => {
     assertError(await send(mobile(103), message), {
       status: 400,
       code: 'INVALID_ARGUMENT',
-      message: 'body/message must match pattern ".*\\{\\{code\\}\\}.*"',
+      message:
+        'message must contain the {{code}} placeholder, which is replaced by the code (e.g. "{{code}} is your code")',
     });
   }
 });
@@ -109,7 +118,7 @@ test('a message template over 160 characters is 400 INVALID_ARGUMENT; exactly 16
   assertError(await send(mobile(104), over), {
     status: 400,
     code: 'INVALID_ARGUMENT',
-    message: 'body/message must NOT have more than 160 characters',
+    message: 'body/message must be at most 160 characters',
   });
   assert.equal((await send(mobile(104), over.slice(0, 160))).status, 200);
 });

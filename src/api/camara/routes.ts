@@ -4,7 +4,8 @@ import { OtpdError } from '../../core/errors.ts';
 import { maskPhone } from '../../core/codes.ts';
 import type { Verifier } from '../../core/verification.ts';
 import type { Metrics } from '../../metrics.ts';
-import { SendCodeBody, SendCodeResponse, ValidateCodeBody, errorResponses } from './schemas.ts';
+import { FIELD_MESSAGES, SendCodeBody, SendCodeResponse, ValidateCodeBody, errorResponses } from './schemas.ts';
+import { validationErrors } from '../validation-messages.ts';
 import type { Guard } from '../guard.ts';
 import type { ClientIp } from '../client-ip.ts';
 
@@ -13,6 +14,7 @@ const ipContext = (c: ClientIp) => ({ ip: c.ip, ipProxied: c.proxied });
 const PREFIX = '/one-time-password-sms/v1';
 const SCOPE = 'one-time-password-sms:send-validate';
 const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+const schemaErrorFormatter = validationErrors(FIELD_MESSAGES);
 
 /** The CAMARA One Time Password SMS v1 surface: two operations over the shared Verifier. */
 export function registerCamaraRoutes(
@@ -42,6 +44,7 @@ export function registerCamaraRoutes(
     {
       onRequest: guard(SCOPE),
       config: { json: true },
+      schemaErrorFormatter,
       schema: {
         tags: ['OTP Management'],
         operationId: 'sendCode',
@@ -67,6 +70,7 @@ export function registerCamaraRoutes(
     {
       onRequest: guard(SCOPE),
       config: { json: true },
+      schemaErrorFormatter,
       schema: {
         tags: ['OTP Management'],
         operationId: 'validateCode',

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import type { FieldMessages } from '../validation-messages.ts';
 
 /** Schemas copied from the CAMARA One Time Password SMS v1.1.1 contract; they drive validation and /openapi.json. */
 export const XCorrelatorPattern = /^[a-zA-Z0-9-_:;./<>{}]{0,256}$/;
@@ -19,6 +20,17 @@ export const SendCodeBody = Type.Object(
   },
   { additionalProperties: false, $id: 'SendCodeBody' },
 );
+
+/** The rules of SendCodeBody in words, for the client whose request breaks one. */
+export const FIELD_MESSAGES: FieldMessages = {
+  'body/phoneNumber': {
+    '*': 'phoneNumber must be in E.164 format: a + then the country code and number, no spaces (e.g. +34612345678)',
+  },
+  'body/message': {
+    pattern:
+      'message must contain the {{code}} placeholder, which is replaced by the code (e.g. "{{code}} is your code")',
+  },
+};
 
 export const SendCodeResponse = Type.Object(
   { authenticationId: Type.String({ maxLength: 36 }) },
