@@ -19,12 +19,17 @@ export function generateCode(length: number, alphabet: CodeAlphabet, rand: Rando
   return code;
 }
 
+// What people type or paste around and between the groups of a code (" 123456", "123 456",
+// "123-456"): whitespace of any kind and dashes, the typographic ones included. No code has them.
+const SEPARATORS = /[\s\-\u2010-\u2015\u2212]/gu;
+
 /**
- * Puts a submitted code in the form it was generated in. Alphanumeric codes are compared
- * case-insensitively because people retype them; numeric codes are taken as they are.
+ * Puts a submitted code in the form it was generated in: spaces and dashes dropped, and
+ * alphanumeric codes upper-cased, as people retype them in either case.
  */
 export function normalizeCode(code: string, alphabet: CodeAlphabet): string {
-  return alphabet === 'alphanumeric' ? code.toUpperCase() : code;
+  const bare = code.replace(SEPARATORS, '');
+  return alphabet === 'alphanumeric' ? bare.toUpperCase() : bare;
 }
 
 // ITU-T E.164 country calling codes form a prefix code: zones 1 (NANP) and 7 are one digit, these

@@ -17,5 +17,6 @@ export interface Policy {
   readonly maxSegments: number;
 }
 
-/** The smallest code length otpd generates; shorter submissions are out of range, not guesses. */
+/** The shortest and longest codes otpd generates; other lengths are out of range, not guesses. */
 export const MIN_CODE_LENGTH = 4;
+export const MAX_CODE_LENGTH = 10;

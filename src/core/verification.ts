@@ -2,7 +2,7 @@ import type { Clock } from './clock.ts';
 import { generateCode, normalizeCode, type RandomInt } from './codes.ts';
 import { OtpdError } from './errors.ts';
 import type { KeyRing } from './keyring.ts';
-import { MIN_CODE_LENGTH, type Policy } from './policy.ts';
+import { MAX_CODE_LENGTH, MIN_CODE_LENGTH, type Policy } from './policy.ts';
 import { segmentInfo } from './segments.ts';
 import type { PhoneInspector } from './ports/phone.ts';
 import type { Admission } from './admission.ts';
@@ -130,10 +130,8 @@ export class Verifier {
 
   async validateCode(clientId: string, authenticationId: string, submitted: string): Promise<void> {
     const { policy, keys, clock } = this.#d;
-    // No otpd code is this short: answer without spending one of the caller's attempts.
-    if (submitted.length < MIN_CODE_LENGTH)
-      throw new OtpdError('OUT_OF_RANGE', `code must be at least ${MIN_CODE_LENGTH} characters`);
     const code = normalizeCode(submitted, policy.alphabet);
+    checkCodeShape(code);
     const outcome = await this.#d.store.attemptValidation(
       clientId,
       authenticationId,
@@ -143,6 +141,20 @@ export class Verifier {
     );
     if (outcome !== 'VERIFIED') throw new OtpdError(OUTCOME_ERRORS[outcome]);
   }
+}
+
+/**
+ * Refuses what no otpd code could be, whatever the policy when it was sent, before the attempt is
+ * counted: a format error is not a guess, and costs the caller nothing. A code of another length
+ * within 4–10 is an ordinary wrong code (the configured length may have changed since the send).
+ */
+function checkCodeShape(code: string): void {
+  if (code.length < MIN_CODE_LENGTH)
+    throw new OtpdError('OUT_OF_RANGE', `code must be at least ${MIN_CODE_LENGTH} characters`);
+  if (code.length > MAX_CODE_LENGTH)
+    throw new OtpdError('OUT_OF_RANGE', `code must be at most ${MAX_CODE_LENGTH} characters`);
+  if (!/^[0-9A-Za-z]+$/.test(code))
+    throw new OtpdError('INVALID_ARGUMENT', 'code must contain only letters and digits');
 }
 
 function secondsToNextUtcDay(now: number): number {

@@ -159,6 +159,34 @@ test('a code shorter than 4 characters is OUT_OF_RANGE and does not spend an att
   assert.equal((await validate(authenticationId, code)).status, 204);
 });
 
+test('spaces and dashes around and inside a code are ignored; the right code still validates', async () => {
+  for (const [i, spell] of [
+    (c: string) => ` ${c}`,
+    (c: string) => `${c.slice(0, 3)}-${c.slice(3)}`,
+    (c: string) => `${c.slice(0, 3)} ${c.slice(3)} `,
+    (c: string) => `\u00a0${c}\t`,
+  ].entries()) {
+    const { authenticationId, code } = await s.sendAndRead(mobile(30 + i));
+    assert.equal((await validate(authenticationId, spell(code))).status, 204, JSON.stringify(spell(code)));
+  }
+});
+
+test('a code that is still malformed once spaces and dashes are gone spends no attempt', async () => {
+  const { authenticationId, code } = await s.sendAndRead(mobile(35));
+  for (const [bad, error] of [
+    [' 12 3 ', { status: 400, code: 'OUT_OF_RANGE', message: 'code must be at least 4 characters' }],
+    ['--------', { status: 400, code: 'OUT_OF_RANGE', message: 'code must be at least 4 characters' }],
+    ['12345!', { status: 400, code: 'INVALID_ARGUMENT', message: 'code must contain only letters and digits' }],
+    ['123.456', { status: 400, code: 'INVALID_ARGUMENT', message: 'code must contain only letters and digits' }],
+  ] as const) {
+    for (let i = 0; i < 3; i++) assertError(await validate(authenticationId, bad), error);
+  }
+  // Max attempts is 3: had any of those counted, the first wrong guess would already fail.
+  assertError(await validate(authenticationId, wrongOf(code)), INVALID_OTP);
+  assertError(await validate(authenticationId, wrongOf(code)), INVALID_OTP);
+  assert.equal((await validate(authenticationId, code)).status, 204);
+});
+
 test('test numbers get their fixed code and no message, and limits, attempts and expiry still apply', async (t) => {
   const T1 = '+15005550006',
     T2 = '+15005550007',

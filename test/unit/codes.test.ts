@@ -32,6 +32,8 @@ test('alphanumeric codes avoid look-alike characters and compare case-insensitiv
   for (let n = 0; n < 2000; n++) assert.match(generateCode(8, 'alphanumeric'), /^[A-HJ-KM-NP-Z2-9]{8}$/);
   assert.equal(normalizeCode('ab3k', 'alphanumeric'), 'AB3K');
   assert.equal(normalizeCode('ab3k', 'numeric'), 'ab3k');
+  assert.equal(normalizeCode(' 123-456\u00a0', 'numeric'), '123456');
+  assert.equal(normalizeCode('ab3k\u2013x7 ', 'alphanumeric'), 'AB3KX7');
 });
 
 test('masked numbers keep the country code and show at most half, never more than 4, of the rest', () => {

@@ -79,6 +79,20 @@ test('a code shorter than any otpd code is OUT_OF_RANGE and spends no attempt', 
   await f.verifier.validateCode('c', authenticationId, code);
 });
 
+test('spaces and dashes are dropped before the comparison; what is left malformed spends no attempt', async () => {
+  const f = coreFixture({ OTPD_MAX_ATTEMPTS: '1' });
+  const { authenticationId } = await f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG });
+  const code = f.lastCode();
+  for (const bad of [' 123 ', '1-2-3', '12345!', '12345678901', 'code: 1234']) {
+    await assert.rejects(
+      f.verifier.validateCode('c', authenticationId, bad),
+      (e: unknown) => e instanceof OtpdError && (e.code === 'OUT_OF_RANGE' || e.code === 'INVALID_ARGUMENT'),
+      bad,
+    );
+  }
+  await f.verifier.validateCode('c', authenticationId, ` ${code.slice(0, 3)}-${code.slice(3)} `);
+});
+
 test('send limits map to MAX_OTP_CODES_EXCEEDED with a retry hint, quota to QUOTA_EXCEEDED', async () => {
   const f = coreFixture({ OTPD_SEND_LIMIT_15M: '2', OTPD_DAILY_MESSAGE_QUOTA: '3' });
   await f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG });
