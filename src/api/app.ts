@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { OtpdError } from '../core/errors.ts';
 import type { Verifier } from '../core/verification.ts';
 import type { AbuseAdmin } from '../core/abuse-admin.ts';
@@ -13,7 +14,8 @@ import { makeGuard } from './guard.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RateLimiter, RateRule } from '../core/ports/rate-limiter.ts';
 import { registerCamaraRoutes } from './camara/routes.ts';
-import { XCorrelatorPattern } from './camara/schemas.ts';
+import { validCorrelator } from './correlator.ts';
+import { clientErrorHandler, refuseConnect, type InFlight } from './client-errors.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { clientIpResolver } from './client-ip.ts';
 import { registerDeliveryRoutes, type DeliveryRouteDeps } from './delivery-routes.ts';
@@ -70,6 +72,7 @@ function acceptsJson(accept: string | undefined): boolean {
 
 /** Builds the HTTP application; it never listens, so tests drive it with inject() or a real socket. */
 export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
+  const inFlight = new WeakMap<Socket, InFlight>();
   const app = Fastify({
     loggerInstance: d.logger as FastifyBaseLogger,
     // One line per request is written by our onResponse hook, with masked fields only.
@@ -77,6 +80,10 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     bodyLimit: d.bodyLimit,
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    // Counted apart: no route was matched, and the method may be anything.
+    clientErrorHandler: clientErrorHandler(inFlight, d.logger as FastifyBaseLogger, (status) =>
+      d.metrics.requests.inc({ route: 'unparsed', method: 'unknown', status }),
+    ),
     genReqId: () => randomUUID(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     // A malformed URL (a bad percent-escape) is answered before routing: same error format.
@@ -85,17 +92,17 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
       void (reply as unknown as FastifyReply).code(h.status).headers(h.headers).type('application/json').send(h.body);
     },
   });
+  app.server.on('connect', refuseConnect);
   app.decorateRequest('principal', null);
   app.decorateRequest('correlator', undefined);
   app.decorateRequest('logPhone', undefined);
 
   app.addHook('onRequest', async (req) => {
     const c = req.headers['x-correlator'];
-    if (c !== undefined) {
-      if (typeof c !== 'string' || !XCorrelatorPattern.test(c))
-        throw new OtpdError('INVALID_ARGUMENT', 'x-correlator header does not match the required pattern');
-      req.correlator = c;
-    }
+    req.correlator = validCorrelator(c);
+    inFlight.set(req.raw.socket, { correlator: req.correlator, responding: false });
+    if (c !== undefined && req.correlator === undefined)
+      throw new OtpdError('INVALID_ARGUMENT', 'x-correlator header does not match the required pattern');
     if (req.routeOptions.config.json && !acceptsJson(req.headers.accept)) throw new OtpdError('NOT_ACCEPTABLE');
   });
   // NUL is never part of a valid otpd input, and PostgreSQL refuses it in text: a clear 400 here
@@ -106,9 +113,12 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.correlator !== undefined) void reply.header('x-correlator', req.correlator);
+    const state = inFlight.get(req.raw.socket);
+    if (state) state.responding = true;
     return payload;
   });
   app.addHook('onResponse', async (req, reply) => {
+    inFlight.delete(req.raw.socket);
     const route = req.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     d.metrics.requests.inc({ route, method: req.method, status: reply.statusCode });

@@ -12,7 +12,9 @@ export const ERRORS = {
   METHOD_NOT_ALLOWED: 'The requested method is not allowed/supported on the target resource.',
   NOT_ACCEPTABLE:
     'The server cannot produce a response matching the content requested by the client through Accept-* headers.',
+  REQUEST_TIMEOUT: 'The request was not received in time.',
   CONTENT_TOO_LARGE: 'The request body is larger than the server is willing to process.',
+  HEADERS_TOO_LARGE: 'The request headers are larger than the server is willing to process.',
   UNSUPPORTED_MEDIA_TYPE:
     'The server refuses to accept the request because the payload format is in an unsupported format.',
   TOO_MANY_REQUESTS: 'Rate limit reached.',
