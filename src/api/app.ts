@@ -57,6 +57,8 @@ export interface AppDeps {
   /** Proxies whose forwarding headers are believed (IPs or CIDRs). */
   readonly trustedProxies: readonly string[];
   readonly clientIpHeader: 'x-forwarded-for' | 'x-real-ip';
+  /** Deadlines for slow and idle clients, in milliseconds (headersTimeoutMs ≤ requestTimeoutMs). */
+  readonly timeouts: { readonly headersMs: number; readonly requestMs: number; readonly keepAliveMs: number };
 }
 
 function hasNul(v: unknown, depth = 0): boolean {
@@ -72,6 +74,7 @@ function acceptsJson(accept: string | undefined): boolean {
 
 /** Builds the HTTP application; it never listens, so tests drive it with inject() or a real socket. */
 export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
+  const { headersMs, requestMs, keepAliveMs } = d.timeouts;
   const inFlight = new WeakMap<Socket, InFlight>();
   const app = Fastify({
     loggerInstance: d.logger as FastifyBaseLogger,
@@ -80,6 +83,15 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     bodyLimit: d.bodyLimit,
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    // Node checks the headers and request deadlines only every connectionsCheckingInterval (30 s by
+    // default), so a deadline could be overrun by that much: check often enough to keep it.
+    http: {
+      headersTimeout: headersMs,
+      requestTimeout: requestMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(headersMs / 4)),
+    },
+    requestTimeout: requestMs,
+    keepAliveTimeout: keepAliveMs,
     // Counted apart: no route was matched, and the method may be anything.
     clientErrorHandler: clientErrorHandler(inFlight, d.logger as FastifyBaseLogger, (status) =>
       d.metrics.requests.inc({ route: 'unparsed', method: 'unknown', status }),

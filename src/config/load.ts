@@ -61,6 +61,9 @@ export const ENV: readonly [name: string, path: string, kind: Kind][] = [
   ['OTPD_SQLITE_SYNCHRONOUS', 'sqlite.synchronous', 'string'],
   ['OTPD_SQLITE_BUSY_TIMEOUT_MS', 'sqlite.busyTimeoutMs', 'int'],
   ['OTPD_BODY_LIMIT', 'bodyLimit', 'int'],
+  ['OTPD_HEADERS_TIMEOUT_MS', 'headersTimeoutMs', 'int'],
+  ['OTPD_REQUEST_TIMEOUT_MS', 'requestTimeoutMs', 'int'],
+  ['OTPD_KEEP_ALIVE_TIMEOUT_MS', 'keepAliveTimeoutMs', 'int'],
   ['OTPD_DATABASE_URL', 'database.url', 'string'],
   ['OTPD_DATABASE_SCHEMA', 'database.schema', 'string'],
   ['OTPD_DATABASE_POOL_SIZE', 'database.poolSize', 'int'],
@@ -140,6 +143,9 @@ function crossChecks(c: Config, problems: string[]): void {
     problems.push('secret: OTPD_SECRET is required with OTPD_DATABASE_URL, and every replica must share it');
   if (c.limits.sendsPer24Hours < c.limits.sendsPer15Minutes)
     problems.push('limits.sendsPer24Hours must be at least limits.sendsPer15Minutes');
+  // Node refuses a server whose headers deadline is later than the whole request's.
+  if (c.headersTimeoutMs > c.requestTimeoutMs)
+    problems.push('headersTimeoutMs must be at most requestTimeoutMs (the whole request includes its headers)');
 }
 
 /**

@@ -157,6 +157,12 @@ export const ConfigSchema = Type.Object(
     abuse: AbuseConfig,
     /** Limit on request bodies, in bytes. */
     bodyLimit: Int(1024, 1_048_576, 16_384, 'Largest accepted request body'),
+    /** A client that has not sent its whole request line and headers by then gets 408 (slowloris). */
+    headersTimeoutMs: Int(100, 300_000, 10_000, "Time allowed to receive a request's headers"),
+    /** A client that has not sent its whole request, body included, by then gets 408; at least headersTimeoutMs. */
+    requestTimeoutMs: Int(100, 600_000, 30_000, 'Time allowed to receive a whole request, body included'),
+    /** An idle keep-alive connection is closed after this long; behind a balancer, outlast its idle timeout. */
+    keepAliveTimeoutMs: Int(100, 600_000, 5000, 'How long an idle keep-alive connection stays open'),
   },
   { additionalProperties: false },
 );
