@@ -16,6 +16,7 @@ import type { RateLimiter, RateRule } from '../core/ports/rate-limiter.ts';
 import { registerCamaraRoutes } from './camara/routes.ts';
 import { validCorrelator } from './correlator.ts';
 import { clientErrorHandler, refuseConnect, type InFlight } from './client-errors.ts';
+import { answerOtherMethods } from './method-not-allowed.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { clientIpResolver } from './client-ip.ts';
 import { registerDeliveryRoutes, type DeliveryRouteDeps } from './delivery-routes.ts';
@@ -81,7 +82,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     // One line per request is written by our onResponse hook, with masked fields only.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: d.bodyLimit,
-    exposeHeadRoutes: false,
+    exposeHeadRoutes: true,
     return503OnClosing: true,
     // Node checks the headers and request deadlines only every connectionsCheckingInterval (30 s by
     // default), so a deadline could be overrun by that much: check often enough to keep it.
@@ -105,6 +106,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     },
   });
   app.server.on('connect', refuseConnect);
+  const sealMethods = answerOtherMethods(app);
   app.decorateRequest('principal', null);
   app.decorateRequest('correlator', undefined);
   app.decorateRequest('logPhone', undefined);
@@ -115,6 +117,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     inFlight.set(req.raw.socket, { correlator: req.correlator, responding: false });
     if (c !== undefined && req.correlator === undefined)
       throw new OtpdError('INVALID_ARGUMENT', 'x-correlator header does not match the required pattern');
+    // Before the body is read: an unknown path is a 404 whatever the body's type, size or method.
+    if (req.is404) throw new OtpdError('NOT_FOUND');
     if (req.routeOptions.config.json && !acceptsJson(req.headers.accept)) throw new OtpdError('NOT_ACCEPTABLE');
   });
   // NUL is never part of a valid otpd input, and PostgreSQL refuses it in text: a clear 400 here
@@ -204,5 +208,6 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
   registerAbuseRoutes(app, { admin: d.abuseAdmin, guard });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  sealMethods();
   return app;
 }

@@ -13,7 +13,6 @@ const ipContext = (c: ClientIp) => ({ ip: c.ip, ipProxied: c.proxied });
 
 const PREFIX = '/one-time-password-sms/v1';
 const SCOPE = 'one-time-password-sms:send-validate';
-const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 const schemaErrorFormatter = validationErrors(FIELD_MESSAGES);
 
 /** The CAMARA One Time Password SMS v1 surface: two operations over the shared Verifier. */
@@ -92,16 +91,4 @@ export function registerCamaraRoutes(
       return reply.code(204).send(null);
     },
   );
-
-  for (const path of ['send-code', 'validate-code']) {
-    app.route({
-      method: [...OTHER_METHODS],
-      url: `${PREFIX}/${path}`,
-      schema: { hide: true },
-      handler: async (_req, reply) => {
-        void reply.header('allow', 'POST');
-        throw new OtpdError('METHOD_NOT_ALLOWED');
-      },
-    });
-  }
 }
