@@ -17,6 +17,7 @@ import { registerCamaraRoutes } from './camara/routes.ts';
 import { validCorrelator } from './correlator.ts';
 import { clientErrorHandler, refuseConnect, type InFlight } from './client-errors.ts';
 import { answerOtherMethods } from './method-not-allowed.ts';
+import { MAX_CLIENT_ID_LENGTH } from '../core/abuse-admin.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { clientIpResolver } from './client-ip.ts';
 import { registerDeliveryRoutes, type DeliveryRouteDeps } from './delivery-routes.ts';
@@ -62,6 +63,12 @@ export interface AppDeps {
   readonly timeouts: { readonly headersMs: number; readonly requestMs: number; readonly keepAliveMs: number };
 }
 
+/**
+ * A path parameter is limited in length by the router, before its schema sees it: room for the
+ * longest client id, every character percent-encoded from four UTF-8 bytes.
+ */
+const MAX_PARAM_LENGTH = MAX_CLIENT_ID_LENGTH * 12;
+
 function hasNul(v: unknown, depth = 0): boolean {
   if (typeof v === 'string') return v.includes('\u0000');
   if (depth > 8 || v === null || typeof v !== 'object') return false;
@@ -97,12 +104,16 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: clientErrorHandler(inFlight, d.logger as FastifyBaseLogger, (status) =>
       d.metrics.requests.inc({ route: 'unparsed', method: 'unknown', status }),
     ),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: () => randomUUID(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
-    // A malformed URL (a bad percent-escape) is answered before routing: same error format.
+    // A malformed URL (a bad percent-escape) or an overlong path segment is answered before routing
+    // and before the hooks: same error format, and the x-correlator echoed here.
     frameworkErrors: (err, req, reply) => {
       const h = toHttpError(err, req.id);
-      void (reply as unknown as FastifyReply).code(h.status).headers(h.headers).type('application/json').send(h.body);
+      const correlator = validCorrelator(req.headers['x-correlator']);
+      const headers = correlator === undefined ? h.headers : { ...h.headers, 'x-correlator': correlator };
+      void (reply as unknown as FastifyReply).code(h.status).headers(headers).type('application/json').send(h.body);
     },
   });
   app.server.on('connect', refuseConnect);

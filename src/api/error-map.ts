@@ -52,7 +52,14 @@ const FRAMEWORK_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_NOT_FOUND: 'NOT_FOUND',
   FST_ERR_BAD_URL: 'INVALID_ARGUMENT',
+  FST_ERR_MAX_PARAM_LENGTH: 'INVALID_ARGUMENT',
   FST_ERR_ASYNC_CONSTRAINT: 'INVALID_ARGUMENT',
+};
+
+/** Framework errors whose catalogue message would not tell the client what to fix. */
+const FRAMEWORK_MESSAGES: Readonly<Record<string, string>> = {
+  FST_ERR_BAD_URL: 'The URL holds a malformed percent-escape.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A segment of the URL path is longer than any valid value.',
 };
 
 const BY_STATUS: Readonly<Record<number, ErrorCode>> = {
@@ -106,7 +113,7 @@ export function toHttpError(err: unknown, requestId: string): HttpError {
     return make('INVALID_ARGUMENT', `${where} ${first?.message ?? 'is invalid'}`.trim());
   }
   const mapped = typeof fe.code === 'string' ? FRAMEWORK_CODES[fe.code] : undefined;
-  if (mapped) return make(mapped, ERRORS[mapped]);
+  if (mapped) return make(mapped, FRAMEWORK_MESSAGES[fe.code as string] ?? ERRORS[mapped]);
   // JSON syntax errors and other client-side parse failures arrive as plain 4xx errors.
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {

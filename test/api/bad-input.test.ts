@@ -24,3 +24,45 @@ test('a malformed percent-escape in the path is 400 in the API error format', as
   assert.equal(r.body.code, 'INVALID_ARGUMENT');
   assert.equal(r.body.status, 400);
 });
+
+test('the 400 for a malformed percent-escape, answered before routing, echoes the x-correlator', async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.close());
+  for (const path of ['/callbacks/%ZZ', '/admin/clients/%E0%A4%A/policy']) {
+    const r = await s.get(path, { headers: { 'x-correlator': 'esc-1' } });
+    assertError(r, { status: 400, code: 'INVALID_ARGUMENT', message: 'The URL holds a malformed percent-escape.' });
+    assert.equal(r.headers.get('x-correlator'), 'esc-1', path);
+  }
+  const invalid = await s.get('/callbacks/%ZZ', { headers: { 'x-correlator': 'not valid!' } });
+  assert.equal(invalid.status, 400);
+  assert.equal(invalid.headers.get('x-correlator'), null, 'a correlator outside the pattern is not echoed');
+});
+
+test('a clientId up to the 128 characters the schema allows reaches the policy routes', async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.close());
+  for (const id of ['c'.repeat(101), 'd'.repeat(128), 'é'.repeat(128)]) {
+    // The key acts for that client, so the test holds however admin routes are scoped to tenants.
+    const { secret } = await s.createKey({ clientId: id });
+    const path = `/admin/clients/${encodeURIComponent(id)}/policy`;
+    const put = await fetch(s.url + path, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ dailyMessages: 7 }),
+    });
+    assert.equal(put.status, 200, `PUT ${id.length} characters: ${await put.text()}`);
+    const got = await s.get(path, { key: secret });
+    assert.equal(got.status, 200, JSON.stringify(got.body));
+    assert.equal(got.body.clientId, id);
+    assert.equal(got.body.dailyMessages, 7);
+  }
+  const tooLong = await s.get(`/admin/clients/${'e'.repeat(129)}/policy`);
+  assert.equal(tooLong.status, 400);
+  assert.equal(tooLong.body.code, 'INVALID_ARGUMENT');
+  const beyondRouter = await s.get(`/admin/clients/${'f'.repeat(2000)}/policy`);
+  assertError(beyondRouter, {
+    status: 400,
+    code: 'INVALID_ARGUMENT',
+    message: 'A segment of the URL path is longer than any valid value.',
+  });
+});
