@@ -90,7 +90,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: d.bodyLimit,
     exposeHeadRoutes: true,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing has Fastify's body: the onRequest hook below answers instead.
+    return503OnClosing: false,
     // Node checks the headers and request deadlines only every connectionsCheckingInterval (30 s by
     // default), so a deadline could be overrun by that much: check often enough to keep it.
     http: {
@@ -118,6 +119,10 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
   app.server.on('connect', refuseConnect);
   const sealMethods = answerOtherMethods(app);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.decorateRequest('principal', null);
   app.decorateRequest('correlator', undefined);
   app.decorateRequest('logPhone', undefined);
@@ -128,6 +133,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     inFlight.set(req.raw.socket, { correlator: req.correlator, responding: false });
     if (c !== undefined && req.correlator === undefined)
       throw new OtpdError('INVALID_ARGUMENT', 'x-correlator header does not match the required pattern');
+    if (closing) throw new OtpdError('UNAVAILABLE', 'The server is shutting down.');
     // Before the body is read: an unknown path is a 404 whatever the body's type, size or method.
     if (req.is404) throw new OtpdError('NOT_FOUND');
     if (req.routeOptions.config.json && !acceptsJson(req.headers.accept)) throw new OtpdError('NOT_ACCEPTABLE');
