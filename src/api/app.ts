@@ -59,9 +59,15 @@ export interface AppDeps {
   /** Proxies whose forwarding headers are believed (IPs or CIDRs). */
   readonly trustedProxies: readonly string[];
   readonly clientIpHeader: 'x-forwarded-for' | 'x-real-ip';
+  /** Production: /metrics, /docs and /openapi.json need the admin scope, and `/` is not redirected to /docs. */
+  readonly production: boolean;
   /** Deadlines for slow and idle clients, in milliseconds (headersTimeoutMs ≤ requestTimeoutMs). */
   readonly timeouts: { readonly headersMs: number; readonly requestMs: number; readonly keepAliveMs: number };
 }
+
+/** Paths that describe every route or every client's traffic: operators only, in production. */
+const isOperatorSurface = (url: string) =>
+  url === '/metrics' || url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/');
 
 /**
  * A path parameter is limited in length by the router, before its schema sees it: room for the
@@ -119,6 +125,14 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
   app.server.on('connect', refuseConnect);
   const sealMethods = answerOtherMethods(app);
+  const guard = makeGuard(d.auth, d.limiter, d.requestRate);
+  if (d.production) {
+    app.addHook('onRoute', (r) => {
+      if (!isOperatorSurface(r.url)) return;
+      r.onRequest = [...[r.onRequest ?? []].flat(), guard('admin')];
+      if (r.schema && !r.schema.hide) r.schema = { ...r.schema, security: [{ bearer: ['admin'] }] };
+    });
+  }
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -207,7 +221,6 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // text/plain included, is a 415. The token endpoint adds form parsing for itself alone.
   app.removeContentTypeParser('text/plain');
 
-  const guard = makeGuard(d.auth, d.limiter, d.requestRate);
   registerCamaraRoutes(app, {
     verifier: d.verifier,
     guard,
@@ -225,6 +238,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
   registerAbuseRoutes(app, { admin: d.abuseAdmin, guard });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // In production /docs needs a credential a browser cannot send on its own: no link to it.
+  if (!d.production) app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
   sealMethods();
   return app;
 }

@@ -46,6 +46,7 @@ export function buildApi(c: Config, d: ApiDeps): Promise<FastifyInstance> {
     publicUrl: c.delivery.publicUrl,
     trustedProxies: c.abuse.trustedProxies,
     clientIpHeader: c.abuse.clientIpHeader,
+    production: c.env === 'production',
     timeouts: { headersMs: c.headersTimeoutMs, requestMs: c.requestTimeoutMs, keepAliveMs: c.keepAliveTimeoutMs },
   });
 }
