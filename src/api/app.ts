@@ -17,6 +17,7 @@ import { registerCamaraRoutes } from './camara/routes.ts';
 import { validCorrelator } from './correlator.ts';
 import { clientErrorHandler, refuseConnect, type InFlight } from './client-errors.ts';
 import { answerOtherMethods } from './method-not-allowed.ts';
+import { documentResponses } from './openapi-responses.ts';
 import { MAX_CLIENT_ID_LENGTH } from '../core/abuse-admin.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { clientIpResolver } from './client-ip.ts';
@@ -197,6 +198,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(swagger, {
+    transform: documentResponses,
     openapi: {
       openapi: '3.0.3',
       info: {
