@@ -27,9 +27,9 @@ const principal = (key: ApiKeyRecord, scopes: readonly string[]): Principal => (
 
 /**
  * Turns an Authorization header into a principal: an API key (looked up by hash on every request,
- * so a revoke is effective on the next one) or an access token this server signed (its key must
- * still be live; its tenant and kind are the key's, read again). Every failure is the same
- * UNAUTHENTICATED so a caller learns nothing from it.
+ * so a revoke is effective on the next one) or an access token this server signed, with an expiry
+ * (its key must still be live; its tenant and kind are the key's, read again). Every failure is the
+ * same UNAUTHENTICATED so a caller learns nothing from it.
  */
 export class Authenticator {
   readonly #keys: KeyStore;
@@ -83,6 +83,9 @@ export class Authenticator {
         issuer: TOKEN_ISSUER,
         audience: TOKEN_ISSUER,
         algorithms: ['HS256'],
+        // Every token this server issues expires and names its key; a signed one without an expiry
+        // (a bug, or a leaked signing key used once) must not be valid forever.
+        requiredClaims: ['exp', 'sub'],
         currentDate: new Date(this.#clock.now()),
       }));
     } catch {

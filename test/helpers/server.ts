@@ -18,6 +18,9 @@ export const ABUSE_OFF = {
   OTPD_BREAKER: 'false',
 };
 
+/** The server secret of every test server (unless `env` overrides it): tests can derive its keys. */
+export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
+
 export const SEND = '/one-time-password-sms/v1/send-code';
 export const VALIDATE = '/one-time-password-sms/v1/validate-code';
 /** A valid Spanish mobile (libphonenumber "max" metadata). Use mobile(n) for distinct ones. */
@@ -75,7 +78,7 @@ export async function startTestServer(
       OTPD_DATA_DIR: dataDir,
       OTPD_PORT: '0',
       OTPD_LOG_LEVEL: 'silent',
-      OTPD_SECRET: 'test-secret-0123456789-0123456789-abcdef',
+      OTPD_SECRET: TEST_SECRET,
       OTPD_RATE_LIMIT_RPS: '0',
       OTPD_SQLITE_SYNCHRONOUS: 'NORMAL',
       OTPD_DISPATCH_POLL_MS: '50',
