@@ -259,12 +259,14 @@ test('a grant_type other than client_credentials is 400 INVALID_ARGUMENT', async
   });
 });
 
-test('OTPD_BOOTSTRAP_KEY is an all-scopes API key', async () => {
+test('OTPD_BOOTSTRAP_KEY is an all-scopes operator key', async () => {
   const { authenticationId, code } = await s.sendAndRead(mobile(n++), BOOTSTRAP);
   assert.equal((await s.post(VALIDATE, { authenticationId, code }, { key: BOOTSTRAP })).status, 204);
   const dev = await s.get('/dev/messages?limit=1', { key: BOOTSTRAP });
   assert.equal(dev.status, 200);
   assert.equal(dev.body.messages.length, 1);
+  assert.equal((await s.get('/admin/number-rules', { key: BOOTSTRAP })).status, 200, 'global rules: an operator');
+  assert.equal((await s.get('/admin/clients/tenant-a/policy', { key: BOOTSTRAP })).status, 200, 'any tenant');
   const t = await token('grant_type=client_credentials', ['bootstrap', BOOTSTRAP]);
   assert.equal(t.status, 200);
   assert.equal((t.body as { scope: string }).scope, ALL_SCOPES);
