@@ -15,6 +15,7 @@ import {
   type AbuseAdmin,
 } from '../core/abuse-admin.ts';
 import type { Guard } from './guard.ts';
+import { tenantOf } from './auth.ts';
 
 export interface AbuseRouteDeps {
   readonly admin: AbuseAdmin;
@@ -74,16 +75,35 @@ const ClientParams = Type.Object(
   { additionalProperties: false },
 );
 
-/** Admin scope, JSON only, the given schema (typed, so the handlers see validated input). */
-const adminRoute = <S extends object>(d: AbuseRouteDeps, summary: string, schema: S) => ({
-  onRequest: d.guard('admin'),
+const OPERATOR_ONLY = 'Operator keys only: a client key is 403 PERMISSION_DENIED.';
+const OWN_TENANT = "A client key sees its own tenant's alone; an operator key every tenant's.";
+
+/**
+ * Admin scope, JSON only, the given schema (typed, so the handlers see validated input). Operator
+ * keys only unless `reach` is 'tenant': the route then serves a client key within its own tenant.
+ */
+const adminRoute = <S extends object>(
+  d: AbuseRouteDeps,
+  summary: string,
+  schema: S,
+  reach: 'operator' | 'tenant' = 'operator',
+) => ({
+  onRequest: reach === 'operator' ? d.guard('admin', 'operator') : d.guard('admin'),
   config: { json: true },
-  schema: { tags: ['Abuse'], summary, security: [{ bearer: ['admin'] }], ...schema },
+  schema: {
+    tags: ['Abuse'],
+    summary,
+    description: reach === 'operator' ? OPERATOR_ONLY : OWN_TENANT,
+    security: [{ bearer: ['admin'] }],
+    ...schema,
+  },
 });
 
 /**
  * Run-time management of the abuse defences over HTTP: the schemas and the audit log lines are the
- * API's; what each operation does is core/abuse-admin.ts, shared with the CLI.
+ * API's; what each operation does is core/abuse-admin.ts, shared with the CLI. Number rules and
+ * breaker blocks are global, and a policy is a limit set on a tenant, not by it: changing any of
+ * them, or reading the global ones, needs an operator key. A client key reads its own policy.
  */
 export function registerAbuseRoutes(app: FastifyInstance, d: AbuseRouteDeps): void {
   registerNumberRuleRoutes(app, d);
@@ -126,13 +146,18 @@ function registerNumberRuleRoutes(app: FastifyInstance, d: AbuseRouteDeps): void
 function registerPolicyRoutes(app: FastifyInstance, d: AbuseRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  api.get('/admin/clients', adminRoute(d, 'Clients with a policy of their own', {}), async () => ({
-    clients: await d.admin.listPolicies(),
+  api.get('/admin/clients', adminRoute(d, 'Clients with a policy of their own', {}, 'tenant'), async (req) => ({
+    clients: await d.admin.listPolicies(tenantOf(req.principal)),
   }));
 
-  const get = "A client's policy; null fields mean the configured default";
-  api.get('/admin/clients/:clientId/policy', adminRoute(d, get, { params: ClientParams }), async (req) =>
-    d.admin.policy(req.params.clientId),
+  const get = adminRoute(
+    d,
+    "A client's policy; null fields mean the configured default",
+    { params: ClientParams },
+    'tenant',
+  );
+  api.get('/admin/clients/:clientId/policy', get, async (req) =>
+    d.admin.policy(req.params.clientId, tenantOf(req.principal)),
   );
 
   const put = adminRoute(d, "Sets a client's countries, daily messages and daily budget", {

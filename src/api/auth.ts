@@ -3,22 +3,33 @@ import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '../core/clock.ts';
 import { OtpdError } from '../core/errors.ts';
 import { hashSecret } from '../core/keyring.ts';
-import { parseScopes, type Scope } from '../core/api-keys.ts';
-import type { KeyStore } from '../core/ports/store.ts';
+import { parseScopes, type KeyKind, type Scope } from '../core/api-keys.ts';
+import type { ApiKeyRecord, KeyStore } from '../core/ports/store.ts';
 
 export interface Principal {
   readonly keyId: string;
+  /** The tenant the key acts for. */
   readonly clientId: string;
+  /** Always the key's current kind, never a claim of a token. */
+  readonly kind: KeyKind;
   readonly scopes: readonly string[];
 }
 
 const TOKEN_ISSUER = 'otpd';
 const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/;
 
+const principal = (key: ApiKeyRecord, scopes: readonly string[]): Principal => ({
+  keyId: key.id,
+  clientId: key.clientId,
+  kind: key.kind,
+  scopes,
+});
+
 /**
  * Turns an Authorization header into a principal: an API key (looked up by hash on every request,
- * so a revoke is effective on the next one) or an access token this server signed (its key must
- * still be live). Every failure is the same UNAUTHENTICATED so a caller learns nothing from it.
+ * so a revoke is effective on the next one) or an access token this server signed, with an expiry
+ * (its key must still be live; its tenant and kind are the key's, read again). Every failure is the
+ * same UNAUTHENTICATED so a caller learns nothing from it.
  */
 export class Authenticator {
   readonly #keys: KeyStore;
@@ -40,7 +51,7 @@ export class Authenticator {
     if (JWT_SHAPE.test(credential)) return this.#fromToken(credential);
     const key = await this.#keys.findApiKeyBySecretHash(hashSecret(credential));
     if (!key || key.revokedAt !== null) throw new OtpdError('UNAUTHENTICATED');
-    return { keyId: key.id, clientId: key.clientId, scopes: key.scopes };
+    return principal(key, key.scopes);
   }
 
   /** OAuth2 client credentials: the client id is the key id, the client secret is the key's secret. */
@@ -72,6 +83,9 @@ export class Authenticator {
         issuer: TOKEN_ISSUER,
         audience: TOKEN_ISSUER,
         algorithms: ['HS256'],
+        // Every token this server issues expires and names its key; a signed one without an expiry
+        // (a bug, or a leaked signing key used once) must not be valid forever.
+        requiredClaims: ['exp', 'sub'],
         currentDate: new Date(this.#clock.now()),
       }));
     } catch {
@@ -81,10 +95,24 @@ export class Authenticator {
     if (!key || key.revokedAt !== null) throw new OtpdError('UNAUTHENTICATED');
     const scopes =
       typeof payload.scope === 'string' ? payload.scope.split(' ').filter((s) => key.scopes.includes(s)) : [];
-    return { keyId: key.id, clientId: key.clientId, scopes };
+    return principal(key, scopes);
   }
 }
 
 export function requireScope(p: Principal, scope: Scope): void {
   if (!p.scopes.includes(scope)) throw new OtpdError('PERMISSION_DENIED');
+}
+
+/** Cross-tenant administration and the global abuse rules: operator keys only. */
+export function requireOperator(p: Principal): void {
+  if (p.kind !== 'operator') throw new OtpdError('PERMISSION_DENIED', 'this operation needs an operator key');
+}
+
+/**
+ * The tenant a principal is confined to: its own for a client key, none (every tenant) for an
+ * operator key. A request nobody authenticated is refused, never taken for an operator's.
+ */
+export function tenantOf(p: Principal | null): string | undefined {
+  if (!p) throw new OtpdError('UNAUTHENTICATED');
+  return p.kind === 'operator' ? undefined : p.clientId;
 }

@@ -7,6 +7,7 @@ import { MESSAGE_STATUSES, messageHistory, type MessageHistory } from '../core/m
 import type { Store } from '../core/ports/store.ts';
 import { parseInstant, type Clock } from '../core/clock.ts';
 import type { Guard } from './guard.ts';
+import { tenantOf } from './auth.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface DeliveryRouteDeps {
@@ -84,6 +85,7 @@ export async function registerDeliveryRoutes(app: FastifyInstance, d: DeliveryRo
       schema: {
         tags: ['Operations'],
         summary: 'Messages with their status and every delivery attempt, newest first (never the text)',
+        description: "A client key sees its own tenant's messages alone; an operator key every tenant's.",
         security: [{ bearer: ['admin'] }],
         querystring: MessagesQuery,
       },
@@ -92,6 +94,7 @@ export async function registerDeliveryRoutes(app: FastifyInstance, d: DeliveryRo
       const q = req.query;
       const limit = Math.min(200, Math.max(1, Number(q.limit ?? 50)));
       const history = await messageHistory(d.store, {
+        clientId: tenantOf(req.principal),
         recipient: q.to,
         status: q.status,
         gateway: q.gateway,

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { OtpdError } from '../core/errors.ts';
 import type { Store } from '../core/ports/store.ts';
-import type { Authenticator } from './auth.ts';
+import { tenantOf, type Authenticator } from './auth.ts';
 import type { Guard } from './guard.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -93,6 +93,7 @@ export async function registerOpsRoutes(
         schema: {
           tags: ['Development'],
           summary: 'Texts delivered to the development outbox, newest first',
+          description: "A client key sees its own tenant's texts alone; an operator key every tenant's.",
           security: [{ bearer: ['admin'] }],
           querystring: Type.Object(
             {
@@ -105,7 +106,7 @@ export async function registerOpsRoutes(
       },
       async (req) => {
         const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 50)));
-        const rows = await d.store.listDevMessages(req.query.to, limit);
+        const rows = await d.store.listDevMessages(req.query.to, limit, tenantOf(req.principal));
         return {
           messages: rows.map((r) => ({ to: r.to, text: r.text, createdAt: new Date(r.createdAt).toISOString() })),
         };

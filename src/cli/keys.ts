@@ -5,6 +5,15 @@ import { checked, orFail, withStore } from './context.ts';
 
 const out = (text: string) => process.stdout.write(text);
 
+interface CreateOptions {
+  name: string;
+  scopes?: string;
+  client?: string;
+  operator?: boolean;
+  json?: boolean;
+  config?: string;
+}
+
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('Manage API keys');
 
@@ -14,23 +23,26 @@ export function registerKeyCommands(program: Command): void {
     .requiredOption('--name <name>', 'a label for the key')
     .option('--scopes <scopes>', 'comma- or space-separated scopes (default: all)')
     .option('--client <id>', 'tenant the key acts for (default: a new tenant, the key id)')
+    .option('--operator', 'an operator key: administers every tenant and the global abuse rules (default: client key)')
     .option('--json', 'print JSON')
     .option('--config <file>', 'configuration file')
-    .action(async (o: { name: string; scopes?: string; client?: string; json?: boolean; config?: string }) => {
+    .action(async (o: CreateOptions) => {
       // Refused before the store is opened, so a typo never creates a database.
       const scopes = checked(() => parseScopes(o.scopes));
+      const kind = o.operator ? 'operator' : 'client';
       await withStore(o.config, async (store) => {
         const { record, secret } = await new ApiKeys({ store, clock: systemClock }).create({
           name: o.name,
           clientId: o.client,
           scopes,
+          kind,
         });
         if (o.json) {
-          out(`${JSON.stringify({ id: record.id, clientId: record.clientId, name: o.name, scopes, secret })}\n`);
+          out(`${JSON.stringify({ id: record.id, clientId: record.clientId, name: o.name, kind, scopes, secret })}\n`);
         } else {
           out(
-            `id:      ${record.id}\nclient:  ${record.clientId}\nscopes:  ${scopes.join(' ')}\nsecret:  ${secret}\n\n` +
-              'Store the secret now: otpd keeps only its hash and cannot show it again.\n',
+            `id:      ${record.id}\nclient:  ${record.clientId}\nkind:    ${kind}\nscopes:  ${scopes.join(' ')}\n` +
+              `secret:  ${secret}\n\nStore the secret now: otpd keeps only its hash and cannot show it again.\n`,
           );
         }
       });
@@ -47,7 +59,7 @@ export function registerKeyCommands(program: Command): void {
         if (o.json) return void out(`${JSON.stringify(all)}\n`);
         for (const k of all) {
           const state = k.revokedAt === null ? 'active' : `revoked ${new Date(k.revokedAt).toISOString()}`;
-          out(`${k.id}\tclient=${k.clientId}\t${k.name}\t${k.scopes.join(' ')}\t${state}\n`);
+          out(`${k.id}\tclient=${k.clientId}\t${k.kind}\t${k.name}\t${k.scopes.join(' ')}\t${state}\n`);
         }
       });
     });

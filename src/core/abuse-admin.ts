@@ -215,13 +215,23 @@ export class AbuseAdmin {
     }
   }
 
-  /** A client's policy; one never set reads as all defaults (`stored: false`). */
-  async policy(clientId: string): Promise<PolicyView> {
-    return presentPolicy(clientId, await this.#store.getClientPolicy(checkClientId(clientId)));
+  /**
+   * A client's policy; one never set reads as all defaults (`stored: false`). `within` is the tenant
+   * the caller is confined to (a client key's): any other client is then NOT_FOUND, the same answer
+   * whether that client exists or not.
+   */
+  async policy(clientId: string, within?: string): Promise<PolicyView> {
+    checkClientId(clientId);
+    if (within !== undefined && clientId !== within) throw new OtpdError('NOT_FOUND');
+    return presentPolicy(clientId, await this.#store.getClientPolicy(clientId));
   }
 
-  /** Clients with a policy of their own. */
-  async listPolicies(): Promise<PolicyView[]> {
+  /** Clients with a policy of their own; with `within`, that client's alone (if it has one). */
+  async listPolicies(within?: string): Promise<PolicyView[]> {
+    if (within !== undefined) {
+      const own = await this.#store.getClientPolicy(checkClientId(within));
+      return own ? [presentPolicy(within, own)] : [];
+    }
     return (await this.#store.listClientPolicies()).map((p) => presentPolicy(p.clientId, p));
   }
 

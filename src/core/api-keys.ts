@@ -7,19 +7,38 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import { OtpdError } from './errors.ts';
 import { hashSecret } from './keyring.ts';
-import type { ApiKeyRecord, KeyStore } from './ports/store.ts';
+import type { ApiKeyRecord, KeyKind, KeyStore } from './ports/store.ts';
 
+/**
+ * What a key may do. `admin` is administration within the key's reach: its own tenant for a client
+ * key, every tenant and the global abuse rules for an operator key (see KEY_KINDS).
+ */
 export const SCOPES = Object.freeze(['one-time-password-sms:send-validate', 'admin'] as const);
 export type Scope = (typeof SCOPES)[number];
 
+/**
+ * How far a key reaches. A client key acts for its own tenant only, whatever its scopes; an operator
+ * key administers every tenant and the global rules. Operator keys are only ever made on purpose
+ * (`keys create --operator`, the bootstrap key, the development key), never by default.
+ */
+export const KEY_KINDS: readonly KeyKind[] = Object.freeze(['client', 'operator']);
+export type { KeyKind };
+
 /** A new key: the secret embeds the key id, so a leaked secret says at a glance which key to revoke. */
-export function newApiKey(name: string, clientId: string | undefined, scopes: readonly string[], now: number) {
+export function newApiKey(
+  name: string,
+  clientId: string | undefined,
+  scopes: readonly string[],
+  now: number,
+  kind: KeyKind = 'client',
+) {
   const id = randomBytes(6).toString('hex');
   const secret = `otpd_${id}_${randomBytes(32).toString('base64url')}`;
   const record: ApiKeyRecord = {
     id,
     clientId: clientId ?? id,
     name,
+    kind,
     scopes: [...scopes],
     createdAt: now,
     revokedAt: null,
@@ -55,6 +74,8 @@ export interface NewKeyInput {
   readonly name: string;
   readonly clientId?: string | undefined;
   readonly scopes?: readonly string[] | undefined;
+  /** @default 'client' */
+  readonly kind?: KeyKind | undefined;
 }
 
 /** Creating, listing and revoking API keys over the key store. */
@@ -68,13 +89,14 @@ export class ApiKeys {
   }
 
   /**
-   * Creates a key with these scopes (all when absent; an unknown one is INVALID_ARGUMENT and nothing
-   * is stored) acting for `clientId` (a new tenant, the key id, when absent). The secret is returned
-   * here only: the store keeps its hash, so it can never be shown again.
+   * Creates a key of this kind (a client key when absent) with these scopes (all when absent; an
+   * unknown one is INVALID_ARGUMENT and nothing is stored) acting for `clientId` (a new tenant, the
+   * key id, when absent). The secret is returned here only: the store keeps its hash, so it can never
+   * be shown again.
    */
   async create(input: NewKeyInput): Promise<CreatedKey> {
     const scopes = input.scopes === undefined ? [...SCOPES] : checkScopes(input.scopes);
-    const k = newApiKey(input.name, input.clientId, scopes, this.#clock.now());
+    const k = newApiKey(input.name, input.clientId, scopes, this.#clock.now(), input.kind ?? 'client');
     await this.#store.createApiKey(k.record, k.secretHash);
     return { record: k.record, secret: k.secret };
   }
@@ -94,14 +116,15 @@ export class ApiKeys {
   }
 
   /**
-   * Installs the configured bootstrap key as the all-scopes key `bootstrap`, replacing the one a
-   * previous start installed, so changing the configured secret retires the old one.
+   * Installs the configured bootstrap key as the all-scopes operator key `bootstrap`, replacing the
+   * one a previous start installed, so changing the configured secret retires the old one.
    */
   async installBootstrap(secret: string): Promise<void> {
     const record: ApiKeyRecord = {
       id: 'bootstrap',
       clientId: 'bootstrap',
       name: 'bootstrap (OTPD_BOOTSTRAP_KEY)',
+      kind: 'operator',
       scopes: [...SCOPES],
       createdAt: this.#clock.now(),
       revokedAt: null,

@@ -12,21 +12,28 @@ export interface KeyRow {
   id: string;
   client_id: string;
   name: string;
+  kind: string;
   /** JSON array. */
   scopes: string;
   created_at: number;
   revoked_at: number | null;
 }
 
-export const KEY_COLUMNS = 'id, client_id, name, scopes, created_at, revoked_at';
+export const KEY_COLUMNS = 'id, client_id, name, kind, scopes, created_at, revoked_at';
 /** The columns `keyValues` fills, in its order. */
-export const KEY_INSERT_COLUMNS = 'id, client_id, name, secret_hash, scopes, created_at, revoked_at';
+export const KEY_INSERT_COLUMNS = 'id, client_id, name, kind, secret_hash, scopes, created_at, revoked_at';
+/** What an upsert replaces (everything but the id). */
+export const KEY_UPSERT_SET =
+  'client_id = excluded.client_id, name = excluded.name, kind = excluded.kind, ' +
+  'secret_hash = excluded.secret_hash, scopes = excluded.scopes, revoked_at = excluded.revoked_at';
 
 export function toKey(r: KeyRow): ApiKeyRecord {
   return {
     id: r.id,
     clientId: r.client_id,
     name: r.name,
+    // Fail closed: only the exact word grants the operator's reach.
+    kind: r.kind === 'operator' ? 'operator' : 'client',
     scopes: JSON.parse(r.scopes) as string[],
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
@@ -35,7 +42,7 @@ export function toKey(r: KeyRow): ApiKeyRecord {
 
 /** A key's columns in insert order, after its id (see the stores' INSERT statements). */
 export const keyValues = (k: ApiKeyRecord, secretHash: Buffer) =>
-  [k.id, k.clientId, k.name, secretHash, JSON.stringify(k.scopes), k.createdAt, k.revokedAt] as const;
+  [k.id, k.clientId, k.name, k.kind, secretHash, JSON.stringify(k.scopes), k.createdAt, k.revokedAt] as const;
 
 // ---- verifications ------------------------------------------------------------------------------
 

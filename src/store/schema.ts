@@ -149,3 +149,17 @@ export const ABUSE_SCHEMA = `
         created_at BIGINT NOT NULL
       );
 `;
+
+/**
+ * Tenancy: each key is a client key (its own tenant) or an operator key (every tenant). Keys made
+ * before this step become client keys, so a key that had `admin` keeps it for its own tenant only and
+ * loses the cross-tenant reach nobody chose for it; only the bootstrap key (which every start
+ * reinstalls as an operator key anyway) is an operator from the start. Messages get an index by
+ * tenant so that a client's listing is a range scan, not a walk over every tenant's rows: one more
+ * index entry per send, appended at the end of the tenant's range.
+ */
+export const TENANCY_SCHEMA = `
+      ALTER TABLE api_keys ADD COLUMN kind TEXT NOT NULL DEFAULT 'client';
+      UPDATE api_keys SET kind = 'operator' WHERE id = 'bootstrap';
+      CREATE INDEX messages_by_client ON messages (client_id, seq);
+`;

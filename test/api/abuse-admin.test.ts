@@ -25,8 +25,13 @@ before(async () => {
 });
 after(() => s.close());
 
-/** Any method, JSON body, the all-scopes key unless another is given. */
-async function call(method: string, path: string, body?: unknown, key: string | null = s.key): Promise<HttpResult> {
+/** Any method, JSON body, the operator key unless another is given (tenant checks: tenants.test.ts). */
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  key: string | null = s.operatorKey,
+): Promise<HttpResult> {
   const headers: Record<string, string> = {};
   if (key !== null) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -300,13 +305,13 @@ test('bad input is a 400 INVALID_ARGUMENT (never a 500) and changes nothing', as
 
   const text = await fetch(`${s.url}/admin/number-rules`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${s.key}`, 'content-type': 'text/plain' },
+    headers: { authorization: `Bearer ${s.operatorKey}`, 'content-type': 'text/plain' },
     body: 'x',
   });
   assert.equal(text.status, 415);
   const broken = await fetch(`${s.url}/admin/clients/bad/policy`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${s.operatorKey}`, 'content-type': 'application/json' },
     body: '{"dailyMessages":',
   });
   assert.equal(broken.status, 400);

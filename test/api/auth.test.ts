@@ -2,8 +2,18 @@
 // access tokens it issues, and the bootstrap key from OTPD_BOOTSTRAP_KEY.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SEND, VALIDATE, mobile, startTestServer, type HttpResult, type TestServer } from '../helpers/server.ts';
+import {
+  SEND,
+  TEST_SECRET,
+  VALIDATE,
+  mobile,
+  startTestServer,
+  type HttpResult,
+  type TestServer,
+} from '../helpers/server.ts';
 import { assertError } from '../helpers/assert-error.ts';
+import { SignJWT } from 'jose';
+import { KeyRing } from '../../src/core/keyring.ts';
 
 const MSG = 'Your code is {{code}}';
 const ALL_SCOPES = 'one-time-password-sms:send-validate admin';
@@ -148,6 +158,35 @@ test('a tampered access token is 401', async () => {
   assert.equal((await sendWith(jwt)).status, 200);
 });
 
+test('a correctly signed token without an expiry is 401', async () => {
+  const k = await s.createKey();
+  // Signed with the server's own token key (derived from the test server's secret), as a token from a
+  // buggy issuer or a leaked signing key would be: everything right but `exp`.
+  const tokenKey = new KeyRing(TEST_SECRET).tokenKey;
+  const now = Math.floor(s.clock.now() / 1000);
+  const claims = () =>
+    new SignJWT({ scope: ALL_SCOPES, cid: 'tenant-x' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer('otpd')
+      .setAudience('otpd')
+      .setSubject(k.id)
+      .setIssuedAt(now);
+  const forever = await claims().sign(tokenKey);
+  assertError(await sendWith(forever), UNAUTHENTICATED);
+  assertError(await s.get('/dev/messages', { key: forever }), UNAUTHENTICATED);
+  // The same token with an expiry is accepted: the key and the signature were right.
+  assert.equal(
+    (
+      await sendWith(
+        await claims()
+          .setExpirationTime(now + 60)
+          .sign(tokenKey),
+      )
+    ).status,
+    200,
+  );
+});
+
 test('a token whose key was revoked is 401', async () => {
   const k = await s.createKey();
   const jwt = await accessToken(k);
@@ -220,12 +259,14 @@ test('a grant_type other than client_credentials is 400 INVALID_ARGUMENT', async
   });
 });
 
-test('OTPD_BOOTSTRAP_KEY is an all-scopes API key', async () => {
+test('OTPD_BOOTSTRAP_KEY is an all-scopes operator key', async () => {
   const { authenticationId, code } = await s.sendAndRead(mobile(n++), BOOTSTRAP);
   assert.equal((await s.post(VALIDATE, { authenticationId, code }, { key: BOOTSTRAP })).status, 204);
   const dev = await s.get('/dev/messages?limit=1', { key: BOOTSTRAP });
   assert.equal(dev.status, 200);
   assert.equal(dev.body.messages.length, 1);
+  assert.equal((await s.get('/admin/number-rules', { key: BOOTSTRAP })).status, 200, 'global rules: an operator');
+  assert.equal((await s.get('/admin/clients/tenant-a/policy', { key: BOOTSTRAP })).status, 200, 'any tenant');
   const t = await token('grant_type=client_credentials', ['bootstrap', BOOTSTRAP]);
   assert.equal(t.status, 200);
   assert.equal((t.body as { scope: string }).scope, ALL_SCOPES);

@@ -289,4 +289,35 @@ export function outboxContract(name: string, h: StoreHarness): void {
     assert.deepEqual([...page1, ...page2], all.slice(0, 4));
     assert.deepEqual(await s.listAttempts([]), []);
   });
+
+  withStore("listing by client: only that client's messages and texts, filtered before the limit", async (s) => {
+    // One message of client-a, then newer ones of client-b: a filter applied after the limit would
+    // find nothing of client-a's in the newest row.
+    const mine = await queued(s, ['a']);
+    for (const [i, p] of ['b', 'c', 'd'].entries()) {
+      const message = { channel: 'sms' as const, recipient: '+34629259999', body: Buffer.from('x'), segments: 1 };
+      await s.createVerification(
+        verification({ clientId: 'client-b', phone: p, createdAt: T0 + 10 + i, message }),
+        LIMITS,
+      );
+    }
+    const theirs = await s.claimMessages(T0 + 100, 30_000, 100);
+    assert.equal(theirs.length, 3);
+    const ids = (f: Parameters<Store['listMessages']>[0]) => s.listMessages(f).then((v) => v.map((m) => m.id));
+    assert.deepEqual(await ids({ clientId: 'client-a', limit: 1 }), [mine[0]!.id]);
+    assert.deepEqual(await ids({ clientId: 'client-a', recipient: '+34629259999', limit: 10 }), []);
+    assert.equal((await ids({ clientId: 'client-b', limit: 10 })).length, 3);
+    assert.deepEqual(await ids({ clientId: 'client-c', limit: 10 }), []);
+    assert.equal((await ids({ limit: 10 })).length, 4);
+
+    await s.appendDevMessage({ messageId: mine[0]!.id, to: mine[0]!.recipient, text: 'mine', at: T0 + 200 });
+    for (const m of theirs)
+      await s.appendDevMessage({ messageId: m.id, to: m.recipient, text: 'theirs', at: T0 + 201 });
+    const texts = (to: string | undefined, clientId?: string) =>
+      s.listDevMessages(to, 1, clientId).then((v) => v.map((m) => m.text));
+    assert.deepEqual(await texts(undefined, 'client-a'), ['mine']);
+    assert.deepEqual(await texts('+34629259999', 'client-a'), []);
+    assert.deepEqual(await texts(undefined, 'client-b'), ['theirs']);
+    assert.deepEqual(await texts(undefined), ['theirs']);
+  });
 }

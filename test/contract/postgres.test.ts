@@ -1,7 +1,9 @@
-import { after } from 'node:test';
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
 import { PgStore } from '../../src/store/postgres/store.ts';
 import type { Store } from '../../src/core/ports/store.ts';
-import { dropSchemas, freshSchema, PG_URL } from '../helpers/pg.ts';
+import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
+import { dropSchemas, freshSchema, PG_URL, withPg } from '../helpers/pg.ts';
 import { outboxContract } from './outbox.contract.ts';
 import { abuseContract } from './abuse.contract.ts';
 import { retentionContract } from './retention.contract.ts';
@@ -29,3 +31,41 @@ storeContract('postgres', harness);
 retentionContract('postgres', harness);
 outboxContract('postgres', harness);
 abuseContract('postgres', harness);
+
+test('postgres: the tenancy migration makes existing keys client keys, the bootstrap key an operator', async () => {
+  const schema = freshSchema();
+  used.add(schema);
+  await withPg(async (c) => {
+    await c.query(`CREATE SCHEMA ${schema}`);
+    await c.query(`SET search_path = ${schema}`);
+    await c.query(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT)',
+    );
+    for (const m of PG_MIGRATIONS.filter((m) => m.name !== 'tenancy')) {
+      await c.query(m.sql);
+      await c.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
+    }
+    for (const [id, hash] of [
+      ['bootstrap', 1],
+      ['shop', 2],
+    ] as const) {
+      await c.query(
+        `INSERT INTO api_keys (id, client_id, name, secret_hash, scopes, created_at)
+          VALUES ($1, $1, 'old', $2, '["one-time-password-sms:send-validate","admin"]', 0)`,
+        [id, Buffer.alloc(32, hash)],
+      );
+    }
+  });
+  const s = await PgStore.open({ url: PG_URL, schema, poolSize: 2 }, Date.now());
+  try {
+    assert.deepEqual(
+      (await s.listApiKeys()).map((k) => [k.id, k.kind, k.scopes.includes('admin')]),
+      [
+        ['bootstrap', 'operator', true],
+        ['shop', 'client', true],
+      ],
+    );
+  } finally {
+    await s.close();
+  }
+});

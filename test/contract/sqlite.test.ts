@@ -1,7 +1,11 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/store.ts';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 import { outboxContract } from './outbox.contract.ts';
 import { abuseContract } from './abuse.contract.ts';
 import { retentionContract } from './retention.contract.ts';
@@ -27,3 +31,30 @@ for (const writer of ['worker', 'inline'] as const) {
   outboxContract(`sqlite (${writer} writer)`, harness);
   abuseContract(`sqlite (${writer} writer)`, harness);
 }
+
+test('sqlite: the tenancy migration makes existing keys client keys, the bootstrap key an operator', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'otpd-contract-')), 'otpd.db');
+  const db = new Database(file);
+  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER)');
+  for (const m of MIGRATIONS.filter((m) => m.name !== 'tenancy')) {
+    db.exec(m.sql);
+    db.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
+  }
+  const insert = db.prepare(`INSERT INTO api_keys (id, client_id, name, secret_hash, scopes, created_at)
+    VALUES (?, ?, 'old', ?, '["one-time-password-sms:send-validate","admin"]', 0)`);
+  insert.run('bootstrap', 'bootstrap', Buffer.alloc(32, 1));
+  insert.run('shop', 'shop', Buffer.alloc(32, 2));
+  db.close();
+  const s = new SqliteStore({ file, synchronous: 'NORMAL', writer: 'inline' }, Date.now());
+  try {
+    assert.deepEqual(
+      (await s.listApiKeys()).map((k) => [k.id, k.kind, k.scopes.includes('admin')]),
+      [
+        ['bootstrap', 'operator', true],
+        ['shop', 'client', true],
+      ],
+    );
+  } finally {
+    await s.close();
+  }
+});

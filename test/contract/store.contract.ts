@@ -379,7 +379,15 @@ export function storeContract(name: string, h: StoreHarness): void {
   });
 
   withStore('keys: create, find by hash and id, list, revoke once', async (s) => {
-    const rec = { id: 'k1', clientId: 'c1', name: 'one', scopes: ['admin'], createdAt: T0, revokedAt: null };
+    const rec = {
+      id: 'k1',
+      clientId: 'c1',
+      name: 'one',
+      kind: 'client' as const,
+      scopes: ['admin'],
+      createdAt: T0,
+      revokedAt: null,
+    };
     await s.createApiKey(rec, Buffer.alloc(32, 1));
     await assert.rejects(s.createApiKey({ ...rec, id: 'k2' }, Buffer.alloc(32, 1)));
     assert.deepEqual(await s.findApiKeyBySecretHash(Buffer.alloc(32, 1)), rec);
@@ -395,6 +403,30 @@ export function storeContract(name: string, h: StoreHarness): void {
     assert.equal(await s.findApiKeyBySecretHash(Buffer.alloc(32, 3)), null);
     assert.deepEqual((await s.findApiKeyBySecretHash(Buffer.alloc(32, 4)))!.scopes, ['admin']);
     assert.equal((await s.listApiKeys()).length, 2);
+  });
+
+  withStore('keys: the kind is stored, read back by hash, id and list, and replaced by an upsert', async (s) => {
+    const rec = {
+      id: 'op',
+      clientId: 'ops',
+      name: 'operator',
+      kind: 'operator' as const,
+      scopes: ['admin'],
+      createdAt: T0,
+      revokedAt: null,
+    };
+    await s.createApiKey(rec, Buffer.alloc(32, 1));
+    await s.createApiKey({ ...rec, id: 'cl', kind: 'client' }, Buffer.alloc(32, 2));
+    assert.equal((await s.findApiKeyBySecretHash(Buffer.alloc(32, 1)))!.kind, 'operator');
+    assert.equal((await s.findApiKeyById('cl'))!.kind, 'client');
+    assert.deepEqual((await s.listApiKeys()).map((k) => [k.id, k.kind]).sort(), [
+      ['cl', 'client'],
+      ['op', 'operator'],
+    ]);
+    await s.upsertApiKey({ ...rec, kind: 'client' }, Buffer.alloc(32, 3));
+    assert.equal((await s.findApiKeyById('op'))!.kind, 'client', 'an upsert replaces the kind too');
+    await s.upsertApiKey(rec, Buffer.alloc(32, 3));
+    assert.equal((await s.findApiKeyById('op'))!.kind, 'operator');
   });
 
   withStore('dev inbox: newest first, filtered by recipient, idempotent per message', async (s) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { startServer, type Server } from '../../src/main.ts';
-import { newApiKey, SCOPES } from '../../src/core/api-keys.ts';
+import { newApiKey, SCOPES, type KeyKind } from '../../src/core/api-keys.ts';
 import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
 
 /**
@@ -17,6 +17,9 @@ export const ABUSE_OFF = {
   OTPD_VELOCITY_COUNTRY: '0',
   OTPD_BREAKER: 'false',
 };
+
+/** The server secret of every test server (unless `env` overrides it): tests can derive its keys. */
+export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
 
 export const SEND = '/one-time-password-sms/v1/send-code';
 export const VALIDATE = '/one-time-password-sms/v1/validate-code';
@@ -31,10 +34,12 @@ export interface TestServer {
   readonly dataDir: string;
   /** The PostgreSQL schema when OTPD_TEST_STORE=postgres. */
   readonly pgSchema: string | undefined;
-  /** An all-scopes key for client "tenant-a". */
+  /** An all-scopes client key for client "tenant-a": what `otpd keys create` makes by default. */
   readonly key: string;
-  /** Creates another key; by default its own tenant. */
-  createKey(opts?: { scopes?: string[]; clientId?: string }): Promise<{ id: string; secret: string }>;
+  /** An all-scopes operator key (client "ops"), for cross-tenant administration and the global rules. */
+  readonly operatorKey: string;
+  /** Creates another key; by default an all-scopes client key of its own tenant. */
+  createKey(opts?: { scopes?: string[]; clientId?: string; kind?: KeyKind }): Promise<{ id: string; secret: string }>;
   /** POST JSON (or raw string) with a Bearer key; returns status, parsed body (or null) and headers. */
   post(
     path: string,
@@ -73,7 +78,7 @@ export async function startTestServer(
       OTPD_DATA_DIR: dataDir,
       OTPD_PORT: '0',
       OTPD_LOG_LEVEL: 'silent',
-      OTPD_SECRET: 'test-secret-0123456789-0123456789-abcdef',
+      OTPD_SECRET: TEST_SECRET,
       OTPD_RATE_LIMIT_RPS: '0',
       OTPD_SQLITE_SYNCHRONOUS: 'NORMAL',
       OTPD_DISPATCH_POLL_MS: '50',
@@ -85,12 +90,13 @@ export async function startTestServer(
   );
   const clock = new ManualClock(Date.now());
   const server = await startServer(config, { clock });
-  const createKey = async (o: { scopes?: string[]; clientId?: string } = {}) => {
-    const k = newApiKey('test', o.clientId, o.scopes ?? [...SCOPES], clock.now());
+  const createKey = async (o: { scopes?: string[]; clientId?: string; kind?: KeyKind } = {}) => {
+    const k = newApiKey('test', o.clientId, o.scopes ?? [...SCOPES], clock.now(), o.kind);
     await server.store.createApiKey(k.record, k.secretHash);
     return { id: k.record.id, secret: k.secret };
   };
   const key = (await createKey({ clientId: 'tenant-a' })).secret;
+  const operatorKey = (await createKey({ clientId: 'ops', kind: 'operator' })).secret;
 
   async function call(
     method: string,
@@ -137,6 +143,7 @@ export async function startTestServer(
     clock,
     dataDir,
     key,
+    operatorKey,
     createKey,
     pgSchema: schema,
     post: (path, body, o) => call('POST', path, body, o),

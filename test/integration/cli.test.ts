@@ -46,6 +46,44 @@ test('keys create prints the secret once; list never shows it; revoke is effecti
   assert.equal((await runOtpd(['keys', 'revoke', 'nope'], env)).code, 1);
 });
 
+test('keys create makes a client key unless --operator is given; only operator keys reach other tenants', async (t) => {
+  const env = tempEnv(t);
+  const create = async (...args: string[]) => {
+    const r = await runOtpd(['keys', 'create', '--json', ...args], env);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as { id: string; clientId: string; kind: string; scopes: string[]; secret: string };
+  };
+  const shop = await create('--name', 'shop');
+  assert.deepEqual([shop.kind, shop.scopes], ['client', ['one-time-password-sms:send-validate', 'admin']]);
+  const other = await create('--name', 'other', '--client', 'other');
+  const ops = await create('--name', 'ops', '--operator');
+  assert.equal(ops.kind, 'operator');
+  const text = await runOtpd(['keys', 'create', '--name', 'ops2', '--operator'], env);
+  assert.match(text.stdout, /^kind: {4}operator$/m);
+  const listed = (await runOtpd(['keys', 'list'], env)).stdout;
+  assert.match(listed, new RegExp(`^${shop.id}\tclient=${shop.clientId}\tclient\tshop\t`, 'm'));
+  assert.match(listed, new RegExp(`^${ops.id}\tclient=${ops.clientId}\toperator\tops\t`, 'm'));
+
+  const server = await spawnOtpd(env);
+  t.after(() => server.stop());
+  const call = (key: string, method: string, path: string, body?: unknown) =>
+    fetch(server.url + path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const cap = { dailyMessages: 1 };
+  assert.equal((await call(shop.secret, 'PUT', '/admin/clients/other/policy', cap)).status, 403);
+  assert.equal((await call(shop.secret, 'GET', '/admin/clients/other/policy')).status, 404);
+  assert.equal((await call(shop.secret, 'GET', '/admin/number-rules')).status, 403);
+  const send = { phoneNumber: mobile(79), message: 'code {{code}}' };
+  assert.equal((await call(other.secret, 'POST', '/one-time-password-sms/v1/send-code', send)).status, 200);
+  assert.equal((await call(ops.secret, 'PUT', '/admin/clients/other/policy', cap)).status, 200);
+  assert.equal((await call(ops.secret, 'GET', '/admin/number-rules')).status, 200);
+  const over = await call(other.secret, 'POST', '/one-time-password-sms/v1/send-code', send);
+  assert.equal(over.status, 429, 'the operator set the quota of another tenant');
+});
+
 test('keys create with limited scopes refuses unknown ones', async (t) => {
   const env = tempEnv(t);
   const ok = await runOtpd(
@@ -94,6 +132,8 @@ test(
       }),
     });
     assert.equal(valid.status, 204);
+    const rules = await fetch(`${server.url}/admin/number-rules`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(rules.status, 200, 'the development key is an operator key');
     const status = await runOtpd(['messages', '--to', mobile(78), '--json'], env);
     const [m] = JSON.parse(status.stdout) as { status: string; gateway: string; attempts: { outcome: string }[] }[];
     assert.deepEqual([m!.status, m!.gateway, m!.attempts.map((a) => a.outcome)], ['sent', 'dev-outbox', ['sent']]);

@@ -108,3 +108,21 @@ test('blocks: lifting needs a valid scope and a block in force', async () => {
   assert.deepEqual(await admin.blocks(), []);
   await assert.rejects(admin.liftBlock('country:ES'), refused('NOT_FOUND', /^no block in force for that scope$/));
 });
+
+test('policies within a tenant: its own is read; any other is NOT_FOUND, whether it exists or not', async () => {
+  const m = memoryStore();
+  const admin = new AbuseAdmin({ store: m.store, clock: new ManualClock(Date.UTC(2026, 0, 1)) });
+  await admin.setPolicy('b', { dailyMessages: 5 });
+  await admin.setPolicy('c', { dailyMessages: 7 });
+  await assert.rejects(admin.policy('b', 'a'), (e: unknown) => e instanceof OtpdError && e.code === 'NOT_FOUND');
+  await assert.rejects(admin.policy('zz', 'a'), (e: unknown) => e instanceof OtpdError && e.code === 'NOT_FOUND');
+  assert.equal((await admin.policy('a', 'a')).stored, false);
+  assert.equal((await admin.policy('b', 'b')).dailyMessages, 5);
+  assert.equal((await admin.policy('b')).dailyMessages, 5, 'no tenant: every client');
+  assert.deepEqual(await admin.listPolicies('a'), []);
+  assert.deepEqual(
+    (await admin.listPolicies('b')).map((p) => p.clientId),
+    ['b'],
+  );
+  assert.deepEqual((await admin.listPolicies()).map((p) => p.clientId).sort(), ['b', 'c']);
+});

@@ -51,3 +51,13 @@ test('create stores only the hash of a secret that names the key; revoke of an u
   await keys.installBootstrap('boot-secret');
   assert.deepEqual((await m.store.findApiKeyBySecretHash(hashSecret('boot-secret')))?.scopes, [...SCOPES]);
 });
+
+test('a key is a client key unless made an operator on purpose; the bootstrap key is an operator', async () => {
+  const m = memoryKeys();
+  const keys = new ApiKeys({ store: m.store, clock: new ManualClock(5) });
+  const plain = await keys.create({ name: 'shop' });
+  assert.deepEqual([plain.record.kind, plain.record.scopes], ['client', [...SCOPES]]);
+  assert.equal((await keys.create({ name: 'ops', kind: 'operator' })).record.kind, 'operator');
+  await keys.installBootstrap('boot-secret');
+  assert.equal((await m.store.findApiKeyById('bootstrap'))?.kind, 'operator');
+});

@@ -19,7 +19,15 @@ test('errors from the worker writer keep their SQLite code; a closed store fails
   const file = join(mkdtempSync(join(tmpdir(), 'otpd-wq-')), 'otpd.db');
   const store = new SqliteStore({ file, synchronous: 'NORMAL', writer: 'worker' }, Date.now());
   try {
-    const rec = { id: 'k1', clientId: 'c', name: 'n', scopes: ['admin'], createdAt: 1, revokedAt: null };
+    const rec = {
+      id: 'k1',
+      clientId: 'c',
+      name: 'n',
+      kind: 'client' as const,
+      scopes: ['admin'],
+      createdAt: 1,
+      revokedAt: null,
+    };
     await store.createApiKey(rec, Buffer.alloc(32, 1));
     await assert.rejects(
       store.createApiKey(rec, Buffer.alloc(32, 2)),

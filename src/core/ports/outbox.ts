@@ -69,6 +69,8 @@ export interface AttemptView {
 }
 
 export interface MessageFilter {
+  /** Only this client's (tenant's) messages; every client's when absent. */
+  readonly clientId?: string | undefined;
   readonly recipient?: string | undefined;
   readonly status?: MessageStatus | undefined;
   readonly gateway?: string | undefined;
@@ -121,7 +123,10 @@ export interface OutboxStore {
    */
   recordReceipt(r: DeliveryReceipt): Promise<'recorded' | 'duplicate'>;
 
-  /** Messages matching the filter, newest first, for operators; never the body. */
+  /**
+   * Messages matching the filter, newest first, for operators and for a client's own view; never the
+   * body. Every condition, the client's included, applies before the limit.
+   */
   listMessages(filter: MessageFilter): Promise<MessageView[]>;
 
   /** Every recorded attempt of these messages, oldest first. */

@@ -93,10 +93,18 @@ export interface VerificationStore {
   ): Promise<ValidationOutcome>;
 }
 
+/**
+ * How far a key reaches: a client key its own tenant only, an operator key every tenant and the
+ * global rules. Anything a store cannot read as `operator` is `client` (fail closed).
+ */
+export type KeyKind = 'client' | 'operator';
+
 export interface ApiKeyRecord {
   readonly id: string;
+  /** The tenant the key acts for. */
   readonly clientId: string;
   readonly name: string;
+  readonly kind: KeyKind;
   readonly scopes: readonly string[];
   readonly createdAt: number;
   readonly revokedAt: number | null;
@@ -118,8 +126,15 @@ export interface KeyStore {
 export interface DevInbox {
   /** Keeps a delivered text; idempotent per message id, so a redelivery shows once. */
   appendDevMessage(m: { messageId: string; to: string; text: string; at: number }): Promise<void>;
-  /** Newest first. */
-  listDevMessages(to: string | undefined, limit: number): Promise<{ to: string; text: string; createdAt: number }[]>;
+  /**
+   * Newest first. With `clientId`, only texts of that client's messages (the filter applies before
+   * the limit); a text whose message was already purged is then no longer shown.
+   */
+  listDevMessages(
+    to: string | undefined,
+    limit: number,
+    clientId?: string,
+  ): Promise<{ to: string; text: string; createdAt: number }[]>;
 }
 
 export interface PurgeResult {

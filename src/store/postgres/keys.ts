@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import type { ApiKeyRecord } from '../../core/ports/store.ts';
-import { KEY_COLUMNS, KEY_INSERT_COLUMNS, keyValues, toKey, type KeyRow } from '../rows.ts';
+import { KEY_COLUMNS, KEY_INSERT_COLUMNS, KEY_UPSERT_SET, keyValues, toKey, type KeyRow } from '../rows.ts';
 
 const one = (r: pg.QueryResult<KeyRow>) => (r.rows[0] ? toKey(r.rows[0]) : null);
 
 /** API keys in PostgreSQL: every read is the committed row, so a revoke on any replica applies to the next request. */
 export const keys = (pool: pg.Pool) => ({
   async createApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void> {
-    await pool.query(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+    await pool.query(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
       ...keyValues(k, secretHash),
     ]);
   },
@@ -15,10 +15,8 @@ export const keys = (pool: pg.Pool) => ({
   /** One statement (INSERT … ON CONFLICT DO UPDATE): replicas starting together converge on one row. */
   async upsertApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void> {
     await pool.query(
-      `INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, name = excluded.name,
-         secret_hash = excluded.secret_hash,
-       scopes = excluded.scopes, revoked_at = excluded.revoked_at`,
+      `INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (id) DO UPDATE SET ${KEY_UPSERT_SET}`,
       [...keyValues(k, secretHash)],
     );
   },

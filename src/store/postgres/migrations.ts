@@ -1,5 +1,13 @@
 import type pg from 'pg';
-import { ABUSE_SCHEMA, DELIVERY_SCHEMA, attemptsTable, coreTables, retentionSchema, type Dialect } from '../schema.ts';
+import {
+  ABUSE_SCHEMA,
+  DELIVERY_SCHEMA,
+  TENANCY_SCHEMA,
+  attemptsTable,
+  coreTables,
+  retentionSchema,
+  type Dialect,
+} from '../schema.ts';
 import { assertSchemaName } from './pool.ts';
 
 // Times are epoch milliseconds in BIGINT, as in the SQLite store, so both adapters share every
@@ -30,6 +38,7 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     name: 'abuse',
     sql: ABUSE_SCHEMA,
   },
+  { version: 4, name: 'tenancy', sql: TENANCY_SCHEMA },
 ];
 
 /**

@@ -170,6 +170,7 @@ async function listMessages(pool: pg.Pool, f: port.MessageFilter): Promise<port.
       WHERE ($1::text IS NULL OR recipient = $1) AND ($2::text IS NULL OR status = $2)
         AND ($3::text IS NULL OR gateway = $3) AND ($4::bigint IS NULL OR created_at >= $4)
         AND ($5::bigint IS NULL OR created_at < $5) AND ($6::bigint IS NULL OR seq < $6)
+        AND ($8::text IS NULL OR client_id = $8)
       ORDER BY seq DESC LIMIT $7`,
     values: [
       f.recipient ?? null,
@@ -179,6 +180,7 @@ async function listMessages(pool: pg.Pool, f: port.MessageFilter): Promise<port.
       f.until ?? null,
       f.before !== undefined ? Number(f.before) : null,
       f.limit,
+      f.clientId ?? null,
     ],
   });
   return res.rows.map(rows.toMessageView);
@@ -203,12 +205,13 @@ async function appendDevMessage(pool: pg.Pool, m: Parameters<DevInbox['appendDev
   });
 }
 
-async function listDevMessages(pool: pg.Pool, to: string | undefined, limit: number) {
+async function listDevMessages(pool: pg.Pool, to: string | undefined, limit: number, clientId?: string) {
   const res = await pool.query<rows.DevMessageRow>({
     name: 'otpd_list_dev',
-    text: `SELECT recipient, text, created_at FROM dev_outbox WHERE ($1::text IS NULL OR recipient = $1)
+    text: `SELECT recipient, text, created_at FROM dev_outbox d WHERE ($1::text IS NULL OR recipient = $1)
+      AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.seq = d.message_seq AND m.client_id = $3))
       ORDER BY message_seq DESC LIMIT $2`,
-    values: [to ?? null, limit],
+    values: [to ?? null, limit, clientId ?? null],
   });
   return res.rows.map(rows.toDevMessage);
 }
@@ -221,5 +224,6 @@ export const outbox = (pool: pg.Pool) => ({
   listMessages: (f: port.MessageFilter): Promise<port.MessageView[]> => listMessages(pool, f),
   listAttempts: (ids: readonly string[]): Promise<port.AttemptView[]> => listAttempts(pool, ids),
   appendDevMessage: (m: Parameters<DevInbox['appendDevMessage']>[0]) => appendDevMessage(pool, m),
-  listDevMessages: (to: string | undefined, limit: number) => listDevMessages(pool, to, limit),
+  listDevMessages: (to: string | undefined, limit: number, clientId?: string) =>
+    listDevMessages(pool, to, limit, clientId),
 });

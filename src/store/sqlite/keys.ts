@@ -1,16 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { ApiKeyRecord } from '../../core/ports/store.ts';
-import { KEY_COLUMNS, KEY_INSERT_COLUMNS, keyValues, toKey, type KeyRow } from '../rows.ts';
+import { KEY_COLUMNS, KEY_INSERT_COLUMNS, KEY_UPSERT_SET, keyValues, toKey, type KeyRow } from '../rows.ts';
 
 /** API key writes, on the one write connection (see writes.ts). */
 export function keyWrites(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   const q = {
-    insert: p(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-    upsert: p(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, name = excluded.name,
-        secret_hash = excluded.secret_hash,
-      scopes = excluded.scopes, revoked_at = excluded.revoked_at`),
+    insert: p(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    upsert: p(`INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET ${KEY_UPSERT_SET}`),
     revoke: p('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
     exists: p('SELECT 1 FROM api_keys WHERE id = ?').pluck(),
   };

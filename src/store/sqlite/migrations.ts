@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
-import { ABUSE_SCHEMA, DELIVERY_SCHEMA, attemptsTable, coreTables, retentionSchema, type Dialect } from '../schema.ts';
+import {
+  ABUSE_SCHEMA,
+  DELIVERY_SCHEMA,
+  TENANCY_SCHEMA,
+  attemptsTable,
+  coreTables,
+  retentionSchema,
+  type Dialect,
+} from '../schema.ts';
 
 // INTEGER PRIMARY KEY makes seq the rowid: appends go to the end of the table's own b-tree.
 const SQLITE: Dialect = { bytes: 'BLOB', time: 'INTEGER', seq: 'INTEGER PRIMARY KEY' };
@@ -20,6 +28,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     name: 'abuse',
     sql: ABUSE_SCHEMA,
   },
+  { version: 5, name: 'tenancy', sql: TENANCY_SCHEMA },
 ];
 
 /**

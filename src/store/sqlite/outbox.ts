@@ -108,19 +108,24 @@ export function outboxWrites(db: Database.Database) {
 /** The outbox reads, on a read connection: committed state, never waiting for the writer. */
 export function outboxReads(db: Database.Database) {
   // Operator listings walk back from the newest row (no index by recipient: it would cost every
-  // send a random index page); the time bounds use the created_at index.
+  // send a random index page); the time bounds use the created_at index, a client's view the
+  // (client_id, seq) one.
   const list = db.prepare(`SELECT ${rows.MESSAGE_COLUMNS} FROM messages
-    WHERE (@to IS NULL OR recipient = @to) AND (@status IS NULL OR status = @status)
+    WHERE (@client IS NULL OR client_id = @client)
+      AND (@to IS NULL OR recipient = @to) AND (@status IS NULL OR status = @status)
       AND (@gateway IS NULL OR gateway = @gateway) AND (@since IS NULL OR created_at >= @since)
       AND (@until IS NULL OR created_at < @until) AND (@before IS NULL OR seq < @before)
     ORDER BY seq DESC LIMIT @limit`);
   const attempts = db.prepare(`SELECT ${rows.ATTEMPT_COLUMNS} FROM message_attempts
     WHERE message_seq IN (SELECT value FROM json_each(?)) ORDER BY message_seq, attempt`);
-  const dev = db.prepare(`SELECT recipient, text, created_at FROM dev_outbox
-    WHERE (@to IS NULL OR recipient = @to) ORDER BY message_seq DESC LIMIT @limit`);
+  const dev = db.prepare(`SELECT recipient, text, created_at FROM dev_outbox d
+    WHERE (@to IS NULL OR recipient = @to)
+      AND (@client IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.seq = d.message_seq AND m.client_id = @client))
+    ORDER BY message_seq DESC LIMIT @limit`);
   return {
     listMessages(f: port.MessageFilter): port.MessageView[] {
       const params = {
+        client: f.clientId ?? null,
         to: f.recipient ?? null,
         status: f.status ?? null,
         gateway: f.gateway ?? null,
@@ -133,7 +138,7 @@ export function outboxReads(db: Database.Database) {
     },
     listAttempts: (ids: readonly string[]): port.AttemptView[] =>
       (attempts.all(JSON.stringify(ids.map(Number))) as rows.AttemptRow[]).map(rows.toAttemptView),
-    listDevMessages: (to: string | undefined, limit: number) =>
-      (dev.all({ to: to ?? null, limit }) as rows.DevMessageRow[]).map(rows.toDevMessage),
+    listDevMessages: (to: string | undefined, limit: number, clientId?: string) =>
+      (dev.all({ to: to ?? null, limit, client: clientId ?? null }) as rows.DevMessageRow[]).map(rows.toDevMessage),
   };
 }
