@@ -130,7 +130,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   if (d.production) {
     app.addHook('onRoute', (r) => {
       if (!isOperatorSurface(r.url)) return;
-      r.onRequest = [...[r.onRequest ?? []].flat(), guard('admin')];
+      r.onRequest = [...[r.onRequest ?? []].flat(), guard('admin', 'operator')];
       if (r.schema && !r.schema.hide) r.schema = { ...r.schema, security: [{ bearer: ['admin'] }] };
     });
   }

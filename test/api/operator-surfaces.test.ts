@@ -1,6 +1,6 @@
 // /metrics, /docs and /openapi.json describe every route and every client's traffic. In production
-// they need an admin credential (one listener, nothing new to firewall; Prometheus sends a bearer
-// token); in development they stay open, and `/` leads to the documentation. The probes stay open
+// they need an operator key with the admin scope (one listener, nothing new to firewall; Prometheus
+// sends a bearer token); in development they stay open, and `/` leads to the documentation. The probes stay open
 // for load balancers in both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,7 +35,7 @@ delivery:
   );
 }
 
-test('production: the operator surfaces need the admin scope; the probes stay open', async (t) => {
+test('production: the operator surfaces need an operator key; the probes stay open', async (t) => {
   const s = await production();
   t.after(() => s.close());
   const app = await s.createKey({ scopes: ['one-time-password-sms:send-validate'] });
@@ -45,10 +45,12 @@ test('production: the operator surfaces need the admin scope; the probes stay op
     assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer', path);
     assert.equal(anonymous.headers.get('x-correlator'), 'ops-1', path);
     assertError(await s.get(path, { key: app.secret }), PERMISSION_DENIED);
-    const admin = await s.get(path);
-    assert.equal(admin.status, 200, `${path} with an admin key: ${JSON.stringify(admin.body)}`);
+    // A client key, even with the admin scope, must not read every tenant's traffic.
+    assertError(await s.get(path), { ...PERMISSION_DENIED, message: 'this operation needs an operator key' });
+    const operator = await s.get(path, { key: s.operatorKey });
+    assert.equal(operator.status, 200, `${path} with an operator key: ${JSON.stringify(operator.body)}`);
   }
-  assert.match((await s.get('/metrics')).body, /otpd_http_requests_total/);
+  assert.match((await s.get('/metrics', { key: s.operatorKey })).body, /otpd_http_requests_total/);
   assert.deepEqual((await s.get('/healthz', { key: null })).body, { status: 'ok' });
   assert.deepEqual((await s.get('/readyz', { key: null })).body, { status: 'ready' });
   // No redirect to documentation an anonymous browser cannot open.

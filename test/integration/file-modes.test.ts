@@ -34,7 +34,7 @@ for (const writer of ['inline', 'worker'] as const) {
     const store = new SqliteStore({ file: join(dir, 'otpd.db'), synchronous: 'NORMAL', writer }, Date.now());
     t.after(() => store.close());
     await store.createApiKey(
-      { id: 'k1', clientId: 'c', name: 'n', scopes: ['admin'], createdAt: 1, revokedAt: null },
+      { id: 'k1', clientId: 'c', kind: 'client', name: 'n', scopes: ['admin'], createdAt: 1, revokedAt: null },
       Buffer.alloc(32, 1),
     );
     assertOwnerOnly(dir, DB_FILES);
