@@ -36,6 +36,8 @@ interface Extras {
 const ROUTE_EXTRAS: Readonly<Record<string, Extras>> = {
   'POST /admin/number-rules': { success: 201 },
   'POST /oauth2/token': { errors: [401, 403] },
+  // Another tenant's policy is not found, exactly like an unknown one, for a client key.
+  'GET /admin/clients/:clientId/policy': { errors: [404] },
   // Any content type is taken: the provider's signature covers the raw body.
   'POST /callbacks/:gateway': { errors: [401, 404], never: [415] },
 };
