@@ -1,17 +1,17 @@
-import { ConfigError, loadConfig } from '../config/load.ts';
+import { ConfigError, loadConfig, type LoadOptions } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { systemClock } from '../core/clock.ts';
 import { isOtpdError, type ErrorCode } from '../core/errors.ts';
 import type { Store } from '../core/ports/store.ts';
 import { ensureDataDir } from '../boot/secrets.ts';
 
-/** Loads and validates the configuration, or prints every problem and exits non-zero. */
-export function configOrExit(file: string | undefined): Readonly<Config> {
+/** Loads and validates the configuration, or prints every problem and exits with status 2. */
+export function configOrExit(file: string | undefined, o: LoadOptions = {}): Readonly<Config> {
   try {
-    return loadConfig(process.env, file);
+    return loadConfig(process.env, file, o);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`otpd: ${err.message}\n`);
+      process.stderr.write(`otpd: ${err.message}\nEvery setting is described in docs/configuration.md.\n`);
       process.exit(2);
     }
     throw err;

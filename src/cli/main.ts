@@ -28,7 +28,8 @@ program
   .description('Apply database migrations and exit')
   .option('--config <file>', 'configuration file')
   .action(async (o: { config?: string }) => {
-    const c = configOrExit(o.config);
+    // Migrations create tables; nothing they do is keyed by the server secret.
+    const c = configOrExit(o.config, { storeOnly: true });
     ensureDataDir(c.dataDir);
     const { migrateStore } = await import('../store/from-config.ts');
     const applied = await migrateStore(c, systemClock.now());
