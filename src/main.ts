@@ -22,7 +22,7 @@ import { buildJobs } from './boot/jobs.ts';
 import { ensureKeys } from './boot/keys.ts';
 import { createLogger } from './boot/logger.ts';
 import { buildKeyRing } from './boot/secrets.ts';
-import { lockStore } from './boot/guards.ts';
+import { checkSecret, lockStore } from './boot/guards.ts';
 import { buildVerifier } from './boot/verification.ts';
 import { createMetrics } from './metrics.ts';
 import { VERSION } from './version.ts';
@@ -70,6 +70,7 @@ async function assemble(
     () => store.close(),
     () => limiter.close?.(),
   );
+  await checkSecret(c, keys, clock.now(), log);
   const metrics = createMetrics();
   const phones = new LibPhoneNumberInspector();
   const delivery = buildDelivery(c, { store, keys, clock, phones, metrics, log });
