@@ -20,6 +20,7 @@ import { buildApi, listen } from './boot/api.ts';
 import { buildDelivery } from './boot/delivery.ts';
 import { buildJobs } from './boot/jobs.ts';
 import { ensureKeys } from './boot/keys.ts';
+import { firstStart } from './boot/first-start.ts';
 import { createLogger } from './boot/logger.ts';
 import { buildKeyRing } from './boot/secrets.ts';
 import { checkSecret, lockStore } from './boot/guards.ts';
@@ -103,6 +104,7 @@ async function assemble(
     breaker: abuse.breaker,
     breakerEnabled: abuse.enabled,
   });
+  const welcome = firstStart(c);
   await ensureKeys(c, new ApiKeys({ store, clock }), log);
   log.debug({ config: redactConfig(c) }, 'configuration');
   o.opened.push(() => app.close());
@@ -112,6 +114,7 @@ async function assemble(
     { url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, version: VERSION, store: kind },
     `otpd listening on ${url} (docs: ${url}/docs)`,
   );
+  welcome.greet(url, log);
 
   let closing: Promise<void> | undefined;
   // In dependency order: no new requests, then no background work, then the store they all use.

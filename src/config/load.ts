@@ -27,6 +27,7 @@ export const ENV: readonly [name: string, path: string, kind: Kind][] = [
   ['OTPD_SECRET', 'secret', 'string'],
   ['OTPD_PREVIOUS_SECRETS', 'previousSecrets', 'list'],
   ['OTPD_LOG_LEVEL', 'logLevel', 'string'],
+  ['OTPD_LOG_FORMAT', 'logFormat', 'string'],
   ['OTPD_BOOTSTRAP_KEY', 'bootstrapKey', 'string'],
   ['OTPD_TOKEN_TTL_SECONDS', 'tokenTtlSeconds', 'int'],
   ['OTPD_CODE_LENGTH', 'code.length', 'int'],
