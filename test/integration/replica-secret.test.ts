@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runOtpd } from '../helpers/process.ts';
+import { runOtpdBounded as runOtpd } from '../helpers/bounded.ts';
 import { call, eventually, startCluster } from '../helpers/replicas.ts';
 import { mobile } from '../helpers/server.ts';
 

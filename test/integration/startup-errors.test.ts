@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runOtpd, spawnOtpd } from '../helpers/process.ts';
+import { runOtpdBounded as runOtpd } from '../helpers/bounded.ts';
+import { spawnOtpd } from '../helpers/process.ts';
 import { dropSchemas, freshSchema, PG_URL, withPg } from '../helpers/pg.ts';
 
 const SECRET = 'startup-errors-secret-0123456789-0123456789';
