@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import type { Config } from '../config/schema.ts';
 
 /** JSON lines for machines; coloured, one-line entries for a person at a terminal. */
@@ -15,6 +15,8 @@ export function logFormat(c: Pick<Config, 'logFormat'>, stdoutIsTerminal: boolea
 export function createLogger(c: Config, stdoutIsTerminal = process.stdout.isTTY === true): Logger {
   const options = { level: c.logLevel, base: { service: 'otpd' }, timestamp: pino.stdTimeFunctions.isoTime };
   if (logFormat(c, stdoutIsTerminal) === 'json') return pino(options);
+  // Loaded only for a person at a terminal: a JSON-logging server never pays its ~70 ms.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   const stream = pretty({
     sync: true,
     singleLine: true,
