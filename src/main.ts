@@ -8,6 +8,7 @@ import type { Config } from './config/schema.ts';
 import { redactConfig } from './config/load.ts';
 import { ApiKeys } from './core/api-keys.ts';
 import { systemClock, type Clock } from './core/clock.ts';
+import type { KeyRing } from './core/keyring.ts';
 import type { Store } from './core/ports/store.ts';
 import type { Dispatcher } from './delivery/dispatcher.ts';
 import type { ConversionBreaker } from './jobs/conversion-breaker.ts';
@@ -19,8 +20,10 @@ import { buildApi, listen } from './boot/api.ts';
 import { buildDelivery } from './boot/delivery.ts';
 import { buildJobs } from './boot/jobs.ts';
 import { ensureKeys } from './boot/keys.ts';
+import { firstStart } from './boot/first-start.ts';
 import { createLogger } from './boot/logger.ts';
 import { buildKeyRing } from './boot/secrets.ts';
+import { checkSecret, lockStore } from './boot/guards.ts';
 import { buildVerifier } from './boot/verification.ts';
 import { createMetrics } from './metrics.ts';
 import { VERSION } from './version.ts';
@@ -35,12 +38,40 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** Starts otpd: the configuration is already validated; the clock and logger can be replaced by tests. */
+/**
+ * Starts otpd: the configuration is already validated; the clock and logger can be replaced by tests.
+ * A failure to start throws, with what was already opened closed again (a StartupError says what to
+ * do in its message).
+ */
 export async function startServer(c: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<Server> {
   const clock = opts.clock ?? systemClock;
   const log = opts.logger ?? createLogger(c);
   const keys = buildKeyRing(c, log);
+  const lock = lockStore(c);
+  const release = () => lock?.release();
+  const opened: Undo[] = [];
+  try {
+    return await assemble(c, { clock, log, keys, opened, release });
+  } catch (err) {
+    for (const undo of [...opened].reverse()) await Promise.resolve(undo()).catch(() => {});
+    release();
+    throw err;
+  }
+}
+
+type Undo = () => Promise<void> | void;
+
+async function assemble(
+  c: Config,
+  o: { clock: Clock; log: Logger; keys: KeyRing; opened: Undo[]; release: () => void },
+): Promise<Server> {
+  const { clock, log, keys } = o;
   const { store, limiter, kind } = await openStore(c, clock, 'worker');
+  o.opened.push(
+    () => store.close(),
+    () => limiter.close?.(),
+  );
+  await checkSecret(c, keys, clock.now(), log);
   const metrics = createMetrics();
   const phones = new LibPhoneNumberInspector();
   const delivery = buildDelivery(c, { store, keys, clock, phones, metrics, log });
@@ -73,14 +104,17 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
     breaker: abuse.breaker,
     breakerEnabled: abuse.enabled,
   });
+  const welcome = firstStart(c);
   await ensureKeys(c, new ApiKeys({ store, clock }), log);
   log.debug({ config: redactConfig(c) }, 'configuration');
+  o.opened.push(() => app.close());
   const url = await listen(app, c);
   jobs.start();
   log.info(
     { url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, version: VERSION, store: kind },
     `otpd listening on ${url} (docs: ${url}/docs)`,
   );
+  welcome.greet(url, log);
 
   let closing: Promise<void> | undefined;
   // In dependency order: no new requests, then no background work, then the store they all use.
@@ -90,6 +124,7 @@ export async function startServer(c: Config, opts: { clock?: Clock; logger?: Log
       await jobs.stop();
       await limiter.close?.();
       await store.close();
+      o.release();
     })());
   return { app, store, dispatcher: delivery.dispatcher, purger: jobs.purger, breaker: abuse.breaker, url, close };
 }

@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { KeyRing } from '../core/keyring.ts';
+import { dataDirProblem, StartupError } from './fatal.ts';
 
-/** Creates the data directory with owner-only access, as it holds the database and secrets. */
+/**
+ * Creates the data directory with owner-only access, as it holds the database and secrets, and
+ * makes sure this user can write there before anything else is tried.
+ */
 export function ensureDataDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw new StartupError(dataDirProblem(dir, (err as { code?: string }).code ?? 'unusable'), { cause: err });
+  }
 }
 
 /**

@@ -1,17 +1,18 @@
-import { ConfigError, loadConfig } from '../config/load.ts';
+import { ConfigError, loadConfig, type LoadOptions } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { systemClock } from '../core/clock.ts';
 import { isOtpdError, type ErrorCode } from '../core/errors.ts';
 import type { Store } from '../core/ports/store.ts';
+import { explainStartupFailure, wantsStack } from '../boot/fatal.ts';
 import { ensureDataDir } from '../boot/secrets.ts';
 
-/** Loads and validates the configuration, or prints every problem and exits non-zero. */
-export function configOrExit(file: string | undefined): Readonly<Config> {
+/** Loads and validates the configuration, or prints every problem and exits with status 2. */
+export function configOrExit(file: string | undefined, o: LoadOptions = {}): Readonly<Config> {
   try {
-    return loadConfig(process.env, file);
+    return loadConfig(process.env, file, o);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`otpd: ${err.message}\n`);
+      process.stderr.write(`otpd: ${err.message}\nEvery setting is described in docs/configuration.md.\n`);
       process.exit(2);
     }
     throw err;
@@ -27,14 +28,30 @@ export async function withStore<T>(
   fn: (store: Store, c: Readonly<Config>) => Promise<T>,
 ): Promise<T> {
   const c = configOrExit(file);
-  ensureDataDir(c.dataDir);
-  const { openStore } = await import('../store/from-config.ts');
-  const { store, limiter } = await openStore(c, systemClock, 'inline');
+  const { store, limiter } = await opening(c, async () => {
+    ensureDataDir(c.dataDir);
+    const { openStore } = await import('../store/from-config.ts');
+    return openStore(c, systemClock, 'inline');
+  });
   try {
     return await fn(store, c);
   } finally {
     await limiter.close?.();
     await store.close();
+  }
+}
+
+/**
+ * Runs what opens the store (or migrates it); a failure there (an unusable data directory, an
+ * unreachable database) is one line that says what to do, and exit status 1. The stack trace is
+ * printed only at debug level.
+ */
+export async function opening<T>(c: Readonly<Config>, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    if (wantsStack(c)) process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    return fail(explainStartupFailure(err, c));
   }
 }
 

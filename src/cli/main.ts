@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { systemClock } from '../core/clock.ts';
 import { ensureDataDir } from '../boot/secrets.ts';
 import { VERSION } from '../version.ts';
-import { configOrExit } from './context.ts';
+import { configOrExit, opening } from './context.ts';
 import { registerKeyCommands } from './keys.ts';
 import { registerMessageCommands } from './messages.ts';
 import { registerAbuseCommands } from './abuse.ts';
@@ -28,10 +28,13 @@ program
   .description('Apply database migrations and exit')
   .option('--config <file>', 'configuration file')
   .action(async (o: { config?: string }) => {
-    const c = configOrExit(o.config);
-    ensureDataDir(c.dataDir);
-    const { migrateStore } = await import('../store/from-config.ts');
-    const applied = await migrateStore(c, systemClock.now());
+    // Migrations create tables; nothing they do is keyed by the server secret.
+    const c = configOrExit(o.config, { storeOnly: true });
+    const applied = await opening(c, async () => {
+      ensureDataDir(c.dataDir);
+      const { migrateStore } = await import('../store/from-config.ts');
+      return migrateStore(c, systemClock.now());
+    });
     process.stdout.write(applied.length ? `applied migrations: ${applied.join(', ')}\n` : 'database is up to date\n');
   });
 

@@ -31,11 +31,6 @@ export function deliveryChecks(c: Config, problems: string[]): void {
   for (const g of c.delivery.gateways) {
     if (byId.has(g.id)) problems.push(`delivery.gateways: the id "${g.id}" is used twice`);
     else byId.set(g.id, g);
-    if (c.env === 'production' && g.type === 'dev-outbox') {
-      problems.push(
-        `delivery.gateways.${g.id}: the development outbox is refused in production; configure a real gateway`,
-      );
-    }
     if (g.type === 'http' && g.preset === 'twilio' && !g.from && !g.messagingServiceSid) {
       problems.push(`delivery.gateways.${g.id}: twilio needs "from" or "messagingServiceSid"`);
     }

@@ -4,6 +4,7 @@ import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type Config } from './schema.ts';
 import { deliveryChecks, redactGateways } from './delivery-checks.ts';
+import { didYouMean, schemaProblems } from './problems.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -26,6 +27,7 @@ export const ENV: readonly [name: string, path: string, kind: Kind][] = [
   ['OTPD_SECRET', 'secret', 'string'],
   ['OTPD_PREVIOUS_SECRETS', 'previousSecrets', 'list'],
   ['OTPD_LOG_LEVEL', 'logLevel', 'string'],
+  ['OTPD_LOG_FORMAT', 'logFormat', 'string'],
   ['OTPD_BOOTSTRAP_KEY', 'bootstrapKey', 'string'],
   ['OTPD_TOKEN_TTL_SECONDS', 'tokenTtlSeconds', 'int'],
   ['OTPD_CODE_LENGTH', 'code.length', 'int'],
@@ -73,20 +75,24 @@ export const ENV: readonly [name: string, path: string, kind: Kind][] = [
   ['OTPD_PURGE_INTERVAL_SECONDS', 'retention.intervalSeconds', 'int'],
 ];
 
+/** Marks a variable whose text could not be read: its problem is listed and the value left unset. */
+const UNREADABLE = Symbol('unreadable');
+
 function convert(name: string, raw: string, kind: Kind, problems: string[]): unknown {
   switch (kind) {
     case 'string':
       return raw;
     case 'int': {
-      if (!/^-?\d+$/.test(raw.trim())) problems.push(`${name}: expected an integer, got "${raw}"`);
-      return Number(raw);
+      if (/^-?\d+$/.test(raw.trim())) return Number(raw);
+      problems.push(`${name}: expected an integer, got "${raw}"`);
+      return UNREADABLE;
     }
     case 'bool': {
       const v = raw.trim().toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(v)) return true;
       if (['0', 'false', 'no', 'off'].includes(v)) return false;
       problems.push(`${name}: expected true or false, got "${raw}"`);
-      return raw;
+      return UNREADABLE;
     }
     case 'list':
       return raw
@@ -100,7 +106,7 @@ function convert(name: string, raw: string, kind: Kind, problems: string[]): unk
         .map((s) => s.trim())
         .filter(Boolean)) {
         const i = pair.lastIndexOf(':');
-        if (i < 1) problems.push(`${name}: expected +NUMBER:CODE, got "${pair}"`);
+        if (i < 1) problems.push(`${name}: expected +NUMBER:CODE pairs separated by commas`);
         else out[pair.slice(0, i)] = pair.slice(i + 1);
       }
       return out;
@@ -127,11 +133,31 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
+/** Variables starting with this are the test suite's own (its database URL, its store), never otpd's. */
+const TEST_PREFIX = 'OTPD_TEST_';
+const KNOWN = new Set(ENV.map(([name]) => name));
+
+/** An `OTPD_*` variable otpd does not know is a typo until proven otherwise: it would be silently ignored. */
+function unknownVariables(env: NodeJS.ProcessEnv, problems: string[]): void {
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('OTPD_') || name.startsWith(TEST_PREFIX) || KNOWN.has(name)) continue;
+    const near = didYouMean(name, KNOWN);
+    problems.push(`${name}: not an otpd variable${near ? `; did you mean ${near}?` : ''}`);
+  }
+}
+
+export interface LoadOptions {
+  /**
+   * Only the store will be opened (`otpd migrate`): the rules about serving (a secret in production
+   * or with a shared database, a real gateway in production) do not apply.
+   */
+  readonly storeOnly?: boolean;
+}
+
 /** Rules the schema cannot express; every one is checked so all problems are listed together. */
-function crossChecks(c: Config, problems: string[]): void {
+function crossChecks(c: Config, problems: string[], o: LoadOptions): void {
   if (c.code.ttlSeconds > 600 && !c.code.allowLongTtl)
     problems.push('code.ttlSeconds: above 600 needs code.allowLongTtl (OTPD_ALLOW_LONG_TTL=true)');
-  if (c.env === 'production' && !c.secret) problems.push('secret: OTPD_SECRET is required in production');
   deliveryChecks(c, problems);
   for (const t of c.abuse.trustedProxies) {
     const [addr, bits] = t.split('/');
@@ -139,20 +165,41 @@ function crossChecks(c: Config, problems: string[]): void {
     if (v === 0 || (bits !== undefined && Number(bits) > (v === 4 ? 32 : 128)))
       problems.push(`abuse.trustedProxies: "${t}" is not an IP address or CIDR block`);
   }
-  if (c.database.url && !c.secret)
-    problems.push('secret: OTPD_SECRET is required with OTPD_DATABASE_URL, and every replica must share it');
   if (c.limits.sendsPer24Hours < c.limits.sendsPer15Minutes)
     problems.push('limits.sendsPer24Hours must be at least limits.sendsPer15Minutes');
   // Node refuses a server whose headers deadline is later than the whole request's.
   if (c.headersTimeoutMs > c.requestTimeoutMs)
     problems.push('headersTimeoutMs must be at most requestTimeoutMs (the whole request includes its headers)');
+  if (o.storeOnly) return;
+  if (c.env === 'production' && !c.secret) problems.push('secret: OTPD_SECRET is required in production');
+  if (c.database.url && !c.secret)
+    problems.push('secret: OTPD_SECRET is required with OTPD_DATABASE_URL, and every replica must share it');
+  for (const g of c.delivery.gateways) {
+    if (c.env === 'production' && g.type === 'dev-outbox') {
+      problems.push(
+        `delivery.gateways.${g.id}: the development outbox is refused in production; configure a real gateway`,
+      );
+    }
+  }
+}
+
+/** Names the variable a problem's value came from: `code.length (OTPD_CODE_LENGTH): …`. */
+function attribute(problem: string, sources: ReadonlyMap<string, string>): string {
+  const where = problem.slice(0, problem.indexOf(':'));
+  for (let path = where; path; path = path.slice(0, Math.max(0, path.lastIndexOf('.')))) {
+    const name = sources.get(path);
+    if (name) return `${where} (${name})${problem.slice(where.length)}`;
+  }
+  return problem;
 }
 
 /**
  * Builds the configuration from an optional YAML/JSON file and the environment (environment wins),
- * validates it, and returns it frozen. Throws ConfigError listing every problem at once.
+ * validates it, and returns it frozen. Throws ConfigError listing every problem at once: a value
+ * that cannot be read, an unknown key or variable (with the nearest known name), a value out of its
+ * range (with the range, or the allowed values), and the rules across keys.
  */
-export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Readonly<Config> {
+export function loadConfig(env: NodeJS.ProcessEnv, file?: string, o: LoadOptions = {}): Readonly<Config> {
   const problems: string[] = [];
   let raw: Record<string, unknown> = {};
   if (file) {
@@ -164,20 +211,27 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Readonly<Conf
       problems.push(`${file}: ${(err as Error).message.split('\n')[0]}`);
     }
   }
+  const sources = new Map<string, string>();
   for (const [name, path, kind] of ENV) {
     const v = env[name];
-    if (v !== undefined && v !== '') setPath(raw, path, convert(name, v, kind, problems));
+    if (v === undefined || v === '') continue;
+    const value = convert(name, v, kind, problems);
+    if (value === UNREADABLE) continue;
+    setPath(raw, path, value);
+    sources.set(path, name);
   }
+  unknownVariables(env, problems);
   const withDefaults = Value.Default(ConfigSchema, raw) as Config;
-  for (const e of Value.Errors(ConfigSchema, withDefaults)) {
-    const where = e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    const extra =
-      e.keyword === 'additionalProperties'
-        ? ` ${JSON.stringify((e.params as { additionalProperties?: unknown }).additionalProperties)}`
-        : '';
-    problems.push(`${where}: ${e.message}${extra}`);
+  const invalid: string[] = [];
+  schemaProblems(ConfigSchema, withDefaults, '', invalid);
+  // The walk above covers every keyword the schema uses; should a new one slip past it, TypeBox's
+  // own (shorter) list still stops a config that does not match.
+  if (invalid.length === 0 && !Value.Check(ConfigSchema, withDefaults)) {
+    for (const e of Value.Errors(ConfigSchema, withDefaults))
+      invalid.push(`${e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)'}: ${e.message}`);
   }
-  if (problems.length === 0) crossChecks(withDefaults, problems);
+  problems.push(...invalid.map((p) => attribute(p, sources)));
+  if (invalid.length === 0) crossChecks(withDefaults, problems, o);
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return deepFreeze(withDefaults);
 }

@@ -32,6 +32,12 @@ export const ConfigSchema = Type.Object(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info' },
     ),
+    /**
+     * `auto`: coloured lines for people when stdout is a terminal, JSON lines otherwise; `json` or
+     * `pretty` force one.
+     * @default 'auto'
+     */
+    logFormat: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], { default: 'auto' }),
     /** Secret accepted as an all-scopes API key (id "bootstrap"). */
     bootstrapKey: Type.Optional(Type.String({ minLength: 24 })),
     tokenTtlSeconds: Int(60, 86400, 3600, 'Lifetime of OAuth2 access tokens'),

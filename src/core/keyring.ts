@@ -37,6 +37,8 @@ interface KeyGeneration {
   readonly phoneKey: KeyObject;
   readonly messageKey: KeyObject;
   readonly tokenKey: Buffer;
+  /** What a database stores to tell whether a process holds this secret (see {@link KeyRing.keyChecks}). */
+  readonly check: string;
 }
 
 function derive(secret: string, purpose: string): Buffer {
@@ -51,6 +53,7 @@ function generation(secret: string): KeyGeneration {
     phoneKey: createSecretKey(derive(secret, 'phone-index')),
     messageKey: createSecretKey(derive(secret, 'message-encryption')),
     tokenKey: derive(secret, 'access-token'),
+    check: createHmac('sha256', derive(secret, 'key-check')).update('otpd key check v1').digest('hex'),
   };
 }
 
@@ -114,6 +117,15 @@ export class KeyRing {
     d.setAAD(Buffer.from(ownerId));
     d.setAuthTag(sealed.subarray(16, 32));
     return Buffer.concat([d.update(sealed.subarray(32)), d.final()]).toString('utf8');
+  }
+
+  /**
+   * A value per active secret, current first: an HMAC of a fixed label under a key of its own, so
+   * storing it reveals nothing the other keys protect. A database records the one its processes use;
+   * a process whose secrets produce none of it was given the wrong secret and would reject every code.
+   */
+  keyChecks(): string[] {
+    return this.#all.map((g) => g.check);
   }
 
   get tokenKey(): Uint8Array {

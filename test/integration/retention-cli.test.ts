@@ -94,8 +94,8 @@ test('otpd migrate on PostgreSQL: four at once apply each migration exactly once
   assert.equal(purge.code, 0, purge.stderr);
 });
 
-test('PostgreSQL without a shared secret is refused at boot', async () => {
-  const r = await runOtpd(['migrate'], { OTPD_DATABASE_URL: PG_URL, OTPD_SECRET: '' });
+test('PostgreSQL without a shared secret is refused at boot (otpd migrate needs none: see cli-errors)', async () => {
+  const r = await runOtpd(['serve'], { OTPD_DATABASE_URL: PG_URL, OTPD_SECRET: '' });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /OTPD_SECRET is required with OTPD_DATABASE_URL/);
 });

@@ -1,5 +1,5 @@
+import { closeSync, constants, fchmodSync, openSync, unlinkSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { closeSync, constants, fchmodSync, openSync } from 'node:fs';
 
 export interface SqliteOptions {
   /** Path of the database file. */
@@ -46,4 +46,46 @@ function createOwnerOnly(file: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Held by a server for as long as it runs; `release` lets the next one in. */
+export interface ServerLock {
+  release(): void;
+}
+
+/**
+ * Takes the lock that makes one server the only one on a database file, or returns undefined if
+ * another process holds it. The lock is SQLite's own exclusive lock on an empty database beside the
+ * file (`<file>.lock`), taken by a connection in EXCLUSIVE locking mode, which keeps it until it
+ * closes: an fcntl lock that the kernel drops when the process ends, however it ends, so `kill -9`
+ * leaves nothing stale behind, and the file's presence means nothing. The database itself stays
+ * shared, so the CLI can open it while the server runs.
+ */
+export function lockServer(file: string): ServerLock | undefined {
+  const path = `${file}.lock`;
+  closeSync(openSync(path, 'a', 0o600));
+  const db = new Database(path, { timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = MEMORY'); // no journal file beside it: there is nothing to roll back
+    db.exec('BEGIN EXCLUSIVE; COMMIT');
+  } catch (err) {
+    db.close();
+    const code = (err as { code?: string }).code;
+    if (code === 'SQLITE_BUSY') return undefined;
+    // Only a crash while SQLite first formatted the empty file can leave it unreadable, and then no
+    // process can hold it: start it afresh.
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      unlinkSync(path);
+      return lockServer(file);
+    }
+    throw err;
+  }
+  // The handle must stay referenced: a connection that is garbage-collected closes, lock and all.
+  const held = { db };
+  return {
+    release() {
+      if (held.db.open) held.db.close();
+    },
+  };
 }

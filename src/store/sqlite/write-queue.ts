@@ -93,7 +93,9 @@ export class WorkerWriteQueue implements WriteQueue {
   #idle: (() => void) | undefined;
 
   constructor(options: SqliteOptions) {
-    this.#worker = new Worker(new URL('./writer-worker.ts', import.meta.url), { workerData: options });
+    // The worker is this module's sibling: .ts run from the sources, .js in the packed build (dist/).
+    const worker = new URL(`./writer-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+    this.#worker = new Worker(worker, { workerData: options });
     this.#worker.on('message', (results: Settled[]) => this.#onResults(results));
     this.#worker.on('error', (err) => this.#fail(err));
     this.#worker.on('exit', (code) => this.#fail(new Error(`SQLite writer thread exited (${code})`)));
