@@ -6,12 +6,12 @@ import { PG_URL } from '../helpers/pg.ts';
 import { call, eventually, startCluster } from '../helpers/replicas.ts';
 
 const SEND = '/one-time-password-sms/v1/send-code';
-const LEASE_S = 6;
+const LEASE_S = 18;
 
-// The send timeout (5 s) keeps A inside its gateway call until the kill even on a loaded machine;
-// the lease must outlast it.
+// The send timeout (15 s) keeps A inside its gateway call until the kill, however long replica B
+// takes to start on a loaded machine (it has taken over 5 s); the lease must outlast it.
 test('a message claimed by a replica killed mid-send is sent by another once its lease lapses', async () => {
-  const c = await startCluster(1, { OTPD_DISPATCH_LEASE_SECONDS: String(LEASE_S), OTPD_DISPATCH_TIMEOUT_MS: '5000' });
+  const c = await startCluster(1, { OTPD_DISPATCH_LEASE_SECONDS: String(LEASE_S), OTPD_DISPATCH_TIMEOUT_MS: '15000' });
   // Holding this lock keeps the development gateway's write waiting: replica A is then mid-send,
   // with the message claimed, for as long as the test wants.
   const blocker = new pg.Client({ connectionString: PG_URL });
@@ -50,7 +50,7 @@ test('a message claimed by a replica killed mid-send is sent by another once its
         return m?.status === 'sent' ? m : undefined;
       },
       'replica B to send the message',
-      800,
+      2000,
     );
     const tries = await c.sql<{ attempt: number; started_at: number; outcome: string }>(
       'SELECT attempt, started_at::float8 AS started_at, outcome FROM message_attempts ORDER BY attempt',
