@@ -189,6 +189,23 @@ export function storeContract(name: string, h: StoreHarness): void {
   const spread = <T>(n: number, a: Store, b: Store, f: (s: Store, i: number) => Promise<T>) =>
     Promise.all(Array.from({ length: n }, (_, i) => f(i % 2 ? b : a, i)));
 
+  withPair('concurrency: replicas installing one bootstrap key at once (two handles) all succeed', async (a, b) => {
+    // Only the first insert of a key can race: each round is a new key, as a fresh database is.
+    for (let round = 0; round < 40; round++) {
+      const rec = {
+        id: `boot-${round}`,
+        clientId: 'bootstrap',
+        name: 'bootstrap',
+        kind: 'operator' as const,
+        scopes: ['admin'],
+        createdAt: T0,
+        revokedAt: null,
+      };
+      await spread(6, a, b, (s) => s.upsertApiKey(rec, Buffer.alloc(32, round + 1)));
+      assert.deepEqual(await a.findApiKeyBySecretHash(Buffer.alloc(32, round + 1)), rec);
+    }
+  });
+
   withPair('concurrency: of 100 parallel right guesses (over two handles) exactly one is VERIFIED', async (a, b) => {
     const v = verification();
     await a.createVerification(v, LIMITS);

@@ -61,12 +61,14 @@ export async function startCluster(n: number, extra: Record<string, string> = {}
     replicas.push(p);
     return p;
   };
-  try {
-    await Promise.all(Array.from({ length: n }, () => add()));
-  } catch (err) {
+  // allSettled, not all: when one replica fails to start, the others must have finished starting
+  // before they are killed, or one left running keeps the test process alive.
+  const started = await Promise.allSettled(Array.from({ length: n }, () => add()));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
     await Promise.all(replicas.map((r) => r.kill9()));
     await dropSchemas([schema]);
-    throw err;
+    throw failed.reason;
   }
   return {
     schema,

@@ -113,7 +113,10 @@ export interface ApiKeyRecord {
 export interface KeyStore {
   /** Inserts a key; fails if the id or the secret hash already exists. */
   createApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void>;
-  /** Inserts or replaces the key with this id (bootstrap keys set from configuration). */
+  /**
+   * Inserts or replaces the key with this id (bootstrap keys set from configuration). Concurrency:
+   * replicas upserting one key at once, on an empty table too, all succeed and leave one row.
+   */
   upsertApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void>;
   /** Reads the current row on every call, so a revoke by any process takes effect on the next request. */
   findApiKeyBySecretHash(secretHash: Buffer): Promise<ApiKeyRecord | null>;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ApiKeyRecord } from '../../core/ports/store.ts';
+import { advisoryLockKey, inTransaction } from './pool.ts';
 import { KEY_COLUMNS, KEY_INSERT_COLUMNS, KEY_UPSERT_SET, keyValues, toKey, type KeyRow } from '../rows.ts';
 
 const one = (r: pg.QueryResult<KeyRow>) => (r.rows[0] ? toKey(r.rows[0]) : null);
@@ -12,13 +13,20 @@ export const keys = (pool: pg.Pool) => ({
     ]);
   },
 
-  /** One statement (INSERT … ON CONFLICT DO UPDATE): replicas starting together converge on one row. */
+  /**
+   * Replicas starting together converge on one row. ON CONFLICT arbitrates on the id alone: two
+   * first inserts of one key at once would still collide on the unique secret hash, so the upsert
+   * holds a transaction lock on the key id, and the second sees the first's row and updates it.
+   */
   async upsertApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void> {
-    await pool.query(
-      `INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (id) DO UPDATE SET ${KEY_UPSERT_SET}`,
-      [...keyValues(k, secretHash)],
-    );
+    await inTransaction(pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryLockKey('api-key', k.id)]);
+      await c.query(
+        `INSERT INTO api_keys (${KEY_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (id) DO UPDATE SET ${KEY_UPSERT_SET}`,
+        [...keyValues(k, secretHash)],
+      );
+    });
   },
 
   findApiKeyBySecretHash: async (secretHash: Buffer): Promise<ApiKeyRecord | null> =>
