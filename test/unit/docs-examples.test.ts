@@ -17,7 +17,10 @@ interface Block {
   readonly value: unknown;
 }
 
-/** Every ```yaml block of the README and docs/, parsed. */
+/**
+ * Every ```yaml block of the README and docs/, parsed. A block of another program's file names it
+ * after the language (```yaml prometheus.yml) and is not otpd's configuration.
+ */
 const blocks: Block[] = PAGES.flatMap((page) =>
   [...readFileSync(join(ROOT, page), 'utf8').matchAll(/^```yaml\n([\s\S]*?)^```/gm)].map((m) => ({
     where: `${page}:${readFileSync(join(ROOT, page), 'utf8').slice(0, m.index).split('\n').length}`,
