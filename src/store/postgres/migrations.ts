@@ -1,25 +1,17 @@
 import type pg from 'pg';
-import {
-  ABUSE_SCHEMA,
-  DELIVERY_SCHEMA,
-  TENANCY_SCHEMA,
-  attemptsTable,
-  coreTables,
-  retentionSchema,
-  type Dialect,
-} from '../schema.ts';
+import * as ddl from '../schema.ts';
 import { assertSchemaName } from './pool.ts';
 
 // Times are epoch milliseconds in BIGINT, as in the SQLite store, so both adapters share every
 // computation in the core.
-const PG: Dialect = { bytes: 'BYTEA', time: 'BIGINT', seq: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' };
+const PG: ddl.Dialect = { bytes: 'BYTEA', time: 'BIGINT', seq: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' };
 
 /** Append-only: never edit a shipped migration, add the next one. */
 export const PG_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   {
     version: 1,
     name: 'core',
-    sql: `${coreTables(PG) + attemptsTable(PG, '') + retentionSchema(PG, '')}
+    sql: `${ddl.coreTables(PG) + ddl.attemptsTable(PG, '') + ddl.retentionSchema(PG, '')}
       -- Rate-limit state is worth nothing after a crash (at worst a client gets one fresh burst), so
       -- it skips the WAL: these rows are written on every request.
       CREATE UNLOGGED TABLE rate_limits (
@@ -31,14 +23,14 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
   {
     version: 2,
     name: 'delivery',
-    sql: DELIVERY_SCHEMA,
+    sql: ddl.DELIVERY_SCHEMA,
   },
   {
     version: 3,
     name: 'abuse',
-    sql: ABUSE_SCHEMA,
+    sql: ddl.ABUSE_SCHEMA,
   },
-  { version: 4, name: 'tenancy', sql: TENANCY_SCHEMA },
+  { version: 4, name: 'tenancy', sql: ddl.TENANCY_SCHEMA },
 ];
 
 /**

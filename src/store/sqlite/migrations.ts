@@ -1,34 +1,26 @@
 import type Database from 'better-sqlite3';
-import {
-  ABUSE_SCHEMA,
-  DELIVERY_SCHEMA,
-  TENANCY_SCHEMA,
-  attemptsTable,
-  coreTables,
-  retentionSchema,
-  type Dialect,
-} from '../schema.ts';
+import * as ddl from '../schema.ts';
 
 // INTEGER PRIMARY KEY makes seq the rowid: appends go to the end of the table's own b-tree.
-const SQLITE: Dialect = { bytes: 'BLOB', time: 'INTEGER', seq: 'INTEGER PRIMARY KEY' };
+const SQLITE: ddl.Dialect = { bytes: 'BLOB', time: 'INTEGER', seq: 'INTEGER PRIMARY KEY' };
 // Keyed tables that are only ever looked up by their key are stored clustered on it.
 const WITHOUT_ROWID = ' WITHOUT ROWID';
 
 /** Append-only: never edit a shipped migration, add the next one. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
-  { version: 1, name: 'core', sql: coreTables(SQLITE) + attemptsTable(SQLITE, WITHOUT_ROWID) },
-  { version: 2, name: 'retention', sql: retentionSchema(SQLITE, WITHOUT_ROWID) },
+  { version: 1, name: 'core', sql: ddl.coreTables(SQLITE) + ddl.attemptsTable(SQLITE, WITHOUT_ROWID) },
+  { version: 2, name: 'retention', sql: ddl.retentionSchema(SQLITE, WITHOUT_ROWID) },
   {
     version: 3,
     name: 'delivery',
-    sql: DELIVERY_SCHEMA,
+    sql: ddl.DELIVERY_SCHEMA,
   },
   {
     version: 4,
     name: 'abuse',
-    sql: ABUSE_SCHEMA,
+    sql: ddl.ABUSE_SCHEMA,
   },
-  { version: 5, name: 'tenancy', sql: TENANCY_SCHEMA },
+  { version: 5, name: 'tenancy', sql: ddl.TENANCY_SCHEMA },
 ];
 
 /**
