@@ -23,6 +23,7 @@ import { registerOpsRoutes } from './ops-routes.ts';
 import { clientIpResolver } from './client-ip.ts';
 import { registerDeliveryRoutes, type DeliveryRouteDeps } from './delivery-routes.ts';
 import { registerAbuseRoutes } from './abuse-routes.ts';
+import { validationErrors } from './validation-messages.ts';
 import type { Clock } from '../core/clock.ts';
 
 declare module 'fastify' {
@@ -113,6 +114,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
       d.metrics.requests.inc({ route: 'unparsed', method: 'unknown', status }),
     ),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Every route names what is wrong in words (an unknown property by its name); the CAMARA routes
+    // add their own messages per field.
+    schemaErrorFormatter: validationErrors(),
     genReqId: () => randomUUID(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     // A malformed URL (a bad percent-escape) or an overlong path segment is answered before routing

@@ -255,7 +255,7 @@ test('a grant_type other than client_credentials is 400 INVALID_ARGUMENT', async
   assertError(await token('scope=admin', [k.id, k.secret]), {
     status: 400,
     code: 'INVALID_ARGUMENT',
-    message: "body must have required property 'grant_type'",
+    message: 'body/grant_type is required',
   });
 });
 

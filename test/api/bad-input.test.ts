@@ -66,3 +66,21 @@ test('a clientId up to the 128 characters the schema allows reaches the policy r
     message: 'A segment of the URL path is longer than any valid value.',
   });
 });
+
+test('admin routes name what is wrong too: an unknown property by its name, a missing one', async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.close());
+  const post = (body: unknown) =>
+    fetch(`${s.url}/admin/number-rules`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.operatorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const unknown = await post({ kind: 'block', prefix: '+4479', sender: 'x' });
+  assert.deepEqual(unknown, {
+    status: 400,
+    body: { status: 400, code: 'INVALID_ARGUMENT', message: 'body/sender is not allowed' },
+  });
+  const missing = await post({ kind: 'block' });
+  assert.equal(missing.body.message, 'body/prefix is required');
+});
