@@ -1,5 +1,4 @@
 import { after, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { PgStore } from '../../src/store/postgres/store.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
@@ -7,7 +6,7 @@ import { dropSchemas, freshSchema, PG_URL, withPg } from '../helpers/pg.ts';
 import { outboxContract } from './outbox.contract.ts';
 import { abuseContract } from './abuse.contract.ts';
 import { retentionContract } from './retention.contract.ts';
-import { storeContract, type StoreHarness } from './store.contract.ts';
+import { storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
 
 // Each test gets its own schema in the real PostgreSQL; a second handle is a second pool on the
 // same schema, i.e. what another replica would hold.
@@ -57,15 +56,5 @@ test('postgres: the tenancy migration makes existing keys client keys, the boots
     }
   });
   const s = await PgStore.open({ url: PG_URL, schema, poolSize: 2 }, Date.now());
-  try {
-    assert.deepEqual(
-      (await s.listApiKeys()).map((k) => [k.id, k.kind, k.scopes.includes('admin')]),
-      [
-        ['bootstrap', 'operator', true],
-        ['shop', 'client', true],
-      ],
-    );
-  } finally {
-    await s.close();
-  }
+  await assertUpgradedKeyKinds(s);
 });

@@ -43,6 +43,25 @@ export function verification(o: Partial<NewVerification> & { phone?: string } = 
 }
 
 // What the core passes: the submitted code's MAC under each active key.
+/**
+ * After the tenancy migration on a store whose keys were written before it (a `bootstrap` key and
+ * a `shop` key, both with the admin scope): the bootstrap key is an operator, every other a client.
+ * Closes the store.
+ */
+export async function assertUpgradedKeyKinds(s: Pick<Store, 'listApiKeys' | 'close'>): Promise<void> {
+  try {
+    assert.deepEqual(
+      (await s.listApiKeys()).map((k) => [k.id, k.kind, k.scopes.includes('admin')]),
+      [
+        ['bootstrap', 'operator', true],
+        ['shop', 'client', true],
+      ],
+    );
+  } finally {
+    await s.close();
+  }
+}
+
 export const right = [Buffer.alloc(32, 1), MAC];
 export const wrong = [Buffer.alloc(32, 9)];
 
