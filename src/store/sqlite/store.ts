@@ -46,10 +46,13 @@ export interface SqliteStore extends ReturnType<typeof readsOn>, PortWrites {}
 export class SqliteStore {
   readonly #db: Database.Database;
   readonly #writes: WriteQueue;
+  /** Prepared once: /readyz calls ping on every probe. */
+  readonly #ping: Database.Statement;
 
   constructor(o: SqliteOptions, now: number) {
     this.#db = openDatabase(o);
     migrate(this.#db, now);
+    this.#ping = this.#db.prepare('SELECT 1');
     this.#writes = o.writer === 'worker' ? new WorkerWriteQueue(o) : new InlineWriteQueue(this.#db);
     const write = <K extends keyof PortWrites>(op: K) =>
       ((...args: unknown[]) => this.#submit({ op, args } as WriteOp)) as unknown as PortWrites[K];
@@ -89,7 +92,7 @@ export class SqliteStore {
 
   async ping(): Promise<void> {
     this.#writes.check();
-    this.#db.prepare('SELECT 1').get();
+    this.#ping.get();
   }
 
   async close(): Promise<void> {
