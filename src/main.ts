@@ -84,6 +84,8 @@ async function assemble(
     admission: abuse.admission,
     pricing: delivery.pricing,
     onQueued: () => delivery.dispatcher.wake(),
+    backlog: delivery.backlog,
+    onBackpressure: () => metrics.backpressure.inc(),
   });
   const app = await buildApi(c, {
     verifier,
@@ -101,6 +103,7 @@ async function assemble(
     clock,
     log,
     dispatcher: delivery.dispatcher,
+    backlog: delivery.backlog,
     breaker: abuse.breaker,
     breakerEnabled: abuse.enabled,
   });

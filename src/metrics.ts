@@ -43,6 +43,23 @@ export function createMetrics() {
       buckets,
       registers,
     }),
+    dispatchWait: new Histogram({
+      name: 'otpd_dispatch_wait_seconds',
+      help: 'Time from accepting a code until its message was first handed to a gateway',
+      labelNames: ['gateway'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers,
+    }),
+    queueAge: new Gauge({
+      name: 'otpd_delivery_queue_age_seconds',
+      help: 'How long the longest-waiting due message has waited for a gateway (0 when none waits)',
+      registers,
+    }),
+    backpressure: new Counter({
+      name: 'otpd_backpressure_refusals_total',
+      help: 'Codes refused (503) because delivery had fallen behind',
+      registers,
+    }),
     segments: new Counter({
       name: 'otpd_sms_segments_total',
       help: 'SMS segments accepted by each gateway (what providers bill)',

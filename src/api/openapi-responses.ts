@@ -24,7 +24,10 @@ const STANDARD: Readonly<Record<number, { description: string; headers?: Record<
     headers: { 'retry-after': string('Seconds to wait') },
   },
   500: { description: 'INTERNAL: the message carries only the request id' },
-  503: { description: 'UNAVAILABLE: not ready, or shutting down' },
+  503: {
+    description: 'UNAVAILABLE: not ready, shutting down, or (send-code) delivery has fallen behind',
+    headers: { 'retry-after': string('Seconds to wait, when delivery has fallen behind') },
+  },
 };
 
 /** What a route's options do not show: a success other than 200 or 204, errors its handler raises. */

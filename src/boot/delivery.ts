@@ -7,6 +7,7 @@ import { hasConnectionReceipts, type Gateway } from '../core/ports/gateway.ts';
 import type { PhoneInspector } from '../core/ports/phone.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Metrics } from '../metrics.ts';
+import { BacklogMonitor } from '../delivery/backlog.ts';
 import { Dispatcher } from '../delivery/dispatcher.ts';
 import { GatewayPool } from '../delivery/gateway-pool.ts';
 import { pricingFrom } from '../delivery/pricing.ts';
@@ -47,6 +48,7 @@ export function buildDelivery(c: Config, d: DeliveryDeps) {
       failureThreshold: c.delivery.circuitBreaker.failureThreshold,
       cooldownMs: c.delivery.circuitBreaker.cooldownSeconds * 1000,
     },
+    maxInFlight: Object.fromEntries(c.delivery.gateways.map((g) => [g.id, maxInFlightOf(g)])),
     rates: Object.fromEntries(c.delivery.gateways.flatMap((g) => (g.ratePerSecond ? [[g.id, g.ratePerSecond]] : []))),
     onCircuit: (gateway, state) => {
       metrics.circuitOpen.set({ gateway }, state === 'closed' ? 0 : 1);
@@ -55,7 +57,26 @@ export function buildDelivery(c: Config, d: DeliveryDeps) {
   });
   recordConnectionReceipts(gateways, d);
   const dispatcher = buildDispatcher(c, pool, d);
-  return { pool, dispatcher, pricing: pricingFrom(c.delivery.gateways, pool) };
+  const backlog = new BacklogMonitor({
+    store,
+    clock,
+    maxAgeMs: c.delivery.maxQueueAgeSeconds * 1000,
+    local: c.delivery.enabled ? () => dispatcher.oldestWaiting() : undefined,
+    onAge: (seconds) => metrics.queueAge.set(seconds),
+    onError: (err) => log.error({ err }, 'could not read the delivery backlog'),
+  });
+  return { pool, dispatcher, backlog, pricing: pricingFrom(c.delivery.gateways, pool) };
+}
+
+type GatewayConfig = Config['delivery']['gateways'][number];
+
+/** A gateway's own concurrency: what its protocol or provider allows, unless configured. */
+function maxInFlightOf(g: GatewayConfig): number {
+  if (g.maxInFlight !== undefined) return g.maxInFlight;
+  if (g.type === 'dev-outbox') return 1000;
+  if (g.type === 'smpp') return g.window;
+  if (g.type === 'smtp') return 10;
+  return 200;
 }
 
 /** Receipts that arrive on a gateway's own connection (SMPP) go to the store as callbacks do. */
@@ -88,6 +109,7 @@ function buildDispatcher(c: Config, pool: GatewayPool, d: DeliveryDeps): Dispatc
         metrics.messagesSent.inc({ gateway: gw });
         metrics.segments.inc({ gateway: gw }, segments);
       },
+      waited: (gw, seconds) => metrics.dispatchWait.observe({ gateway: gw }, seconds),
       error: (err) => log.error({ err }, 'dispatcher error'),
     },
   });

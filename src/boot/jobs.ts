@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import type { RetentionStore } from '../core/ports/store.ts';
+import type { BacklogMonitor } from '../delivery/backlog.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
 import type { ConversionBreaker } from '../jobs/conversion-breaker.ts';
 import { Purger } from '../jobs/purger.ts';
@@ -19,6 +20,7 @@ export interface JobDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly dispatcher: Dispatcher;
+  readonly backlog: BacklogMonitor;
   readonly breaker: ConversionBreaker;
   readonly breakerEnabled: boolean;
 }
@@ -42,12 +44,15 @@ export function buildJobs(c: Config, d: JobDeps): Jobs {
   return {
     purger,
     start() {
+      // The backlog is read whether or not this process dispatches: replicas share one outbox.
+      d.backlog.start();
       if (c.delivery.enabled) d.dispatcher.start();
       if (c.retention.enabled) purger.start();
       if (d.breakerEnabled) d.breaker.start();
     },
     async stop() {
       await d.dispatcher.stop();
+      await d.backlog.stop();
       await purger.stop();
       await d.breaker.stop();
     },

@@ -24,6 +24,15 @@ const Price = Type.Optional(
 const common = {
   id: Id,
   ratePerSecond: Rate,
+  maxInFlight: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      description:
+        'Calls to this gateway in flight at once (per process). Default: 1000 for the development outbox, ' +
+        '200 for HTTP providers, the window for SMPP, 10 for SMTP',
+    }),
+  ),
   pricePerSegment: Price,
   /** Prices by ISO country where they differ from pricePerSegment. */
   countryPrices: Type.Optional(

@@ -59,6 +59,8 @@ export const ENV: readonly [name: string, path: string, kind: Kind][] = [
   ['OTPD_DISPATCH_MAX_ATTEMPTS', 'delivery.maxAttempts', 'int'],
   ['OTPD_DISPATCH_LEASE_SECONDS', 'delivery.leaseSeconds', 'int'],
   ['OTPD_DISPATCH_TIMEOUT_MS', 'delivery.sendTimeoutMs', 'int'],
+  ['OTPD_DISPATCH_CONCURRENCY', 'delivery.concurrency', 'int'],
+  ['OTPD_DISPATCH_MAX_QUEUE_AGE_SECONDS', 'delivery.maxQueueAgeSeconds', 'int'],
   ['OTPD_PUBLIC_URL', 'delivery.publicUrl', 'string'],
   ['OTPD_SQLITE_SYNCHRONOUS', 'sqlite.synchronous', 'string'],
   ['OTPD_SQLITE_BUSY_TIMEOUT_MS', 'sqlite.busyTimeoutMs', 'int'],
@@ -159,6 +161,9 @@ function crossChecks(c: Config, problems: string[], o: LoadOptions): void {
   if (c.code.ttlSeconds > 600 && !c.code.allowLongTtl)
     problems.push('code.ttlSeconds: above 600 needs code.allowLongTtl (OTPD_ALLOW_LONG_TTL=true)');
   deliveryChecks(c, problems);
+  // Backpressure exists so that an accepted code still reaches its user alive.
+  if (c.delivery.maxQueueAgeSeconds >= c.code.ttlSeconds)
+    problems.push('delivery.maxQueueAgeSeconds must be shorter than code.ttlSeconds');
   for (const t of c.abuse.trustedProxies) {
     const [addr, bits] = t.split('/');
     const v = isIP(addr!);

@@ -8,6 +8,13 @@ import type { PhoneInspector } from './ports/phone.ts';
 import type { Admission } from './admission.ts';
 import type { ValidationOutcome, VerificationStore } from './ports/store.ts';
 
+/** How far delivery is behind: admission refuses new codes past `maxAgeMs` (see delivery/backlog.ts). */
+export interface DeliveryBacklog {
+  /** The age of the longest-waiting due message; 0 when delivery keeps up. Reads memory only. */
+  ageMs(): number;
+  readonly maxAgeMs: number;
+}
+
 export interface VerifierDeps {
   readonly store: VerificationStore;
   readonly keys: KeyRing;
@@ -21,6 +28,10 @@ export interface VerifierDeps {
   readonly phones: PhoneInspector;
   /** The abuse defences, run before anything is stored. */
   readonly admission: Admission;
+  /** When present, new codes are refused while delivery is further behind than it allows. */
+  readonly backlog?: DeliveryBacklog;
+  /** Called for each code refused because delivery was behind (a metric). */
+  readonly onBackpressure?: () => void;
   /** Expected cost of a message in millionths of the currency (0 when no prices are configured). */
   readonly pricing?: (recipient: string, segments: number, country: string | undefined) => number;
 }
@@ -69,6 +80,7 @@ export class Verifier {
     if (!input.message.includes('{{code}}'))
       throw new OtpdError('INVALID_ARGUMENT', 'message must contain the {{code}} placeholder');
 
+    if (testCode === undefined) this.#checkBacklog();
     const code = testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random);
     const text = input.message.replace(CODE_PLACEHOLDER, code);
     if (text.length > policy.maxMessageLength) {
@@ -126,6 +138,22 @@ export class Verifier {
     }
     if (message) this.#d.onQueued();
     return { authenticationId: id, test: testCode !== undefined };
+  }
+
+  /**
+   * A 200 promises the code arrives while it can be used: when delivery has fallen behind (a slow
+   * or stalled gateway), new codes are refused with a Retry-After rather than queued to expire.
+   * Test numbers send nothing and are never refused for it.
+   */
+  #checkBacklog(): void {
+    const b = this.#d.backlog;
+    if (!b || b.ageMs() <= b.maxAgeMs) return;
+    this.#d.onBackpressure?.();
+    throw new OtpdError(
+      'UNAVAILABLE',
+      'Codes cannot be delivered in time right now: delivery has fallen behind. Retry later.',
+      Math.max(1, Math.ceil(b.maxAgeMs / 1000)),
+    );
   }
 
   async validateCode(clientId: string, authenticationId: string, submitted: string): Promise<void> {

@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/keyring.ts';
 import type { SendResult } from '../core/ports/gateway.ts';
-import type { ClaimedMessage, OutboxStore } from '../core/ports/outbox.ts';
+import type { AttemptRecord, ClaimedMessage, OutboxStore } from '../core/ports/outbox.ts';
+import { Batcher } from '../jobs/batcher.ts';
 import { JobLoop } from '../jobs/loop.ts';
 import { decide } from './decide.ts';
 import type { GatewayPool } from './gateway-pool.ts';
@@ -13,14 +14,23 @@ export interface DispatcherOptions {
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   readonly sendTimeoutMs: number;
+  /**
+   * Messages this process holds at once (claimed, not yet recorded), across gateways: a memory
+   * bound. What each gateway is sent at once is its own limit (GatewayPool's slots).
+   */
   readonly concurrency: number;
 }
+
+/** The most messages one claim takes: one store call per this many. */
+export const CLAIM_BATCH = 500;
 
 export interface DispatcherEvents {
   /** One per gateway call: 'sent' | 'transient' | 'permanent'. */
   attempt(gateway: string, outcome: 'sent' | 'transient' | 'permanent', seconds: number): void;
   /** One per message a gateway accepted, with its SMS segments. */
   sent?(gateway: string, segments: number): void;
+  /** How long a message waited from acceptance until its first hand-over to a gateway. */
+  waited?(gateway: string, seconds: number): void;
   /** Background-loop failures are reported, never swallowed. */
   error(err: unknown): void;
 }
@@ -33,6 +43,11 @@ const NO_GATEWAY = 'none';
  * dispatcher that dies mid-send loses nothing: the message is claimed again when its lease lapses
  * (delivery is at least once). Each claim is one gateway call, recorded as one attempt; routing
  * picks the gateway (route step, skipping open circuits), and `decide` picks what follows.
+ *
+ * It keeps up with acceptance by doing its store work in rounds: one claim takes as many messages
+ * as the gateways have free call slots (up to CLAIM_BATCH), and the outcomes of every call that
+ * finished meanwhile are recorded together (completeAttempts). Claims take the most recently due
+ * first, so under a backlog the newest codes go out first.
  */
 export class Dispatcher {
   readonly #store: OutboxStore;
@@ -43,7 +58,12 @@ export class Dispatcher {
   readonly #events: DispatcherEvents;
   readonly #random01: () => number;
   readonly #loop: JobLoop;
+  readonly #completions: Batcher<AttemptRecord>;
   #inFlight = new Set<Promise<void>>();
+  /** Claimed messages not yet handed to a gateway, by id: since when each has waited. */
+  readonly #waiting = new Map<string, number>();
+  /** The last claim was cut short by the free slots: a finished call should claim again at once. */
+  #starved = false;
 
   constructor(deps: {
     store: OutboxStore;
@@ -61,6 +81,7 @@ export class Dispatcher {
     this.#o = deps.options;
     this.#events = deps.events;
     this.#random01 = deps.random01 ?? Math.random;
+    this.#completions = new Batcher((records) => this.#store.completeAttempts(records));
     // A tick that claimed something is followed by another at once: more may be due. Unlike the
     // chores' timers, the poll timer holds the process open, as it always has.
     this.#loop = new JobLoop({
@@ -87,20 +108,35 @@ export class Dispatcher {
     await this.#pool.close();
   }
 
-  /** Claims and sends what is due once; returns how many were claimed. Used by the loop and tests. */
+  /**
+   * Claims and starts sending what is due, once; returns how many were claimed when more may be
+   * due (the claim was full), otherwise 0. Used by the loop and tests.
+   */
   async tick(): Promise<number> {
-    const room = this.#o.concurrency - this.#inFlight.size;
+    const room = Math.min(this.#o.concurrency - this.#inFlight.size, this.#pool.freeSlots(), CLAIM_BATCH);
+    this.#starved = room <= 0;
     if (room <= 0) return 0;
-    const claimed = await this.#store.claimMessages(this.#clock.now(), this.#o.leaseMs, room);
+    const now = this.#clock.now();
+    const claimed = await this.#store.claimMessages(now, this.#o.leaseMs, room);
     for (const m of claimed) {
+      this.#waiting.set(m.id, m.attempt === 1 ? m.createdAt : now);
       const p = this.#deliver(m).catch((err: unknown) => this.#events.error(err));
       this.#inFlight.add(p);
       void p.finally(() => {
         this.#inFlight.delete(p);
-        this.wake();
+        this.#waiting.delete(m.id);
+        if (this.#starved) this.wake();
       });
     }
-    return claimed.length;
+    this.#starved = claimed.length === room;
+    return this.#starved ? claimed.length : 0;
+  }
+
+  /** Since when the longest-waiting message this process claimed but has not handed over has waited. */
+  oldestWaiting(): number | undefined {
+    let oldest: number | undefined;
+    for (const t of this.#waiting.values()) if (oldest === undefined || t < oldest) oldest = t;
+    return oldest;
   }
 
   /** Waits until nothing is in flight; for tests and shutdown. */
@@ -143,7 +179,7 @@ export class Dispatcher {
     if (result.ok) {
       const segments = result.segments ?? m.segments;
       this.#events.sent?.(gatewayId, segments);
-      await this.#store.completeAttempt({
+      await this.#completions.add({
         ...base,
         outcome: 'sent',
         providerMessageId: result.providerMessageId,
@@ -161,7 +197,7 @@ export class Dispatcher {
     // spend the message's attempts on backoffs shorter than the cool-down.
     if (step < 0 && plan.length && next.kind === 'retry')
       next = { ...next, retryAt: Math.max(next.retryAt, this.#reopensAt(plan)), routeStep: 0 };
-    await this.#store.completeAttempt({
+    await this.#completions.add({
       ...base,
       outcome: result.kind,
       error: result.error,
@@ -184,13 +220,30 @@ export class Dispatcher {
     } catch (err) {
       return { ok: false, kind: 'permanent', error: `cannot decrypt message body: ${(err as Error).message}` };
     }
-    // Waiting for a slot of the gateway's send rate is otpd's own queue, not the gateway's
-    // slowness: it is bounded by half the lease (so no other claimer takes the message meanwhile)
-    // and does not count against the send timeout or the gateway's circuit.
+    // Waiting for one of the gateway's call slots, or for a slot of its send rate, is otpd's own
+    // queue, not the gateway's slowness: it is bounded by half the lease (so no other claimer takes
+    // the message meanwhile) and does not count against the send timeout or the gateway's circuit.
     const queue = AbortSignal.timeout(Math.max(1, Math.floor(this.#o.leaseMs / 2)));
-    await this.#pool.throttle(gatewayId)?.acquire(queue);
-    if (queue.aborted)
-      return { ok: false, kind: 'transient', error: `${gatewayId} send-rate queue is full`, queued: true };
+    const slots = this.#pool.slots(gatewayId);
+    if (!(await slots.acquire(queue)))
+      return { ok: false, kind: 'transient', error: `${gatewayId} has no free call slot`, queued: true };
+    try {
+      await this.#pool.throttle(gatewayId)?.acquire(queue);
+      if (queue.aborted)
+        return { ok: false, kind: 'transient', error: `${gatewayId} send-rate queue is full`, queued: true };
+      this.#handedOver(m, gatewayId);
+      return await this.#call(m, gatewayId, text);
+    } finally {
+      slots.release();
+    }
+  }
+
+  #handedOver(m: ClaimedMessage, gatewayId: string): void {
+    this.#waiting.delete(m.id);
+    if (m.attempt === 1) this.#events.waited?.(gatewayId, Math.max(0, this.#clock.now() - m.createdAt) / 1000);
+  }
+
+  async #call(m: ClaimedMessage, gatewayId: string, text: string): Promise<SendResult> {
     const gateway = this.#pool.gateway(gatewayId);
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), this.#o.sendTimeoutMs);

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Channel, Gateway } from '../core/ports/gateway.ts';
 import type { PhoneInspector } from '../core/ports/phone.ts';
 import { CircuitBreaker, type BreakerOptions, type CircuitState } from './circuit-breaker.ts';
+import { Slots } from './slots.ts';
 import { Throttle, type Sleep } from './throttle.ts';
 
 /** One row of the route table: numbers it matches, and the gateways to try, in order. */
@@ -28,19 +29,24 @@ export interface GatewayPoolOptions {
   readonly breaker: BreakerOptions;
   /** Messages per second per gateway id; absent means unthrottled. */
   readonly rates?: Readonly<Record<string, number>>;
+  /** Calls in flight at once per gateway id (per process); absent means DEFAULT_MAX_IN_FLIGHT. */
+  readonly maxInFlight?: Readonly<Record<string, number>>;
   readonly sleep?: Sleep;
   readonly onCircuit?: (gateway: string, state: CircuitState) => void;
 }
 
+export const DEFAULT_MAX_IN_FLIGHT = 100;
+
 /**
  * The gateways a dispatcher can use, the route table that orders them for a recipient, and each
- * gateway's circuit breaker and send rate. Configuration is checked at boot (every route names a
+ * gateway's circuit breaker, send rate and in-flight limit. Configuration is checked at boot (every route names a
  * configured gateway of the right channel), so lookups here cannot miss.
  */
 export class GatewayPool {
   readonly #gateways = new Map<string, Gateway>();
   readonly #breakers = new Map<string, CircuitBreaker>();
   readonly #throttles = new Map<string, Throttle>();
+  readonly #slots = new Map<string, Slots>();
   readonly #routes: RouteTable;
   readonly #phones: PhoneInspector;
 
@@ -50,6 +56,7 @@ export class GatewayPool {
     for (const g of o.gateways) {
       this.#gateways.set(g.id, g);
       this.#breakers.set(g.id, new CircuitBreaker(o.breaker, o.clock, (s) => o.onCircuit?.(g.id, s)));
+      this.#slots.set(g.id, new Slots(o.maxInFlight?.[g.id] ?? DEFAULT_MAX_IN_FLIGHT));
       const rate = o.rates?.[g.id];
       if (rate !== undefined && rate > 0) this.#throttles.set(g.id, new Throttle(rate, o.clock, o.sleep));
     }
@@ -88,6 +95,17 @@ export class GatewayPool {
 
   breaker(id: string): CircuitBreaker {
     return this.#breakers.get(id)!;
+  }
+
+  slots(id: string): Slots {
+    return this.#slots.get(id)!;
+  }
+
+  /** Free call slots over every gateway: how many messages a dispatcher can take on now. */
+  freeSlots(): number {
+    let n = 0;
+    for (const s of this.#slots.values()) n += s.free;
+    return n;
   }
 
   throttle(id: string): Throttle | undefined {

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Gateway, OutboundMessage, SendResult } from '../core/ports/gateway.ts';
-import type { DevInbox } from '../core/ports/store.ts';
+import type { DevInbox, DevMessageInput } from '../core/ports/store.ts';
+import { Batcher } from '../jobs/batcher.ts';
 
 /**
  * The "virtual phone": instead of reaching a network, a delivered text is kept in the store so a
@@ -10,17 +11,18 @@ import type { DevInbox } from '../core/ports/store.ts';
 export class DevOutboxGateway implements Gateway {
   readonly id: string;
   readonly channel = 'sms' as const;
-  readonly #inbox: DevInbox;
   readonly #clock: Clock;
+  // A dispatcher round hands over hundreds of messages at once: one store write keeps them all.
+  readonly #appends: Batcher<DevMessageInput>;
 
   constructor(inbox: DevInbox, clock: Clock, id = 'dev-outbox') {
     this.id = id;
-    this.#inbox = inbox;
     this.#clock = clock;
+    this.#appends = new Batcher((list) => inbox.appendDevMessages(list));
   }
 
   async send(m: OutboundMessage): Promise<SendResult> {
-    await this.#inbox.appendDevMessage({ messageId: m.id, to: m.to, text: m.text, at: this.#clock.now() });
+    await this.#appends.add({ messageId: m.id, to: m.to, text: m.text, at: this.#clock.now() });
     return { ok: true, providerMessageId: `dev-${m.id}` };
   }
 }

@@ -180,9 +180,11 @@ export interface ClaimRow {
   attempts: number;
   route_step: number;
   segments: number;
+  created_at: number | string;
 }
 
-export const CLAIM_RETURNING = 'seq, verification_id, channel, recipient, body, attempts, route_step, segments';
+export const CLAIM_RETURNING =
+  'seq, verification_id, channel, recipient, body, attempts, route_step, segments, created_at';
 
 export function toClaimed(r: ClaimRow): ClaimedMessage {
   // A due row always has its body (only final states drop it); if one ever did not, the dispatcher
@@ -196,6 +198,7 @@ export function toClaimed(r: ClaimRow): ClaimedMessage {
     attempt: r.attempts,
     routeStep: r.route_step,
     segments: r.segments,
+    createdAt: Number(r.created_at),
   };
 }
 

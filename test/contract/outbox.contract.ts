@@ -209,17 +209,92 @@ export function outboxContract(name: string, h: StoreHarness): void {
   );
 
   withStore('stale codes: they do not use up the limit of a claim, however many are due first', async (s) => {
-    const many = Array.from({ length: 5 }, (_, i) => verification({ phone: 'many', createdAt: T0 + i }));
-    for (const v of many) await s.createVerification(v, LIMITS);
-    const live = verification({ phone: 'other', createdAt: T0 + 10 });
+    const live = verification({ phone: 'other', createdAt: T0 });
     await s.createVerification(live, LIMITS);
+    // Newer than `live`, so a newest-first claim walks past the four superseded ones to reach it.
+    const many = Array.from({ length: 5 }, (_, i) => verification({ phone: 'many', createdAt: T0 + 1 + i }));
+    for (const v of many) await s.createVerification(v, LIMITS);
     const claimed = await s.claimMessages(T0 + 20, 30_000, 2);
     assert.deepEqual(claimed.map((m) => m.verificationId).sort(), [many[4]!.id, live.id].sort());
     assert.deepEqual(
       [...(await statuses(s)).values()].map(([st]) => st),
-      ['sending', 'sending', 'expired', 'expired', 'expired', 'expired'],
+      ['sending', 'expired', 'expired', 'expired', 'expired', 'sending'],
     );
   });
+
+  withStore('backlog: the newest due messages are claimed first; retries count from when they fell due', async (s) => {
+    for (let i = 0; i < 5; i++)
+      await s.createVerification(verification({ phone: `b${i}`, createdAt: T0 + i * 1000 }), LIMITS);
+    const first = await s.claimMessages(T0 + 10_000, 30_000, 2);
+    assert.deepEqual(
+      first.map((m) => m.createdAt).sort((x, y) => y - x),
+      [T0 + 4000, T0 + 3000],
+    );
+    const rest = await s.claimMessages(T0 + 10_000, 30_000, 10);
+    assert.deepEqual(
+      rest.map((m) => m.createdAt).sort((x, y) => y - x),
+      [T0 + 2000, T0 + 1000, T0],
+    );
+  });
+
+  withStore('backlog: oldestDue is when the longest-waiting due message fell due, or null', async (s) => {
+    assert.equal(await s.oldestDue(T0), null, 'an empty outbox');
+    await s.createVerification(verification({ phone: 'o1', createdAt: T0 }), LIMITS);
+    await s.createVerification(verification({ phone: 'o2', createdAt: T0 + 500 }), LIMITS);
+    assert.equal(await s.oldestDue(T0 - 1), null, 'nothing is due yet');
+    assert.equal(await s.oldestDue(T0 + 1000), T0);
+    const [newest] = await s.claimMessages(T0 + 1000, 30_000, 1);
+    assert.equal(newest!.createdAt, T0 + 500);
+    assert.equal(await s.oldestDue(T0 + 1000), T0, 'the unclaimed one still waits');
+    const [oldest] = await s.claimMessages(T0 + 1000, 30_000, 1);
+    assert.equal(await s.oldestDue(T0 + 1000), null, 'leased messages are not waiting');
+    assert.equal(await s.oldestDue(T0 + 31_000), T0 + 31_000, 'until their lease lapses');
+    await s.completeAttempts([
+      { ...sent(newest!.id, 1, 'p-new'), startedAt: T0 + 1001, finishedAt: T0 + 1002 },
+      {
+        messageId: oldest!.id,
+        attempt: 1,
+        gateway: 'g1',
+        startedAt: T0 + 1001,
+        finishedAt: T0 + 1003,
+        outcome: 'transient',
+        error: 'busy',
+        retryAt: T0 + 5000,
+      },
+    ]);
+    assert.equal(await s.oldestDue(T0 + 4999), null);
+    assert.equal(await s.oldestDue(T0 + 6000), T0 + 5000, 'a retry waits from its retry time');
+  });
+
+  withStore(
+    'completeAttempts: one call records a round of different outcomes, each as completeAttempt would',
+    async (s) => {
+      const [a, b, c] = await queued(s, ['r1', 'r2', 'r3']);
+      await s.recordReceipt({ gateway: 'g1', providerMessageId: 'p-c', status: 'delivered', at: T0 + 150 });
+      const failed = { startedAt: T0 + 200, finishedAt: T0 + 210, gateway: 'g1' };
+      await s.completeAttempts([
+        sent(a!.id, 1, 'p-a'),
+        { ...failed, messageId: b!.id, attempt: 1, outcome: 'permanent', error: 'refused' },
+        sent(c!.id, 1, 'p-c'),
+      ]);
+      const st = await statuses(s);
+      assert.deepEqual(st.get(a!.id), ['sent', null]);
+      assert.deepEqual(st.get(b!.id), ['failed', 'refused']);
+      assert.deepEqual(st.get(c!.id), ['delivered', null], 'a receipt that came first applies');
+      const attempts = await s.listAttempts([a!.id, b!.id, c!.id]);
+      assert.deepEqual(
+        attempts.map((x) => [x.messageId, x.outcome]),
+        [
+          [a!.id, 'sent'],
+          [b!.id, 'permanent'],
+          [c!.id, 'sent'],
+        ],
+      );
+      await s.completeAttempts([sent(a!.id, 1, 'p-a')]);
+      assert.equal((await s.listAttempts([a!.id])).length, 1, 'idempotent per attempt');
+      await s.completeAttempts([]);
+    },
+  );
 
   const withPair = pairTest(name, h);
 
@@ -310,9 +385,9 @@ export function outboxContract(name: string, h: StoreHarness): void {
     assert.deepEqual(await ids({ clientId: 'client-c', limit: 10 }), []);
     assert.equal((await ids({ limit: 10 })).length, 4);
 
-    await s.appendDevMessage({ messageId: mine[0]!.id, to: mine[0]!.recipient, text: 'mine', at: T0 + 200 });
+    await s.appendDevMessages([{ messageId: mine[0]!.id, to: mine[0]!.recipient, text: 'mine', at: T0 + 200 }]);
     for (const m of theirs)
-      await s.appendDevMessage({ messageId: m.id, to: m.recipient, text: 'theirs', at: T0 + 201 });
+      await s.appendDevMessages([{ messageId: m.id, to: m.recipient, text: 'theirs', at: T0 + 201 }]);
     const texts = (to: string | undefined, clientId?: string) =>
       s.listDevMessages(to, 1, clientId).then((v) => v.map((m) => m.text));
     assert.deepEqual(await texts(undefined, 'client-a'), ['mine']);

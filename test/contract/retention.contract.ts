@@ -34,12 +34,12 @@ async function fill(s: Store): Promise<string[]> {
   for (const id of ids.slice(0, 2))
     assert.equal(await s.attemptValidation('client-a', id, T0 + 10, BUDGET, right), 'VERIFIED');
   for (let i = 0; i < 3; i++) await s.attemptValidation('client-a', ids[2]!, T0 + 10, BUDGET, wrong);
-  await s.appendDevMessage({ messageId: claimed[0]!.id, to: '+34629255833', text: 'old', at: T0 + 30 });
+  await s.appendDevMessages([{ messageId: claimed[0]!.id, to: '+34629255833', text: 'old', at: T0 + 30 }]);
   await s.createVerification(
     verification({ phone: 'recent', createdAt: T0 + 10 * DAY, expiresAt: T0 + 10 * DAY + 300_000 }),
     LIMITS,
   );
-  await s.appendDevMessage({ messageId: '999999', to: '+34629255833', text: 'recent', at: T0 + 10 * DAY });
+  await s.appendDevMessages([{ messageId: '999999', to: '+34629255833', text: 'recent', at: T0 + 10 * DAY }]);
   return ids;
 }
 

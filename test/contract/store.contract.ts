@@ -466,10 +466,13 @@ export function storeContract(name: string, h: StoreHarness): void {
   });
 
   withStore('dev inbox: newest first, filtered by recipient, idempotent per message', async (s) => {
-    await s.appendDevMessage({ messageId: '1', to: '+1', text: 'a', at: T0 });
-    await s.appendDevMessage({ messageId: '2', to: '+1', text: 'b', at: T0 + 1 });
-    await s.appendDevMessage({ messageId: '2', to: '+1', text: 'b', at: T0 + 2 });
-    await s.appendDevMessage({ messageId: '3', to: '+2', text: 'c', at: T0 + 3 });
+    await s.appendDevMessages([{ messageId: '1', to: '+1', text: 'a', at: T0 }]);
+    // One batch, a redelivery of one message inside it.
+    await s.appendDevMessages([
+      { messageId: '2', to: '+1', text: 'b', at: T0 + 1 },
+      { messageId: '2', to: '+1', text: 'b', at: T0 + 2 },
+      { messageId: '3', to: '+2', text: 'c', at: T0 + 3 },
+    ]);
     assert.deepEqual(
       (await s.listDevMessages('+1', 10)).map((m) => m.text),
       ['b', 'a'],

@@ -20,7 +20,7 @@ test('otpd outbox, messages and block list print control and bidi characters as 
   const dataDir = mkdtempSync(join(tmpdir(), 'otpd-cli-out-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const store = new SqliteStore({ file: join(dataDir, 'otpd.db'), synchronous: 'NORMAL', writer: 'inline' }, T0);
-  await store.appendDevMessage({ messageId: '1', to: '+34629255833', text: HOSTILE, at: T0 });
+  await store.appendDevMessages([{ messageId: '1', to: '+34629255833', text: HOSTILE, at: T0 }]);
   await store.createVerification(verification(), LIMITS);
   const [m] = await store.claimMessages(T0, 30_000, 10);
   await store.completeAttempt({

@@ -23,6 +23,8 @@ export interface ClaimedMessage {
   /** Index into the message's route: which gateway to try (failover moves it on). */
   readonly routeStep: number;
   readonly segments: number;
+  /** When the message was accepted (epoch ms). */
+  readonly createdAt: number;
 }
 
 export interface AttemptRecord {
@@ -95,7 +97,8 @@ export interface DeliveryReceipt {
 export interface OutboxStore {
   /**
    * Moves up to `limit` due messages (queued and due, or sending with a lapsed lease) whose code can
-   * still be used to `sending` with a lease until `now + leaseMs`, the oldest due first, and returns
+   * still be used to `sending` with a lease until `now + leaseMs`, the most recently due first (under
+   * a backlog the newest codes go out first: their users are still waiting), and returns
    * them with their attempt number. A due message whose verification is no longer pending (superseded,
    * verified, failed) or has expired at `now` is never sent: in the same transaction it moves to the
    * final status `expired`, its body dropped, and it does not count against `limit`. (A message with
@@ -114,6 +117,20 @@ export interface OutboxStore {
    * its (gateway, provider message id) never miss each other, whichever commits first.
    */
   completeAttempt(r: AttemptRecord): Promise<void>;
+
+  /**
+   * completeAttempt for many attempts (of different messages) at once, as one store operation: the
+   * dispatcher's way of recording what a round of sends did. Each record behaves exactly as
+   * completeAttempt alone would.
+   */
+  completeAttempts(records: readonly AttemptRecord[]): Promise<void>;
+
+  /**
+   * The time since which the longest-waiting due message has waited (the smallest `next_attempt_at`
+   * of queued or leased messages, when it is at or before `now`), or null when nothing is due: how
+   * far delivery is behind, for admission's backpressure. One index lookup, whatever the backlog.
+   */
+  oldestDue(now: number): Promise<number | null>;
 
   /**
    * Records a delivery receipt once per (gateway, provider message id) and moves a `sent` message

@@ -126,9 +126,16 @@ export interface KeyStore {
   revokeApiKey(id: string, now: number): Promise<boolean>;
 }
 
+export interface DevMessageInput {
+  readonly messageId: string;
+  readonly to: string;
+  readonly text: string;
+  readonly at: number;
+}
+
 export interface DevInbox {
-  /** Keeps a delivered text; idempotent per message id, so a redelivery shows once. */
-  appendDevMessage(m: { messageId: string; to: string; text: string; at: number }): Promise<void>;
+  /** Keeps delivered texts; idempotent per message id, so a redelivery shows once. */
+  appendDevMessages(list: readonly DevMessageInput[]): Promise<void>;
   /**
    * Newest first. With `clientId`, only texts of that client's messages (the filter applies before
    * the limit); a text whose message was already purged is then no longer shown.

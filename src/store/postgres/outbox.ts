@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type * as port from '../../core/ports/outbox.ts';
-import type { DevInbox } from '../../core/ports/store.ts';
+import type { DevMessageInput } from '../../core/ports/store.ts';
 import { CLAIM_RETURNING, EXPIRE_BATCH, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
 import * as rows from '../rows.ts';
 import { advisoryLockKey, inTransaction } from './pool.ts';
@@ -17,9 +17,10 @@ const USABLE = `COALESCE((SELECT v.status = 'pending' AND v.expires_at > $2 FROM
 // READ COMMITTED a row that another claimer updated and committed after our snapshot is re-checked
 // against its latest version (next_attempt_at now in the future), so it is not taken.
 // This is rules.ts's partitionDue in one statement:
-// `fresh` takes the oldest due messages whose code can still be used (or that have no verification
-// row); `stale` expires the due messages whose code cannot, but only those queued before the last
-// one taken (all of them when fewer than $3 were taken): the stale rows the claim walked past. So
+// `fresh` takes the most recently due messages whose code can still be used (or that have no
+// verification row): under a backlog the newest codes go first, their users are still waiting;
+// `stale` expires the due messages whose code cannot, but only those due after the last one taken
+// (all of them when fewer than $3 were taken): the stale rows the claim walked past. So
 // a claim costs what its scan costs, however long the backlog behind it. The two sets are disjoint
 // (one verification row, one snapshot; `fresh` is materialized once), so no row is updated twice.
 // `seq = ANY (ARRAY(…))` makes both updates primary-key lookups in the generic plan too.
@@ -27,12 +28,12 @@ const CLAIM = `
   WITH fresh AS MATERIALIZED (
     SELECT m.seq, m.next_attempt_at FROM messages m
     WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at <= $2 AND ${USABLE}
-    ORDER BY m.next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED
+    ORDER BY m.next_attempt_at DESC LIMIT $3 FOR UPDATE SKIP LOCKED
   ), stale AS (
     SELECT m.seq FROM messages m
-    WHERE m.status IN ('queued', 'sending') AND NOT ${USABLE}
-      AND m.next_attempt_at <= COALESCE((SELECT max(next_attempt_at) FROM fresh HAVING count(*) = $3), $2)
-    ORDER BY m.next_attempt_at LIMIT $5 FOR UPDATE SKIP LOCKED
+    WHERE m.status IN ('queued', 'sending') AND NOT ${USABLE} AND m.next_attempt_at <= $2
+      AND m.next_attempt_at >= COALESCE((SELECT min(next_attempt_at) FROM fresh HAVING count(*) = $3), 0)
+    ORDER BY m.next_attempt_at DESC LIMIT $5 FOR UPDATE SKIP LOCKED
   ), expired AS (
     UPDATE messages SET status = 'expired', body = NULL, last_error = $4, updated_at = $2
       WHERE seq = ANY (ARRAY(SELECT seq FROM stale))
@@ -41,28 +42,35 @@ const CLAIM = `
   WHERE seq = ANY (ARRAY(SELECT seq FROM fresh))
   RETURNING ${CLAIM_RETURNING}`;
 
-// One statement, so the attempt row and the state change commit together. The guard on
-// (attempts, status) makes a late completion from a lapsed lease a no-op for the message. A
-// receipt recorded before the attempt (see recordReceipt) gives a sent message its final status.
+// One statement for a whole round of attempts, so each attempt row and its message's state change
+// commit together. The guard on (attempts, status) makes a late completion from a lapsed lease a
+// no-op for the message. A receipt recorded before the attempt (see recordReceipt) gives a sent
+// message its final status.
 const COMPLETE = `
-  WITH a AS (
+  WITH r AS (
+    SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[],
+      $8::text[], $9::text[], $10::bigint[], $11::int[], $12::int[])
+      AS r(seq, attempt, gateway, started_at, finished_at, outcome, provider_id, error, status, retry_at,
+        segments, route_step)
+  ), a AS (
     INSERT INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome,
       provider_message_id, error, segments)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11) ON CONFLICT DO NOTHING
+    SELECT seq, attempt, gateway, started_at, finished_at, outcome, provider_id, error, segments FROM r
+    ON CONFLICT DO NOTHING
   )
-  UPDATE messages SET
-    status = CASE WHEN $9 = 'sent'
-      THEN COALESCE((SELECT r.status FROM message_receipts r WHERE r.gateway = $3
-        AND r.provider_message_id = $7), 'sent') ELSE $9 END,
-    body = CASE WHEN $9 = 'queued' THEN body ELSE NULL END,
-    next_attempt_at = CASE WHEN $9 = 'queued' THEN $10 ELSE next_attempt_at END,
-    route_step = CASE WHEN $9 = 'queued' THEN $12 ELSE route_step END,
-    gateway = $3,
-    provider_message_id = CASE WHEN $9 = 'sent' THEN $7 ELSE provider_message_id END,
-    segments = COALESCE($11, segments),
-    last_error = $8,
-    updated_at = $5
-  WHERE seq = $1 AND attempts = $2 AND status = 'sending'`;
+  UPDATE messages m SET
+    status = CASE WHEN r.status = 'sent'
+      THEN COALESCE((SELECT x.status FROM message_receipts x WHERE x.gateway = r.gateway
+        AND x.provider_message_id = r.provider_id), 'sent') ELSE r.status END,
+    body = CASE WHEN r.status = 'queued' THEN m.body ELSE NULL END,
+    next_attempt_at = CASE WHEN r.status = 'queued' THEN r.retry_at ELSE m.next_attempt_at END,
+    route_step = CASE WHEN r.status = 'queued' THEN r.route_step ELSE m.route_step END,
+    gateway = r.gateway,
+    provider_message_id = CASE WHEN r.status = 'sent' THEN r.provider_id ELSE m.provider_message_id END,
+    segments = COALESCE(r.segments, m.segments),
+    last_error = r.error,
+    updated_at = r.finished_at
+  FROM r WHERE m.seq = r.seq AND m.attempts = r.attempt AND m.status = 'sending'`;
 
 // INSERT … ON CONFLICT DO NOTHING decides duplicates atomically: of two replicas receiving the same
 // callback, one inserts and applies it, the other sees no row and does nothing.
@@ -106,25 +114,19 @@ async function claimMessages(
  * the receipt would be kept but never applied. Taken in its own statement, the lock makes the next
  * statement's snapshot include whatever the other transaction committed before releasing it.
  */
-async function lockProviderId(c: pg.PoolClient, gateway: string, providerMessageId: string): Promise<void> {
+async function lockProviderIds(c: pg.PoolClient, keys: readonly string[]): Promise<void> {
   await c.query({
-    name: 'otpd_lock_provider_id',
-    text: 'SELECT pg_advisory_xact_lock($1::bigint)',
-    values: [advisoryLockKey(gateway, providerMessageId)],
+    name: 'otpd_lock_provider_ids',
+    text: 'SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT unnest($1::bigint[]) AS k ORDER BY 1) l',
+    values: [keys],
   });
 }
 
-/**
- * Records the attempt and moves the message on, in one statement (idempotent per attempt). A `sent`
- * completion first takes the (gateway, provider id) lock shared with recordReceipt, in the same
- * transaction; other outcomes carry no provider id and need no lock.
- */
-async function completeAttempt(pool: pg.Pool, r: port.AttemptRecord): Promise<void> {
-  const status = stateAfter(r);
-  const complete = {
-    name: 'otpd_complete',
-    text: COMPLETE,
-    values: [
+/** The columns of COMPLETE, one array per column. */
+function completeValues(records: readonly port.AttemptRecord[]): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: 12 }, () => []);
+  for (const r of records) {
+    const row = [
       Number(r.messageId),
       r.attempt,
       r.gateway,
@@ -133,19 +135,34 @@ async function completeAttempt(pool: pg.Pool, r: port.AttemptRecord): Promise<vo
       r.outcome,
       r.providerMessageId ?? null,
       r.error ?? null,
-      status,
+      stateAfter(r),
       r.retryAt ?? null,
       r.segments ?? null,
       r.nextRouteStep ?? 0,
-    ],
-  };
-  const providerId = status === 'sent' ? r.providerMessageId : undefined;
-  if (providerId === undefined) {
+    ];
+    row.forEach((v, i) => cols[i]!.push(v));
+  }
+  return cols;
+}
+
+/**
+ * Records a round of attempts and moves their messages on, in one statement (idempotent per
+ * attempt). When some were sent, the (gateway, provider id) locks shared with recordReceipt are
+ * taken first, in the same transaction, in one order (no two rounds deadlock); a round without a
+ * sent attempt carries no provider id and needs no lock.
+ */
+async function completeAttempts(pool: pg.Pool, records: readonly port.AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const complete = { name: 'otpd_complete', text: COMPLETE, values: completeValues(records) };
+  const locks = records
+    .filter((r) => stateAfter(r) === 'sent' && r.providerMessageId !== undefined)
+    .map((r) => advisoryLockKey(r.gateway, r.providerMessageId!));
+  if (locks.length === 0) {
     await pool.query(complete);
     return;
   }
   await inTransaction(pool, async (c) => {
-    await lockProviderId(c, r.gateway, providerId);
+    await lockProviderIds(c, locks);
     await c.query(complete);
   });
 }
@@ -153,7 +170,7 @@ async function completeAttempt(pool: pg.Pool, r: port.AttemptRecord): Promise<vo
 /** Records and applies a receipt under the (gateway, provider id) lock shared with completeAttempt. */
 async function recordReceipt(pool: pg.Pool, r: port.DeliveryReceipt): Promise<'recorded' | 'duplicate'> {
   return inTransaction(pool, async (c) => {
-    await lockProviderId(c, r.gateway, r.providerMessageId);
+    await lockProviderIds(c, [advisoryLockKey(r.gateway, r.providerMessageId)]);
     const res = await c.query<{ n: number }>({
       name: 'otpd_receipt',
       text: RECEIPT,
@@ -196,13 +213,24 @@ async function listAttempts(pool: pg.Pool, ids: readonly string[]): Promise<port
   return res.rows.map(rows.toAttemptView);
 }
 
-async function appendDevMessage(pool: pg.Pool, m: Parameters<DevInbox['appendDevMessage']>[0]): Promise<void> {
+async function appendDevMessages(pool: pg.Pool, list: readonly DevMessageInput[]): Promise<void> {
+  if (list.length === 0) return;
   await pool.query({
     name: 'otpd_append_dev',
-    text: `INSERT INTO dev_outbox (message_seq, recipient, text, created_at) VALUES ($1, $2, $3, $4)
-      ON CONFLICT DO NOTHING`,
-    values: [Number(m.messageId), m.to, m.text, m.at],
+    text: `INSERT INTO dev_outbox (message_seq, recipient, text, created_at)
+      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) ON CONFLICT DO NOTHING`,
+    values: [list.map((m) => Number(m.messageId)), list.map((m) => m.to), list.map((m) => m.text), list.map((m) => m.at)],
   });
+}
+
+// The partial index messages_due keeps due rows in next_attempt_at order: min() is its first entry.
+async function oldestDue(pool: pg.Pool, now: number): Promise<number | null> {
+  const res = await pool.query<{ t: string | null }>({
+    name: 'otpd_oldest_due',
+    text: "SELECT min(next_attempt_at) AS t FROM messages WHERE status IN ('queued', 'sending')",
+  });
+  const t = res.rows[0]?.t;
+  return t !== null && t !== undefined && Number(t) <= now ? Number(t) : null;
 }
 
 async function listDevMessages(pool: pg.Pool, to: string | undefined, limit: number, clientId?: string) {
@@ -219,11 +247,13 @@ async function listDevMessages(pool: pg.Pool, to: string | undefined, limit: num
 /** The outbox and development-inbox operations of the PostgreSQL store. */
 export const outbox = (pool: pg.Pool) => ({
   claimMessages: (now: number, leaseMs: number, limit: number) => claimMessages(pool, now, leaseMs, limit),
-  completeAttempt: (r: port.AttemptRecord) => completeAttempt(pool, r),
+  completeAttempt: (r: port.AttemptRecord) => completeAttempts(pool, [r]),
+  completeAttempts: (records: readonly port.AttemptRecord[]) => completeAttempts(pool, records),
+  oldestDue: (now: number) => oldestDue(pool, now),
   recordReceipt: (r: port.DeliveryReceipt) => recordReceipt(pool, r),
   listMessages: (f: port.MessageFilter): Promise<port.MessageView[]> => listMessages(pool, f),
   listAttempts: (ids: readonly string[]): Promise<port.AttemptView[]> => listAttempts(pool, ids),
-  appendDevMessage: (m: Parameters<DevInbox['appendDevMessage']>[0]) => appendDevMessage(pool, m),
+  appendDevMessages: (list: readonly DevMessageInput[]) => appendDevMessages(pool, list),
   listDevMessages: (to: string | undefined, limit: number, clientId?: string) =>
     listDevMessages(pool, to, limit, clientId),
 });

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type * as port from '../../core/ports/outbox.ts';
-import type { DevInbox } from '../../core/ports/store.ts';
+import type { DevMessageInput } from '../../core/ports/store.ts';
 import { CLAIM_RETURNING, partitionDue, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
 import * as rows from '../rows.ts';
 
@@ -18,7 +18,7 @@ function writeStatements(db: Database.Database) {
     // Due messages in claim order, each flagged when its code can no longer be used.
     due: p(`SELECT m.seq, (v.id IS NOT NULL AND (v.status <> 'pending' OR v.expires_at <= @now)) AS stale
       FROM messages m LEFT JOIN verifications v ON v.id = m.verification_id
-      WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at <= @now ORDER BY m.next_attempt_at`),
+      WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at <= @now ORDER BY m.next_attempt_at DESC`),
     expire: p(`UPDATE messages SET status = 'expired', body = NULL, last_error = @error, updated_at = @now
       WHERE seq IN (SELECT value FROM json_each(@seqs))`),
     claim:
@@ -67,6 +67,10 @@ export function outboxWrites(db: Database.Database) {
       return rows.map(toClaimed);
     },
 
+    completeAttempts(records: readonly port.AttemptRecord[]): void {
+      for (const r of records) this.completeAttempt(r);
+    },
+
     completeAttempt(r: port.AttemptRecord): void {
       const a = {
         seq: Number(r.messageId),
@@ -99,8 +103,8 @@ export function outboxWrites(db: Database.Database) {
       return 'recorded';
     },
 
-    appendDevMessage(m: Parameters<DevInbox['appendDevMessage']>[0]): void {
-      q.appendDev.run(Number(m.messageId), m.to, m.text, m.at);
+    appendDevMessages(list: readonly DevMessageInput[]): void {
+      for (const m of list) q.appendDev.run(Number(m.messageId), m.to, m.text, m.at);
     },
   };
 }
@@ -118,6 +122,10 @@ export function outboxReads(db: Database.Database) {
     ORDER BY seq DESC LIMIT @limit`);
   const attempts = db.prepare(`SELECT ${rows.ATTEMPT_COLUMNS} FROM message_attempts
     WHERE message_seq IN (SELECT value FROM json_each(?)) ORDER BY message_seq, attempt`);
+  // The partial index keeps due rows in next_attempt_at order: min() is its first entry.
+  const oldest = db
+    .prepare("SELECT min(next_attempt_at) FROM messages WHERE status IN ('queued', 'sending')")
+    .pluck();
   const dev = db.prepare(`SELECT recipient, text, created_at FROM dev_outbox d
     WHERE (@to IS NULL OR recipient = @to)
       AND (@client IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.seq = d.message_seq AND m.client_id = @client))
@@ -135,6 +143,10 @@ export function outboxReads(db: Database.Database) {
         limit: f.limit,
       };
       return (list.all(params) as rows.MessageRow[]).map(rows.toMessageView);
+    },
+    oldestDue(now: number): number | null {
+      const t = oldest.get() as number | null;
+      return t !== null && t <= now ? t : null;
     },
     listAttempts: (ids: readonly string[]): port.AttemptView[] =>
       (attempts.all(JSON.stringify(ids.map(Number))) as rows.AttemptRow[]).map(rows.toAttemptView),
