@@ -10,6 +10,7 @@ import { ApiKeys } from './core/api-keys.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { KeyRing } from './core/keyring.ts';
 import type { Store } from './core/ports/store.ts';
+import type { BacklogMonitor } from './delivery/backlog.ts';
 import type { Dispatcher } from './delivery/dispatcher.ts';
 import type { ConversionBreaker } from './jobs/conversion-breaker.ts';
 import type { Purger } from './jobs/purger.ts';
@@ -32,6 +33,7 @@ export interface Server {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly dispatcher: Dispatcher;
+  readonly backlog: BacklogMonitor;
   readonly purger: Purger;
   readonly breaker: ConversionBreaker;
   readonly url: string;
@@ -129,5 +131,14 @@ async function assemble(
       await store.close();
       o.release();
     })());
-  return { app, store, dispatcher: delivery.dispatcher, purger: jobs.purger, breaker: abuse.breaker, url, close };
+  return {
+    app,
+    store,
+    dispatcher: delivery.dispatcher,
+    backlog: delivery.backlog,
+    purger: jobs.purger,
+    breaker: abuse.breaker,
+    url,
+    close,
+  };
 }

@@ -37,7 +37,12 @@ export interface VendorSpec {
 export interface FakeVendor {
   readonly spec: VendorSpec;
   readonly url: string;
-  mode(m: PeerMode): void;
+  /** 'hold' keeps each request unanswered until release(): a gateway that stalls, then recovers. */
+  mode(m: PeerMode | 'hold'): void;
+  /** Answers every held request as accepted, in the order they came. */
+  release(): void;
+  /** Requests held now. */
+  held(): number;
   received(): { to: string; text: string }[];
   /** Requests the vendor refused as malformed (a wire-format mistake by otpd). */
   refused(): Reply[];
@@ -46,7 +51,8 @@ export interface FakeVendor {
 
 /** Runs a vendor's API on a local port: it checks otpd's requests and answers them as the vendor does. */
 export async function startVendor(spec: VendorSpec): Promise<FakeVendor> {
-  let mode: PeerMode = 'ok';
+  let mode: PeerMode | 'hold' = 'ok';
+  let held: (() => void)[] = [];
   const got: { to: string; text: string }[] = [];
   const refused: Reply[] = [];
   const send = (res: ServerResponse, r: Reply) => {
@@ -69,8 +75,12 @@ export async function startVendor(spec: VendorSpec): Promise<FakeVendor> {
         return send(res, parsed.refuse);
       }
       if (mode === 'hang') return;
-      if (mode === 'ok') got.push(parsed);
-      send(res, spec.answer(mode, randomBytes(16).toString('hex'), parsed.to, parsed.text));
+      const answer = (m: Exclude<PeerMode, 'hang'>) => {
+        if (m === 'ok') got.push(parsed);
+        send(res, spec.answer(m, randomBytes(16).toString('hex'), parsed.to, parsed.text));
+      };
+      if (mode === 'hold') held.push(() => answer('ok'));
+      else answer(mode);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -78,6 +88,12 @@ export async function startVendor(spec: VendorSpec): Promise<FakeVendor> {
     spec,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     mode: (m) => (mode = m),
+    release() {
+      const now = held;
+      held = [];
+      for (const answer of now) answer();
+    },
+    held: () => held.length,
     received: () => [...got],
     refused: () => [...refused],
     async stop() {

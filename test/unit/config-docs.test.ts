@@ -91,7 +91,7 @@ test(`every gateway and route field is in ${CONFIG_DOC}`, () => {
   const gateways = delivery?.properties?.gateways?.items?.anyOf ?? [];
   assert.ok(gateways.length >= 8, 'the gateway union was found');
   const section = configDoc.slice(configDoc.indexOf('### Gateway fields'));
-  const common = new Set(['id', 'type', 'preset', 'ratePerSecond', 'pricePerSegment', 'countryPrices']);
+  const common = new Set(['id', 'type', 'preset', 'ratePerSecond', 'maxInFlight', 'pricePerSegment', 'countryPrices']);
   const missing: string[] = [];
   for (const g of gateways) {
     const p = g.properties ?? {};

@@ -140,7 +140,7 @@ function completeValues(records: readonly port.AttemptRecord[]): unknown[][] {
       r.segments ?? null,
       r.nextRouteStep ?? 0,
     ];
-    row.forEach((v, i) => cols[i]!.push(v));
+    for (const [i, v] of row.entries()) cols[i]!.push(v);
   }
   return cols;
 }
@@ -219,7 +219,12 @@ async function appendDevMessages(pool: pg.Pool, list: readonly DevMessageInput[]
     name: 'otpd_append_dev',
     text: `INSERT INTO dev_outbox (message_seq, recipient, text, created_at)
       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) ON CONFLICT DO NOTHING`,
-    values: [list.map((m) => Number(m.messageId)), list.map((m) => m.to), list.map((m) => m.text), list.map((m) => m.at)],
+    values: [
+      list.map((m) => Number(m.messageId)),
+      list.map((m) => m.to),
+      list.map((m) => m.text),
+      list.map((m) => m.at),
+    ],
   });
 }
 

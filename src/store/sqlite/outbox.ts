@@ -123,9 +123,7 @@ export function outboxReads(db: Database.Database) {
   const attempts = db.prepare(`SELECT ${rows.ATTEMPT_COLUMNS} FROM message_attempts
     WHERE message_seq IN (SELECT value FROM json_each(?)) ORDER BY message_seq, attempt`);
   // The partial index keeps due rows in next_attempt_at order: min() is its first entry.
-  const oldest = db
-    .prepare("SELECT min(next_attempt_at) FROM messages WHERE status IN ('queued', 'sending')")
-    .pluck();
+  const oldest = db.prepare("SELECT min(next_attempt_at) FROM messages WHERE status IN ('queued', 'sending')").pluck();
   const dev = db.prepare(`SELECT recipient, text, created_at FROM dev_outbox d
     WHERE (@to IS NULL OR recipient = @to)
       AND (@client IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.seq = d.message_seq AND m.client_id = @client))
