@@ -45,7 +45,7 @@ const metric = async (name: string): Promise<number> => {
 
 const send = (n: number) => s.post(SEND, { phoneNumber: mobile(n), message: '{{code}} is your code' });
 
-test('a stalled gateway: new codes get 503 and Retry-After once delivery is behind; newest go first after', async () => {
+test('a stalled gateway: new codes get 503 and Retry-After once delivery is behind; newest first after', async () => {
   tw.mode('hold');
   for (const n of [1, 2]) assert.equal((await send(n)).status, 200);
   await until(() => tw.held() === 2, 'both calls reach the provider and stall there');
