@@ -125,10 +125,10 @@ export const ConfigSchema = Type.Object(
           'Messages one process holds at once, across gateways (a memory bound; each gateway has its own maxInFlight)',
         ),
         maxQueueAgeSeconds: Int(
-          1,
+          0,
           3600,
           5,
-          'Refuse new codes (503, Retry-After) while a due message has waited longer than this for a gateway',
+          'Refuse new codes (503, Retry-After) while a due message has waited longer than this for a gateway; 0: never',
         ),
       },
       { default: {}, additionalProperties: false },

@@ -8,7 +8,7 @@ import type { PhoneInspector } from './ports/phone.ts';
 import type { Admission } from './admission.ts';
 import type { ValidationOutcome, VerificationStore } from './ports/store.ts';
 
-/** How far delivery is behind: admission refuses new codes past `maxAgeMs` (see delivery/backlog.ts). */
+/** How far delivery is behind: admission refuses new codes past `maxAgeMs`, 0 meaning never (delivery/backlog.ts). */
 export interface DeliveryBacklog {
   /** The age of the longest-waiting due message; 0 when delivery keeps up. Reads memory only. */
   ageMs(): number;
@@ -147,7 +147,7 @@ export class Verifier {
    */
   #checkBacklog(): void {
     const b = this.#d.backlog;
-    if (!b || b.ageMs() <= b.maxAgeMs) return;
+    if (!b || b.maxAgeMs <= 0 || b.ageMs() <= b.maxAgeMs) return;
     this.#d.onBackpressure?.();
     throw new OtpdError(
       'UNAVAILABLE',

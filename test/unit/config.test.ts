@@ -201,3 +201,12 @@ function writeYaml(text: string): string {
   writeFileSync(file, text);
   return file;
 }
+
+test('backpressure must refuse before codes expire in the queue; 0 turns it off', () => {
+  assert.equal(loadConfig({}).delivery.maxQueueAgeSeconds, 5);
+  assert.equal(loadConfig({ OTPD_DISPATCH_MAX_QUEUE_AGE_SECONDS: '0' }).delivery.maxQueueAgeSeconds, 0);
+  assert.throws(
+    () => loadConfig({ OTPD_DISPATCH_MAX_QUEUE_AGE_SECONDS: '300', OTPD_CODE_TTL_SECONDS: '300' }),
+    (e: ConfigError) => e.problems.some((p) => p.includes('delivery.maxQueueAgeSeconds must be shorter')),
+  );
+});
