@@ -163,3 +163,21 @@ export const TENANCY_SCHEMA = `
       UPDATE api_keys SET kind = 'operator' WHERE id = 'bootstrap';
       CREATE INDEX messages_by_client ON messages (client_id, seq);
 `;
+
+/**
+ * A counter that every change to the abuse tables moves on (by triggers, so the CLI and any other
+ * writer move it too): a process can keep those small tables in memory and re-read them only when
+ * the counter has moved, one single-row read per send instead of three lookups (SQLite only).
+ */
+export const ABUSE_EPOCH_SCHEMA = `
+  CREATE TABLE abuse_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+  INSERT INTO abuse_epoch (id, n) VALUES (1, 0);
+${['number_rules', 'client_policies', 'scope_blocks']
+  .flatMap((t) =>
+    ['INSERT', 'UPDATE', 'DELETE'].map(
+      (op) => `  CREATE TRIGGER ${t}_${op.toLowerCase()}_epoch AFTER ${op} ON ${t}
+    BEGIN UPDATE abuse_epoch SET n = n + 1; END;`,
+    ),
+  )
+  .join('\n')}
+`;

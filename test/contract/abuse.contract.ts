@@ -32,6 +32,30 @@ export function abuseContract(name: string, h: StoreHarness): void {
     },
   );
 
+  withPair(
+    'abuse: policies and blocks changed by one handle apply to the next facts read by another, however it caches',
+    async (a, b) => {
+      const scopes = ['country:GB', 'prefix:+4479111234'];
+      assert.deepEqual(await a.admissionFacts('shop', '+447911123456', scopes, T0), {
+        rules: [],
+        policy: null,
+        blocks: [],
+      });
+      const policy = { clientId: 'shop', countries: null, dailyMessages: 7, dailyBudgetMicros: 0, updatedAt: T0 };
+      await b.putClientPolicy(policy);
+      await b.putBlocks([{ scope: 'country:GB', until: T0 + 1000, shadow: false, reason: 'pumping', createdAt: T0 }]);
+      const facts = await a.admissionFacts('shop', '+447911123456', scopes, T0);
+      assert.equal(facts.policy?.dailyMessages, 7);
+      assert.deepEqual(
+        facts.blocks.map((x) => x.scope),
+        ['country:GB'],
+      );
+      assert.deepEqual((await a.admissionFacts('shop', '+447911123456', scopes, T0 + 1000)).blocks, [], 'ran out');
+      assert.equal(await b.deleteBlock('country:GB', T0 + 1), true);
+      assert.deepEqual((await a.admissionFacts('shop', '+447911123456', scopes, T0 + 2)).blocks, [], 'lifted');
+    },
+  );
+
   withStore('abuse: a client policy is stored, replaced and returned with the facts', async (s) => {
     assert.equal(await s.getClientPolicy('shop'), null);
     await s.putClientPolicy({

@@ -36,15 +36,53 @@ export function abuseWrites(db: Database.Database) {
   };
 }
 
+/** The abuse tables as one process holds them, valid while the epoch has not moved. */
+interface AbuseSnapshot {
+  readonly epoch: number;
+  readonly rules: ReadonlyMap<string, port.NumberRule[]>;
+  readonly policies: ReadonlyMap<string, port.ClientPolicy>;
+  /** Blocks in force when the snapshot was taken; each is checked against `now` when read. */
+  readonly blocks: ReadonlyMap<string, port.ScopeBlock>;
+}
+
+/**
+ * The abuse facts of a send, from memory: the three small tables are re-read (in one read
+ * transaction, so they agree with the epoch read with them) only when a write anywhere, this
+ * process's or the CLI's, has moved the epoch. A change still applies to the very next send.
+ */
+function admissionFactsReader(db: Database.Database) {
+  const epoch = db.prepare('SELECT n FROM abuse_epoch').pluck();
+  const allRules = db.prepare(`SELECT ${rows.RULE_COLUMNS} FROM number_rules`);
+  const allPolicies = db.prepare(`SELECT ${rows.POLICY_COLUMNS} FROM client_policies`);
+  const liveBlocks = db.prepare(`SELECT ${rows.BLOCK_COLUMNS} FROM scope_blocks WHERE until > ?`);
+  const load = db.transaction((now: number): AbuseSnapshot => {
+    const rules = new Map<string, port.NumberRule[]>();
+    for (const r of (allRules.all() as rows.NumberRuleRow[]).map(rows.toRule))
+      rules.set(r.prefix, [...(rules.get(r.prefix) ?? []), r]);
+    const policies = new Map((allPolicies.all() as rows.PolicyRow[]).map((r) => [r.client_id, rows.toPolicy(r)]));
+    const blocks = new Map((liveBlocks.all(now) as rows.BlockRow[]).map((r) => [r.scope, rows.toBlock(r)]));
+    return { epoch: epoch.get() as number, rules, policies, blocks };
+  });
+  let snapshot: AbuseSnapshot | undefined;
+  return (clientId: string, e164: string, scopes: readonly string[], now: number): port.AdmissionFacts => {
+    const s = snapshot !== undefined && snapshot.epoch === epoch.get() ? snapshot : load(now);
+    snapshot = s;
+    return {
+      rules: rows.prefixesOf(e164).flatMap((p) => s.rules.get(p) ?? []),
+      policy: s.policies.get(clientId) ?? null,
+      blocks: scopes.flatMap((scope) => {
+        const b = s.blocks.get(scope);
+        return b && b.until > now ? [b] : [];
+      }),
+    };
+  };
+}
+
 /** The abuse tables' reads, on a read connection: committed state, no lock. */
 export function abuseReads(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   const q = {
-    matchRules: p(`SELECT ${rows.RULE_COLUMNS} FROM number_rules WHERE prefix IN (SELECT value FROM json_each(?))`),
     policy: p(`SELECT ${rows.POLICY_COLUMNS} FROM client_policies WHERE client_id = ?`),
-    activeBlocks: p(
-      `SELECT ${rows.BLOCK_COLUMNS} FROM scope_blocks WHERE scope IN (SELECT value FROM json_each(?)) AND until > ?`,
-    ),
     listRules: p(
       `SELECT ${rows.RULE_COLUMNS} FROM number_rules WHERE (@kind IS NULL OR kind = @kind) ORDER BY kind, prefix`,
     ),
@@ -62,11 +100,7 @@ export function abuseReads(db: Database.Database) {
     return r ? rows.toPolicy(r) : null;
   };
   return {
-    admissionFacts: (clientId: string, e164: string, scopes: readonly string[], now: number): port.AdmissionFacts => ({
-      rules: (q.matchRules.all(JSON.stringify(rows.prefixesOf(e164))) as rows.NumberRuleRow[]).map(rows.toRule),
-      policy: getPolicy(clientId),
-      blocks: (q.activeBlocks.all(JSON.stringify(scopes), now) as rows.BlockRow[]).map(rows.toBlock),
-    }),
+    admissionFacts: admissionFactsReader(db),
     listNumberRules: (kind?: port.NumberRuleKind): port.NumberRule[] =>
       (q.listRules.all({ kind: kind ?? null }) as rows.NumberRuleRow[]).map(rows.toRule),
     getClientPolicy: getPolicy,

@@ -21,6 +21,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     sql: ddl.ABUSE_SCHEMA,
   },
   { version: 5, name: 'tenancy', sql: ddl.TENANCY_SCHEMA },
+  { version: 6, name: 'abuse-epoch', sql: ddl.ABUSE_EPOCH_SCHEMA },
 ];
 
 /**
