@@ -223,14 +223,19 @@ export class Dispatcher {
     // Waiting for one of the gateway's call slots, or for a slot of its send rate, is otpd's own
     // queue, not the gateway's slowness: it is bounded by half the lease (so no other claimer takes
     // the message meanwhile) and does not count against the send timeout or the gateway's circuit.
-    const queue = AbortSignal.timeout(Math.max(1, Math.floor(this.#o.leaseMs / 2)));
     const slots = this.#pool.slots(gatewayId);
-    if (!(await slots.acquire(queue)))
+    const throttle = this.#pool.throttle(gatewayId);
+    // The timer exists only for a message that has to queue: most find a free slot at once.
+    let queue: AbortSignal | undefined;
+    const queueSignal = () => (queue ??= AbortSignal.timeout(Math.max(1, Math.floor(this.#o.leaseMs / 2))));
+    if (!slots.tryAcquire() && !(await slots.acquire(queueSignal())))
       return { ok: false, kind: 'transient', error: `${gatewayId} has no free call slot`, queued: true };
     try {
-      await this.#pool.throttle(gatewayId)?.acquire(queue);
-      if (queue.aborted)
-        return { ok: false, kind: 'transient', error: `${gatewayId} send-rate queue is full`, queued: true };
+      if (throttle) {
+        await throttle.acquire(queueSignal());
+        if (queueSignal().aborted)
+          return { ok: false, kind: 'transient', error: `${gatewayId} send-rate queue is full`, queued: true };
+      }
       this.#handedOver(m, gatewayId);
       return await this.#call(m, gatewayId, text);
     } finally {

@@ -17,6 +17,13 @@ export class Slots {
     return Math.max(0, this.max - this.#used - this.#waiting.length);
   }
 
+  /** Takes a free slot if there is one; never waits. */
+  tryAcquire(): boolean {
+    if (this.#used >= this.max) return false;
+    this.#used++;
+    return true;
+  }
+
   /**
    * Takes a slot (at once when one is free: the count changes before this returns) or waits for
    * one; resolves false, holding nothing, when `signal` aborts first.
