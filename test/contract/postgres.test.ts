@@ -7,6 +7,7 @@ import { outboxContract } from './outbox.contract.ts';
 import { abuseContract } from './abuse.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
+import { assertUpgradedSendsWork, sendGuardsContract } from './send-guards.contract.ts';
 
 // Each test gets its own schema in the real PostgreSQL; a second handle is a second pool on the
 // same schema, i.e. what another replica would hold.
@@ -30,6 +31,7 @@ storeContract('postgres', harness);
 retentionContract('postgres', harness);
 outboxContract('postgres', harness);
 abuseContract('postgres', harness);
+sendGuardsContract('postgres', harness);
 
 test('postgres: the tenancy migration makes existing keys client keys, the bootstrap key an operator', async () => {
   const schema = freshSchema();
@@ -56,5 +58,6 @@ test('postgres: the tenancy migration makes existing keys client keys, the boots
     }
   });
   const s = await PgStore.open({ url: PG_URL, schema, poolSize: 2 }, Date.now());
+  await assertUpgradedSendsWork(s);
   await assertUpgradedKeyKinds(s);
 });

@@ -81,12 +81,13 @@ export class SqliteStore {
 
   /** Each table is drained in batches of its own write, so a purge never holds the write lock for long. */
   async purge(cutoff: number, batch: number): Promise<PurgeResult> {
-    const drain = (op: 'purgeVerifications' | 'purgeMessages' | 'purgeDevMessages' | 'purgeReceipts') =>
+    const drain = (op: `purge${'Verifications' | 'Messages' | 'DevMessages' | 'Receipts' | 'Rates'}`) =>
       drainBatches(batch, () => this.#submit({ op, args: [cutoff, batch] }));
     const verifications = await drain('purgeVerifications');
     const messages = await drain('purgeMessages');
     const devMessages = await drain('purgeDevMessages');
     await drain('purgeReceipts');
+    await drain('purgeRates');
     return { verifications, messages, devMessages };
   }
 

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type * as port from '../../core/ports/store.ts';
 import { admitSend, CREATED, QUOTA, runSteps, sendsSince, validation, type StoredVerification } from '../rules.ts';
 import { usageWrites } from './usage.ts';
+import { rateWrites } from './rates.ts';
 import * as rows from '../rows.ts';
 
 interface VerificationRow {
@@ -34,6 +35,8 @@ function statements(db: Database.Database) {
     insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
       next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
     get: p('SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = ?'),
+    liveKey: p(`SELECT 1 FROM api_keys WHERE id = @id AND client_id = @client AND revoked_at IS NULL
+      AND (@hash IS NULL OR secret_hash = @hash)`).pluck(),
     wrongGuesses: p(
       'SELECT COALESCE(SUM(wrong), 0) FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?',
     ).pluck(),
@@ -49,6 +52,8 @@ function statements(db: Database.Database) {
   };
 }
 
+const KEY_REVOKED: port.CreateResult = Object.freeze({ ok: false, reason: 'KEY_REVOKED' });
+
 /**
  * The verification writes, run on the one write connection one at a time (see writes.ts): that
  * serialisation alone makes each check-then-write atomic, so no statement here needs a lock.
@@ -56,13 +61,20 @@ function statements(db: Database.Database) {
 export function verificationWrites(db: Database.Database) {
   const q = statements(db);
   const { takeCharge } = usageWrites(db);
+  const rates = rateWrites(db);
+  // The key is read in the write transaction: a revoke committed by the CLI before it is seen.
+  const revoked = (clientId: string, key: port.KeyCheck | undefined) =>
+    key !== undefined && q.liveKey.get({ id: key.id, client: clientId, hash: key.secretHash ?? null }) === undefined;
   return {
-    createVerification(v: port.NewVerification, limits: port.SendLimits): port.CreateResult {
+    createVerification(v: port.NewVerification, limits: port.SendLimits, key?: port.KeyCheck): port.CreateResult {
+      if (revoked(v.clientId, key)) return KEY_REVOKED;
       const sends = q.recentSends.all(v.clientId, v.phoneIndex, sendsSince(v, limits)) as number[];
-      const admitted = admitSend(sends, v, limits);
+      const keys = (limits.rates ?? []).map((r) => r.key);
+      const admitted = admitSend(sends, v, limits, rates.tats(keys));
       if (!admitted.ok) return admitted.refusal;
       // Taken before anything is inserted, so a refused charge leaves nothing to undo.
       if (admitted.charge && !takeCharge(v.clientId, admitted.charge)) return QUOTA;
+      rates.store(keys, admitted.tats);
       q.supersede.run(v.createdAt, v.clientId, v.phoneIndex);
       q.insertVerification.run(...rows.verificationValues(v));
       const m = v.message;
@@ -87,7 +99,9 @@ export function verificationWrites(db: Database.Database) {
       now: number,
       budget: port.GuessBudget,
       candidates: readonly Buffer[],
+      key?: port.KeyCheck,
     ): port.ValidationOutcome {
+      if (revoked(clientId, key)) return 'KEY_REVOKED';
       const row = q.get.get(id) as VerificationRow | undefined;
       return runSteps(validation(row && stored(row), clientId, now, candidates), (step) => {
         if (step === 'countAttempt') {
