@@ -145,14 +145,23 @@ export class Admission {
   async admit(
     clientId: string,
     phone: string,
-    o: { isTest: boolean; ip: string | undefined; ipProxied: boolean; info: PhoneInfo },
+    o: {
+      isTest: boolean;
+      ip: string | undefined;
+      ipProxied: boolean;
+      info: PhoneInfo;
+      /** The API's request budget, spent by the same read (see SendContext.request). */
+      request?: RateTake | undefined;
+    },
   ): Promise<Admitted> {
     const { policy, clock } = this.#d;
     const info = o.info;
     const country = info.country ?? (info.valid ? NON_GEOGRAPHIC : undefined);
     const prefix = numberPrefix(phone);
     const scopes = [...(country ? [`country:${country}`] : []), `prefix:${prefix}`];
-    const facts = await this.#d.store.admissionFacts(clientId, phone, scopes, clock.now());
+    const facts = await this.#d.store.admissionFacts(clientId, phone, scopes, clock.now(), o.request);
+    // The request rate, not a defence: no abuse event, as when the API itself refuses it.
+    if (facts.requestRetryAfter) throw new OtpdError('TOO_MANY_REQUESTS', undefined, facts.requestRetryAfter);
     const refuse = (reason: AbuseReason, code: OtpdError['code'], scope?: string, retryAfter?: number): never => {
       this.#d.onAbuse({
         reason,

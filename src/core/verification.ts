@@ -7,6 +7,7 @@ import { segmentInfo } from './segments.ts';
 import type { PhoneInspector } from './ports/phone.ts';
 import type { Admission } from './admission.ts';
 import type { Admitted } from './admission.ts';
+import type { RateTake } from './ports/rate-limiter.ts';
 import type { CreateResult, KeyCheck, ValidationOutcome, VerificationStore } from './ports/store.ts';
 
 export interface VerifierDeps {
@@ -38,6 +39,11 @@ export interface SendContext {
    * UNAUTHENTICATED.
    */
   readonly key?: KeyCheck | undefined;
+  /**
+   * The client's per-request budget when the API left it to the operation (see api/guard.ts): the
+   * operation's first statement spends it, and an exhausted one is TOO_MANY_REQUESTS.
+   */
+  readonly request?: RateTake | undefined;
 }
 
 export interface SendCodeInput {
@@ -98,6 +104,7 @@ export class Verifier {
       ip: ctx.ip,
       ipProxied: ctx.ipProxied ?? false,
       info,
+      request: ctx.request,
     });
     const id = this.#d.newId();
     const now = clock.now();
@@ -150,7 +157,7 @@ export class Verifier {
     clientId: string,
     authenticationId: string,
     submitted: string,
-    ctx: Pick<SendContext, 'key'> = {},
+    ctx: Pick<SendContext, 'key' | 'request'> = {},
   ): Promise<void> {
     const { policy, keys, clock } = this.#d;
     const code = normalizeCode(submitted, policy.alphabet);
@@ -162,7 +169,9 @@ export class Verifier {
       policy.guessBudget,
       keys.codeCandidates(authenticationId, code),
       ctx.key,
+      ctx.request,
     );
+    if (typeof outcome === 'object') throw new OtpdError('TOO_MANY_REQUESTS', undefined, outcome.retryAfterSeconds);
     if (outcome !== 'VERIFIED') throw new OtpdError(OUTCOME_ERRORS[outcome]);
   }
 }

@@ -10,6 +10,7 @@ import {
   right,
   storeTest,
   verification,
+  wrong,
   type StoreHarness,
 } from './store.contract.ts';
 
@@ -171,6 +172,59 @@ export function sendGuardsContract(name: string, h: StoreHarness): void {
       ),
     );
     assert.equal(results.filter((r) => r.ok).length, 10);
+  });
+}
+
+/** The API's request budget handed to the operations (api/guard.ts): part of the Store contract. */
+export function requestBudgetContract(name: string, h: StoreHarness): void {
+  const withStore = storeTest(name, h);
+  const request = (burst: number): RateTake => ({ key: 'client:client-a', rule: { ratePerSecond: 1, burst } });
+  const limited = (o: unknown) => typeof o === 'object' && o !== null && 'retryAfterSeconds' in o;
+
+  withStore('request budget: one budget for both operations, spent first and kept whatever follows', async (s) => {
+    const v = verification();
+    await s.createVerification(v, LIMITS);
+    assert.equal((await s.admissionFacts('client-a', '+34629255833', [], T0, request(3))).requestRetryAfter, undefined);
+    assert.equal(
+      await s.attemptValidation('client-a', 'unknown', T0, BUDGET, right, undefined, request(3)),
+      'NOT_FOUND',
+    );
+    assert.equal(await s.attemptValidation('client-a', v.id, T0, BUDGET, wrong, undefined, request(3)), 'INVALID');
+    assert.deepEqual(await s.attemptValidation('client-a', v.id, T0, BUDGET, right, undefined, request(3)), {
+      retryAfterSeconds: 1,
+    });
+    assert.equal((await s.admissionFacts('client-a', '+34629255833', [], T0, request(3))).requestRetryAfter, 1);
+    assert.equal(
+      (await s.admissionFacts('client-b', '+34629255833', [], T0, { ...request(3), key: 'client:client-b' }))
+        .requestRetryAfter,
+      undefined,
+      'budgets are per key',
+    );
+    // The refused validation spent no attempt: one second later the right code still verifies.
+    assert.equal(
+      await s.attemptValidation('client-a', v.id, T0 + 1000, BUDGET, right, undefined, request(3)),
+      'VERIFIED',
+    );
+  });
+
+  withStore('request budget: a validation whose key is revoked spends none of it', async (s) => {
+    await s.createApiKey(keyRecord(), HASH);
+    await s.revokeApiKey('key-a', T0);
+    for (let i = 0; i < 3; i++)
+      assert.equal(await s.attemptValidation('client-a', 'x', T0, BUDGET, right, KEY, request(1)), 'KEY_REVOKED');
+    assert.equal(await s.attemptValidation('client-a', 'x', T0, BUDGET, right, undefined, request(1)), 'NOT_FOUND');
+  });
+
+  withStore('concurrency: parallel requests never spend more than the request budget', async (s) => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        i % 2
+          ? s.attemptValidation('client-a', `id-${i}`, T0, BUDGET, right, undefined, request(10))
+          : s.admissionFacts('client-a', '+34629255833', [], T0, request(10)),
+      ),
+    );
+    const spent = outcomes.filter((o) => !limited(o) && !(typeof o === 'object' && o.requestRetryAfter));
+    assert.equal(spent.length, 10);
   });
 }
 

@@ -83,6 +83,11 @@ export interface GuessBudget {
   readonly max: number;
 }
 
+/** The request budget an operation was given to spend first refused it: nothing else was done. */
+export interface RequestLimited {
+  readonly retryAfterSeconds: number;
+}
+
 /** KEY_REVOKED: see {@link KeyCheck}; nothing was read or changed. */
 export type ValidationOutcome = 'VERIFIED' | 'INVALID' | 'FAILED' | 'EXPIRED' | 'NOT_FOUND' | 'KEY_REVOKED';
 
@@ -99,8 +104,10 @@ export interface VerificationStore {
   createVerification(v: NewVerification, limits: SendLimits, key?: KeyCheck): Promise<CreateResult>;
 
   /**
-   * In one transaction: with `key`, answers KEY_REVOKED and changes nothing unless it is still the
-   * live key of `clientId`; finds the client's verification; refuses when it is not pending or has
+   * With `request` (the API's per-client request budget, see api/guard.ts), first spends one
+   * request from it (unless the key is refused), kept whatever follows; exhausted: RequestLimited.
+   * Then, in one transaction: with `key`, answers KEY_REVOKED and changes nothing unless it is still
+   * the live key of `clientId`; finds the client's verification; refuses when it is not pending or has
    * expired, or when the number's wrong guesses in the budget window reach the budget; otherwise
    * counts the attempt first, then compares the stored MAC with each candidate in constant time
    * (`anyMacMatches`; one candidate per active server key, computed by the caller from the
@@ -116,7 +123,8 @@ export interface VerificationStore {
     budget: GuessBudget,
     candidates: readonly Buffer[],
     key?: KeyCheck,
-  ): Promise<ValidationOutcome>;
+    request?: RateTake,
+  ): Promise<ValidationOutcome | RequestLimited>;
 }
 
 /**

@@ -154,4 +154,53 @@ const VALIDATE = `
   END
   $fn$;`;
 
-export const ROUND_TRIPS_SCHEMA = SEND + VALIDATE;
+/**
+ * One request against a GCRA budget (see rules.ts `gcraTake`): 0 when admitted (and spent),
+ * otherwise the milliseconds until the budget admits one. ON CONFLICT DO UPDATE locks the row and
+ * judges its latest committed version, so requests from every replica are admitted one at a time;
+ * the refused case reads the time again in a statement of its own, which sees that same version.
+ */
+const TAKE = `
+  CREATE FUNCTION otpd_take(p_key text, p_now float8, p_interval float8, p_tolerance float8) RETURNS float8
+  LANGUAGE plpgsql AS $fn$
+  DECLARE
+    t float8;
+  BEGIN
+    INSERT INTO rate_limits (key, tat) VALUES (p_key, p_now + p_interval)
+      ON CONFLICT (key) DO UPDATE SET tat = greatest(rate_limits.tat, p_now) + p_interval
+      WHERE greatest(rate_limits.tat, p_now) + p_interval - p_now <= p_tolerance;
+    IF FOUND THEN
+      RETURN 0;
+    END IF;
+    SELECT tat INTO t FROM rate_limits WHERE key = p_key;
+    RETURN t + p_interval - p_tolerance - p_now;
+  END
+  $fn$;`;
+
+/**
+ * A validation that first spends the API's per-request budget (the client's request rate), as one
+ * round trip: outcome is REQUEST_LIMITED (wait_ms: until the budget admits one) or otpd_validate's.
+ * A procedure, because it commits in the middle: the budget's row is the one row all of a client's
+ * requests share, and committing it first (it is UNLOGGED, so that commit waits for no WAL flush)
+ * frees it at once instead of holding it until the validation's own commit has been flushed.
+ */
+const VALIDATE_SPENDING = `
+  CREATE PROCEDURE otpd_validate_spending(
+    p_key_id text, p_key_hash bytea, p_client text, p_id text, p_now bigint,
+    p_budget_since bigint, p_budget_max int, p_candidates bytea[],
+    p_request text, p_interval float8, p_tolerance float8,
+    INOUT outcome text DEFAULT NULL, INOUT wait_ms float8 DEFAULT NULL)
+  LANGUAGE plpgsql AS $fn$
+  BEGIN
+    ${KEY_CHECK}
+    wait_ms := otpd_take(p_request, p_now, p_interval, p_tolerance);
+    IF wait_ms > 0 THEN
+      outcome := 'REQUEST_LIMITED';
+      RETURN;
+    END IF;
+    COMMIT;
+    outcome := otpd_validate(p_key_id, p_key_hash, p_client, p_id, p_now, p_budget_since, p_budget_max, p_candidates);
+  END
+  $fn$;`;
+
+export const ROUND_TRIPS_SCHEMA = SEND + VALIDATE + TAKE + VALIDATE_SPENDING;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { utcDay } from '../../core/clock.ts';
+import type { RateTake } from '../../core/ports/rate-limiter.ts';
 import type * as port from '../../core/ports/store.ts';
 import { chargeOf, CREATED, gcra, QUOTA, rateRetrySeconds, sendsSince } from '../rules.ts';
 import { advisoryLockKey } from './pool.ts';
@@ -8,6 +9,7 @@ import { advisoryLockKey } from './pool.ts';
 // migration 5 (functions.ts) hold the locks, the checks and the writes.
 const SEND = `SELECT outcome, wait_ms, refused FROM otpd_send(${placeholders(27)})`;
 const VALIDATE = `SELECT outcome FROM otpd_validate(${placeholders(8)})`;
+const VALIDATE_SPENDING = `CALL otpd_validate_spending(${placeholders(11)})`;
 
 function placeholders(n: number): string {
   return Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ');
@@ -70,7 +72,8 @@ export const verifications = (pool: pg.Pool) => ({
   },
 
   /**
-   * One statement. `SELECT … FOR UPDATE` in the function locks the verification row: parallel
+   * One round trip: a statement, or with a request budget a procedure that commits the budget
+   * first (see functions.ts). `SELECT … FOR UPDATE` in the function locks the verification row: parallel
    * validations of one id queue on it, and each re-reads the row as the previous one committed it
    * (READ COMMITTED re-checks a locked row's latest version), so a consumed or failed row is seen as
    * such by everyone behind the lock.
@@ -82,13 +85,24 @@ export const verifications = (pool: pg.Pool) => ({
     budget: port.GuessBudget,
     candidates: readonly Buffer[],
     key?: port.KeyCheck,
-  ): Promise<port.ValidationOutcome> {
+    request?: RateTake,
+  ): Promise<port.ValidationOutcome | port.RequestLimited> {
     const values = [key?.id ?? null, key?.secretHash ?? null, clientId, id, now, now - budget.windowMs, budget.max];
-    const r = await pool.query<{ outcome: port.ValidationOutcome }>({
-      name: 'otpd_validate',
-      text: VALIDATE,
-      values: [...values, candidates],
+    if (!request) {
+      const r = await pool.query<{ outcome: port.ValidationOutcome }>({
+        name: 'otpd_validate',
+        text: VALIDATE,
+        values: [...values, candidates],
+      });
+      return r.rows[0]!.outcome;
+    }
+    const g = gcra(request.rule);
+    const r = await pool.query<{ outcome: port.ValidationOutcome | 'REQUEST_LIMITED'; wait_ms: number }>({
+      name: 'otpd_validate_spending',
+      text: VALIDATE_SPENDING,
+      values: [...values, candidates, request.key, g.interval, g.tolerance],
     });
-    return r.rows[0]!.outcome;
+    const { outcome, wait_ms } = r.rows[0]!;
+    return outcome === 'REQUEST_LIMITED' ? { retryAfterSeconds: rateRetrySeconds(wait_ms) } : outcome;
   },
 });

@@ -3,6 +3,7 @@ import type * as port from '../../core/ports/store.ts';
 import { admitSend, CREATED, QUOTA, runSteps, sendsSince, validation, type StoredVerification } from '../rules.ts';
 import { usageWrites } from './usage.ts';
 import { rateWrites } from './rates.ts';
+import { liveKeyCheck } from './keys.ts';
 import * as rows from '../rows.ts';
 
 interface VerificationRow {
@@ -35,8 +36,6 @@ function statements(db: Database.Database) {
     insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
       next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
     get: p('SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = ?'),
-    liveKey: p(`SELECT 1 FROM api_keys WHERE id = @id AND client_id = @client AND revoked_at IS NULL
-      AND (@hash IS NULL OR secret_hash = @hash)`).pluck(),
     wrongGuesses: p(
       'SELECT COALESCE(SUM(wrong), 0) FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?',
     ).pluck(),
@@ -62,9 +61,8 @@ export function verificationWrites(db: Database.Database) {
   const q = statements(db);
   const { takeCharge } = usageWrites(db);
   const rates = rateWrites(db);
-  // The key is read in the write transaction: a revoke committed by the CLI before it is seen.
-  const revoked = (clientId: string, key: port.KeyCheck | undefined) =>
-    key !== undefined && q.liveKey.get({ id: key.id, client: clientId, hash: key.secretHash ?? null }) === undefined;
+  const live = liveKeyCheck(db);
+  const revoked = (clientId: string, key: port.KeyCheck | undefined) => key !== undefined && !live(clientId, key);
   return {
     createVerification(v: port.NewVerification, limits: port.SendLimits, key?: port.KeyCheck): port.CreateResult {
       if (revoked(v.clientId, key)) return KEY_REVOKED;
