@@ -2,7 +2,9 @@
  * What the store port's operations mean, written once for both SQL stores. Each store calls these
  * and adds only what its database forces: the SQL text, and how it serialises (one write
  * connection for SQLite, row and advisory locks for PostgreSQL). The guarantees are stated on the
- * port (core/ports/store.ts) and proven by test/contract/ on both stores.
+ * port (core/ports/store.ts) and proven by test/contract/ on both stores. PostgreSQL restates the
+ * send, the GCRA and the validation in its functions (postgres/functions.ts), so that each is one
+ * round trip; the contract suite is what keeps the two in step.
  */
 import { utcDay } from '../core/clock.ts';
 import { anyMacMatches } from '../core/keyring.ts';

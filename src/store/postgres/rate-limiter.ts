@@ -9,9 +9,10 @@ import { gcra, rateRetrySeconds } from '../rules.ts';
 const TAKE = 'SELECT otpd_take($1, $2, $3, $4) AS wait_ms';
 
 /**
- * The rate limiter shared by every replica, in PostgreSQL. Its pool should run with
- * `synchronous_commit=off` (see main.ts): the table is UNLOGGED, a lost update costs at most one
- * burst, and no request then waits for a WAL flush to be admitted.
+ * The rate limiter shared by every replica, in PostgreSQL, for the routes whose operations do not
+ * spend the request budget themselves. The table is UNLOGGED: a lost update costs at most one
+ * burst, and a commit that wrote only there waits for no WAL flush (its pool also runs with
+ * `synchronous_commit=off`, see from-config.ts).
  */
 export class PgRateLimiter implements RateLimiter {
   readonly #pool: pg.Pool;
