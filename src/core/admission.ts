@@ -162,7 +162,7 @@ export class Admission {
     const facts = await this.#d.store.admissionFacts(clientId, phone, scopes, clock.now(), o.request);
     // The request rate, not a defence: no abuse event, as when the API itself refuses it.
     if (facts.requestRetryAfter) throw new OtpdError('TOO_MANY_REQUESTS', undefined, facts.requestRetryAfter);
-    const refuse = (reason: AbuseReason, code: OtpdError['code'], scope?: string, retryAfter?: number): never => {
+    const refuse = (reason: AbuseReason, code: OtpdError['code'], scope?: string): never => {
       this.#d.onAbuse({
         reason,
         clientId,
@@ -170,7 +170,7 @@ export class Admission {
         shadow: false,
         ...(scope ? { scope: logScope(scope) } : {}),
       });
-      throw new OtpdError(code, undefined, retryAfter);
+      throw new OtpdError(code);
     };
     const listed = verdict(facts.rules, policy.blockList, phone);
     if (listed === 'block') refuse('block_list', 'PHONE_NUMBER_BLOCKED');
