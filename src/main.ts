@@ -77,7 +77,7 @@ async function assemble(
   const metrics = createMetrics();
   const phones = new LibPhoneNumberInspector();
   const delivery = buildDelivery(c, { store, keys, clock, phones, metrics, log });
-  const abuse = buildAbuse(c, { store, limiter, phones, clock, metrics, log });
+  const abuse = buildAbuse(c, { store, phones, clock, metrics, log });
   const verifier = buildVerifier(c, {
     store,
     keys,

@@ -88,7 +88,7 @@ const adminRoute = <S extends object>(
   schema: S,
   reach: 'operator' | 'tenant' = 'operator',
 ) => ({
-  onRequest: reach === 'operator' ? d.guard('admin', 'operator') : d.guard('admin'),
+  onRequest: reach === 'operator' ? d.guard('admin', { operator: true }) : d.guard('admin'),
   config: { json: true },
   schema: {
     tags: ['Abuse'],

@@ -12,7 +12,7 @@ import type { Authenticator, Principal } from './auth.ts';
 import { toHttpError } from './error-map.ts';
 import { makeGuard } from './guard.ts';
 import type { Metrics } from '../metrics.ts';
-import type { RateLimiter, RateRule } from '../core/ports/rate-limiter.ts';
+import type { RateLimiter, RateRule, RateTake } from '../core/ports/rate-limiter.ts';
 import { registerCamaraRoutes } from './camara/routes.ts';
 import { validCorrelator } from './correlator.ts';
 import { clientErrorHandler, refuseConnect, type InFlight } from './client-errors.ts';
@@ -29,6 +29,8 @@ import type { Clock } from '../core/clock.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The request budget the guard left to the route's operation (GuardOptions.inOperation). */
+    requestBudget: RateTake | undefined;
     correlator: string | undefined;
     logPhone: string | undefined;
   }
@@ -134,7 +136,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   if (d.production) {
     app.addHook('onRoute', (r) => {
       if (!isOperatorSurface(r.url)) return;
-      r.onRequest = [...[r.onRequest ?? []].flat(), guard('admin', 'operator')];
+      r.onRequest = [...[r.onRequest ?? []].flat(), guard('admin', { operator: true })];
       if (r.schema && !r.schema.hide) r.schema = { ...r.schema, security: [{ bearer: ['admin'] }] };
     });
   }
@@ -143,6 +145,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     closing = true;
   });
   app.decorateRequest('principal', null);
+  app.decorateRequest('requestBudget', undefined);
   app.decorateRequest('correlator', undefined);
   app.decorateRequest('logPhone', undefined);
 
@@ -189,6 +192,11 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     );
   });
 
+  // The verification routes take their key from the cache and their operation checks it again: a
+  // key found no longer live is dropped, so its next request is looked up and refused up front.
+  app.addHook('onError', async (req, _reply, err) => {
+    if (req.principal && err instanceof OtpdError && err.code === 'UNAUTHENTICATED') d.auth.forget(req.principal.keyId);
+  });
   app.setErrorHandler((err, req, reply) => {
     const h = toHttpError(err, req.id);
     if (h.unexpected) req.log.error({ err, route: req.routeOptions.url }, 'unexpected error');

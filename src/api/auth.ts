@@ -4,7 +4,8 @@ import type { Clock } from '../core/clock.ts';
 import { OtpdError } from '../core/errors.ts';
 import { hashSecret } from '../core/keyring.ts';
 import { parseScopes, type KeyKind, type Scope } from '../core/api-keys.ts';
-import type { ApiKeyRecord, KeyStore } from '../core/ports/store.ts';
+import type { ApiKeyRecord, KeyCheck, KeyStore } from '../core/ports/store.ts';
+import { BoundedCache } from './key-cache.ts';
 
 export interface Principal {
   readonly keyId: string;
@@ -13,29 +14,48 @@ export interface Principal {
   /** Always the key's current kind, never a claim of a token. */
   readonly kind: KeyKind;
   readonly scopes: readonly string[];
+  /** The hash of the key's secret when the request carried the key itself; absent for an access token. */
+  readonly secretHash?: Buffer | undefined;
 }
+
+/** What an operation checks again in its own transaction (see KeyCheck): the key, and the secret it came with. */
+export const keyCheckOf = (p: Principal): KeyCheck => ({ id: p.keyId, secretHash: p.secretHash });
+
+/**
+ * Keys (by secret hash) and key records (for access tokens, by id) kept per process for the
+ * verification routes: about one entry per live key, so this bounds memory, not hit rate.
+ */
+const CACHE_SIZE = 4096;
 
 const TOKEN_ISSUER = 'otpd';
 const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/;
 
-const principal = (key: ApiKeyRecord, scopes: readonly string[]): Principal => ({
+const principal = (key: ApiKeyRecord, scopes: readonly string[], secretHash?: Buffer): Principal => ({
   keyId: key.id,
   clientId: key.clientId,
   kind: key.kind,
   scopes,
+  secretHash,
 });
 
 /**
- * Turns an Authorization header into a principal: an API key (looked up by hash on every request,
- * so a revoke is effective on the next one) or an access token this server signed, with an expiry
- * (its key must still be live; its tenant and kind are the key's, read again). Every failure is the
- * same UNAUTHENTICATED so a caller learns nothing from it.
+ * Turns an Authorization header into a principal: an API key (looked up by hash) or an access token
+ * this server signed, with an expiry (its key must still be live; its tenant and kind are the key's,
+ * read again). Every failure is the same UNAUTHENTICATED so a caller learns nothing from it.
+ *
+ * By default the key is read on every request, so a revoke by any process is effective on the next
+ * one. With `cached` (the verification routes) a key found live before is taken from memory: those
+ * routes' operations check the key again in their own transaction (KeyCheck), so a revoked key still
+ * changes nothing, is UNAUTHENTICATED, and is then `forget`-ten here. So the cache needs no expiry
+ * and no message between replicas, and costs a revoke nothing in exactness.
  */
 export class Authenticator {
   readonly #keys: KeyStore;
   readonly #tokenKey: Uint8Array;
   readonly #clock: Clock;
   readonly #tokenTtl: number;
+  readonly #bySecret = new BoundedCache<Principal>(CACHE_SIZE);
+  readonly #byId = new BoundedCache<ApiKeyRecord>(CACHE_SIZE);
 
   constructor(deps: { keys: KeyStore; tokenKey: Uint8Array; clock: Clock; tokenTtlSeconds: number }) {
     this.#keys = deps.keys;
@@ -44,14 +64,26 @@ export class Authenticator {
     this.#tokenTtl = deps.tokenTtlSeconds;
   }
 
-  async authenticate(header: string | undefined): Promise<Principal> {
+  async authenticate(header: string | undefined, o: { cached?: boolean } = {}): Promise<Principal> {
     const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!m) throw new OtpdError('UNAUTHENTICATED');
     const credential = m[1]!;
-    if (JWT_SHAPE.test(credential)) return this.#fromToken(credential);
-    const key = await this.#keys.findApiKeyBySecretHash(hashSecret(credential));
+    if (JWT_SHAPE.test(credential)) return this.#fromToken(credential, o.cached === true);
+    const hash = hashSecret(credential);
+    const slot = hash.toString('base64');
+    const hit = o.cached ? this.#bySecret.get(slot) : undefined;
+    if (hit) return hit;
+    const key = await this.#keys.findApiKeyBySecretHash(hash);
     if (!key || key.revokedAt !== null) throw new OtpdError('UNAUTHENTICATED');
-    return principal(key, key.scopes);
+    const p = principal(key, key.scopes, hash);
+    if (o.cached) this.#bySecret.set(slot, p);
+    return p;
+  }
+
+  /** An operation found the key no longer live: the next request with it is looked up (and refused). */
+  forget(keyId: string): void {
+    this.#bySecret.drop((p) => p.keyId === keyId);
+    this.#byId.drop((k) => k.id === keyId);
   }
 
   /** OAuth2 client credentials: the client id is the key id, the client secret is the key's secret. */
@@ -76,7 +108,7 @@ export class Authenticator {
     return { access_token: token, token_type: 'Bearer', expires_in: this.#tokenTtl, scope: scopes.join(' ') };
   }
 
-  async #fromToken(token: string): Promise<Principal> {
+  async #fromToken(token: string, cached: boolean): Promise<Principal> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.#tokenKey, {
@@ -91,11 +123,19 @@ export class Authenticator {
     } catch {
       throw new OtpdError('UNAUTHENTICATED');
     }
-    const key = typeof payload.sub === 'string' ? await this.#keys.findApiKeyById(payload.sub) : null;
+    const key = typeof payload.sub === 'string' ? await this.#keyById(payload.sub, cached) : null;
     if (!key || key.revokedAt !== null) throw new OtpdError('UNAUTHENTICATED');
     const scopes =
       typeof payload.scope === 'string' ? payload.scope.split(' ').filter((s) => key.scopes.includes(s)) : [];
     return principal(key, scopes);
+  }
+
+  async #keyById(id: string, cached: boolean): Promise<ApiKeyRecord | null> {
+    const hit = cached ? this.#byId.get(id) : undefined;
+    if (hit) return hit;
+    const key = await this.#keys.findApiKeyById(id);
+    if (cached && key && key.revokedAt === null) this.#byId.set(id, key);
+    return key;
   }
 }
 

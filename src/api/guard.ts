@@ -2,19 +2,41 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OtpdError } from '../core/errors.ts';
 import type { Scope } from '../core/api-keys.ts';
 import { requireOperator, requireScope, type Authenticator } from './auth.ts';
-import type { RateLimiter, RateRule } from '../core/ports/rate-limiter.ts';
+import type { RateLimiter, RateRule, RateTake } from '../core/ports/rate-limiter.ts';
 
-/** `reach: 'operator'`: the route also needs an operator key (a client key is PERMISSION_DENIED). */
-export type Guard = (scope: Scope, reach?: 'operator') => (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+export interface GuardOptions {
+  /** The route also needs an operator key (a client key is PERMISSION_DENIED). */
+  readonly operator?: boolean;
+  /**
+   * The route's operation checks the key again in its own transaction (KeyCheck) and spends the
+   * request budget in its first statement (SendContext.request): the verification routes. So the
+   * key may come from the authenticator's cache, and the budget is left in `req.requestBudget`,
+   * which saves a shared store two round trips per request.
+   */
+  readonly inOperation?: boolean;
+}
 
-/** Authenticates, checks the scope (and the key's kind), then spends one request from the client's rate budget. */
+export type Guard = (scope: Scope, o?: GuardOptions) => (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/**
+ * Authenticates, checks the scope (and the key's kind), then spends one request from the client's
+ * rate budget, or leaves that to the route's operation (`inOperation`). The limiter and the stores
+ * keep one budget per client, so a client has the same budget on every route.
+ */
 export function makeGuard(auth: Authenticator, limiter: RateLimiter, requestRate: RateRule): Guard {
-  return (scope, reach) => async (req) => {
-    const principal = await auth.authenticate(req.headers.authorization);
-    requireScope(principal, scope);
-    if (reach === 'operator') requireOperator(principal);
-    req.principal = principal;
-    const wait = await limiter.take(`client:${principal.clientId}`, requestRate);
-    if (wait > 0) throw new OtpdError('TOO_MANY_REQUESTS', undefined, wait);
-  };
+  return (scope, o = {}) =>
+    async (req) => {
+      const inOperation = o.inOperation === true;
+      const principal = await auth.authenticate(req.headers.authorization, { cached: inOperation });
+      requireScope(principal, scope);
+      if (o.operator) requireOperator(principal);
+      req.principal = principal;
+      const budget: RateTake = { key: `client:${principal.clientId}`, rule: requestRate };
+      if (inOperation) {
+        req.requestBudget = requestRate.ratePerSecond > 0 ? budget : undefined;
+        return;
+      }
+      const wait = await limiter.take(budget.key, budget.rule);
+      if (wait > 0) throw new OtpdError('TOO_MANY_REQUESTS', undefined, wait);
+    };
 }

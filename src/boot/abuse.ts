@@ -3,7 +3,6 @@ import type { Config } from '../config/schema.ts';
 import { Admission, logScope, type AbusePolicy } from '../core/admission.ts';
 import type { Clock } from '../core/clock.ts';
 import type { NumberType, PhoneInspector } from '../core/ports/phone.ts';
-import type { RateLimiter } from '../core/ports/rate-limiter.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Metrics } from '../metrics.ts';
 import { ConversionBreaker } from '../jobs/conversion-breaker.ts';
@@ -25,7 +24,6 @@ export function abusePolicyFrom(c: Config): AbusePolicy {
 
 export interface AbuseDeps {
   readonly store: Store;
-  readonly limiter: RateLimiter;
   readonly phones: PhoneInspector;
   readonly clock: Clock;
   readonly metrics: Metrics;
@@ -37,7 +35,6 @@ export function buildAbuse(c: Config, d: AbuseDeps) {
   const { metrics, log } = d;
   const admission = new Admission({
     store: d.store,
-    limiter: d.limiter,
     clock: d.clock,
     policy: abusePolicyFrom(c),
     onAbuse: (e) => {

@@ -3,7 +3,7 @@ import { maskPhone, maskPrefix } from './codes.ts';
 import { OtpdError } from './errors.ts';
 import type { AbuseStore, AdmissionFacts, ClientPolicy, NumberRule } from './ports/abuse.ts';
 import type { PhoneInfo } from './ports/phone.ts';
-import type { RateLimiter, RateRule } from './ports/rate-limiter.ts';
+import type { RateRule, RateTake } from './ports/rate-limiter.ts';
 import type { NumberType } from './ports/phone.ts';
 
 /** Why a send-code was refused (or, in shadow mode, would have been) by a defence. */
@@ -47,12 +47,21 @@ export interface AbusePolicy {
   readonly dailyBudgetMicros: number;
 }
 
+/** A velocity budget the send must spend, and how its refusal is reported. */
+export interface VelocityTake extends RateTake {
+  readonly reason: AbuseReason;
+  /** The scope as the abuse event names it: `client`, `ip`, `prefix` or `country:XX`. */
+  readonly scope: string;
+}
+
 /** What the admitted send may do, for the store's limits and the conversion statistics. */
 export interface Admitted {
   readonly country: string | undefined;
   readonly prefix: string;
   readonly dailyQuota: number;
   readonly dailyBudgetMicros: number;
+  /** The velocity budgets, in the order they are judged; the store spends them with the send, or none. */
+  readonly rates: readonly VelocityTake[];
 }
 
 /** The number without its last 4 digits: pumping walks through one such block of 10 000 numbers. */
@@ -112,11 +121,11 @@ function countryAllowed(country: string | undefined, p: ClientPolicy['countries'
  * and line type, country permissions, the conversion breaker, then velocity limits per client, IP,
  * prefix and country. A safe-listed number skips the heuristics (breaker, IP/prefix/country
  * velocity) but not explicit rules. Facts are read from the store on every call, so a change made
- * on any replica applies to the next request.
+ * on any replica applies to the next request. The velocity limits are only named here: the store
+ * spends them in the send's own write (all or none), and `refuseVelocity` reports a refusal.
  */
 export interface AdmissionDeps {
   readonly store: AbuseStore;
-  readonly limiter: RateLimiter;
   readonly clock: Clock;
   readonly policy: AbusePolicy;
   readonly onAbuse: (e: AbuseEvent) => void;
@@ -129,19 +138,31 @@ export class Admission {
     this.#d = d;
   }
 
-  /** Throws the CAMARA error of the first defence that refuses; otherwise says what the send may spend. */
+  /**
+   * Throws the CAMARA error of the first defence that refuses; otherwise says what the send may
+   * spend, velocity budgets included.
+   */
   async admit(
     clientId: string,
     phone: string,
-    o: { isTest: boolean; ip: string | undefined; ipProxied: boolean; info: PhoneInfo },
+    o: {
+      isTest: boolean;
+      ip: string | undefined;
+      ipProxied: boolean;
+      info: PhoneInfo;
+      /** The API's request budget, spent by the same read (see SendContext.request). */
+      request?: RateTake | undefined;
+    },
   ): Promise<Admitted> {
     const { policy, clock } = this.#d;
     const info = o.info;
     const country = info.country ?? (info.valid ? NON_GEOGRAPHIC : undefined);
     const prefix = numberPrefix(phone);
     const scopes = [...(country ? [`country:${country}`] : []), `prefix:${prefix}`];
-    const facts = await this.#d.store.admissionFacts(clientId, phone, scopes, clock.now());
-    const refuse = (reason: AbuseReason, code: OtpdError['code'], scope?: string, retryAfter?: number): never => {
+    const facts = await this.#d.store.admissionFacts(clientId, phone, scopes, clock.now(), o.request);
+    // The request rate, not a defence: no abuse event, as when the API itself refuses it.
+    if (facts.requestRetryAfter) throw new OtpdError('TOO_MANY_REQUESTS', undefined, facts.requestRetryAfter);
+    const refuse = (reason: AbuseReason, code: OtpdError['code'], scope?: string): never => {
       this.#d.onAbuse({
         reason,
         clientId,
@@ -149,7 +170,7 @@ export class Admission {
         shadow: false,
         ...(scope ? { scope: logScope(scope) } : {}),
       });
-      throw new OtpdError(code, undefined, retryAfter);
+      throw new OtpdError(code);
     };
     const listed = verdict(facts.rules, policy.blockList, phone);
     if (listed === 'block') refuse('block_list', 'PHONE_NUMBER_BLOCKED');
@@ -163,17 +184,19 @@ export class Admission {
     const safe = listed === 'safe' || o.isTest;
     if (!safe) this.#breaker(clientId, phone, facts, refuse);
     const ip = safe || (policy.ipLimitScope === 'proxied' && !o.ipProxied) ? undefined : o.ip;
-    await this.#velocity(
-      clientId,
-      { ip, prefix: safe ? undefined : prefix, country: safe ? undefined : country },
-      refuse,
-    );
     return {
       country,
       prefix,
       dailyQuota: facts.policy?.dailyMessages ?? policy.dailyQuota,
       dailyBudgetMicros: facts.policy?.dailyBudgetMicros ?? policy.dailyBudgetMicros,
+      rates: this.#velocity(clientId, { ip, prefix: safe ? undefined : prefix, country: safe ? undefined : country }),
     };
+  }
+
+  /** The store refused the send on `take`: reported and answered as the velocity defence. */
+  refuseVelocity(clientId: string, phone: string, take: VelocityTake, retryAfterSeconds: number): never {
+    this.#d.onAbuse({ reason: take.reason, clientId, phone: maskPhone(phone), shadow: false, scope: take.scope });
+    throw new OtpdError('TOO_MANY_REQUESTS', undefined, retryAfterSeconds);
   }
 
   #breaker(
@@ -194,31 +217,22 @@ export class Admission {
     }
   }
 
-  /** Each limit spends from its own shared budget; the first one exhausted refuses with its Retry-After. */
-  async #velocity(
+  /** The budgets a send spends, in the order they are judged: the first exhausted one refuses. */
+  #velocity(
     clientId: string,
     k: { ip: string | undefined; prefix: string | undefined; country: string | undefined },
-    refuse: (r: AbuseReason, c: OtpdError['code'], s?: string, retry?: number) => never,
-  ): Promise<void> {
+  ): VelocityTake[] {
     const v = this.#d.policy.velocity;
-    const checks: [AbuseReason, string | undefined, RateRule][] = [
+    const checks: [AbuseReason, string | undefined, RateRule, string][] = [
       // Keyed per client as well: tenants do not spend each other's budgets, and one tenant's
       // abuse cannot lock a prefix or a country for the others.
-      ['velocity_client', `send:client:${clientId}`, v.client],
-      ['velocity_ip', k.ip && `send:ip:${clientId}:${ipKey(k.ip)}`, v.ip],
-      ['velocity_prefix', k.prefix && `send:prefix:${clientId}:${k.prefix}`, v.prefix],
-      ['velocity_country', k.country && `send:country:${clientId}:${k.country}`, v.country],
+      ['velocity_client', `send:client:${clientId}`, v.client, 'client'],
+      ['velocity_ip', k.ip && `send:ip:${clientId}:${ipKey(k.ip)}`, v.ip, 'ip'],
+      ['velocity_prefix', k.prefix && `send:prefix:${clientId}:${k.prefix}`, v.prefix, 'prefix'],
+      ['velocity_country', k.country && `send:country:${clientId}:${k.country}`, v.country, `country:${k.country}`],
     ];
-    for (const [reason, key, rule] of checks) {
-      if (!key || rule.ratePerSecond <= 0) continue;
-      const wait = await this.#d.limiter.take(key, rule);
-      if (wait > 0)
-        refuse(
-          reason,
-          'TOO_MANY_REQUESTS',
-          reason.replace('velocity_', '') + (k.country && reason === 'velocity_country' ? `:${k.country}` : ''),
-          wait,
-        );
-    }
+    return checks.flatMap(([reason, key, rule, scope]) =>
+      key && rule.ratePerSecond > 0 ? [{ reason, key, rule, scope }] : [],
+    );
   }
 }

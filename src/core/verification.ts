@@ -6,7 +6,9 @@ import { MAX_CODE_LENGTH, MIN_CODE_LENGTH, type Policy } from './policy.ts';
 import { segmentInfo } from './segments.ts';
 import type { PhoneInspector } from './ports/phone.ts';
 import type { Admission } from './admission.ts';
-import type { ValidationOutcome, VerificationStore } from './ports/store.ts';
+import type { Admitted } from './admission.ts';
+import type { RateTake } from './ports/rate-limiter.ts';
+import type { CreateResult, KeyCheck, ValidationOutcome, VerificationStore } from './ports/store.ts';
 
 /** How far delivery is behind: admission refuses new codes past `maxAgeMs`, 0 meaning never (delivery/backlog.ts). */
 export interface DeliveryBacklog {
@@ -42,6 +44,17 @@ export interface SendContext {
   readonly ip?: string | undefined;
   /** True when `ip` came from a trusted proxy's header (an end user's address, not a backend's). */
   readonly ipProxied?: boolean;
+  /**
+   * The API key that authorised the request. The store checks it again in the operation's own
+   * transaction, so the API may have taken it from a cache: a revoked key changes nothing and is
+   * UNAUTHENTICATED.
+   */
+  readonly key?: KeyCheck | undefined;
+  /**
+   * The client's per-request budget when the API left it to the operation (see api/guard.ts): the
+   * operation's first statement spends it, and an exhausted one is TOO_MANY_REQUESTS.
+   */
+  readonly request?: RateTake | undefined;
 }
 
 export interface SendCodeInput {
@@ -61,6 +74,7 @@ const OUTCOME_ERRORS: Record<Exclude<ValidationOutcome, 'VERIFIED'>, OtpdError['
   FAILED: 'VERIFICATION_FAILED',
   EXPIRED: 'VERIFICATION_EXPIRED',
   NOT_FOUND: 'NOT_FOUND',
+  KEY_REVOKED: 'UNAUTHENTICATED',
 };
 
 /** The two use cases of the CAMARA API, shared by every API surface. */
@@ -102,6 +116,7 @@ export class Verifier {
       ip: ctx.ip,
       ipProxied: ctx.ipProxied ?? false,
       info,
+      request: ctx.request,
     });
     const id = this.#d.newId();
     const now = clock.now();
@@ -130,12 +145,15 @@ export class Verifier {
         country: admitted.country,
         prefix: admitted.prefix,
       },
-      { windows: policy.sendWindows, dailyQuota: admitted.dailyQuota, dailyBudgetMicros: admitted.dailyBudgetMicros },
+      {
+        windows: policy.sendWindows,
+        dailyQuota: admitted.dailyQuota,
+        dailyBudgetMicros: admitted.dailyBudgetMicros,
+        rates: admitted.rates,
+      },
+      ctx.key,
     );
-    if (!result.ok) {
-      if (result.reason === 'QUOTA') throw new OtpdError('QUOTA_EXCEEDED', undefined, secondsToNextUtcDay(now));
-      throw new OtpdError('MAX_OTP_CODES_EXCEEDED', undefined, Math.ceil(result.retryAfterMs / 1000));
-    }
+    if (!result.ok) this.#refused(result, clientId, phone, admitted, now);
     if (message) this.#d.onQueued();
     return { authenticationId: id, test: testCode !== undefined };
   }
@@ -156,7 +174,19 @@ export class Verifier {
     );
   }
 
-  async validateCode(clientId: string, authenticationId: string, submitted: string): Promise<void> {
+  #refused(r: Exclude<CreateResult, { ok: true }>, clientId: string, phone: string, a: Admitted, now: number): never {
+    if (r.reason === 'KEY_REVOKED') throw new OtpdError('UNAUTHENTICATED');
+    if (r.reason === 'RATE') this.#d.admission.refuseVelocity(clientId, phone, a.rates[r.index]!, r.retryAfterSeconds);
+    if (r.reason === 'QUOTA') throw new OtpdError('QUOTA_EXCEEDED', undefined, secondsToNextUtcDay(now));
+    throw new OtpdError('MAX_OTP_CODES_EXCEEDED', undefined, Math.ceil(r.retryAfterMs / 1000));
+  }
+
+  async validateCode(
+    clientId: string,
+    authenticationId: string,
+    submitted: string,
+    ctx: Pick<SendContext, 'key' | 'request'> = {},
+  ): Promise<void> {
     const { policy, keys, clock } = this.#d;
     const code = normalizeCode(submitted, policy.alphabet);
     checkCodeShape(code);
@@ -166,7 +196,10 @@ export class Verifier {
       clock.now(),
       policy.guessBudget,
       keys.codeCandidates(authenticationId, code),
+      ctx.key,
+      ctx.request,
     );
+    if (typeof outcome === 'object') throw new OtpdError('TOO_MANY_REQUESTS', undefined, outcome.retryAfterSeconds);
     if (outcome !== 'VERIFIED') throw new OtpdError(OUTCOME_ERRORS[outcome]);
   }
 }

@@ -46,6 +46,8 @@ export async function openStore(c: Readonly<Config>, clock: Clock, writer: 'work
     });
     return { store, limiter: new PgRateLimiter(pool, { clock }), kind: 'postgres' };
   }
+  // One set of request budgets for the guard and for the operations that spend them themselves.
+  const budgets = new TokenBuckets(clock);
   const store = new SqliteStore(
     {
       file: join(c.dataDir, 'otpd.db'),
@@ -54,8 +56,9 @@ export async function openStore(c: Readonly<Config>, clock: Clock, writer: 'work
       writer,
     },
     clock.now(),
+    budgets,
   );
-  return { store, limiter: new TokenBuckets(clock), kind: 'sqlite' };
+  return { store, limiter: budgets, kind: 'sqlite' };
 }
 
 /** Applies pending migrations to the configured store; returns the versions applied. */

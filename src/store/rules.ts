@@ -2,11 +2,14 @@
  * What the store port's operations mean, written once for both SQL stores. Each store calls these
  * and adds only what its database forces: the SQL text, and how it serialises (one write
  * connection for SQLite, row and advisory locks for PostgreSQL). The guarantees are stated on the
- * port (core/ports/store.ts) and proven by test/contract/ on both stores.
+ * port (core/ports/store.ts) and proven by test/contract/ on both stores. PostgreSQL restates the
+ * send, the GCRA and the validation in its functions (postgres/functions.ts), so that each is one
+ * round trip; the contract suite is what keeps the two in step.
  */
 import { utcDay } from '../core/clock.ts';
 import { anyMacMatches } from '../core/keyring.ts';
 import type { AttemptRecord, ClaimedMessage, MessageStatus } from '../core/ports/outbox.ts';
+import type { RateRule } from '../core/ports/rate-limiter.ts';
 import type { CreateResult, NewVerification, SendLimits, ValidationOutcome } from '../core/ports/store.ts';
 
 // ---- send-code -----------------------------------------------------------------------------------
@@ -28,15 +31,30 @@ export interface Charge {
 
 export type SendAdmission =
   | { readonly ok: false; readonly refusal: CreateResult }
-  | { readonly ok: true; readonly charge: Charge | null };
+  | { readonly ok: true; readonly charge: Charge | null; readonly tats: readonly number[] };
 
 /**
- * Judges a send against the (client, number)'s earlier sends (`sends`: their creation times since
- * `sendsSince`, in any order) and the budget. On success, `charge` is what the store must take from
- * the client's day in the same transaction (null when there is no message or no daily limit): if
- * taking it fails, the send is refused with QUOTA and nothing is written.
+ * Judges a send, in the order a refusal is reported: the velocity budgets (`tats`: each budget's
+ * stored theoretical arrival time, in the order of `limits.rates`, undefined when it has none),
+ * then the (client, number)'s earlier sends (`sends`: their creation times since `sendsSince`, in
+ * any order), then the daily quota and budget. On success the store writes, in the same
+ * transaction, `tats` (each budget's new time) and `charge` (what to take from the client's day,
+ * null when there is no message or no daily limit): if taking the charge fails, the send is refused
+ * with QUOTA and nothing is written.
  */
-export function admitSend(sends: readonly number[], v: NewVerification, limits: SendLimits): SendAdmission {
+export function admitSend(
+  sends: readonly number[],
+  v: NewVerification,
+  limits: SendLimits,
+  tats: readonly (number | undefined)[] = [],
+): SendAdmission {
+  const next: number[] = [];
+  for (const [index, r] of (limits.rates ?? []).entries()) {
+    const d = gcraTake(tats[index], v.createdAt, r.rule);
+    if (!d.ok)
+      return { ok: false, refusal: { ok: false, reason: 'RATE', index, retryAfterSeconds: d.retryAfterSeconds } };
+    next.push(d.tat);
+  }
   const sorted = [...sends].sort((a, b) => a - b);
   for (const w of limits.windows) {
     const inWindow = sorted.filter((t) => t > v.createdAt - w.windowMs);
@@ -47,12 +65,46 @@ export function admitSend(sends: readonly number[], v: NewVerification, limits: 
       return { ok: false, refusal: { ok: false, reason: 'SEND_LIMIT', retryAfterMs } };
     }
   }
+  const charge = chargeOf(v, limits);
+  return charge === 'OVER_BUDGET' ? { ok: false, refusal: QUOTA } : { ok: true, charge, tats: next };
+}
+
+/** What an accepted send takes from the client's day; OVER_BUDGET when its cost alone is over the budget. */
+export function chargeOf(v: NewVerification, limits: SendLimits): Charge | null | 'OVER_BUDGET' {
   const m = v.message;
   const budget = limits.dailyBudgetMicros ?? 0;
-  if (!m || (limits.dailyQuota <= 0 && budget <= 0)) return { ok: true, charge: null };
+  if (!m || (limits.dailyQuota <= 0 && budget <= 0)) return null;
   const cost = m.costMicros ?? 0;
-  if (budget > 0 && cost > budget) return { ok: false, refusal: QUOTA };
-  return { ok: true, charge: { day: utcDay(v.createdAt), quota: limits.dailyQuota, budget, cost } };
+  if (budget > 0 && cost > budget) return 'OVER_BUDGET';
+  return { day: utcDay(v.createdAt), quota: limits.dailyQuota, budget, cost };
+}
+
+// ---- velocity (GCRA) -----------------------------------------------------------------------------
+
+/**
+ * GCRA, the token bucket kept as one time per key (its theoretical arrival time, `tat`): a request
+ * is allowed when the tat, moved to now if it lies in the past and pushed one emission interval on,
+ * stays within `tolerance` (burst intervals) of now. PostgreSQL computes exactly this in SQL (the
+ * rate limiter, and the send function of migration 5), in the same float8 arithmetic.
+ */
+export function gcra(rule: RateRule): { readonly interval: number; readonly tolerance: number } {
+  const interval = 1000 / rule.ratePerSecond;
+  return { interval, tolerance: interval * rule.burst };
+}
+
+/** Whole seconds until a refused budget admits one request, as Retry-After says it (at least 1). */
+export const rateRetrySeconds = (waitMs: number): number => Math.max(1, Math.ceil(waitMs / 1000));
+
+export type GcraDecision =
+  | { readonly ok: true; readonly tat: number }
+  | { readonly ok: false; readonly retryAfterSeconds: number };
+
+/** One request against a budget whose stored tat is `tat` (undefined: never used, a full burst). */
+export function gcraTake(tat: number | undefined, now: number, rule: RateRule): GcraDecision {
+  const { interval, tolerance } = gcra(rule);
+  const from = Math.max(tat ?? now, now);
+  if (from + interval - now <= tolerance) return { ok: true, tat: from + interval };
+  return { ok: false, retryAfterSeconds: rateRetrySeconds(from + interval - tolerance - now) };
 }
 
 export const QUOTA: CreateResult = Object.freeze({ ok: false, reason: 'QUOTA' });
@@ -103,16 +155,6 @@ export function* validation(
 export function runSteps<S, R>(machine: Generator<S, R, boolean>, run: (step: S) => boolean): R {
   let r = machine.next();
   while (!r.done) r = machine.next(run(r.value));
-  return r.value;
-}
-
-/** Runs a step machine whose steps are database round trips (PostgreSQL). */
-export async function runStepsAsync<S, R>(
-  machine: Generator<S, R, boolean>,
-  run: (step: S) => Promise<boolean>,
-): Promise<R> {
-  let r = machine.next();
-  while (!r.done) r = machine.next(await run(r.value));
   return r.value;
 }
 

@@ -1,4 +1,5 @@
 import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
 import { PgStore } from '../../src/store/postgres/store.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
@@ -6,7 +7,8 @@ import { dropSchemas, freshSchema, PG_URL, withPg } from '../helpers/pg.ts';
 import { outboxContract } from './outbox.contract.ts';
 import { abuseContract } from './abuse.contract.ts';
 import { retentionContract } from './retention.contract.ts';
-import { storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
+import { BUDGET, T0, right, storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
+import { assertUpgradedSendsWork, requestBudgetContract, sendGuardsContract } from './send-guards.contract.ts';
 
 // Each test gets its own schema in the real PostgreSQL; a second handle is a second pool on the
 // same schema, i.e. what another replica would hold.
@@ -30,6 +32,28 @@ storeContract('postgres', harness);
 retentionContract('postgres', harness);
 outboxContract('postgres', harness);
 abuseContract('postgres', harness);
+sendGuardsContract('postgres', harness);
+requestBudgetContract('postgres', harness);
+
+test('postgres: the request budget is exact under parallel requests over two replicas', async () => {
+  const a = await harness.open();
+  const b = await harness.openSecond!(a);
+  try {
+    const request = { key: 'client:client-a', rule: { ratePerSecond: 1, burst: 10 } };
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 4 < 2
+          ? (i % 2 ? b : a).attemptValidation('client-a', `id-${i}`, T0, BUDGET, right, undefined, request)
+          : (i % 2 ? b : a).admissionFacts('client-a', '+34629255833', [], T0, request),
+      ),
+    );
+    const refused = outcomes.filter((o) => typeof o === 'object' && ('retryAfterSeconds' in o || o.requestRetryAfter));
+    assert.equal(outcomes.length - refused.length, 10);
+  } finally {
+    await b.close();
+    await a.close();
+  }
+});
 
 test('postgres: the tenancy migration makes existing keys client keys, the bootstrap key an operator', async () => {
   const schema = freshSchema();
@@ -56,5 +80,6 @@ test('postgres: the tenancy migration makes existing keys client keys, the boots
     }
   });
   const s = await PgStore.open({ url: PG_URL, schema, poolSize: 2 }, Date.now());
+  await assertUpgradedSendsWork(s);
   await assertUpgradedKeyKinds(s);
 });

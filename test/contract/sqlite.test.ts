@@ -9,6 +9,7 @@ import { outboxContract } from './outbox.contract.ts';
 import { abuseContract } from './abuse.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
+import { assertUpgradedSendsWork, requestBudgetContract, sendGuardsContract } from './send-guards.contract.ts';
 
 // Both write paths run the whole suite: the worker thread (the server) and inline (the CLI).
 for (const writer of ['worker', 'inline'] as const) {
@@ -29,6 +30,8 @@ for (const writer of ['worker', 'inline'] as const) {
   retentionContract(`sqlite (${writer} writer)`, harness);
   outboxContract(`sqlite (${writer} writer)`, harness);
   abuseContract(`sqlite (${writer} writer)`, harness);
+  sendGuardsContract(`sqlite (${writer} writer)`, harness);
+  requestBudgetContract(`sqlite (${writer} writer)`, harness);
 }
 
 test('sqlite: the tenancy migration makes existing keys client keys, the bootstrap key an operator', async () => {
@@ -45,5 +48,6 @@ test('sqlite: the tenancy migration makes existing keys client keys, the bootstr
   insert.run('shop', 'shop', Buffer.alloc(32, 2));
   db.close();
   const s = new SqliteStore({ file, synchronous: 'NORMAL', writer: 'inline' }, Date.now());
+  await assertUpgradedSendsWork(s);
   await assertUpgradedKeyKinds(s);
 });

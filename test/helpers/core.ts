@@ -12,7 +12,6 @@ import { policyFrom } from '../../src/boot/verification.ts';
 import { ABUSE_OFF } from './server.ts';
 import { Admission } from '../../src/core/admission.ts';
 import { abusePolicyFrom } from '../../src/boot/abuse.ts';
-import { TokenBuckets } from '../../src/store/memory/token-buckets.ts';
 
 /** The core wired to a real SQLite file and a manual clock, without HTTP. */
 export function coreFixture(env: Record<string, string> = {}) {
@@ -28,7 +27,6 @@ export function coreFixture(env: Record<string, string> = {}) {
   const phones = new LibPhoneNumberInspector();
   const admission = new Admission({
     store,
-    limiter: new TokenBuckets(clock),
     clock,
     policy: abusePolicyFrom(config),
     onAbuse: (e) => abuse.push(e),

@@ -7,6 +7,7 @@ import type { Metrics } from '../../metrics.ts';
 import { FIELD_MESSAGES, SendCodeBody, SendCodeResponse, ValidateCodeBody, errorResponses } from './schemas.ts';
 import { validationErrors } from '../validation-messages.ts';
 import type { Guard } from '../guard.ts';
+import { keyCheckOf } from '../auth.ts';
 import type { ClientIp } from '../client-ip.ts';
 
 const ipContext = (c: ClientIp) => ({ ip: c.ip, ipProxied: c.proxied });
@@ -41,7 +42,7 @@ export function registerCamaraRoutes(
   api.post(
     `${PREFIX}/send-code`,
     {
-      onRequest: guard(SCOPE),
+      onRequest: guard(SCOPE, { inOperation: true }),
       config: { json: true },
       schemaErrorFormatter,
       schema: {
@@ -57,7 +58,12 @@ export function registerCamaraRoutes(
       req.logPhone = maskPhone(req.body.phoneNumber);
       const r = await counted(
         'send',
-        () => verifier.sendCode(req.principal!.clientId, req.body, ipContext(clientIp(req))),
+        () =>
+          verifier.sendCode(req.principal!.clientId, req.body, {
+            ...ipContext(clientIp(req)),
+            key: keyCheckOf(req.principal!),
+            request: req.requestBudget,
+          }),
         (x) => (x.test ? 'test_number' : 'queued'),
       );
       return { authenticationId: r.authenticationId };
@@ -67,7 +73,7 @@ export function registerCamaraRoutes(
   api.post(
     `${PREFIX}/validate-code`,
     {
-      onRequest: guard(SCOPE),
+      onRequest: guard(SCOPE, { inOperation: true }),
       config: { json: true },
       schemaErrorFormatter,
       schema: {
@@ -85,7 +91,11 @@ export function registerCamaraRoutes(
     async (req, reply) => {
       await counted(
         'validate',
-        () => verifier.validateCode(req.principal!.clientId, req.body.authenticationId, req.body.code),
+        () =>
+          verifier.validateCode(req.principal!.clientId, req.body.authenticationId, req.body.code, {
+            key: keyCheckOf(req.principal!),
+            request: req.requestBudget,
+          }),
         () => 'verified',
       );
       return reply.code(204).send(null);

@@ -4,6 +4,8 @@
  * send-code, so a change is effective at once everywhere.
  */
 
+import type { RateTake } from './rate-limiter.ts';
+
 export type NumberRuleKind = 'block' | 'safe';
 
 /** A number or a prefix (E.164 with '+'); a rule applies to every number that starts with it. */
@@ -54,6 +56,11 @@ export const liftedByOperator = (b: ScopeBlock): boolean => b.reason.startsWith(
 
 /** What send-code needs to decide on one number, in one read. */
 export interface AdmissionFacts {
+  /**
+   * Only when a request budget was given and it refused this request: whole seconds until it admits
+   * one (the request is then refused, whatever the other facts say).
+   */
+  readonly requestRetryAfter?: number | undefined;
   /** Rules whose prefix the number starts with. */
   readonly rules: readonly NumberRule[];
   readonly policy: ClientPolicy | null;
@@ -62,8 +69,19 @@ export interface AdmissionFacts {
 }
 
 export interface AbuseStore {
-  /** The facts for one send-code; reads committed state (no lock), so changes apply on the next request. */
-  admissionFacts(clientId: string, e164: string, scopes: readonly string[], now: number): Promise<AdmissionFacts>;
+  /**
+   * The facts for one send-code; reads committed state (no lock), so changes apply on the next
+   * request. With `request` (the API's per-client request budget, see api/guard.ts) it first spends
+   * one request from it, kept whatever the send's outcome; parallel calls never admit more than the
+   * budget allows (across every process, for a shared store).
+   */
+  admissionFacts(
+    clientId: string,
+    e164: string,
+    scopes: readonly string[],
+    now: number,
+    request?: RateTake,
+  ): Promise<AdmissionFacts>;
 
   /** Inserts or replaces the rule with this (kind, prefix). */
   putNumberRule(r: NumberRule): Promise<void>;

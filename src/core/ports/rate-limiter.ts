@@ -4,6 +4,12 @@ export interface RateRule {
   readonly burst: number;
 }
 
+/** One budget to spend: a key (namespaced by the caller, always used with one rule) and its rule. */
+export interface RateTake {
+  readonly key: string;
+  readonly rule: RateRule;
+}
+
 /**
  * Rate limiting per key: API clients, client IPs, number prefixes, countries. An adapter either
  * holds its state in memory (one process) or shares it (every replica sees one budget); both pass

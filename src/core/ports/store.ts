@@ -7,6 +7,7 @@
 export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'superseded' | 'cancelled';
 import type { AbuseStore } from './abuse.ts';
 import type { OutboxStore } from './outbox.ts';
+import type { RateTake } from './rate-limiter.ts';
 
 export type * from './outbox.ts';
 export type * from './abuse.ts';
@@ -50,32 +51,63 @@ export interface SendLimits {
   readonly dailyQuota: number;
   /** Spend per client per UTC day, in millionths of the currency; 0 means unlimited. */
   readonly dailyBudgetMicros?: number;
+  /**
+   * Velocity budgets (GCRA, see rules.ts): each is spent by an accepted send, and none by a refused
+   * one. Checked before the send windows and the quota, in this order; the first exhausted refuses.
+   */
+  readonly rates?: readonly RateTake[];
+}
+
+/**
+ * The API key that authorised an operation, checked again in the operation's own transaction: a
+ * key revoked or re-keyed by any process (the CLI, another replica) is refused on its next request,
+ * whatever an API key cache still holds.
+ */
+export interface KeyCheck {
+  readonly id: string;
+  /** The secret's hash when the request carried the key itself; absent for an access token of the key. */
+  readonly secretHash?: Buffer | undefined;
 }
 
 export type CreateResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'SEND_LIMIT'; readonly retryAfterMs: number }
-  | { readonly ok: false; readonly reason: 'QUOTA' };
+  | { readonly ok: false; readonly reason: 'QUOTA' }
+  /** `index`: which of `SendLimits.rates` refused. */
+  | { readonly ok: false; readonly reason: 'RATE'; readonly index: number; readonly retryAfterSeconds: number }
+  /** The key is revoked, re-keyed or gone (or belongs to another client): nothing was written. */
+  | { readonly ok: false; readonly reason: 'KEY_REVOKED' };
 
 export interface GuessBudget {
   readonly windowMs: number;
   readonly max: number;
 }
 
-export type ValidationOutcome = 'VERIFIED' | 'INVALID' | 'FAILED' | 'EXPIRED' | 'NOT_FOUND';
+/** The request budget an operation was given to spend first refused it: nothing else was done. */
+export interface RequestLimited {
+  readonly retryAfterSeconds: number;
+}
+
+/** KEY_REVOKED: see {@link KeyCheck}; nothing was read or changed. */
+export type ValidationOutcome = 'VERIFIED' | 'INVALID' | 'FAILED' | 'EXPIRED' | 'NOT_FOUND' | 'KEY_REVOKED';
 
 export interface VerificationStore {
   /**
-   * In one transaction: counts the (client, number) verifications in each send window and refuses
-   * past any limit; takes one message from the client's daily quota; marks the number's pending
-   * verifications superseded; inserts the verification and its outbound message. Concurrency: the
-   * checks and the insert are serialised per store, so N parallel calls never accept more than
-   * the limits allow, and a message exists if and only if its verification does.
+   * In one transaction: with `key`, refuses unless it is still the live key of `v.clientId`; takes
+   * every velocity budget or refuses; counts the (client, number) verifications in each send window
+   * and refuses past any limit; takes one message from the client's daily quota; marks the number's
+   * pending verifications superseded; inserts the verification and its outbound message. A refusal
+   * writes nothing. Concurrency: the checks and the writes are serialised per (client, number) and
+   * per budget across every process, so N parallel calls never accept more than the windows, the
+   * quota or any velocity budget allow, and a message exists if and only if its verification does.
    */
-  createVerification(v: NewVerification, limits: SendLimits): Promise<CreateResult>;
+  createVerification(v: NewVerification, limits: SendLimits, key?: KeyCheck): Promise<CreateResult>;
 
   /**
-   * In one transaction: finds the client's verification; refuses when it is not pending or has
+   * With `request` (the API's per-client request budget, see api/guard.ts), first spends one
+   * request from it (unless the key is refused), kept whatever follows; exhausted: RequestLimited.
+   * Then, in one transaction: with `key`, answers KEY_REVOKED and changes nothing unless it is still
+   * the live key of `clientId`; finds the client's verification; refuses when it is not pending or has
    * expired, or when the number's wrong guesses in the budget window reach the budget; otherwise
    * counts the attempt first, then compares the stored MAC with each candidate in constant time
    * (`anyMacMatches`; one candidate per active server key, computed by the caller from the
@@ -90,7 +122,9 @@ export interface VerificationStore {
     now: number,
     budget: GuessBudget,
     candidates: readonly Buffer[],
-  ): Promise<ValidationOutcome>;
+    key?: KeyCheck,
+    request?: RateTake,
+  ): Promise<ValidationOutcome | RequestLimited>;
 }
 
 /**
@@ -118,7 +152,10 @@ export interface KeyStore {
    * replicas upserting one key at once, on an empty table too, all succeed and leave one row.
    */
   upsertApiKey(k: ApiKeyRecord, secretHash: Buffer): Promise<void>;
-  /** Reads the current row on every call, so a revoke by any process takes effect on the next request. */
+  /**
+   * Reads the current row on every call. The API may cache what it returns for the verification
+   * routes only, because their operations re-check the key themselves (see {@link KeyCheck}).
+   */
   findApiKeyBySecretHash(secretHash: Buffer): Promise<ApiKeyRecord | null>;
   findApiKeyById(id: string): Promise<ApiKeyRecord | null>;
   listApiKeys(): Promise<ApiKeyRecord[]>;

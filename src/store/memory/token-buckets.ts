@@ -17,8 +17,12 @@ export class TokenBuckets implements RateLimiter {
   }
 
   async take(key: string, rule: RateRule): Promise<number> {
+    return this.takeAt(key, rule, this.#clock.now());
+  }
+
+  /** `take` at a given time, synchronously: for a store spending a budget inside an operation. */
+  takeAt(key: string, rule: RateRule, now: number): number {
     if (rule.ratePerSecond <= 0) return 0;
-    const now = this.#clock.now();
     let b = this.#buckets.get(key);
     if (!b) {
       if (this.#buckets.size >= MAX_KEYS) this.#buckets.clear();

@@ -1,8 +1,12 @@
 import type pg from 'pg';
 import * as port from '../../core/ports/abuse.ts';
+import type { RateTake } from '../../core/ports/rate-limiter.ts';
 import * as rows from '../rows.ts';
+import { gcra, rateRetrySeconds } from '../rules.ts';
 
-// One round trip for the three reads a send-code needs; each is a primary-key lookup.
+// One round trip for the three reads a send-code needs, each a primary-key lookup, and the API's
+// request budget when it is given ($5..$7): the statement then writes only an UNLOGGED row, so its
+// commit waits for no WAL flush.
 const FACTS = `
   SELECT 'rule' AS t, json_build_object('kind', kind, 'prefix', prefix, 'note', note, 'created_at', created_at) AS row
     FROM number_rules WHERE prefix = ANY($2::text[])
@@ -12,7 +16,9 @@ const FACTS = `
   UNION ALL
   SELECT 'block', json_build_object('scope', scope, 'until', until, 'shadow', shadow, 'reason', reason, 'created_at',
     created_at)
-    FROM scope_blocks WHERE scope = ANY($3::text[]) AND until > $4`;
+    FROM scope_blocks WHERE scope = ANY($3::text[]) AND until > $4
+  UNION ALL
+  SELECT 'request', json_build_object('wait_ms', otpd_take($5, $4::float8, $6, $7)) WHERE $5::text IS NOT NULL`;
 
 const CONVERSION = `
   SELECT 'country:' || country AS scope, count(*)::int AS sent,
@@ -32,18 +38,20 @@ const PUT_BLOCK = `INSERT INTO scope_blocks (${rows.BLOCK_COLUMNS}) VALUES ($1, 
   created_at = CASE WHEN scope_blocks.until > excluded.created_at THEN scope_blocks.created_at
     ELSE excluded.created_at END`;
 
-function splitFacts(
-  facts: readonly { t: 'rule' | 'policy' | 'block'; row: Record<string, unknown> }[],
-): port.AdmissionFacts {
+type FactRow = { t: 'rule' | 'policy' | 'block' | 'request'; row: Record<string, unknown> };
+
+function splitFacts(facts: readonly FactRow[]): port.AdmissionFacts {
   const rules: port.NumberRule[] = [];
   const blocks: port.ScopeBlock[] = [];
   let policy: port.ClientPolicy | null = null;
+  let wait = 0;
   for (const { t, row } of facts) {
     if (t === 'rule') rules.push(rows.toRule(row as unknown as rows.NumberRuleRow));
     else if (t === 'policy') policy = rows.toPolicy(row as unknown as rows.PolicyRow);
-    else blocks.push(rows.toBlock(row as unknown as rows.BlockRow));
+    else if (t === 'block') blocks.push(rows.toBlock(row as unknown as rows.BlockRow));
+    else wait = row.wait_ms as number;
   }
-  return { rules, policy, blocks };
+  return { rules, policy, blocks, ...(wait > 0 ? { requestRetryAfter: rateRetrySeconds(wait) } : {}) };
 }
 
 /**
@@ -56,11 +64,13 @@ export const abuse = (pool: pg.Pool) => ({
     e164: string,
     scopes: readonly string[],
     now: number,
+    request?: RateTake,
   ): Promise<port.AdmissionFacts> {
-    const res = await pool.query<{ t: 'rule' | 'policy' | 'block'; row: Record<string, unknown> }>({
+    const g = request && gcra(request.rule);
+    const res = await pool.query<FactRow>({
       name: 'otpd_admission',
       text: FACTS,
-      values: [clientId, rows.prefixesOf(e164), scopes, now],
+      values: [clientId, rows.prefixesOf(e164), scopes, now, request?.key ?? null, g?.interval ?? 0, g?.tolerance ?? 0],
     });
     return splitFacts(res.rows);
   },

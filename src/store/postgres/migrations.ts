@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import * as ddl from '../schema.ts';
+import { ROUND_TRIPS_SCHEMA } from './functions.ts';
 import { assertSchemaName } from './pool.ts';
 
 // Times are epoch milliseconds in BIGINT, as in the SQLite store, so both adapters share every
@@ -31,6 +32,7 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     sql: ddl.ABUSE_SCHEMA,
   },
   { version: 4, name: 'tenancy', sql: ddl.TENANCY_SCHEMA },
+  { version: 5, name: 'round-trips', sql: ROUND_TRIPS_SCHEMA },
 ];
 
 /**

@@ -93,21 +93,3 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     c.release(broken);
   }
 }
-
-/** Thrown inside `inTransaction` to roll back and answer with a value instead of an error. */
-export class Rollback<T> extends Error {
-  readonly value: T;
-  constructor(value: T) {
-    super('rollback');
-    this.value = value;
-  }
-}
-
-export async function rollbackTo<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof Rollback) return err.value as T;
-    throw err;
-  }
-}

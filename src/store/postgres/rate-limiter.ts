@@ -1,22 +1,18 @@
 import type pg from 'pg';
 import type { Clock } from '../../core/clock.ts';
 import type { RateLimiter, RateRule } from '../../core/ports/rate-limiter.ts';
+import { gcra, rateRetrySeconds } from '../rules.ts';
 
-// GCRA (the token bucket as one timestamp per key): a request is allowed when the key's
-// theoretical arrival time, pushed one emission interval on, stays within `burst` intervals of
-// now. One guarded upsert decides and records it; under READ COMMITTED ON CONFLICT DO UPDATE locks
-// the row and evaluates the guard on its latest version, so parallel requests from every replica
-// are admitted one at a time and never beyond the budget.
-const TAKE = `
-  INSERT INTO rate_limits (key, tat) VALUES ($1, $2::float8 + $3::float8)
-  ON CONFLICT (key) DO UPDATE SET tat = GREATEST(rate_limits.tat, $2::float8) + $3::float8
-  WHERE GREATEST(rate_limits.tat, $2::float8) + $3::float8 - $2::float8 <= $4::float8
-  RETURNING tat`;
+// GCRA (see rules.ts): one call of migration 5's otpd_take decides and records a request, and
+// says how long a refused one must wait, in one round trip; see functions.ts for why it is exact
+// across replicas.
+const TAKE = 'SELECT otpd_take($1, $2, $3, $4) AS wait_ms';
 
 /**
- * The rate limiter shared by every replica, in PostgreSQL. Its pool should run with
- * `synchronous_commit=off` (see main.ts): the table is UNLOGGED, a lost update costs at most one
- * burst, and no request then waits for a WAL flush to be admitted.
+ * The rate limiter shared by every replica, in PostgreSQL, for the routes whose operations do not
+ * spend the request budget themselves. The table is UNLOGGED: a lost update costs at most one
+ * burst, and a commit that wrote only there waits for no WAL flush (its pool also runs with
+ * `synchronous_commit=off`, see from-config.ts).
  */
 export class PgRateLimiter implements RateLimiter {
   readonly #pool: pg.Pool;
@@ -29,22 +25,14 @@ export class PgRateLimiter implements RateLimiter {
 
   async take(key: string, rule: RateRule): Promise<number> {
     if (rule.ratePerSecond <= 0) return 0;
-    const interval = 1000 / rule.ratePerSecond;
-    const tolerance = interval * rule.burst;
-    const now = this.#clock.now();
-    const r = await this.#pool.query<{ tat: number }>({
+    const { interval, tolerance } = gcra(rule);
+    const r = await this.#pool.query<{ wait_ms: number }>({
       name: 'otpd_rate_take',
       text: TAKE,
-      values: [key, now, interval, tolerance],
+      values: [key, this.#clock.now(), interval, tolerance],
     });
-    if (r.rowCount === 1) return 0;
-    const cur = await this.#pool.query<{ tat: number }>({
-      name: 'otpd_rate_tat',
-      text: 'SELECT tat FROM rate_limits WHERE key = $1',
-      values: [key],
-    });
-    const tat = cur.rows[0]?.tat ?? now;
-    return Math.max(1, Math.ceil((tat + interval - tolerance - now) / 1000));
+    const wait = r.rows[0]!.wait_ms;
+    return wait > 0 ? rateRetrySeconds(wait) : 0;
   }
 
   async close(): Promise<void> {

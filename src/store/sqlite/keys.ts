@@ -1,6 +1,22 @@
 import type Database from 'better-sqlite3';
-import type { ApiKeyRecord } from '../../core/ports/store.ts';
+import type { ApiKeyRecord, KeyCheck } from '../../core/ports/store.ts';
 import { KEY_COLUMNS, KEY_INSERT_COLUMNS, KEY_UPSERT_SET, keyValues, toKey, type KeyRow } from '../rows.ts';
+
+/**
+ * Whether `key` is still the live key of `clientId` (with its secret, when it has one): see KeyCheck.
+ * On the write connection it reads inside the write's transaction, so a revoke the CLI committed
+ * before is seen.
+ */
+export function liveKeyCheck(db: Database.Database) {
+  const live = db
+    .prepare(
+      `SELECT 1 FROM api_keys WHERE id = @id AND client_id = @client AND revoked_at IS NULL
+        AND (@hash IS NULL OR secret_hash = @hash)`,
+    )
+    .pluck();
+  return (clientId: string, key: KeyCheck): boolean =>
+    live.get({ id: key.id, client: clientId, hash: key.secretHash ?? null }) !== undefined;
+}
 
 /** API key writes, on the one write connection (see writes.ts). */
 export function keyWrites(db: Database.Database) {

@@ -21,7 +21,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     sql: ddl.ABUSE_SCHEMA,
   },
   { version: 5, name: 'tenancy', sql: ddl.TENANCY_SCHEMA },
-  { version: 6, name: 'abuse-epoch', sql: ddl.ABUSE_EPOCH_SCHEMA },
+  {
+    version: 6,
+    name: 'velocity',
+    // Velocity budgets move into the send's own write (they were in the server's memory, lost on
+    // every restart); a row per key holds its GCRA time, as PostgreSQL's rate_limits does.
+    sql: `CREATE TABLE rate_limits (key TEXT PRIMARY KEY, tat REAL NOT NULL)${WITHOUT_ROWID};`,
+  },
+  { version: 7, name: 'abuse-epoch', sql: ddl.ABUSE_EPOCH_SCHEMA },
 ];
 
 /**

@@ -31,6 +31,8 @@ export function retentionWrites(db: Database.Database) {
     deleteDev: p(
       'DELETE FROM dev_outbox WHERE message_seq IN (SELECT message_seq FROM dev_outbox WHERE created_at < ? LIMIT ?)',
     ),
+    // A budget whose time is long past holds no information: it is as full as a key never used.
+    deleteRates: p('DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE tat < ? LIMIT ?)'),
     deleteReceipts: p(`DELETE FROM message_receipts WHERE (gateway, provider_message_id) IN
       (SELECT gateway, provider_message_id FROM message_receipts WHERE received_at < ? LIMIT ?)`),
   };
@@ -48,6 +50,7 @@ export function retentionWrites(db: Database.Database) {
     },
     purgeDevMessages: (cutoff: number, batch: number): number => q.deleteDev.run(cutoff, batch).changes,
     purgeReceipts: (cutoff: number, batch: number): number => q.deleteReceipts.run(cutoff, batch).changes,
+    purgeRates: (cutoff: number, batch: number): number => q.deleteRates.run(cutoff, batch).changes,
   };
 }
 

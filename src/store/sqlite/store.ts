@@ -8,6 +8,9 @@ import { keyReads } from './keys.ts';
 import { migrate } from './migrations.ts';
 import { outboxReads } from './outbox.ts';
 import { retentionReads } from './retention.ts';
+import { spendingFirst } from './request-budgets.ts';
+import { systemClock } from '../../core/clock.ts';
+import { TokenBuckets } from '../memory/token-buckets.ts';
 import { InlineWriteQueue, WorkerWriteQueue, type WriteQueue } from './write-queue.ts';
 import type { WriteOp, WriteResult, Writes } from './writes.ts';
 
@@ -29,7 +32,11 @@ const readsOn = (db: Database.Database) =>
 /** The port's writes (purge aside, which is several), each submitted to the write queue by name. */
 type PortWrites = Pick<Async<Writes>, Exclude<keyof Writes, `purge${string}`>>;
 
-export interface SqliteStore extends ReturnType<typeof readsOn>, PortWrites {}
+/** The two operations that can spend a request budget first replace their plain read and write. */
+type Reads = Omit<ReturnType<typeof readsOn>, 'admissionFacts'>;
+type Writing = Omit<PortWrites, 'attemptValidation'>;
+
+export interface SqliteStore extends Reads, Writing, ReturnType<typeof spendingFirst> {}
 
 /**
  * The embedded store. Writes go to one write connection through a WriteQueue (group commit; in a
@@ -49,7 +56,11 @@ export class SqliteStore {
   /** Prepared once: /readyz calls ping on every probe. */
   readonly #ping: Database.Statement;
 
-  constructor(o: SqliteOptions, now: number) {
+  /**
+   * `budgets`: where the API's per-client request budgets are kept, shared with the guard's limiter
+   * (see from-config.ts); a store of its own when absent.
+   */
+  constructor(o: SqliteOptions, now: number, budgets = new TokenBuckets(systemClock)) {
     this.#db = openDatabase(o);
     migrate(this.#db, now);
     this.#ping = this.#db.prepare('SELECT 1');
@@ -73,7 +84,9 @@ export class SqliteStore {
       putBlocks: write('putBlocks'),
       deleteBlock: write('deleteBlock'),
     };
-    Object.assign(this, readsOn(this.#db), writes);
+    const reads = readsOn(this.#db);
+    const spending = spendingFirst(this.#db, budgets, reads.admissionFacts, writes.attemptValidation);
+    Object.assign(this, reads, writes, spending);
   }
 
   #submit<O extends WriteOp>(o: O): Promise<WriteResult<O['op']>> {
@@ -82,12 +95,13 @@ export class SqliteStore {
 
   /** Each table is drained in batches of its own write, so a purge never holds the write lock for long. */
   async purge(cutoff: number, batch: number): Promise<PurgeResult> {
-    const drain = (op: 'purgeVerifications' | 'purgeMessages' | 'purgeDevMessages' | 'purgeReceipts') =>
+    const drain = (op: `purge${'Verifications' | 'Messages' | 'DevMessages' | 'Receipts' | 'Rates'}`) =>
       drainBatches(batch, () => this.#submit({ op, args: [cutoff, batch] }));
     const verifications = await drain('purgeVerifications');
     const messages = await drain('purgeMessages');
     const devMessages = await drain('purgeDevMessages');
     await drain('purgeReceipts');
+    await drain('purgeRates');
     return { verifications, messages, devMessages };
   }
 

@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import type * as port from '../../core/ports/store.ts';
 import { admitSend, CREATED, QUOTA, runSteps, sendsSince, validation, type StoredVerification } from '../rules.ts';
 import { usageWrites } from './usage.ts';
+import { rateWrites } from './rates.ts';
+import { liveKeyCheck } from './keys.ts';
 import * as rows from '../rows.ts';
 
 interface VerificationRow {
@@ -49,6 +51,8 @@ function statements(db: Database.Database) {
   };
 }
 
+const KEY_REVOKED: port.CreateResult = Object.freeze({ ok: false, reason: 'KEY_REVOKED' });
+
 /**
  * The verification writes, run on the one write connection one at a time (see writes.ts): that
  * serialisation alone makes each check-then-write atomic, so no statement here needs a lock.
@@ -56,13 +60,19 @@ function statements(db: Database.Database) {
 export function verificationWrites(db: Database.Database) {
   const q = statements(db);
   const { takeCharge } = usageWrites(db);
+  const rates = rateWrites(db);
+  const live = liveKeyCheck(db);
+  const revoked = (clientId: string, key: port.KeyCheck | undefined) => key !== undefined && !live(clientId, key);
   return {
-    createVerification(v: port.NewVerification, limits: port.SendLimits): port.CreateResult {
+    createVerification(v: port.NewVerification, limits: port.SendLimits, key?: port.KeyCheck): port.CreateResult {
+      if (revoked(v.clientId, key)) return KEY_REVOKED;
       const sends = q.recentSends.all(v.clientId, v.phoneIndex, sendsSince(v, limits)) as number[];
-      const admitted = admitSend(sends, v, limits);
+      const keys = (limits.rates ?? []).map((r) => r.key);
+      const admitted = admitSend(sends, v, limits, rates.tats(keys));
       if (!admitted.ok) return admitted.refusal;
       // Taken before anything is inserted, so a refused charge leaves nothing to undo.
       if (admitted.charge && !takeCharge(v.clientId, admitted.charge)) return QUOTA;
+      rates.store(keys, admitted.tats);
       q.supersede.run(v.createdAt, v.clientId, v.phoneIndex);
       q.insertVerification.run(...rows.verificationValues(v));
       const m = v.message;
@@ -87,7 +97,9 @@ export function verificationWrites(db: Database.Database) {
       now: number,
       budget: port.GuessBudget,
       candidates: readonly Buffer[],
+      key?: port.KeyCheck,
     ): port.ValidationOutcome {
+      if (revoked(clientId, key)) return 'KEY_REVOKED';
       const row = q.get.get(id) as VerificationRow | undefined;
       return runSteps(validation(row && stored(row), clientId, now, candidates), (step) => {
         if (step === 'countAttempt') {

@@ -1,0 +1,56 @@
+import type Database from 'better-sqlite3';
+import type { AdmissionFacts } from '../../core/ports/abuse.ts';
+import type { RateTake } from '../../core/ports/rate-limiter.ts';
+import type { GuessBudget, KeyCheck, RequestLimited, ValidationOutcome } from '../../core/ports/store.ts';
+import type { TokenBuckets } from '../memory/token-buckets.ts';
+import { liveKeyCheck } from './keys.ts';
+
+type Facts = (clientId: string, e164: string, scopes: readonly string[], now: number) => Promise<AdmissionFacts>;
+type Validate = (
+  clientId: string,
+  id: string,
+  now: number,
+  budget: GuessBudget,
+  candidates: readonly Buffer[],
+  key?: KeyCheck,
+) => Promise<ValidationOutcome>;
+
+/**
+ * The API's per-client request budget, when an operation is given it to spend first (see
+ * api/guard.ts): on SQLite it lives in this process's memory, in the same buckets as the guard's own
+ * limiter (there is one server per file), and is spent on this thread before the operation is
+ * handed on, synchronously, so nothing can come between. A validation whose key is no longer live
+ * spends nothing: the operation then refuses it.
+ */
+export function spendingFirst(db: Database.Database, budgets: TokenBuckets, facts: Facts, validate: Validate) {
+  const live = liveKeyCheck(db);
+  return {
+    admissionFacts(
+      clientId: string,
+      e164: string,
+      scopes: readonly string[],
+      now: number,
+      request?: RateTake,
+    ): Promise<AdmissionFacts> {
+      const wait = request ? budgets.takeAt(request.key, request.rule, now) : 0;
+      if (wait > 0) return Promise.resolve({ rules: [], policy: null, blocks: [], requestRetryAfter: wait });
+      return facts(clientId, e164, scopes, now);
+    },
+
+    attemptValidation(
+      clientId: string,
+      id: string,
+      now: number,
+      budget: GuessBudget,
+      candidates: readonly Buffer[],
+      key?: KeyCheck,
+      request?: RateTake,
+    ): Promise<ValidationOutcome | RequestLimited> {
+      if (request && (!key || live(clientId, key))) {
+        const wait = budgets.takeAt(request.key, request.rule, now);
+        if (wait > 0) return Promise.resolve({ retryAfterSeconds: wait });
+      }
+      return validate(clientId, id, now, budget, candidates, key);
+    },
+  };
+}
