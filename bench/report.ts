@@ -1,7 +1,12 @@
-/** The printed table and the checks that say whether a run's figures stand. */
+/** The printed tables and the checks that say whether a run's figures stand. */
+import type { Wait } from './delivery-stats.ts';
 import type { PhaseResult } from './measure.ts';
 
-const fmt = (n: number | undefined, d = 0): string => (n !== undefined && Number.isFinite(n) ? n.toFixed(d) : '-');
+export const fmt = (n: number | undefined, d = 0): string =>
+  n !== undefined && Number.isFinite(n) ? n.toFixed(d) : '-';
+export const mb = (bytes: number): string => fmt(bytes / 2 ** 20);
+/** A dispatch wait; `>` marks a lower bound (a message not handed over when the store was read). */
+export const wait = (w: Wait | undefined): string => (w === undefined ? '-' : `${w.censored ? '>' : ''}${fmt(w.ms)}`);
 
 /** A markdown table: the first two columns left-aligned, the numbers right-aligned. */
 function render(head: readonly string[], body: readonly string[][]): string {
@@ -16,34 +21,29 @@ function render(head: readonly string[], body: readonly string[][]): string {
 const withDrain = (v: number | undefined, drained: number | undefined): string =>
   drained === undefined ? fmt(v) : `${fmt(v)} (${fmt(drained)})`;
 
+/** Ratios to the ceiling only for closed loops: an open loop's rate is the generator's choice. */
+const ratio = (r: PhaseResult, rps: number | undefined, ceilingRps: number): string =>
+  r.rate === undefined && rps !== undefined ? fmt(rps / ceilingRps, 2) : '-';
+
+/** Every phase: throughput, latency, CPU and memory. */
 export function table(results: readonly PhaseResult[], ceilingRps: number): string {
-  const head = [
-    'target',
-    'operation',
-    'req/s',
-    'x ceiling',
-    'p50 ms',
-    'p99 ms',
-    'CPU µs/req',
-    'PG CPU µs/req',
-    'drain ms',
-    'srv CPU',
-    'gen CPU',
-    'other CPU',
-    'unexpected',
-  ];
+  const head = ['target', 'operation', 'req/s', 'x ceiling', 'delivered/s', 'x ceiling', 'p50 ms', 'p99 ms'];
+  head.push('CPU µs/req', 'PG CPU µs/req', 'drain ms', 'RSS MB', 'srv CPU', 'gen CPU', 'other CPU', 'unexpected');
   return render(
     head,
     results.map((r) => [
       r.target,
       r.operation,
       fmt(r.load.rps),
-      fmt(r.load.rps / ceilingRps, 2),
+      ratio(r, r.load.rps, ceilingRps),
+      fmt(r.dispatch?.deliveredRps),
+      ratio(r, r.dispatch?.deliveredRps, ceilingRps),
       fmt(r.load.latencyMs.p50, 1),
       fmt(r.load.latencyMs.p99, 1),
       withDrain(r.cpuUsPerRequest, r.drain?.cpuUsPerRequest),
       withDrain(r.dbCpuUsPerRequest, r.drain?.dbCpuUsPerRequest),
       fmt(r.drain?.ms),
+      mb(r.rssMaxBytes),
       `${fmt(r.serverPct)}%`,
       `${fmt(r.generatorPct)}%`,
       `${fmt(r.otherPct)}%`,
@@ -52,9 +52,57 @@ export function table(results: readonly PhaseResult[], ceilingRps: number): stri
   );
 }
 
+/** The send-code phases: what became of the messages their windows accepted. */
+export function deliveryTable(results: readonly PhaseResult[]): string {
+  const head = ['target', 'operation', 'accepted', 'delivered by end + 2 s', 'wait p50 ms', 'wait p99 ms'];
+  head.push('wait max ms', 'not sent', 'expired', 'abandoned', 'failed', 'provider calls at once');
+  const rows = results.flatMap((r) => {
+    const d = r.dispatch;
+    if (!d) return [];
+    return [
+      [r.target, r.operation, String(d.accepted), String(d.delivered), wait(d.wait.p50), wait(d.wait.p99)].concat(
+        [wait(d.wait.max), String(d.notSent), String(d.expired), String(d.abandoned), String(d.failed)],
+        [r.vendor ? String(r.vendor.maxInFlight) : '-'],
+      ),
+    ];
+  });
+  return render(head, rows);
+}
+
+/** validate-code at the two store sizes, and the ratio of their p50s. */
+export function scaleTable(results: readonly PhaseResult[]): string | undefined {
+  const rows = results.filter((r) => r.stored !== undefined);
+  if (rows.length < 2) return undefined;
+  const head = [
+    'target',
+    'stored verifications',
+    'rate/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/req',
+    'RSS MB',
+    'p50 x smallest',
+  ];
+  const base = rows[0]!.load.latencyMs.p50;
+  return render(
+    head,
+    rows.map((r) => [
+      r.target,
+      String(r.stored),
+      fmt(r.rate),
+      fmt(r.load.latencyMs.p50, 2),
+      fmt(r.load.latencyMs.p99, 2),
+      fmt(r.cpuUsPerRequest),
+      mb(r.rssMaxBytes),
+      fmt(r.load.latencyMs.p50 / base, 2),
+    ]),
+  );
+}
+
 /**
- * invalid: the figures cannot be trusted (over 1% unexpected answers, or none at all); the run
- * exits 1. warnings: the figures stand with a caveat (window cut short, generator- or noise-bound).
+ * invalid: the figures cannot be trusted (over 1% unexpected answers, none at all, or a provider
+ * that refused otpd's requests as malformed); the run exits 1. warnings: the figures stand with a
+ * caveat (window cut short, generator- or noise-bound, an open loop that fell behind its schedule).
  */
 export function checks(results: readonly PhaseResult[]): { invalid: string[]; warnings: string[] } {
   const invalid: string[] = [];
@@ -69,12 +117,18 @@ export function checks(results: readonly PhaseResult[]): { invalid: string[]; wa
           `${r.load.errorSamples.length ? `, e.g. ${r.load.errorSamples[0]}` : ''}`,
       );
     }
+    if (r.vendor?.refused) invalid.push(`${name}: the provider refused ${r.vendor.refused} calls: ${r.vendor.refusal}`);
     const warn = (when: boolean, what: string): void => {
       if (when) warnings.push(`${name}: ${what}`);
     };
     warn(r.load.exhausted, `ran out of pre-created verifications after ${r.load.durationS.toFixed(1)} s`);
     warn(r.generatorPct > 90, `the load generator used ${fmt(r.generatorPct)}% of its core; req/s may be its limit`);
     warn(r.otherPct > 25, `other processes used ${fmt(r.otherPct)}% of a core; req/s is depressed`);
+    warn(
+      (r.load.lagMs ?? 0) > 5,
+      `the open loop sent 1% of its requests over ${fmt(r.load.lagMs)} ms late (its core was busy); ` +
+        'their latencies include that',
+    );
   }
   return { invalid, warnings };
 }
