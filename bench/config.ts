@@ -58,7 +58,7 @@ export const cfg = Object.freeze({
   /** Stored verifications at the large end of the scale comparison (SQLite); 0 skips it. */
   scale: scale(),
   /** Open-loop validate-code rate of the scale comparison, per second. */
-  scaleRate: num('BENCH_SCALE_RATE', 1000),
+  scaleRate: num('BENCH_SCALE_RATE', 250),
 });
 
 export const log = (s: string): void => {

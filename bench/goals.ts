@@ -3,7 +3,7 @@
  * phase that says whether it was met. They are read, not enforced: a missed goal does not fail the run.
  */
 import type { PhaseResult } from './measure.ts';
-import { fmt, mb, wait } from './report.ts';
+import { fmt, mb, scaleRatio, wait } from './report.ts';
 
 const DISPATCH_P99_MS = 1000;
 const DELIVERED_SHARE = 0.5;
@@ -25,20 +25,14 @@ export function goals(results: readonly PhaseResult[], ceilingRps: number): stri
     const share = r.dispatch!.deliveredRps / ceilingRps;
     out.push(line(share >= DELIVERED_SHARE, `delivered ≥ 0.5x ceiling: ${name(r)}: ${fmt(share, 2)}x`));
   }
-  for (const r of otpd.filter((r) => r.rate !== undefined && r.stored === undefined && !r.vendor)) {
+  for (const r of otpd.filter((r) => r.rate !== undefined && r.scale === undefined && !r.vendor)) {
     const p99 = r.load.latencyMs.p99;
     out.push(line(p99 <= OPEN_P99_MS, `p99 ≤ 10 ms at half the rate: ${name(r)}: ${fmt(p99, 1)} ms`));
   }
-  const scale = otpd.filter((r) => r.stored !== undefined);
-  if (scale.length >= 2) {
-    const [small, large] = [scale[0]!, scale.at(-1)!];
-    const ratio = large.load.latencyMs.p50 / small.load.latencyMs.p50;
-    out.push(
-      line(
-        ratio <= SCALE_P50_RATIO,
-        `validate p50 within 1.2x from ${small.stored} to ${large.stored} stored: ${fmt(ratio, 2)}x`,
-      ),
-    );
+  const scale = scaleRatio(otpd);
+  if (scale) {
+    const what = `validate p50 within 1.2x from ${scale.small} to ${scale.large} stored: ${fmt(scale.ratio, 2)}x`;
+    out.push(line(scale.ratio <= SCALE_P50_RATIO, what));
   }
   const rss = Math.max(...otpd.map((r) => r.rssMaxBytes));
   if (otpd.length) out.push(line(rss < RSS_BYTES, `RSS under 300 MB in every phase: at most ${mb(rss)} MB`));

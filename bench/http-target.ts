@@ -92,7 +92,7 @@ async function httpPhase(s: Shared, id: TargetId, name: string, rate: number | u
             // then is counted as not sent, its wait as at least that long.
             drain: async () => {
               if (!(await drained(set.urls, cfg.httpDrainS * 1000)))
-                log(`  backlog not delivered ${cfg.httpDrainS} s after the window; counted as not sent`);
+                log(`  the dispatchers are still behind after ${cfg.httpDrainS} s of waiting; going on`);
             },
             ...(rate === undefined ? {} : { rate }),
           }),

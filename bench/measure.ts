@@ -56,8 +56,9 @@ export interface PhaseResult {
   readonly drain?: { readonly ms: number; readonly cpuUsPerRequest: number; readonly dbCpuUsPerRequest?: number };
   readonly dispatch?: DispatchStats;
   readonly vendor?: VendorStats;
-  /** Verifications in the store when the phase started (the scale phases). */
+  /** The scale phases: verifications in the store when the phase started, and the size it stands for. */
   readonly stored?: number;
+  readonly scale?: number;
   /** The largest RSS any server reached from the warm-up to the end of the drain. */
   readonly rssMaxBytes: number;
   /** Shares of one core during the window: servers, this load generator (and helpers), everything else. */

@@ -1,10 +1,11 @@
 /**
  * The open-loop generator: requests leave at a fixed rate whatever the answers do, as many users'
- * would, and each one's latency runs from the moment it was due, not from when a connection was free
- * to send it, so a server that stalls is charged for the requests queued behind the stall (no
- * coordinated omission). autocannon's --overallRate is not that: each connection sends back to back
- * until its share of the second is used up, then waits for the next second, a closed loop in bursts.
- * Up to `connections` keep-alive connections (split over the replicas) carry the requests.
+ * would, over up to `connections` keep-alive connections (split over the replicas). Each one's
+ * latency runs from when it was issued, so the time it waits for a free connection behind a slow
+ * server counts (no coordinated omission); the time it was issued late because this process's core
+ * was busy (another process, a GC pause) is not the server's and is reported apart (lagMs).
+ * autocannon's --overallRate is not an open loop: each connection sends back to back until its
+ * share of the second is used up, then waits for the next second, a closed loop in bursts.
  */
 import { Agent, request } from 'node:http';
 import { percentiles, type LoadOptions, type LoadResult } from './load.ts';
@@ -32,7 +33,7 @@ function fire(o: OpenLoopOptions, st: State, agent: Agent, url: URL, body: strin
     st.outstanding--;
     if (status === undefined) st.errors++;
     else {
-      st.latencies.push(performance.now() - due);
+      st.latencies.push(performance.now() - sent);
       st.statusCodes[status] = (st.statusCodes[status] ?? 0) + 1;
     }
   };

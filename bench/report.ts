@@ -69,24 +69,33 @@ export function deliveryTable(results: readonly PhaseResult[]): string {
   return render(head, rows);
 }
 
-/** validate-code at the two store sizes, and the ratio of their p50s. */
+/**
+ * The scale phases' p50s, averaged over their rounds per store size, smallest size first, and the
+ * largest's over the smallest's.
+ */
+export function scaleRatio(
+  results: readonly PhaseResult[],
+): { small: number; large: number; p50: Map<number, number>; ratio: number } | undefined {
+  const bySize = new Map<number, number[]>();
+  for (const r of results)
+    if (r.scale !== undefined) bySize.set(r.scale, [...(bySize.get(r.scale) ?? []), r.load.latencyMs.p50]);
+  if (bySize.size < 2) return undefined;
+  const p50 = new Map(
+    [...bySize].sort(([a], [b]) => a - b).map(([k, v]) => [k, v.reduce((x, y) => x + y, 0) / v.length]),
+  );
+  const sizes = [...p50.keys()];
+  const [small, large] = [sizes[0]!, sizes.at(-1)!];
+  return { small, large, p50, ratio: p50.get(large)! / p50.get(small)! };
+}
+
+/** validate-code at the two store sizes, each round, and the ratio of their mean p50s. */
 export function scaleTable(results: readonly PhaseResult[]): string | undefined {
-  const rows = results.filter((r) => r.stored !== undefined);
-  if (rows.length < 2) return undefined;
-  const head = [
-    'target',
-    'stored verifications',
-    'rate/s',
-    'p50 ms',
-    'p99 ms',
-    'CPU µs/req',
-    'RSS MB',
-    'p50 x smallest',
-  ];
-  const base = rows[0]!.load.latencyMs.p50;
-  return render(
-    head,
-    rows.map((r) => [
+  const s = scaleRatio(results);
+  if (!s) return undefined;
+  const head = ['target', 'stored verifications', 'rate/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'RSS MB'];
+  const rows = results
+    .filter((r) => r.scale !== undefined)
+    .map((r) => [
       r.target,
       String(r.stored),
       fmt(r.rate),
@@ -94,9 +103,9 @@ export function scaleTable(results: readonly PhaseResult[]): string | undefined 
       fmt(r.load.latencyMs.p99, 2),
       fmt(r.cpuUsPerRequest),
       mb(r.rssMaxBytes),
-      fmt(r.load.latencyMs.p50 / base, 2),
-    ]),
-  );
+    ]);
+  const means = [...s.p50].map(([size, p]) => `${size}: ${fmt(p, 2)} ms`).join(', ');
+  return `${render(head, rows)}\n\nmean p50 per size: ${means}; ${s.large} over ${s.small}: ${fmt(s.ratio, 2)}x`;
 }
 
 /**
@@ -126,8 +135,8 @@ export function checks(results: readonly PhaseResult[]): { invalid: string[]; wa
     warn(r.otherPct > 25, `other processes used ${fmt(r.otherPct)}% of a core; req/s is depressed`);
     warn(
       (r.load.lagMs ?? 0) > 5,
-      `the open loop sent 1% of its requests over ${fmt(r.load.lagMs)} ms late (its core was busy); ` +
-        'their latencies include that',
+      `the open loop issued 1% of its requests over ${fmt(r.load.lagMs)} ms late (its core was busy), ` +
+        'so the server saw them in bursts',
     );
   }
   return { invalid, warnings };
