@@ -69,8 +69,15 @@ export function deliveryTable(results: readonly PhaseResult[]): string {
   return render(head, rows);
 }
 
+/** The middle value (the mean of the middle two of an even count). */
+const median = (v: readonly number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
 /**
- * The scale phases' p50s, averaged over their rounds per store size, smallest size first, and the
+ * The scale phases' p50s, the median of their rounds per store size, smallest size first, and the
  * largest's over the smallest's.
  */
 export function scaleRatio(
@@ -80,15 +87,13 @@ export function scaleRatio(
   for (const r of results)
     if (r.scale !== undefined) bySize.set(r.scale, [...(bySize.get(r.scale) ?? []), r.load.latencyMs.p50]);
   if (bySize.size < 2) return undefined;
-  const p50 = new Map(
-    [...bySize].sort(([a], [b]) => a - b).map(([k, v]) => [k, v.reduce((x, y) => x + y, 0) / v.length]),
-  );
+  const p50 = new Map([...bySize].sort(([a], [b]) => a - b).map(([k, v]) => [k, median(v)]));
   const sizes = [...p50.keys()];
   const [small, large] = [sizes[0]!, sizes.at(-1)!];
   return { small, large, p50, ratio: p50.get(large)! / p50.get(small)! };
 }
 
-/** validate-code at the two store sizes, each round, and the ratio of their mean p50s. */
+/** validate-code at the two store sizes, each round, and the ratio of their median p50s. */
 export function scaleTable(results: readonly PhaseResult[]): string | undefined {
   const s = scaleRatio(results);
   if (!s) return undefined;
@@ -105,7 +110,7 @@ export function scaleTable(results: readonly PhaseResult[]): string | undefined 
       mb(r.rssMaxBytes),
     ]);
   const means = [...s.p50].map(([size, p]) => `${size}: ${fmt(p, 2)} ms`).join(', ');
-  return `${render(head, rows)}\n\nmean p50 per size: ${means}; ${s.large} over ${s.small}: ${fmt(s.ratio, 2)}x`;
+  return `${render(head, rows)}\n\nmedian p50 per size: ${means}; ${s.large} over ${s.small}: ${fmt(s.ratio, 2)}x`;
 }
 
 /**

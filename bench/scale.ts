@@ -1,7 +1,8 @@
 /**
  * validate-code as the SQLite store grows: a store of about SCALE_SMALL verifications and one of
- * cfg.scale, measured in turn, twice each (this machine's noise moves a single window more than
- * the difference sought). Each measurement starts otpd on its store, creates the verifications it
+ * cfg.scale, measured in turn, three times each, compared by their median p50s: this machine's
+ * noise, or the first start on a store just loaded, moves a single window more than the difference
+ * sought. Each measurement starts otpd on its store, creates the verifications it
  * presents through the API (their codes read back from the development outbox), and validates them
  * in an open loop at cfg.scaleRate, low enough that the server is mostly idle, so that a p50 is what
  * one validation costs and not how many queue behind it. The bulk of each store is inserted straight
@@ -16,7 +17,7 @@ import { pool, validatePhase } from './phases.ts';
 /** Short windows: the small store must hold every measurement's verifications and stay near SCALE_SMALL. */
 const WARMUP = Math.min(cfg.warmup, 1);
 const DURATION = Math.min(cfg.duration, 5);
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 type Fresh = ReturnType<typeof freshStore>;
 
