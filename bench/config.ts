@@ -14,11 +14,12 @@ export const TARGET_LABEL: Readonly<Record<TargetId, string>> = {
   pg2: 'PostgreSQL x2',
 };
 
-function num(name: string, def: number): number {
+function num(name: string, def: number, o: { zero?: boolean } = {}): number {
   const v = process.env[name];
   if (v === undefined || v === '') return def;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${v}"`);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !o.zero))
+    throw new Error(`${name} must be a ${o.zero ? 'non-negative' : 'positive'} number, got "${v}"`);
   return n;
 }
 
@@ -29,10 +30,20 @@ function targets(): TargetId[] {
   return list as TargetId[];
 }
 
+/** The small end of the scale comparison: the issue's "10 thousand stored verifications". */
+export const SCALE_SMALL = 10_000;
+
+function scale(): number {
+  const n = Math.round(num('BENCH_SCALE', 10_000_000, { zero: true }));
+  if (n !== 0 && n <= SCALE_SMALL) throw new Error(`BENCH_SCALE must be 0 (off) or above ${SCALE_SMALL}, got ${n}`);
+  return n;
+}
+
 export const cfg = Object.freeze({
   duration: num('BENCH_DURATION', 10),
   warmup: num('BENCH_WARMUP', 2),
-  connections: Math.round(num('BENCH_CONNECTIONS', 32)),
+  /** The issue measured at 50 connections. */
+  connections: Math.round(num('BENCH_CONNECTIONS', 50)),
   targets: targets(),
   pgUrl: process.env.BENCH_PG_URL || PG_URL,
   /** OTPD_DATABASE_POOL_SIZE per PostgreSQL replica; undefined keeps otpd's default. */
@@ -40,6 +51,14 @@ export const cfg = Object.freeze({
   /** OTPD_SQLITE_SYNCHRONOUS for the SQLite target; undefined keeps otpd's default (FULL). */
   synchronous: process.env.BENCH_SYNCHRONOUS || undefined,
   profile: process.env.BENCH_PROFILE === '1',
+  /** How long the fake HTTP provider takes to answer, in ms. */
+  gatewayDelayMs: num('BENCH_GATEWAY_DELAY_MS', 200, { zero: true }),
+  /** Seconds an HTTP-provider phase waits for its backlog before counting what is still unsent. */
+  httpDrainS: num('BENCH_HTTP_DRAIN', 10),
+  /** Stored verifications at the large end of the scale comparison (SQLite); 0 skips it. */
+  scale: scale(),
+  /** Open-loop validate-code rate of the scale comparison, per second. */
+  scaleRate: num('BENCH_SCALE_RATE', 250),
 });
 
 export const log = (s: string): void => {

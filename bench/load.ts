@@ -33,6 +33,15 @@ export interface LoadResult {
   readonly exhausted: boolean;
   /** A few bodies of non-2xx responses, to say why without a debugger. */
   readonly errorSamples: string[];
+  /** Open loop only: how late the generator sent its requests (p99, ms); the latencies include it. */
+  readonly lagMs?: number;
+}
+
+/** p50 and p99 over per-response times in ms, to 0.01 ms. */
+export function percentiles(latencies: readonly number[]): { readonly p50: number; readonly p99: number } {
+  const lat = Float64Array.from(latencies).sort();
+  const q = (p: number) => (lat.length ? Math.round(lat[Math.ceil(p * lat.length) - 1]! * 100) / 100 : NaN);
+  return { p50: q(0.5), p99: q(0.99) };
 }
 
 interface Shared {
@@ -63,15 +72,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   }
   const completed = Object.values(statusCodes).reduce((a, b) => a + b, 0);
   const durationS = Math.max(...runs.map((r) => r.duration));
-  const lat = Float64Array.from(sh.latencies).sort();
-  const q = (p: number) => (lat.length ? Math.round(lat[Math.ceil(p * lat.length) - 1]! * 100) / 100 : NaN);
   return {
     rps: durationS > 0 ? completed / durationS : 0,
     completed,
     durationS,
     statusCodes,
     errors: runs.reduce((a, r) => a + r.errors, 0),
-    latencyMs: { p50: q(0.5), p99: q(0.99) },
+    latencyMs: percentiles(sh.latencies),
     exhausted: o.maxRequests !== undefined && durationS < o.duration - 0.5,
     errorSamples: [...sh.samples],
   };

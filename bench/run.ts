@@ -1,23 +1,32 @@
 /**
- * `npm run bench`: accepted req/s, latency p50/p99 and CPU µs per request of otpd's send-code and
- * validate-code on each store (embedded SQLite; PostgreSQL behind one replica and behind two sharing
- * one schema), each as a ratio to a bare-Fastify endpoint (the ceiling) measured in the same run.
+ * `npm run bench`: accepted and delivered req/s, latency p50/p99 (closed and open loop), CPU µs per
+ * request and RSS of otpd's send-code and validate-code on each store (embedded SQLite; PostgreSQL
+ * behind one replica and behind two sharing one schema), each as a ratio to a bare-Fastify endpoint
+ * (the ceiling) measured in the same run; how long messages wait for the dispatcher, with the
+ * development outbox and with an HTTP provider answering after 200 ms; and validate-code as the
+ * SQLite store grows to 10 million verifications. Every abuse check executes, its limits raised.
  * The machine is shared and noisy: compare ratios within a run, not req/s across runs. Every server
- * runs under `taskset -c 0`, this process (the load generator, autocannon) on core 1; PostgreSQL is
- * not pinned. Prints a table; writes .bench/last.json and one log per server under .bench/.
+ * runs under `taskset -c 0`, this process (the load generator) and the fake provider on core 1;
+ * PostgreSQL is not pinned. Prints tables; writes .bench/last.json and one log per server under .bench/.
  *
  * Knobs (environment):
- *   BENCH_DURATION      measured seconds per phase (default 10)
- *   BENCH_WARMUP        warm-up seconds before each (default 2)
- *   BENCH_CONNECTIONS   concurrent connections (default 32; split over the replicas of pg2)
- *   BENCH_TARGETS       comma-separated: sqlite, pg1, pg2 (default all; pg ones skipped if PostgreSQL does not answer)
- *   BENCH_PG_URL        default OTPD_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test
- *   BENCH_PG_POOL_SIZE  OTPD_DATABASE_POOL_SIZE per replica (default otpd's)
- *   BENCH_SYNCHRONOUS   OTPD_SQLITE_SYNCHRONOUS for the SQLite target (default otpd's, FULL)
- *   BENCH_PROFILE=1     run every server with --cpu-prof into .bench/prof; each measured window is
- *                       summarised with scripts/profile-summary.ts into .bench/prof/summary.txt
+ *   BENCH_DURATION          measured seconds per phase (default 10)
+ *   BENCH_WARMUP            warm-up seconds before each (default 2)
+ *   BENCH_CONNECTIONS       concurrent connections (default 50; split over the replicas of pg2)
+ *   BENCH_TARGETS           comma-separated: sqlite, pg1, pg2 (default all; the pg ones are skipped if
+ *                           PostgreSQL does not answer)
+ *   BENCH_PG_URL            default OTPD_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test
+ *   BENCH_PG_POOL_SIZE      OTPD_DATABASE_POOL_SIZE per replica (default otpd's)
+ *   BENCH_SYNCHRONOUS       OTPD_SQLITE_SYNCHRONOUS for the SQLite target (default otpd's, FULL)
+ *   BENCH_GATEWAY_DELAY_MS  how long the fake HTTP provider takes to answer (default 200)
+ *   BENCH_HTTP_DRAIN        seconds an HTTP-provider phase waits for its backlog (default 10)
+ *   BENCH_SCALE             stored verifications at the large end of the scale phase (default 10000000; 0: skip)
+ *   BENCH_SCALE_RATE        validate-code per second in the scale phase (default 1000)
+ *   BENCH_PROFILE=1         run every server with --cpu-prof into .bench/prof; each measured window is
+ *                           summarised with scripts/profile-summary.ts into .bench/prof/summary.txt
  * Other OTPD_* variables in the environment reach every otpd (the bench's own settings win).
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release as kernel } from 'node:os';
@@ -25,14 +34,22 @@ import { join, relative } from 'node:path';
 import { withPg } from '../test/helpers/pg.ts';
 import { formatSummary, readProfile, summarize } from '../scripts/profile-summary.ts';
 import { cfg, log, OUT, ROOT, TARGET_LABEL, type TargetId } from './config.ts';
+import { goals } from './goals.ts';
 import { measure, type PhaseResult } from './measure.ts';
-import { MESSAGE, runTarget, type Shared } from './otpd-target.ts';
-import { checks, loud, table } from './report.ts';
+import type { Shared } from './otpd-set.ts';
+import { runTarget } from './otpd-target.ts';
+import { BLOCKS, checkPhones, COUNTRIES } from './phones.ts';
+import { MESSAGE } from './pool.ts';
+import { checks, deliveryTable, loud, scaleTable, table } from './report.ts';
 import { pinCores, release, releaseOnExit, startServer, stopServer } from './servers.ts';
 
 const redacted = (url: string): string => url.replace(/:[^:@/]*@/, ':***@');
 const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 
+/**
+ * The ceiling, in a closed loop only: at half its rate an open loop would measure the generator
+ * (Node's HTTP client, one core), which cannot send that many on time.
+ */
 async function ceiling(s: Shared): Promise<PhaseResult> {
   const p = await startServer('ceiling', {}, { script: join(ROOT, 'bench/ceiling-server.ts') });
   try {
@@ -110,6 +127,35 @@ function machine(): string {
   return `${cpus().length} CPUs (${model}), Node ${process.version}, Linux ${kernel()}`;
 }
 
+/** The commit measured, and whether the tree differed from it. */
+function commit(): string {
+  try {
+    const git = (...a: string[]) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
+    const modified = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${modified ? ' (modified)' : ''}`;
+  } catch {
+    return 'unknown commit';
+  }
+}
+
+function printTables(results: readonly PhaseResult[], ceilingRps: number): void {
+  log(`\n${table(results, ceilingRps)}\n`);
+  log(
+    'In brackets: CPU µs/req counting the delivery of the backlog the window left ("drain ms" after it).\n' +
+      'delivered/s: sends of the window whose message reached the gateway by its end + 2 s.\n' +
+      'PG CPU: every local postgres process, which runs unpinned, on either core.',
+  );
+  if (results.some((r) => r.dispatch))
+    log(`\nDispatch wait (acceptance to first hand-over to the gateway):\n\n${deliveryTable(results)}\n`);
+  const scale = scaleTable(results);
+  if (scale) log(`\nvalidate-code as the store grows:\n\n${scale}\n`);
+  log(
+    `\nThe issue's goals:\n${goals(results, ceilingRps)
+      .map((l) => `  ${l}`)
+      .join('\n')}\n`,
+  );
+}
+
 async function main(): Promise<void> {
   // spawnOtpd hands this environment on, so OTPD_* settings reach every otpd under test; but one
   // from the shell pointing at a database would put the SQLite target on PostgreSQL.
@@ -117,39 +163,27 @@ async function main(): Promise<void> {
   releaseOnExit();
   mkdirSync(OUT, { recursive: true });
   if (cfg.profile) rmSync(join(OUT, 'prof'), { recursive: true, force: true });
+  checkPhones();
   const started = new Date().toISOString();
-  const host = machine();
-  const pinning = pinCores();
-  log(`otpd benchmark ${started}: ${host}\n${pinning.note}`);
+  const header = { date: started, commit: commit(), machine: machine(), pinning: pinCores() };
+  log(`otpd benchmark ${started}, ${header.commit}: ${header.machine}\n${header.pinning.note}`);
+  log(`numbers: mobiles of ${COUNTRIES.join(', ')} over ${BLOCKS} blocks, each used once`);
   if (cfg.profile) log('CPU profiling ON: the figures include its cost');
   const skipped = await pgSkipped();
   const s: Shared = { secret: randomBytes(32).toString('hex'), key: `bench_${randomBytes(24).toString('base64url')}` };
   const ceil = await ceiling(s);
-  const { results: otpd, failed } = await targets(
+  const run = await targets(
     s,
     cfg.targets.filter((t) => !skipped || t === 'sqlite'),
   );
-  const results = [ceil, ...otpd];
+  const results = [ceil, ...run.results];
   const ceilingRps = ceil.load.rps;
-  log(`\n${table(results, ceilingRps)}\n`);
-  log(
-    'In brackets: CPU µs/req counting the delivery of the backlog the window left ("drain ms" after it).\n' +
-      'PG CPU: every local postgres process, which runs unpinned, on either core.',
-  );
+  printTables(results, ceilingRps);
   const { invalid, warnings } = checks(results);
-  invalid.push(...failed);
-  warnings.unshift(...(pinning.pinned ? [] : [pinning.note]), ...(skipped ? [skipped] : []));
+  invalid.push(...run.failed);
+  warnings.unshift(...(header.pinning.pinned ? [] : [header.pinning.note]), ...(skipped ? [skipped] : []));
   if (cfg.profile) summariseProfiles(results);
-  const json = {
-    date: started,
-    machine: host,
-    pinning: pinning.note,
-    config: { ...cfg, pgUrl: redacted(cfg.pgUrl) },
-    ceilingRps,
-    results: results.map((r) => ({ ...r, ratioToCeiling: r.load.rps / ceilingRps })),
-    invalid,
-    warnings,
-  };
+  const json = { ...header, config: { ...cfg, pgUrl: redacted(cfg.pgUrl) }, ceilingRps, results, invalid, warnings };
   writeFileSync(join(OUT, 'last.json'), `${JSON.stringify(json, null, 2)}\n`);
   log('results: .bench/last.json');
   if (warnings.length) log(`\n${loud('CAVEATS', warnings)}`);

@@ -14,7 +14,7 @@ import { cfg, OUT } from './config.ts';
 const live = new Set<ChildProcess>();
 const dirs = new Set<string>();
 const schemas = new Set<string>();
-let prefix: string[] = [];
+let pinned = false;
 /** Kept apart: releaseOnExit mutes the process's output, but not what release() must still say. */
 const say = process.stderr.write.bind(process.stderr);
 
@@ -26,22 +26,26 @@ export function pinCores(): { pinned: boolean; note: string } {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'taskset not found' : 'taskset -c 1 failed';
     return { pinned: false, note: `UNPINNED (${why}): servers and load generator share every core` };
   }
-  prefix = ['taskset', '-c', '0'];
+  pinned = true;
   return { pinned: true, note: 'taskset: servers on core 0, load generator on core 1; PostgreSQL unpinned (not ours)' };
 }
 
+export interface StartOptions extends Pick<SpawnOptions, 'script' | 'readyPath'> {
+  /** Arguments after the script (otpd: `serve` and its options). */
+  readonly args?: readonly string[];
+  /** The core to pin it to: 0 for servers under test (the default), 1 for helpers of the generator. */
+  readonly core?: 0 | 1;
+}
+
 /** Starts otpd (or `script`); with BENCH_PROFILE=1 it writes a CPU profile into .bench/prof when it stops. */
-export function startServer(
-  name: string,
-  env: Record<string, string>,
-  o: Pick<SpawnOptions, 'script' | 'readyPath'> = {},
-): Promise<OtpdProcess> {
+export function startServer(name: string, env: Record<string, string>, o: StartOptions = {}): Promise<OtpdProcess> {
   const track = (c: ChildProcess) => {
     live.add(c);
     c.once('exit', () => live.delete(c));
   };
-  const nodeArgs = cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, 'prof', name)}`] : [];
-  return spawnOtpd(env, ['serve'], { ...o, prefix, nodeArgs, onSpawn: track });
+  const nodeArgs = cfg.profile && !o.core ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, 'prof', name)}`] : [];
+  const prefix = pinned ? ['taskset', '-c', String(o.core ?? 0)] : [];
+  return spawnOtpd(env, [...(o.args ?? ['serve'])], { ...o, prefix, nodeArgs, onSpawn: track });
 }
 
 /** SIGTERM, and the server's output into .bench/<name>.log. */

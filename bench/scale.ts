@@ -1,0 +1,69 @@
+/**
+ * validate-code as the SQLite store grows: a store of about SCALE_SMALL verifications and one of
+ * cfg.scale, measured in turn, three times each, compared by their median p50s: this machine's
+ * noise, or the first start on a store just loaded, moves a single window more than the difference
+ * sought. Each measurement starts otpd on its store, creates the verifications it
+ * presents through the API (their codes read back from the development outbox), and validates them
+ * in an open loop at cfg.scaleRate, low enough that the server is mostly idle, so that a p50 is what
+ * one validation costs and not how many queue behind it. The bulk of each store is inserted straight
+ * into the file while otpd is stopped (bench/bulk.ts).
+ */
+import { cfg, log, SCALE_SMALL } from './config.ts';
+import { bulkInsert, countVerifications } from './bulk.ts';
+import { measure, type PhaseResult } from './measure.ts';
+import { freshStore, withOtpd, type Shared } from './otpd-set.ts';
+import { pool, validatePhase } from './phases.ts';
+
+/** Short windows: the small store must hold every measurement's verifications and stay near SCALE_SMALL. */
+const WARMUP = Math.min(cfg.warmup, 1);
+const DURATION = Math.min(cfg.duration, 5);
+const ROUNDS = 3;
+
+type Fresh = ReturnType<typeof freshStore>;
+
+const fileOf = (f: Fresh): string => {
+  if (f.store.kind !== 'sqlite') throw new Error('the scale phases run on SQLite');
+  return f.store.file;
+};
+
+/** A store of about `size` verifications, `room` short of it for the ones a measurement creates. */
+async function prepare(s: Shared, size: number, room: number): Promise<Fresh> {
+  const fresh = freshStore(s, 'sqlite');
+  // One made through otpd first: the bulk rows copy its tenant, key id and field lengths.
+  await withOtpd(s, 'sqlite', 'otpd-scale-setup', fresh, (set) => pool(s, set, 1));
+  const t0 = Date.now();
+  await bulkInsert(fileOf(fresh), size - room - 1);
+  log(`- setup, not measured: ${size - room - 1} verifications inserted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return fresh;
+}
+
+async function once(s: Shared, fresh: Fresh, size: number, n: number): Promise<PhaseResult> {
+  return withOtpd(s, 'sqlite', `otpd-scale-${size}`, fresh, async (set) => {
+    const codes = await pool(s, set, n);
+    const stored = countVerifications(fileOf(fresh));
+    const r = await measure(
+      validatePhase(set, `validate-code, open loop, ${stored} stored`, codes, {
+        rate: cfg.scaleRate,
+        warmup: WARMUP,
+        duration: DURATION,
+      }),
+    );
+    return { ...r, stored, scale: size };
+  });
+}
+
+export async function scalePhases(s: Shared): Promise<PhaseResult[]> {
+  // 5% spare: the open loop sends a few more than rate x time when its timer runs late.
+  const n = Math.ceil(cfg.scaleRate * (WARMUP + DURATION) * 1.05);
+  if (n * ROUNDS >= SCALE_SMALL / 2)
+    throw new Error(`BENCH_SCALE_RATE too high: ${n * ROUNDS} verifications would swamp the ${SCALE_SMALL} store`);
+  log(`- validate-code as the store grows: ${SCALE_SMALL} and ${cfg.scale} verifications stored, ${ROUNDS} rounds`);
+  const small = await prepare(s, SCALE_SMALL, n);
+  const large = await prepare(s, cfg.scale, n);
+  const results: PhaseResult[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    results.push(await once(s, small, SCALE_SMALL, n));
+    results.push(await once(s, large, cfg.scale, n));
+  }
+  return results;
+}
