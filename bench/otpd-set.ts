@@ -42,7 +42,8 @@ export function freshStore(s: Shared, id: TargetId): { env: Record<string, strin
   const env: Record<string, string> = {
     ...ABUSE_ON,
     OTPD_DATA_DIR: dataDir,
-    OTPD_LOG_LEVEL: 'warn',
+    // otpd's default level, as a new user runs it: one JSON line per request is part of the cost.
+    OTPD_LOG_LEVEL: 'info',
     OTPD_SECRET: s.secret,
     OTPD_BOOTSTRAP_KEY: s.key,
     // Pre-created verifications must outlive setup and a long window; the lifetime costs nothing.
