@@ -1,19 +1,19 @@
 import type Database from 'better-sqlite3';
-import type { AdmissionFacts } from '../../core/ports/abuse.ts';
+import type { AbuseStore, AdmissionFacts } from '../../core/ports/abuse.ts';
 import type { RateTake } from '../../core/ports/rate-limiter.ts';
-import type { GuessBudget, KeyCheck, RequestLimited, ValidationOutcome } from '../../core/ports/store.ts';
+import type {
+  GuessBudget,
+  KeyCheck,
+  RequestLimited,
+  ValidationOutcome,
+  VerificationStore,
+} from '../../core/ports/store.ts';
 import type { TokenBuckets } from '../memory/token-buckets.ts';
 import { liveKeyCheck } from './keys.ts';
 
-type Facts = (clientId: string, e164: string, scopes: readonly string[], now: number) => Promise<AdmissionFacts>;
-type Validate = (
-  clientId: string,
-  id: string,
-  now: number,
-  budget: GuessBudget,
-  candidates: readonly Buffer[],
-  key?: KeyCheck,
-) => Promise<ValidationOutcome>;
+// The operations this wraps, as the ports declare them (the wrapped ones ignore `request`).
+type Facts = AbuseStore['admissionFacts'];
+type Validate = VerificationStore['attemptValidation'];
 
 /**
  * The API's per-client request budget, when an operation is given it to spend first (see
