@@ -94,7 +94,6 @@ export class Verifier {
     if (!input.message.includes('{{code}}'))
       throw new OtpdError('INVALID_ARGUMENT', 'message must contain the {{code}} placeholder');
 
-    if (testCode === undefined) this.#checkBacklog();
     const code = testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random);
     const text = input.message.replace(CODE_PLACEHOLDER, code);
     if (text.length > policy.maxMessageLength) {
@@ -111,6 +110,8 @@ export class Verifier {
           `at most ${policy.maxSegments} are allowed`,
       );
     }
+    // After the checks of the request itself: a malformed one is a 400 however far delivery is behind.
+    if (testCode === undefined) this.#checkBacklog();
     const admitted = await this.#d.admission.admit(clientId, phone, {
       isTest: testCode !== undefined,
       ip: ctx.ip,

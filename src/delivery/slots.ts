@@ -29,10 +29,7 @@ export class Slots {
    * one; resolves false, holding nothing, when `signal` aborts first.
    */
   acquire(signal: AbortSignal): Promise<boolean> {
-    if (this.#used < this.max) {
-      this.#used++;
-      return Promise.resolve(true);
-    }
+    if (this.tryAcquire()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const grant = () => {
         signal.removeEventListener('abort', giveUp);

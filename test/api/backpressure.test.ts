@@ -67,6 +67,8 @@ test('a stalled gateway: new codes get 503 and Retry-After once delivery is behi
   assert.equal(refused.body.code, 'UNAVAILABLE');
   assert.match(refused.body.message, /delivery has fallen behind/);
   assert.equal((await s.server.store.listMessages({ limit: 100 })).length, before503, 'nothing was queued');
+  const malformed = await s.post(SEND, { phoneNumber: mobile(8), message: `{{code}} ${'ж'.repeat(150)}` });
+  assert.equal(malformed.status, 400, 'a malformed request is still told what is wrong with it');
   assert.equal(await metric('otpd_backpressure_refusals_total'), 1);
   assert.equal(await metric('otpd_delivery_queue_age_seconds'), 5.001);
 
