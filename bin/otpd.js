@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // Plain JavaScript on purpose: it must run on an old Node long enough to say what is wrong.
 import { existsSync } from 'node:fs';
 

@@ -1,9 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ABUSE_OFF } from './server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/otpd.js', import.meta.url));
+
+/**
+ * The Node flags `npm start` gives otpd (package.json), so that tests and the benchmark run the
+ * server as a user does.
+ */
+export const SERVE_NODE_FLAGS: readonly string[] = (() => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const words = String(pkg.scripts.start).split(/\s+/);
+  return words.slice(1, words.indexOf('bin/otpd.js'));
+})();
 
 export interface OtpdProcess {
   readonly url: string;
@@ -42,7 +53,7 @@ export async function spawnOtpd(
   o: SpawnOptions = {},
 ): Promise<OtpdProcess> {
   const port = o.readyPath === undefined ? undefined : await freePort();
-  const node = [...(o.nodeArgs ?? []), o.script ?? BIN, ...args];
+  const node = [...(o.script ? [] : SERVE_NODE_FLAGS), ...(o.nodeArgs ?? []), o.script ?? BIN, ...args];
   const [cmd, ...argv] = [...(o.prefix ?? []), process.execPath, ...node];
   const child = spawn(cmd!, argv, {
     env: {

@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnOtpd } from '../helpers/process.ts';
+import { SERVE_NODE_FLAGS, spawnOtpd } from '../helpers/process.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -18,6 +18,18 @@ const run = (cmd: string, args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = p
 
 test('npx otpd runs the repository’s own command', () => {
   assert.equal(run('npx', ['--no-install', 'otpd', '--version']).trim(), version);
+});
+
+// A server's young generation grows to about 100 MB under load by default; these flags bound it
+// (docs/operations.md, memory). Every way of starting otpd must pass the same ones.
+test('npm start, npm run otpd and the otpd command start Node with the same memory flags', () => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const shebang = readFileSync(join(ROOT, 'bin/otpd.js'), 'utf8').split('\n')[0]!;
+  assert.ok(SERVE_NODE_FLAGS.some((f) => f.startsWith('--max-semi-space-size=')), 'npm start bounds the young generation');
+  const flags = SERVE_NODE_FLAGS.join(' ');
+  assert.equal(shebang, `#!/usr/bin/env -S node ${flags}`);
+  assert.equal(scripts.otpd, `node ${flags} bin/otpd.js`);
+  assert.equal(scripts.start, `node ${flags} bin/otpd.js serve`);
 });
 
 test('the package holds bin/ and docs/ but no sources or tests, and works installed', async (t) => {
