@@ -34,6 +34,7 @@ import { join, relative } from 'node:path';
 import { withPg } from '../test/helpers/pg.ts';
 import { formatSummary, readProfile, summarize } from '../scripts/profile-summary.ts';
 import { cfg, log, OUT, ROOT, TARGET_LABEL, type TargetId } from './config.ts';
+import { describeDisk, probeDisk, type DiskFigures } from './disk.ts';
 import { goals } from './goals.ts';
 import { measure, type PhaseResult } from './measure.ts';
 import type { Shared } from './otpd-set.ts';
@@ -138,7 +139,7 @@ function commit(): string {
   }
 }
 
-function printTables(results: readonly PhaseResult[], ceilingRps: number): void {
+function printTables(results: readonly PhaseResult[], ceilingRps: number, disk: DiskFigures): void {
   log(`\n${table(results, ceilingRps)}\n`);
   log(
     'In brackets: CPU µs/req counting the delivery of the backlog the window left ("drain ms" after it).\n' +
@@ -150,7 +151,7 @@ function printTables(results: readonly PhaseResult[], ceilingRps: number): void 
   const scale = scaleTable(results);
   if (scale) log(`\nvalidate-code as the store grows:\n\n${scale}\n`);
   log(
-    `\nThe issue's goals:\n${goals(results, ceilingRps)
+    `\nThe issue's goals:\n${goals(results, ceilingRps, disk)
       .map((l) => `  ${l}`)
       .join('\n')}\n`,
   );
@@ -169,6 +170,8 @@ async function main(): Promise<void> {
   log(`otpd benchmark ${started}, ${header.commit}: ${header.machine}\n${header.pinning.note}`);
   log(`numbers: mobiles of ${COUNTRIES.join(', ')} over ${BLOCKS} blocks, each used once`);
   if (cfg.profile) log('CPU profiling ON: the figures include its cost');
+  const disk = probeDisk(cfg.duration);
+  log(describeDisk(disk));
   const skipped = await pgSkipped();
   const s: Shared = { secret: randomBytes(32).toString('hex'), key: `bench_${randomBytes(24).toString('base64url')}` };
   const ceil = await ceiling(s);
@@ -178,12 +181,20 @@ async function main(): Promise<void> {
   );
   const results = [ceil, ...run.results];
   const ceilingRps = ceil.load.rps;
-  printTables(results, ceilingRps);
+  printTables(results, ceilingRps, disk);
   const { invalid, warnings } = checks(results);
   invalid.push(...run.failed);
   warnings.unshift(...(header.pinning.pinned ? [] : [header.pinning.note]), ...(skipped ? [skipped] : []));
   if (cfg.profile) summariseProfiles(results);
-  const json = { ...header, config: { ...cfg, pgUrl: redacted(cfg.pgUrl) }, ceilingRps, results, invalid, warnings };
+  const json = {
+    ...header,
+    config: { ...cfg, pgUrl: redacted(cfg.pgUrl) },
+    disk,
+    ceilingRps,
+    results,
+    invalid,
+    warnings,
+  };
   writeFileSync(join(OUT, 'last.json'), `${JSON.stringify(json, null, 2)}\n`);
   log('results: .bench/last.json');
   if (warnings.length) log(`\n${loud('CAVEATS', warnings)}`);

@@ -23,9 +23,14 @@ test('npx otpd runs the repository’s own command', () => {
 // A server's young generation grows to about 100 MB under load by default; these flags bound it
 // (docs/operations.md, memory). Every way of starting otpd must pass the same ones.
 test('npm start, npm run otpd and the otpd command start Node with the same memory flags', () => {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   const shebang = readFileSync(join(ROOT, 'bin/otpd.js'), 'utf8').split('\n')[0]!;
-  assert.ok(SERVE_NODE_FLAGS.some((f) => f.startsWith('--max-semi-space-size=')), 'npm start bounds the young generation');
+  assert.ok(
+    SERVE_NODE_FLAGS.some((f) => f.startsWith('--max-semi-space-size=')),
+    'npm start bounds the young generation',
+  );
   const flags = SERVE_NODE_FLAGS.join(' ');
   assert.equal(shebang, `#!/usr/bin/env -S node ${flags}`);
   assert.equal(scripts.otpd, `node ${flags} bin/otpd.js`);
