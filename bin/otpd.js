@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 18)) {
+if (major < 22 || (major === 22 && minor < 19)) {
   process.stderr.write(
-    `otpd needs Node.js 22.18 or newer (24 LTS recommended); this is ${process.versions.node}.\n` +
+    `otpd needs Node.js 22.19 or newer (24 LTS recommended); this is ${process.versions.node}.\n` +
       'Inside the otpd repository, npx otpd <command> runs it on the Node 24 that npm installs there.\n',
   );
   process.exit(1);

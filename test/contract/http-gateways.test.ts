@@ -1,3 +1,5 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { systemClock } from '../../src/core/clock.ts';
 import type { CallbackRequest } from '../../src/core/ports/gateway.ts';
 import type { HttpGatewayConfig } from '../../src/config/gateways.ts';
@@ -101,3 +103,20 @@ presetContract(
     forge: (r) => withHeader(r, 'webhook-signature', 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='),
   },
 );
+
+// The transport's own failures name their cause (issue "Delivery through faults": the cause is visible).
+test('an HTTP provider that refuses the connection is a transient failure naming ECONNREFUSED', async () => {
+  const vendor = await startVendor(
+    twilioSpec(callbackUrl({ type: 'http', preset: 'twilio', id: 't', ...TWILIO, baseUrl: 'http://x' }, PUBLIC)!),
+  );
+  const baseUrl = vendor.url;
+  await vendor.stop();
+  const gateway = createGateway(
+    { type: 'http', preset: 'twilio', id: 'twilio', ...TWILIO, baseUrl },
+    { inbox: noInbox, clock: systemClock, publicUrl: PUBLIC },
+  );
+  const r = await gateway.send({ id: '1', channel: 'sms', to: '+34629255833', text: 'x' }, AbortSignal.timeout(5000));
+  assert.equal(r.ok, false);
+  assert.ok(!r.ok && r.kind === 'transient' && !r.timeout, JSON.stringify(r));
+  assert.match(!r.ok ? r.error : '', /ECONNREFUSED/);
+});

@@ -7,9 +7,14 @@ export interface HttpCall {
   readonly body: string;
 }
 
+/** What a preset reads of an answer's headers (a WHATWG Headers fits too). */
+export interface AnswerHeaders {
+  get(name: string): string | null;
+}
+
 export interface HttpAnswer {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: AnswerHeaders;
   /** Parsed JSON, or undefined when the body was not JSON. */
   readonly json: unknown;
 }
