@@ -96,6 +96,18 @@ export function createMetrics() {
       labelNames: ['gateway'] as const,
       registers,
     }),
+    linkUp: new Gauge({
+      name: 'otpd_gateway_link_up',
+      help: "1 while a gateway's own connection (an SMPP bind) is up, 0 while it is down",
+      labelNames: ['gateway'] as const,
+      registers,
+    }),
+    deferrals: new Counter({
+      name: 'otpd_dispatch_deferrals_total',
+      help: 'Messages put back in the queue, no attempt spent, because no gateway of their route could send',
+      labelNames: ['gateway'] as const,
+      registers,
+    }),
   };
 }
 

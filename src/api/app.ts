@@ -55,6 +55,8 @@ export interface AppDeps {
   readonly bodyLimit: number;
   /** Serve GET /dev/messages (development outbox); never in production. */
   readonly devOutbox: boolean;
+  /** The gateways' state for /readyz; absent where nothing delivers (tests of the API alone). */
+  readonly delivery?: (() => { degraded: boolean; gateways: readonly object[] }) | undefined;
   readonly version: string;
   readonly clock: Clock;
   /** The configured gateways, for delivery-status callbacks. */

@@ -34,16 +34,38 @@ function basicCredentials(header: string | undefined): [string, string] | undefi
 /** Health, readiness, metrics, OAuth2 tokens and the development outbox. */
 export async function registerOpsRoutes(
   app: FastifyInstance,
-  d: { store: Store; auth: Authenticator; metrics: Metrics; guard: Guard; devOutbox: boolean },
+  d: {
+    store: Store;
+    auth: Authenticator;
+    metrics: Metrics;
+    guard: Guard;
+    devOutbox: boolean;
+    production: boolean;
+    delivery?: (() => { degraded: boolean; gateways: readonly object[] }) | undefined;
+  },
 ): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get('/healthz', { schema: { tags: ['Operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
 
-  api.get('/readyz', { schema: { tags: ['Operations'], summary: 'Readiness: the store answers' } }, async (req) => {
+  const readiness = {
+    tags: ['Operations'],
+    summary: 'Readiness: the store answers',
+    description:
+      'Ready (200) while the store answers. `delivery` is `degraded` while some route has no gateway that ' +
+      "can send (every link down or circuit open), with each gateway's state and cause: accepted codes then " +
+      'wait in the queue. That does not fail readiness, because every replica shares the same gateways and ' +
+      'taking them all out of service would refuse what the store can still keep. In production the ' +
+      'probe is open to anyone, so it names no gateway: /metrics (otpd_gateway_link_up, ' +
+      'otpd_gateway_circuit_open) and the logs carry the details.',
+  };
+  api.get('/readyz', { schema: readiness }, async (req) => {
     try {
       await d.store.ping();
-      return { status: 'ready' };
+      if (!d.delivery) return { status: 'ready' };
+      const s = d.delivery();
+      const delivery = s.degraded ? 'degraded' : 'ok';
+      return d.production ? { status: 'ready', delivery } : { status: 'ready', delivery, gateways: s.gateways };
     } catch (err) {
       req.log.warn({ err }, 'store not reachable');
       throw new OtpdError('UNAVAILABLE', 'store not reachable');

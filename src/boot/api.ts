@@ -43,6 +43,7 @@ export function buildApi(c: Config, d: ApiDeps): Promise<FastifyInstance> {
     requestRate: { ratePerSecond: c.limits.requestsPerSecond, burst: c.limits.requestBurst },
     devOutbox: c.delivery.gateways.some((g) => g.type === 'dev-outbox'),
     callbacks: d.gateways,
+    delivery: () => d.gateways.status(),
     publicUrl: c.delivery.publicUrl,
     trustedProxies: c.abuse.trustedProxies,
     clientIpHeader: c.abuse.clientIpHeader,

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.ts';
 import { effectiveRoutes } from '../config/delivery-checks.ts';
 import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/keyring.ts';
-import { hasConnectionReceipts, type Gateway } from '../core/ports/gateway.ts';
+import { hasConnectionReceipts, hasHealth, type Gateway } from '../core/ports/gateway.ts';
 import type { PhoneInspector } from '../core/ports/phone.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Metrics } from '../metrics.ts';
@@ -54,6 +54,12 @@ export function buildDelivery(c: Config, d: DeliveryDeps) {
       metrics.circuitOpen.set({ gateway }, state === 'closed' ? 0 : 1);
       log.warn({ gateway, state }, `gateway circuit ${state}`);
     },
+  });
+  for (const g of gateways.filter(hasHealth)) metrics.linkUp.set({ gateway: g.id }, g.health().up ? 1 : 0);
+  pool.onHealthChange((gateway, h) => {
+    metrics.linkUp.set({ gateway }, h.up ? 1 : 0);
+    if (h.up) log.info({ gateway }, 'gateway link up');
+    else log.warn({ gateway, error: h.error }, 'gateway link down');
   });
   recordConnectionReceipts(gateways, d);
   const dispatcher = buildDispatcher(c, pool, d);
@@ -110,6 +116,7 @@ function buildDispatcher(c: Config, pool: GatewayPool, d: DeliveryDeps): Dispatc
         metrics.segments.inc({ gateway: gw }, segments);
       },
       waited: (gw, seconds) => metrics.dispatchWait.observe({ gateway: gw }, seconds),
+      deferred: (gw) => metrics.deferrals.inc({ gateway: gw }),
       error: (err) => log.error({ err }, 'dispatcher error'),
     },
   });

@@ -81,7 +81,7 @@ export const SmppConfig = Type.Object(
     enquireLinkSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
     requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
     reconnectBaseMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
-    reconnectMaxMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 60_000 }),
+    reconnectMaxMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
   },
   strict,
 );

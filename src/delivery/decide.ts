@@ -18,16 +18,18 @@ export type Next =
  * The routing decision for one attempt at route step `step` of a route with `routeLength`
  * gateways. Failover (next gateway, at once) on a permanent error or a timeout; backoff with
  * jitter on the same gateway for other transient errors; a timeout on the last gateway starts the
- * route over after a backoff. Nothing is retried past `maxAttempts`.
+ * route over after a backoff. Nothing is retried past `maxAttempts`, except after a failed circuit
+ * trial: that call was the gateway's probe, and its failure says the gateway is still down, not
+ * that the message cannot be sent, so the message waits for the gateway while its code is valid.
  */
 export function decide(
   r: SendResult,
-  at: { attempt: number; step: number; routeLength: number; now: number },
+  at: { attempt: number; step: number; routeLength: number; now: number; trial?: boolean },
   p: RetryPolicy,
   random01: () => number,
 ): Next {
   if (r.ok) return { kind: 'sent' };
-  if (at.attempt >= p.maxAttempts) return { kind: 'final' };
+  if (at.attempt >= p.maxAttempts && !(at.trial && r.kind === 'transient')) return { kind: 'final' };
   const hasNext = at.step + 1 < at.routeLength;
   if ((r.kind === 'permanent' || r.timeout) && hasNext)
     return { kind: 'retry', retryAt: at.now, routeStep: at.step + 1 };

@@ -31,12 +31,22 @@ export interface DispatcherEvents {
   sent?(gateway: string, segments: number): void;
   /** How long a message waited from acceptance until its first hand-over to a gateway. */
   waited?(gateway: string, seconds: number): void;
+  /** A message went back to the queue, no attempt spent: no gateway of its route could take it. */
+  deferred?(firstGateway: string): void;
   /** Background-loop failures are reported, never swallowed. */
   error(err: unknown): void;
 }
 
 /** The attempt record of a message that found no usable gateway (empty route, every circuit open). */
 const NO_GATEWAY = 'none';
+
+/**
+ * A message deferred while a link is down is looked at again after about this long (a link that
+ * re-binds wakes the dispatcher, but deferred messages are not due before their time), spread by
+ * up to DEFER_JITTER_MS so that a recovering gateway is not handed the whole backlog at one instant.
+ */
+export const DEFER_RECHECK_MS = 2000;
+export const DEFER_JITTER_MS = 1000;
 
 /**
  * Drains the durable outbox through the gateway pool. Messages are claimed with a lease, so a
@@ -90,6 +100,9 @@ export class Dispatcher {
       keepAlive: true,
       onError: (err) => this.#events.error(err),
     });
+    this.#pool.onHealthChange((_, h) => {
+      if (h.up) this.wake();
+    });
   }
 
   start(): void {
@@ -115,7 +128,9 @@ export class Dispatcher {
   async tick(): Promise<number> {
     const room = Math.min(this.#o.concurrency - this.#inFlight.size, this.#pool.freeSlots(), CLAIM_BATCH);
     this.#starved = room <= 0;
-    if (room <= 0) return 0;
+    // While no gateway can take a call, messages stay queued untouched: claiming them would only
+    // defer them again. A link coming back up wakes the loop; a circuit's trial time, the next poll.
+    if (room <= 0 || !this.#pool.anyUsable()) return 0;
     const now = this.#clock.now();
     const claimed = await this.#store.claimMessages(now, this.#o.leaseMs, room);
     for (const m of claimed) {
@@ -146,33 +161,51 @@ export class Dispatcher {
 
   /**
    * The route step to use: the stored one (clamped, as a configuration change may have shortened
-   * the route), moved past gateways whose circuit is open.
+   * the route), moved past gateways whose link is down or whose circuit is open. `trial`: the call
+   * is an open circuit's one trial.
    */
-  #choose(plan: readonly string[], from: number): number {
-    for (let i = Math.min(from, plan.length - 1); i < plan.length; i++)
-      if (this.#pool.breaker(plan[i]!).allow()) return i;
-    return -1;
+  #choose(plan: readonly string[], from: number): { step: number; trial: boolean } {
+    for (let i = Math.min(from, plan.length - 1); i < plan.length; i++) {
+      const id = plan[i]!;
+      if (!this.#pool.usable(id)) continue;
+      const breaker = this.#pool.breaker(id);
+      const trial = breaker.state !== 'closed';
+      if (breaker.allow()) return { step: i, trial };
+    }
+    return { step: -1, trial: false };
   }
 
-  /** When the first circuit of the route lets a call through again. */
-  #reopensAt(plan: readonly string[]): number {
-    return Math.min(...plan.map((id) => this.#pool.breaker(id).openUntil()));
+  /**
+   * No gateway of the route can take the message now: it goes back to the queue without spending
+   * an attempt, until the first circuit's trial time or, for a link that is down, a short recheck;
+   * its last error says why, gateway by gateway (the root cause: a refused bind, an HTTP status).
+   */
+  async #defer(m: ClaimedMessage, plan: readonly string[], now: number): Promise<void> {
+    const known = plan.map((id) => this.#pool.availableAt(id) ?? now + DEFER_RECHECK_MS);
+    const at = Math.max(now, Math.min(...known)) + Math.floor(this.#random01() * DEFER_JITTER_MS);
+    await this.#completions.add({
+      messageId: m.id,
+      attempt: m.attempt,
+      gateway: plan[0]!,
+      startedAt: now,
+      finishedAt: now,
+      outcome: 'deferred',
+      error: `no gateway can send now: ${plan.map((id) => `${id}: ${this.#pool.cause(id)}`).join('; ')}`,
+      retryAt: at,
+      nextRouteStep: 0,
+    });
+    this.#events.deferred?.(plan[0]!);
   }
 
   async #deliver(m: ClaimedMessage): Promise<void> {
     const plan = this.#pool.plan(m.channel, m.recipient);
-    const step = this.#choose(plan, m.routeStep);
+    const { step, trial } = this.#choose(plan, m.routeStep);
     const startedAt = this.#clock.now();
-    const gatewayId = step >= 0 ? plan[step]! : (plan[Math.min(m.routeStep, plan.length - 1)] ?? NO_GATEWAY);
+    if (step < 0 && plan.length > 0) return this.#defer(m, plan, startedAt);
+    const gatewayId = step >= 0 ? plan[step]! : NO_GATEWAY;
     const t0 = performance.now();
     const result: SendResult & { queued?: true } =
-      step >= 0
-        ? await this.#send(m, gatewayId)
-        : {
-            ok: false,
-            kind: plan.length ? 'transient' : 'permanent',
-            error: plan.length ? 'every gateway of the route has an open circuit' : 'no route for this message',
-          };
+      step >= 0 ? await this.#send(m, gatewayId) : { ok: false, kind: 'permanent', error: 'no route for this message' };
     const finishedAt = this.#clock.now();
     if (step >= 0) this.#record(gatewayId, result, (performance.now() - t0) / 1000);
     const base = { messageId: m.id, attempt: m.attempt, gateway: gatewayId, startedAt, finishedAt };
@@ -187,16 +220,12 @@ export class Dispatcher {
       });
       return;
     }
-    let next = decide(
+    const next = decide(
       result,
-      { attempt: m.attempt, step: Math.max(step, 0), routeLength: plan.length, now: finishedAt },
+      { attempt: m.attempt, step: Math.max(step, 0), routeLength: plan.length, now: finishedAt, trial },
       this.#o,
       this.#random01,
     );
-    // No gateway could be called: wait for the first circuit to let a trial through rather than
-    // spend the message's attempts on backoffs shorter than the cool-down.
-    if (step < 0 && plan.length && next.kind === 'retry')
-      next = { ...next, retryAt: Math.max(next.retryAt, this.#reopensAt(plan)), routeStep: 0 };
     await this.#completions.add({
       ...base,
       outcome: result.kind,
@@ -208,7 +237,7 @@ export class Dispatcher {
   #record(gatewayId: string, r: SendResult & { queued?: true }, seconds: number): void {
     const breaker = this.#pool.breaker(gatewayId);
     if (r.ok) breaker.success();
-    else if (r.kind === 'transient' && !r.queued) breaker.failure();
+    else if (r.kind === 'transient' && !r.queued) breaker.failure(r.error);
     else breaker.neutral();
     this.#events.attempt(gatewayId, r.ok ? 'sent' : r.kind, seconds);
   }
@@ -264,7 +293,7 @@ export class Dispatcher {
     );
     try {
       return await Promise.race([
-        gateway.send({ id: m.id, channel: m.channel, to: m.recipient, text }, ac.signal),
+        gateway.send({ id: m.id, channel: m.channel, to: m.recipient, text, validUntil: m.expiresAt }, ac.signal),
         timedOut,
       ]);
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import type { Channel, Gateway } from '../core/ports/gateway.ts';
+import { hasHealth, type Channel, type Gateway, type LinkHealth } from '../core/ports/gateway.ts';
 import type { PhoneInspector } from '../core/ports/phone.ts';
 import { CircuitBreaker, type BreakerOptions, type CircuitState } from './circuit-breaker.ts';
 import { Slots } from './slots.ts';
@@ -37,6 +37,18 @@ export interface GatewayPoolOptions {
 
 export const DEFAULT_MAX_IN_FLIGHT = 100;
 
+export interface DeliveryStatus {
+  readonly degraded: boolean;
+  readonly gateways: readonly {
+    readonly id: string;
+    /** `none`: the gateway holds no connection of its own (HTTP, SMTP, the development outbox). */
+    readonly link: 'up' | 'down' | 'none';
+    readonly circuit: CircuitState;
+    /** Why it cannot take a call now; absent when it can. */
+    readonly cause?: string;
+  }[];
+}
+
 /**
  * The gateways a dispatcher can use, the route table that orders them for a recipient, and each
  * gateway's circuit breaker, send rate and in-flight limit. Configuration is checked at boot (every route names a
@@ -49,13 +61,20 @@ export class GatewayPool {
   readonly #slots = new Map<string, Slots>();
   readonly #routes: RouteTable;
   readonly #phones: PhoneInspector;
+  readonly #healthListeners: ((gateway: string, h: LinkHealth) => void)[] = [];
 
   constructor(o: GatewayPoolOptions) {
     this.#routes = o.routes;
     this.#phones = o.phones;
     for (const g of o.gateways) {
       this.#gateways.set(g.id, g);
-      this.#breakers.set(g.id, new CircuitBreaker(o.breaker, o.clock, (s) => o.onCircuit?.(g.id, s)));
+      const breaker = new CircuitBreaker(o.breaker, o.clock, (s) => o.onCircuit?.(g.id, s));
+      this.#breakers.set(g.id, breaker);
+      if (hasHealth(g))
+        g.onHealthChange((h) => {
+          if (h.up) breaker.reset();
+          for (const l of this.#healthListeners) l(g.id, h);
+        });
       this.#slots.set(g.id, new Slots(o.maxInFlight?.[g.id] ?? DEFAULT_MAX_IN_FLIGHT));
       const rate = o.rates?.[g.id];
       if (rate !== undefined && rate > 0) this.#throttles.set(g.id, new Throttle(rate, o.clock, o.sleep));
@@ -95,6 +114,61 @@ export class GatewayPool {
 
   breaker(id: string): CircuitBreaker {
     return this.#breakers.get(id)!;
+  }
+
+  /** Called whenever a gateway's link goes up or down (the dispatcher wakes, metrics follow). */
+  onHealthChange(listener: (gateway: string, h: LinkHealth) => void): void {
+    this.#healthListeners.push(listener);
+  }
+
+  /** Whether a call to this gateway could go out now: its link is up and its circuit lets it. */
+  usable(id: string): boolean {
+    const g = this.gateway(id);
+    return (!hasHealth(g) || g.health().up) && this.breaker(id).canTry();
+  }
+
+  /** Whether any gateway could take a call now; if none can, claiming messages is pointless. */
+  anyUsable(): boolean {
+    for (const id of this.#gateways.keys()) if (this.usable(id)) return true;
+    return false;
+  }
+
+  /** Why a gateway cannot take a call now, in words for a message's last error. */
+  cause(id: string): string {
+    const g = this.gateway(id);
+    if (hasHealth(g)) {
+      const h = g.health();
+      if (!h.up) return `link down (${h.error || 'not connected'})`;
+    }
+    const b = this.breaker(id);
+    if (b.canTry()) return 'available';
+    return `circuit open${b.lastError ? ` after: ${b.lastError}` : ''}`;
+  }
+
+  /**
+   * The earliest time this gateway may take a call again, if that is known: an open circuit's trial
+   * time. A link that is down comes back when it re-binds, which nobody can schedule.
+   */
+  availableAt(id: string): number | undefined {
+    const g = this.gateway(id);
+    if (hasHealth(g) && !g.health().up) return undefined;
+    return this.breaker(id).openUntil();
+  }
+
+  /**
+   * Each gateway's link and circuit, and whether delivery is degraded: some route (the SMS default,
+   * email, a rule) has gateways but none that could take a call now.
+   */
+  status(): DeliveryStatus {
+    const routes = [this.#routes.defaultSms, this.#routes.email, ...this.#routes.rules.map((r) => r.gateways)];
+    const degraded = routes.some((r) => r.length > 0 && !r.some((id) => this.usable(id)));
+    const gateways = this.all().map((g) => ({
+      id: g.id,
+      link: hasHealth(g) ? (g.health().up ? ('up' as const) : ('down' as const)) : ('none' as const),
+      circuit: this.breaker(g.id).state,
+      ...(this.usable(g.id) ? {} : { cause: this.cause(g.id) }),
+    }));
+    return { degraded, gateways };
   }
 
   slots(id: string): Slots {

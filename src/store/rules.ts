@@ -208,6 +208,7 @@ export function partitionDue<T>(
  */
 export function stateAfter(r: AttemptRecord): 'sent' | 'queued' | 'failed' | 'abandoned' {
   if (r.outcome === 'sent') return 'sent';
+  if (r.outcome === 'deferred') return 'queued';
   if (r.retryAt !== undefined) return 'queued';
   return r.outcome === 'permanent' ? 'failed' : 'abandoned';
 }
@@ -223,10 +224,14 @@ export interface ClaimRow {
   route_step: number;
   segments: number;
   created_at: number | string;
+  /** Null for a message without a verification row. */
+  expires_at?: number | string | null;
 }
 
-export const CLAIM_RETURNING =
-  'seq, verification_id, channel, recipient, body, attempts, route_step, segments, created_at';
+// The code's expiry by scalar subquery: both dialects allow one in RETURNING, where a join is not.
+export const CLAIM_RETURNING = `seq, verification_id, channel, recipient, body, attempts, route_step, segments,
+  created_at,
+  (SELECT v.expires_at FROM verifications v WHERE v.id = verification_id) AS expires_at`;
 
 export function toClaimed(r: ClaimRow): ClaimedMessage {
   // A due row always has its body (only final states drop it); if one ever did not, the dispatcher
@@ -241,6 +246,7 @@ export function toClaimed(r: ClaimRow): ClaimedMessage {
     routeStep: r.route_step,
     segments: r.segments,
     createdAt: Number(r.created_at),
+    expiresAt: r.expires_at === null || r.expires_at === undefined ? undefined : Number(r.expires_at),
   };
 }
 

@@ -44,3 +44,32 @@ delivery:
   const metrics = await fetch(`${s.url}/metrics`).then((x) => x.text());
   assert.match(metrics, /otpd_delivery_receipts_total\{gateway="smsc",status="delivered"\} 1/);
 });
+
+test('a refused bind is visible: /readyz says delivery is degraded and why, the link metric is 0', async (t) => {
+  const smsc = await TestSmsc.start({ systemId: 'otpd', password: 'secret' });
+  t.after(() => smsc.stop());
+  const s = await startTestServer(
+    {},
+    {
+      configYaml: `
+delivery:
+  gateways:
+    - { id: smsc, type: smpp, host: 127.0.0.1, port: ${smsc.port}, systemId: otpd, password: wrong, sourceAddr: OTPD,
+        requestTimeoutMs: 2000, reconnectBaseMs: 20, reconnectMaxMs: 100 }
+`,
+    },
+  );
+  t.after(() => s.close());
+  let ready = await s.get('/readyz', { key: null });
+  for (let i = 0; i < 200 && ready.body.delivery !== 'degraded'; i++) {
+    await new Promise((res) => setTimeout(res, 10));
+    ready = await s.get('/readyz', { key: null });
+  }
+  assert.equal(ready.status, 200, 'degraded delivery does not fail readiness');
+  assert.equal(ready.body.delivery, 'degraded');
+  const [gw] = ready.body.gateways;
+  assert.deepEqual([gw.id, gw.link], ['smsc', 'down']);
+  assert.match(gw.cause, /link down \(bind refused: ESME_RINVPASWD/);
+  const metrics = await fetch(`${s.url}/metrics`).then((x) => x.text());
+  assert.match(metrics, /otpd_gateway_link_up\{gateway="smsc"\} 0/);
+});

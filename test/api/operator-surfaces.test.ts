@@ -52,7 +52,11 @@ test('production: the operator surfaces need an operator key; the probes stay op
   }
   assert.match((await s.get('/metrics', { key: s.operatorKey })).body, /otpd_http_requests_total/);
   assert.deepEqual((await s.get('/healthz', { key: null })).body, { status: 'ok' });
-  assert.deepEqual((await s.get('/readyz', { key: null })).body, { status: 'ready' });
+  assert.deepEqual(
+    (await s.get('/readyz', { key: null })).body,
+    { status: 'ready', delivery: 'ok' },
+    'no gateway named',
+  );
   // No redirect to documentation an anonymous browser cannot open.
   assertError(await s.get('/', { key: null }), NOT_FOUND);
 });

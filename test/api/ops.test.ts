@@ -17,7 +17,11 @@ test('/healthz and /readyz answer 200 without credentials', async () => {
   assert.deepEqual(h.body, { status: 'ok' });
   const r = await s.get('/readyz', { key: null });
   assert.equal(r.status, 200);
-  assert.deepEqual(r.body, { status: 'ready' });
+  assert.deepEqual(r.body, {
+    status: 'ready',
+    delivery: 'ok',
+    gateways: [{ id: 'dev-outbox', link: 'none', circuit: 'closed' }],
+  });
 });
 
 test('/metrics exposes request and verification counters and never a phone number or a code', async () => {

@@ -266,6 +266,41 @@ export function outboxContract(name: string, h: StoreHarness): void {
     assert.equal(await s.oldestDue(T0 + 6000), T0 + 5000, 'a retry waits from its retry time');
   });
 
+  withStore('outbox: a claimed message carries when its code expires', async (s) => {
+    const [m] = await queued(s, ['x1']);
+    // queued() gives the i-th verification createdAt T0 + i and the helper's expiry, T0 + 5 min.
+    assert.equal(m!.expiresAt, T0 + 5 * MIN);
+  });
+
+  withStore('a deferral is no attempt: the claim is given back, no attempt row, queued until retryAt', async (s) => {
+    const [m] = await queued(s, ['d1']);
+    assert.equal(m!.attempt, 1);
+    const why = 'no gateway can send now: g1: link down (bind refused: ESME_RINVPASWD)';
+    await s.completeAttempts([
+      {
+        messageId: m!.id,
+        attempt: 1,
+        gateway: 'g1',
+        startedAt: T0 + 200,
+        finishedAt: T0 + 200,
+        outcome: 'deferred',
+        error: why,
+        retryAt: T0 + 5000,
+      },
+    ]);
+    const [view] = await s.listMessages({ limit: 1 });
+    assert.deepEqual([view!.status, view!.attempts, view!.lastError], ['queued', 0, why]);
+    assert.deepEqual(await s.listAttempts([m!.id]), [], 'no attempt row');
+    assert.deepEqual(await s.claimMessages(T0 + 4999, 30_000, 10), [], 'not due before retryAt');
+    const [again] = await s.claimMessages(T0 + 5000, 30_000, 10);
+    assert.equal(again!.attempt, 1, 'the next claim is the first attempt again');
+    await s.completeAttempts([{ ...sent(m!.id, 1, 'p-d1'), startedAt: T0 + 5001, finishedAt: T0 + 5002 }]);
+    assert.deepEqual(
+      (await s.listAttempts([m!.id])).map((a) => [a.attempt, a.outcome]),
+      [[1, 'sent']],
+    );
+  });
+
   withStore(
     'completeAttempts: one call records a round of different outcomes, each as completeAttempt would',
     async (s) => {

@@ -19,6 +19,11 @@ export interface SubmitRecord {
   readonly dataCoding: number | undefined;
   readonly esmClass: number | undefined;
   readonly registeredDelivery: number | undefined;
+  /**
+   * validity_period as the smpp package decodes it: a relative period ("…R") becomes the Date it
+   * ends at, counted from when the PDU was read (wall clock).
+   */
+  readonly validityPeriod: Date | string | undefined;
   /** The concatenation IE (05 00 03 ref total seq) when the part has one. */
   readonly concat: { readonly ref: number; readonly total: number; readonly seq: number } | undefined;
   /** Size of the user data after the header: septets for data_coding 0, UTF-16 units for 8. */
@@ -297,6 +302,7 @@ function record(pdu: smpp.PDU): SubmitRecord {
     dataCoding: pdu.data_coding,
     esmClass: pdu.esm_class,
     registeredDelivery: pdu.registered_delivery,
+    validityPeriod: (pdu as { validity_period?: Date | string }).validity_period || undefined,
     concat: ie ? { ref: ie[2]!, total: ie[3]!, seq: ie[4]! } : undefined,
     units: pdu.data_coding === 0 ? (gsm7Septets(text) ?? -1) : text.length,
     text,

@@ -192,5 +192,5 @@ test('an old Node gets a clear message instead of a crash', () => {
   const bin = fileURLToPath(new URL('../../bin/otpd.js', import.meta.url));
   const r = spawnSync(old, [bin, '--help']);
   assert.equal(r.status, 1);
-  assert.match(r.stderr.toString(), /needs Node\.js 22\.18 or newer/);
+  assert.match(r.stderr.toString(), /needs Node\.js 22\.19 or newer/);
 });

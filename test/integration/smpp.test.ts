@@ -5,7 +5,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import type { OutboundMessage, ReceiptInput, SendResult } from '../../src/core/ports/gateway.ts';
 import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.ts';
 import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
-import { SmppGateway, type SmppGatewayConfig } from '../../src/gateways/smpp/smpp-gateway.ts';
+import { relativeValidity, SmppGateway, type SmppGatewayConfig } from '../../src/gateways/smpp/smpp-gateway.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 import { coreFixture } from '../helpers/core.ts';
 import { TestSmsc, smppConfig } from '../helpers/smsc.ts';
@@ -54,10 +54,18 @@ test('binds as an SMPP 3.4 transceiver and submits to an international number wi
     dataCoding: 0,
     esmClass: 0,
     registeredDelivery: 1,
+    validityPeriod: undefined,
     concat: undefined,
     units: 19,
     text: 'Your code is 123456',
   });
+});
+
+test('validity_period: the relative format, whole seconds, capped at 99 days', () => {
+  assert.equal(relativeValidity(300_000), '000000000500000R');
+  assert.equal(relativeValidity(90_061_999), '000001010101000R', '1 day, 1 h, 1 min, 1 s (ms cut off)');
+  assert.equal(relativeValidity(-5), '000000000001000R', 'at least one second');
+  assert.equal(relativeValidity(200 * 86_400_000), '000099000000000R');
 });
 
 test('a numeric sender goes out as an international number without its +', async (t) => {

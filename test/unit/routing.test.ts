@@ -111,43 +111,78 @@ test('a transient error retries the same gateway after a backoff instead of fail
   assert.deepEqual(attempts, ['a:transient', 'a:sent']);
 });
 
-test("a gateway's open circuit is skipped without a call, then tried again after the cool-down", async () => {
-  const { f, attempts, circuit, run, send, g } = rig({ a: [DOWN, DOWN], b: [] });
+test('an open circuit is skipped, no call; its cool-down starts at 1 s and doubles after a failed trial', async () => {
+  const { f, pool, attempts, circuit, run, send } = rig({ a: [DOWN, DOWN, DOWN], b: [] });
   await send('+34629250001');
   await send('+34629250002');
   await run();
   assert.deepEqual(attempts, ['a:transient', 'a:transient'], "two failures open a's circuit");
   assert.deepEqual(circuit, ['a:open']);
+  const opened = f.clock.now();
+  assert.equal(pool.breaker('a').openUntil(), opened + 1000, 'the first cool-down is 1 s');
   f.clock.advance(1000);
   await run();
-  assert.deepEqual(attempts.slice(2), ['b:sent', 'b:sent'], 'retries skip a while its circuit is open');
-  assert.equal(g('a').sent.length, 2);
-  f.clock.advance(30_000);
-  await send('+34629250003');
+  // Both retries are due as the cool-down ends: one is a's trial (it fails again), the other,
+  // finding the trial taken, fails over to b.
+  assert.deepEqual(attempts.slice(2).sort(), ['a:transient', 'b:sent']);
+  assert.deepEqual(circuit, ['a:open', 'a:half-open', 'a:open']);
+  assert.equal(pool.breaker('a').openUntil(), opened + 1000 + 2000, 'a failed trial doubles the cool-down');
+  f.clock.advance(2000);
   await run();
-  assert.deepEqual(circuit, ['a:open', 'a:half-open', 'a:closed']);
-  assert.equal(attempts.at(-1), 'a:sent', 'the trial after the cool-down went to a and closed the circuit');
+  assert.equal(attempts.at(-1), 'a:sent', 'the next trial went to a and closed the circuit');
+  assert.deepEqual(circuit.slice(-2), ['a:half-open', 'a:closed']);
+  assert.equal(pool.breaker('a').lastError, '', 'a closed circuit forgets its last error');
 });
 
-test('when every gateway of the route has an open circuit the message waits, recorded, and is not lost', async () => {
-  const { f, pool, run, send } = rig({ a: [] });
-  pool.breaker('a').failure();
-  pool.breaker('a').failure();
+test('no gateway of the route can send: deferred, no attempt spent, its last error says why', async () => {
+  // b can send, so the dispatcher claims; this number's route is a alone, whose circuit is open.
+  const { f, pool, attempts, run, send } = rig({ a: [], b: [] }, { rules: [{ prefixes: ['+34'], gateways: ['a'] }] });
+  pool.breaker('a').failure('HTTP 503');
+  pool.breaker('a').failure('HTTP 503');
   await send();
   await run();
   const [m] = await f.store.listMessages({ limit: 1 });
-  assert.equal(m!.status, 'queued');
-  assert.match(m!.lastError ?? '', /open circuit/);
-  f.clock.advance(10_000);
+  assert.deepEqual([m!.status, m!.attempts], ['queued', 0]);
+  assert.equal(m!.lastError, 'no gateway can send now: a: circuit open after: HTTP 503');
+  assert.deepEqual(await f.store.listAttempts([m!.id]), []);
+  assert.deepEqual(attempts, []);
+  // The cool-down (1 s) plus at most DEFER_JITTER_MS (random01 = 1 here: all of it).
+  f.clock.advance(2000);
   await run();
-  assert.equal(
-    (await f.store.listMessages({ limit: 1 }))[0]!.attempts,
-    1,
-    'no attempt is spent before the circuit lets a trial through',
+  const [after] = await f.store.listMessages({ limit: 1 });
+  assert.deepEqual([after!.status, after!.attempts, after!.gateway], ['sent', 1, 'a']);
+});
+
+test('while no gateway at all can send, nothing is claimed; sending resumes when one can', async () => {
+  const { f, pool, attempts, run, send } = rig({ a: [] });
+  pool.breaker('a').failure('HTTP 503');
+  pool.breaker('a').failure('HTTP 503');
+  await send();
+  for (let i = 0; i < 3; i++) {
+    f.clock.advance(300);
+    await run();
+  }
+  const [m] = await f.store.listMessages({ limit: 1 });
+  assert.deepEqual([m!.status, m!.attempts, m!.lastError], ['queued', 0, null]);
+  f.clock.advance(100);
+  await run();
+  assert.deepEqual(attempts, ['a:sent']);
+});
+
+test('a failed circuit trial never ends a message: it waits for the gateway while its code is valid', () => {
+  const at = { attempt: 5, step: 0, routeLength: 1, now: 0 };
+  assert.deepEqual(
+    decide(DOWN, at, POLICY, () => 1),
+    { kind: 'final' },
+    'out of attempts',
   );
-  f.clock.advance(60_000);
-  await run();
-  assert.equal((await f.store.listMessages({ limit: 1 }))[0]!.status, 'sent');
+  const trial = decide(DOWN, { ...at, trial: true }, POLICY, () => 1);
+  assert.equal(trial.kind, 'retry');
+  assert.deepEqual(
+    decide(PERM, { ...at, trial: true }, POLICY, () => 1),
+    { kind: 'final' },
+    'a refusal still ends it',
+  );
 });
 
 test('a route shortened by a configuration change: the stored step is clamped to the last gateway', async () => {

@@ -10,6 +10,12 @@ export interface OutboundMessage {
   /** E.164 for SMS, an address for email. */
   readonly to: string;
   readonly text: string;
+  /**
+   * When the code in `text` stops working (epoch ms): a gateway that can tell its network how long
+   * to keep trying (SMPP validity_period, a provider's validity or TTL) sends the time left, so a
+   * code is never delivered after it expired.
+   */
+  readonly validUntil?: number | undefined;
 }
 
 export type SendResult =
@@ -41,6 +47,27 @@ export interface Gateway {
   send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
   /** Releases connections (SMPP binds, SMTP pools); the dispatcher calls it on shutdown. */
   close?(): Promise<void>;
+}
+
+/** Whether a gateway's own connection can carry messages now, and if not, why. */
+export interface LinkHealth {
+  readonly up: boolean;
+  /** Why it is down (e.g. "bind refused: ESME_RINVPASWD"); empty when up. */
+  readonly error: string;
+}
+
+/**
+ * Capability: a gateway that holds a connection (an SMPP bind) says whether it is up. While it is
+ * down the dispatcher does not call it (waiting is not an attempt), and when it comes back up the
+ * gateway's circuit closes at once.
+ */
+export interface HealthReporting {
+  health(): LinkHealth;
+  onHealthChange(listener: (h: LinkHealth) => void): void;
+}
+
+export function hasHealth(g: Gateway): g is Gateway & HealthReporting {
+  return typeof (g as Partial<HealthReporting>).health === 'function';
 }
 
 export type ReceiptInput = Omit<DeliveryReceipt, 'gateway'>;

@@ -25,6 +25,8 @@ export interface ClaimedMessage {
   readonly segments: number;
   /** When the message was accepted (epoch ms). */
   readonly createdAt: number;
+  /** When its code stops being usable (epoch ms): gateways send the time left as the validity. */
+  readonly expiresAt?: number | undefined;
 }
 
 export interface AttemptRecord {
@@ -33,7 +35,12 @@ export interface AttemptRecord {
   readonly gateway: string;
   readonly startedAt: number;
   readonly finishedAt: number;
-  readonly outcome: 'sent' | 'transient' | 'permanent';
+  /**
+   * `deferred`: no gateway of the route could be called (every link down or circuit open). Not an
+   * attempt: the store gives the claim's attempt back, keeps no attempt row, and queues the message
+   * again at `retryAt` (required) with `error` as its last error.
+   */
+  readonly outcome: 'sent' | 'transient' | 'permanent' | 'deferred';
   readonly providerMessageId?: string | undefined;
   readonly error?: string | undefined;
   /** Segments the gateway reported (or otpd counted) for this attempt. */

@@ -47,6 +47,14 @@ export function classifyStatus(status: number, detail: string, retryAfter: strin
   };
 }
 
+/**
+ * Whole seconds the code has left at `now` (at least 1), or undefined when the message has no
+ * expiry: what each preset turns into its provider's validity or time to live.
+ */
+export function secondsLeft(validUntil: number | undefined, now: number): number | undefined {
+  return validUntil === undefined ? undefined : Math.max(1, Math.floor((validUntil - now) / 1000));
+}
+
 export const form = (o: Record<string, string | undefined>): string =>
   new URLSearchParams(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined)).toString();
 

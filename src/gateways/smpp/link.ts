@@ -1,4 +1,5 @@
 import smpp from 'smpp';
+import type { LinkHealth } from '../../core/ports/gateway.ts';
 import { PendingRequests, type Reply } from './pending.ts';
 import { statusName } from './status.ts';
 
@@ -27,6 +28,8 @@ export interface LinkDeps {
   readonly random01: () => number;
   /** Every deliver_sm; the link answers it with deliver_sm_resp once this returns. */
   readonly onDeliver: (pdu: smpp.PDU) => void;
+  /** The link went up (bound) or down (lost, or a bind failed). */
+  readonly onHealth?: (h: LinkHealth) => void;
 }
 
 type LinkState = 'connecting' | 'bound' | 'down' | 'closed';
@@ -57,6 +60,8 @@ export class SmppLink {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #keepAlive: NodeJS.Timeout | undefined;
   #enquiring = false;
+  /** What onHealth was last told, so it hears of changes only. */
+  #reportedUp = true;
 
   constructor(o: LinkOptions, d: LinkDeps) {
     this.#o = o;
@@ -65,6 +70,22 @@ export class SmppLink {
 
   start(): void {
     if (this.#state === 'down' && !this.#reconnectTimer) this.#connect();
+  }
+
+  /**
+   * Up while bound, and during the very first connect (a send then waits for its outcome, see
+   * ready); down from the first failure until a bind succeeds again.
+   */
+  health(): LinkHealth {
+    const up = this.#state === 'bound' || (this.#state === 'connecting' && this.#failures === 0);
+    return { up, error: up ? '' : this.#lastError };
+  }
+
+  #reportHealth(): void {
+    const h = this.health();
+    if (h.up === this.#reportedUp || this.#state === 'closed') return;
+    this.#reportedUp = h.up;
+    this.#d.onHealth?.(h);
   }
 
   /**
@@ -154,6 +175,7 @@ export class SmppLink {
     this.#d.log.info({ gateway: this.#o.id, smsc: r.pdu.system_id ?? '' }, 'SMPP transceiver bound');
     this.#keepAlive = setInterval(() => void this.#enquire(s), this.#o.enquireLinkSeconds * 1000);
     this.#notify({ ok: true });
+    this.#reportHealth();
   }
 
   #onError(s: smpp.Session, err: Error & { code?: string }): void {
@@ -178,6 +200,7 @@ export class SmppLink {
     this.#state = 'down';
     this.#notify(this.#downReason());
     this.#scheduleReconnect();
+    this.#reportHealth();
   }
 
   /**

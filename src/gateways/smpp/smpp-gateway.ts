@@ -4,6 +4,8 @@ import type { Clock } from '../../core/clock.ts';
 import type {
   ConnectionReceipts,
   Gateway,
+  HealthReporting,
+  LinkHealth,
   OutboundMessage,
   ReceiptInput,
   SendResult,
@@ -41,7 +43,7 @@ const silent: LinkLog = { warn() {}, info() {} };
  * (re)established a send waits for the outcome of that attempt; while it is down between attempts
  * a send fails at once as transient, and the dispatcher's backoff and circuit breaker take over.
  */
-export class SmppGateway implements Gateway, ConnectionReceipts {
+export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting {
   readonly id: string;
   readonly channel = 'sms' as const;
   readonly #link: SmppLink;
@@ -50,6 +52,7 @@ export class SmppGateway implements Gateway, ConnectionReceipts {
   readonly #log: LinkLog;
   readonly #source: { readonly addr: string; readonly ton: number; readonly npi: number };
   readonly #listeners: ((r: ReceiptInput) => void)[] = [];
+  readonly #healthListeners: ((h: LinkHealth) => void)[] = [];
   #ref: number;
 
   constructor(config: SmppGatewayConfig, deps: SmppGatewayDeps) {
@@ -60,7 +63,14 @@ export class SmppGateway implements Gateway, ConnectionReceipts {
     this.#source = sourceAddress(config);
     this.#ref = Math.floor(random01() * 256);
     this.#gate = new SubmitGate(config.window, config.throughputPerSecond);
-    this.#link = new SmppLink(config, { log: this.#log, random01, onDeliver: (pdu) => this.#onDeliver(pdu) });
+    this.#link = new SmppLink(config, {
+      log: this.#log,
+      random01,
+      onDeliver: (pdu) => this.#onDeliver(pdu),
+      onHealth: (h) => {
+        for (const l of this.#healthListeners) l(h);
+      },
+    });
     this.#link.start();
   }
 
@@ -71,6 +81,14 @@ export class SmppGateway implements Gateway, ConnectionReceipts {
 
   onReceipt(listener: (r: ReceiptInput) => void): void {
     this.#listeners.push(listener);
+  }
+
+  health(): LinkHealth {
+    return this.#link.health();
+  }
+
+  onHealthChange(listener: (h: LinkHealth) => void): void {
+    this.#healthListeners.push(listener);
   }
 
   /**
@@ -91,9 +109,13 @@ export class SmppGateway implements Gateway, ConnectionReceipts {
       return { ok: false, kind: 'permanent', error: (err as Error).message };
     }
     let first: string | undefined;
+    // Computed once: every part of one message carries the same deadline.
+    const validity = m.validUntil === undefined ? undefined : relativeValidity(m.validUntil - this.#clock.now());
     for (const [i, part] of parts.entries()) {
       const what = parts.length === 1 ? 'submit_sm' : `submit_sm (part ${i + 1} of ${parts.length})`;
-      const r = await this.#submit(this.#params(m.to, part, dataCoding, i === 0), what, signal);
+      const params = this.#params(m.to, part, dataCoding, i === 0);
+      if (validity) params.validity_period = validity;
+      const r = await this.#submit(params, what, signal);
       if (!r.ok) return r;
       first ??= r.messageId;
     }
@@ -188,6 +210,19 @@ export class SmppGateway implements Gateway, ConnectionReceipts {
       }
     }
   }
+}
+
+/**
+ * SMPP 3.4 §7.1.1, relative format "YYMMDDhhmmss000R": how long the SMSC may keep trying, so a code
+ * never reaches a handset after it expired (without it the SMSC's default applies, often days).
+ * Whole seconds, at least one; capped at 99 days.
+ */
+export function relativeValidity(ms: number): string {
+  let s = Math.min(99 * 86_400, Math.max(1, Math.floor(ms / 1000)));
+  const days = Math.floor(s / 86_400);
+  s -= days * 86_400;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `0000${two(days)}${two(Math.floor(s / 3600))}${two(Math.floor((s % 3600) / 60))}${two(s % 60)}000R`;
 }
 
 /**

@@ -56,9 +56,11 @@ const COMPLETE = `
     INSERT INTO message_attempts (message_seq, attempt, gateway, started_at, finished_at, outcome,
       provider_message_id, error, segments)
     SELECT seq, attempt, gateway, started_at, finished_at, outcome, provider_id, error, segments FROM r
+    WHERE outcome <> 'deferred'
     ON CONFLICT DO NOTHING
   )
   UPDATE messages m SET
+    attempts = m.attempts - CASE WHEN r.outcome = 'deferred' THEN 1 ELSE 0 END,
     status = CASE WHEN r.status = 'sent'
       THEN COALESCE((SELECT x.status FROM message_receipts x WHERE x.gateway = r.gateway
         AND x.provider_message_id = r.provider_id), 'sent') ELSE r.status END,

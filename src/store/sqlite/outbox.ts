@@ -31,6 +31,9 @@ function writeStatements(db: Database.Database) {
     sent: p(`UPDATE messages SET status = ${RECEIPT_STATUS}, body = NULL, gateway = @gateway,
       provider_message_id = @providerId,
       segments = COALESCE(@segments, segments), last_error = NULL, updated_at = @finishedAt ${GUARD}`),
+    // A deferral was no attempt: the claim's increment is given back and no attempt row is kept.
+    defer: p(`UPDATE messages SET status = 'queued', attempts = attempts - 1, next_attempt_at = @retryAt,
+      route_step = 0, last_error = @error, updated_at = @finishedAt ${GUARD}`),
     finish: p(
       `UPDATE messages SET status = @status, body = NULL, gateway = @gateway, last_error = @error,
         updated_at = @finishedAt ${GUARD}`,
@@ -83,6 +86,10 @@ export function outboxWrites(db: Database.Database) {
         error: r.error ?? null,
         segments: r.segments ?? null,
       };
+      if (r.outcome === 'deferred') {
+        q.defer.run({ ...a, retryAt: r.retryAt ?? r.finishedAt });
+        return;
+      }
       q.insertAttempt.run(a);
       const state = stateAfter(r);
       if (state === 'sent') q.sent.run({ ...a, providerId: a.providerId ?? '' });

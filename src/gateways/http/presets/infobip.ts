@@ -1,7 +1,7 @@
 import type { Static } from 'typebox';
 import type { InfobipConfig } from '../../../config/gateways.ts';
 import type { ReceiptInput } from '../../../core/ports/gateway.ts';
-import { bodyParams, classifyStatus, field, str, urlToken, type HttpPreset } from '../preset.ts';
+import { bodyParams, classifyStatus, field, secondsLeft, str, urlToken, type HttpPreset } from '../preset.ts';
 import { safeEqual } from '../signatures.ts';
 
 type Config = Static<typeof InfobipConfig>;
@@ -21,11 +21,15 @@ const FINAL: Readonly<Record<string, ReceiptInput['status']>> = {
 export const infobip: HttpPreset<Config> = {
   name: 'infobip',
   request(c, m, ctx) {
+    // Infobip's validityPeriod is in whole minutes; rounding down keeps it inside the code's life
+    // (a last minute still gets 1).
+    const left = secondsLeft(m.validUntil, ctx.now);
     const message = {
       from: c.from,
       destinations: [{ to: m.to.replace(/^\+/, ''), messageId: `otpd-${m.id}` }],
       text: m.text,
       ...(ctx.callbackUrl ? { notifyUrl: ctx.callbackUrl, notifyContentType: 'application/json' } : {}),
+      ...(left !== undefined ? { validityPeriod: Math.max(1, Math.floor(left / 60)) } : {}),
     };
     return {
       method: 'POST',

@@ -1,7 +1,7 @@
 import type { Static } from 'typebox';
 import type { TwilioConfig } from '../../../config/gateways.ts';
 import type { ReceiptInput } from '../../../core/ports/gateway.ts';
-import { classifyStatus, field, form, str, type HttpPreset } from '../preset.ts';
+import { classifyStatus, field, form, secondsLeft, str, type HttpPreset } from '../preset.ts';
 import { safeEqual, twilioSignature, twilioUrlVariants } from '../signatures.ts';
 
 type Config = Static<typeof TwilioConfig>;
@@ -17,6 +17,8 @@ const FINAL: Readonly<Record<string, ReceiptInput['status']>> = {
 export const twilio: HttpPreset<Config> = {
   name: 'twilio',
   request(c, m, ctx) {
+    // Twilio drops a message still in its queue after ValidityPeriod seconds (1 to 36,000).
+    const left = secondsLeft(m.validUntil, ctx.now);
     return {
       method: 'POST',
       url: `${c.baseUrl.replace(/\/$/, '')}/2010-04-01/Accounts/${c.accountSid}/Messages.json`,
@@ -31,6 +33,7 @@ export const twilio: HttpPreset<Config> = {
         From: c.from,
         MessagingServiceSid: c.messagingServiceSid,
         StatusCallback: ctx.callbackUrl,
+        ValidityPeriod: left === undefined ? undefined : String(Math.min(36_000, left)),
       }),
     };
   },

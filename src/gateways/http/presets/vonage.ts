@@ -2,7 +2,7 @@ import type { Static } from 'typebox';
 import type { VonageConfig } from '../../../config/gateways.ts';
 import type { ReceiptInput } from '../../../core/ports/gateway.ts';
 import { gsm7Septets } from '../../../core/segments.ts';
-import { bodyParams, field, form, str, type HttpPreset } from '../preset.ts';
+import { bodyParams, field, form, secondsLeft, str, type HttpPreset } from '../preset.ts';
 import { safeEqual, vonageSignature } from '../signatures.ts';
 
 type Config = Static<typeof VonageConfig>;
@@ -22,6 +22,8 @@ const TOLERANCE_S = 300;
 export const vonage: HttpPreset<Config> = {
   name: 'vonage',
   request(c, m, ctx) {
+    // Vonage tries delivery for `ttl` milliseconds, which it accepts from 20,000 to 604,800,000.
+    const left = secondsLeft(m.validUntil, ctx.now);
     return {
       method: 'POST',
       url: `${c.baseUrl.replace(/\/$/, '')}/sms/json`,
@@ -35,6 +37,7 @@ export const vonage: HttpPreset<Config> = {
         type: gsm7Septets(m.text) === undefined ? 'unicode' : 'text',
         callback: ctx.callbackUrl,
         'client-ref': m.id.slice(0, 40),
+        ttl: left === undefined ? undefined : String(Math.min(604_800_000, Math.max(20_000, left * 1000))),
       }),
     };
   },
