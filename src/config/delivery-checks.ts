@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { channelOf, SECRET_FIELDS, type GatewayConfig } from './gateways.ts';
 import type { Config } from './schema.ts';
+import { senderProblem } from './senders.ts';
 
 const PRIVATE_V4 = [/^10\./, /^127\./, /^169\.254\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^0\./];
 
@@ -31,6 +32,9 @@ export function deliveryChecks(c: Config, problems: string[]): void {
   for (const g of c.delivery.gateways) {
     if (byId.has(g.id)) problems.push(`delivery.gateways: the id "${g.id}" is used twice`);
     else byId.set(g.id, g);
+    const sender = senderOf(g);
+    const bad = sender === undefined ? undefined : senderProblem(sender);
+    if (bad) problems.push(`delivery.gateways.${g.id}: the sender ${bad}`);
     if (g.type === 'http' && g.preset === 'twilio' && !g.from && !g.messagingServiceSid) {
       problems.push(`delivery.gateways.${g.id}: twilio needs "from" or "messagingServiceSid"`);
     }
@@ -70,6 +74,14 @@ export function deliveryChecks(c: Config, problems: string[]): void {
       'delivery.publicUrl: HTTP providers need the public URL of otpd for delivery-status callbacks (OTPD_PUBLIC_URL)',
     );
   }
+}
+
+/** The SMS sender a gateway puts on its messages, where the configuration names one. */
+function senderOf(g: GatewayConfig): string | undefined {
+  if (g.type === 'smpp') return g.sourceAddr;
+  if (g.type !== 'http') return undefined;
+  if (g.preset === 'msg91') return g.sender;
+  return 'from' in g ? g.from : undefined;
 }
 
 /** The gateways with every credential replaced. */

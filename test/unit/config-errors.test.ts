@@ -115,3 +115,33 @@ test('did you mean: near misses only', () => {
   assert.equal(didYouMean('LogLevel', ['logLevel']), 'logLevel');
   assert.equal(didYouMean('colour', ['port', 'host']), undefined);
 });
+
+test('senders networks would refuse fail the configuration at boot, each named', () => {
+  const smpp = (id: string, sourceAddr: string) =>
+    `    - { id: ${id}, type: smpp, host: smsc.example.com, systemId: otpd, password: pw, sourceAddr: '${sourceAddr}'` +
+    ' }';
+  const yaml = [
+    'delivery:',
+    '  publicUrl: https://otpd.example.com',
+    '  gateways:',
+    smpp('ok-name', 'Acme Bank'),
+    smpp('ok-short', '12345'),
+    smpp('ok-intl', '+447700900123'),
+    smpp('long', 'AcmeBankGroup'),
+    smpp('cyrillic', 'Ваш Банк'),
+    smpp('escapes', 'Acme{Bank}'),
+    smpp('digits16', '+1234567890123456'),
+    smpp('two', '12'),
+    '    - { id: tw, type: http, preset: twilio, accountSid: ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, authToken: t, ' +
+      "from: 'Ünïcödé Sender' }",
+  ].join('\n');
+  const p = problems({}, yaml).filter((x) => x.includes('the sender'));
+  const why = Object.fromEntries(p.map((x) => [x.slice('delivery.gateways.'.length, x.indexOf(':')), x]));
+  assert.deepEqual(Object.keys(why), ['long', 'cyrillic', 'escapes', 'digits16', 'two', 'tw']);
+  assert.match(why.long!, /"AcmeBankGroup" is longer than the 11 GSM 7-bit characters/);
+  assert.match(why.cyrillic!, /"Ваш Банк" has characters outside the GSM 7-bit alphabet/);
+  assert.match(why.escapes!, /is longer than the 11 GSM 7-bit characters/, '{ and } take two septets each');
+  assert.match(why.digits16!, /more than 15 digits \(E\.164\)/);
+  assert.match(why.two!, /too short for a short code/);
+  assert.match(why.tw!, /outside the GSM 7-bit alphabet/);
+});

@@ -33,6 +33,8 @@ export interface SmppGatewayDeps {
 const TON_INTERNATIONAL = 1;
 const NPI_E164 = 1;
 const TON_ALPHANUMERIC = 5;
+/** Short codes (up to 8 digits, no '+'): numbers that exist only inside one network. */
+const TON_NETWORK_SPECIFIC = 3;
 const NPI_UNKNOWN = 0;
 
 const silent: LinkLog = { warn() {}, info() {} };
@@ -226,14 +228,14 @@ export function relativeValidity(ms: number): string {
 }
 
 /**
- * A name goes out as alphanumeric (TON 5, NPI 0), digits as an international number (TON 1,
- * NPI 1). A short code is digits too but usually wants TON 3 (network specific): configure it.
+ * A name goes out as alphanumeric (TON 5, NPI 0); a number with '+' or more than 8 digits as
+ * international (TON 1, NPI 1); a short code (3 to 8 digits, no '+') as network specific (TON 3,
+ * NPI 0). `sourceTon`/`sourceNpi` override either, for SMSCs with their own conventions.
  */
 function sourceAddress(c: SmppGatewayConfig): { addr: string; ton: number; npi: number } {
   const digits = /^\+?[0-9]+$/.test(c.sourceAddr);
-  return {
-    addr: digits ? c.sourceAddr.replace(/^\+/, '') : c.sourceAddr,
-    ton: c.sourceTon ?? (digits ? TON_INTERNATIONAL : TON_ALPHANUMERIC),
-    npi: c.sourceNpi ?? (digits ? NPI_E164 : NPI_UNKNOWN),
-  };
+  const addr = digits ? c.sourceAddr.replace(/^\+/, '') : c.sourceAddr;
+  const shortCode = digits && !c.sourceAddr.startsWith('+') && addr.length <= 8;
+  const ton = shortCode ? TON_NETWORK_SPECIFIC : digits ? TON_INTERNATIONAL : TON_ALPHANUMERIC;
+  return { addr, ton: c.sourceTon ?? ton, npi: c.sourceNpi ?? (digits && !shortCode ? NPI_E164 : NPI_UNKNOWN) };
 }
