@@ -18,18 +18,23 @@ export type Next =
  * The routing decision for one attempt at route step `step` of a route with `routeLength`
  * gateways. Failover (next gateway, at once) on a permanent error or a timeout; backoff with
  * jitter on the same gateway for other transient errors; a timeout on the last gateway starts the
- * route over after a backoff. Nothing is retried past `maxAttempts`, except after a failed circuit
- * trial: that call was the gateway's probe, and its failure says the gateway is still down, not
- * that the message cannot be sent, so the message waits for the gateway while its code is valid.
+ * route over after a backoff.
+ *
+ * `maxAttempts` bounds the calls whose outcome says nothing for sure: timeouts (the provider may
+ * have sent the SMS) and messages with no expiry. A plain transient refusal (throttled, 5xx, a
+ * refused connection, a link error) proves nothing was sent, so it never ends a message whose code
+ * is still valid at `validUntil`: the message waits for the gateway, and the claim expires it
+ * (`expired`, never sent late) once its code can no longer be used.
  */
 export function decide(
   r: SendResult,
-  at: { attempt: number; step: number; routeLength: number; now: number; trial?: boolean },
+  at: { attempt: number; step: number; routeLength: number; now: number; validUntil?: number | undefined },
   p: RetryPolicy,
   random01: () => number,
 ): Next {
   if (r.ok) return { kind: 'sent' };
-  if (at.attempt >= p.maxAttempts && !(at.trial && r.kind === 'transient')) return { kind: 'final' };
+  const waitsForGateway = r.kind === 'transient' && !r.timeout && at.validUntil !== undefined && at.now < at.validUntil;
+  if (at.attempt >= p.maxAttempts && !waitsForGateway) return { kind: 'final' };
   const hasNext = at.step + 1 < at.routeLength;
   if ((r.kind === 'permanent' || r.timeout) && hasNext)
     return { kind: 'retry', retryAt: at.now, routeStep: at.step + 1 };

@@ -161,18 +161,14 @@ export class Dispatcher {
 
   /**
    * The route step to use: the stored one (clamped, as a configuration change may have shortened
-   * the route), moved past gateways whose link is down or whose circuit is open. `trial`: the call
-   * is an open circuit's one trial.
+   * the route), moved past gateways whose link is down or whose circuit is open.
    */
-  #choose(plan: readonly string[], from: number): { step: number; trial: boolean } {
+  #choose(plan: readonly string[], from: number): number {
     for (let i = Math.min(from, plan.length - 1); i < plan.length; i++) {
       const id = plan[i]!;
-      if (!this.#pool.usable(id)) continue;
-      const breaker = this.#pool.breaker(id);
-      const trial = breaker.state !== 'closed';
-      if (breaker.allow()) return { step: i, trial };
+      if (this.#pool.usable(id) && this.#pool.breaker(id).allow()) return i;
     }
-    return { step: -1, trial: false };
+    return -1;
   }
 
   /**
@@ -199,7 +195,7 @@ export class Dispatcher {
 
   async #deliver(m: ClaimedMessage): Promise<void> {
     const plan = this.#pool.plan(m.channel, m.recipient);
-    const { step, trial } = this.#choose(plan, m.routeStep);
+    const step = this.#choose(plan, m.routeStep);
     const startedAt = this.#clock.now();
     if (step < 0 && plan.length > 0) return this.#defer(m, plan, startedAt);
     const gatewayId = step >= 0 ? plan[step]! : NO_GATEWAY;
@@ -222,7 +218,13 @@ export class Dispatcher {
     }
     const next = decide(
       result,
-      { attempt: m.attempt, step: Math.max(step, 0), routeLength: plan.length, now: finishedAt, trial },
+      {
+        attempt: m.attempt,
+        step: Math.max(step, 0),
+        routeLength: plan.length,
+        now: finishedAt,
+        validUntil: m.expiresAt,
+      },
       this.#o,
       this.#random01,
     );

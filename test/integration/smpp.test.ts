@@ -64,10 +64,7 @@ test('binds as an SMPP 3.4 transceiver and submits to an international number wi
 test('a short code goes out as network specific (TON 3, NPI 0)', async (t) => {
   const { smsc, gw } = await setup(t, { sourceAddr: '54321' });
   okId(await gw.send(msg('code 2'), never));
-  assert.deepEqual(
-    [smsc.submits[0]!.source, smsc.submits[0]!.sourceTon, smsc.submits[0]!.sourceNpi],
-    ['54321', 3, 0],
-  );
+  assert.deepEqual([smsc.submits[0]!.source, smsc.submits[0]!.sourceTon, smsc.submits[0]!.sourceNpi], ['54321', 3, 0]);
 });
 
 test('validity_period: the relative format, whole seconds, capped at 99 days', () => {

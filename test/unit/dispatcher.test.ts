@@ -77,7 +77,7 @@ test('transient failures retry after an exponential backoff, then succeed', asyn
   assert.equal((await f.store.listMessages({ limit: 1 }))[0]!.status, 'sent');
 });
 
-test('a permanent failure stops at once; exhausting attempts abandons', async () => {
+test('a permanent failure stops at once; timeouts exhaust the attempts; refusals wait for the code', async () => {
   const perm = setup([{ ok: false, kind: 'permanent', error: 'unroutable' }]);
   await send(perm.f);
   await perm.run();
@@ -86,17 +86,29 @@ test('a permanent failure stops at once; exhausting attempts abandons', async ()
   assert.equal(perm.gateway.sent.length, 1);
   assert.equal((await perm.f.store.listMessages({ limit: 1 }))[0]!.status, 'failed');
 
-  const t: SendResult = { ok: false, kind: 'transient', error: 'down' };
-  const tr = setup([t, t, t, t]);
-  await send(tr.f);
+  // A timeout may have sent the SMS: maxAttempts (3) of them abandon the message.
+  const hung = setup(['hang', 'hang', 'hang', 'hang']);
+  await send(hung.f);
   for (let i = 0; i < 5; i++) {
+    await hung.run();
+    hung.f.clock.advance(60_000);
+  }
+  assert.equal(hung.gateway.sent.length, 3);
+  const [gaveUp] = await hung.f.store.listMessages({ limit: 1 });
+  assert.equal(gaveUp!.status, 'abandoned');
+
+  // A refusal proves nothing was sent: the message keeps trying past maxAttempts while its code
+  // lives (5 minutes), then is expired, never sent late.
+  const t: SendResult = { ok: false, kind: 'transient', error: 'down' };
+  const tr = setup(Array.from({ length: 100 }, () => t));
+  await send(tr.f);
+  for (let i = 0; i < 8; i++) {
     await tr.run();
     tr.f.clock.advance(60_000);
   }
-  assert.equal(tr.gateway.sent.length, 3);
+  assert.ok(tr.gateway.sent.length > 3, `tried ${tr.gateway.sent.length} times`);
   const [view] = await tr.f.store.listMessages({ limit: 1 });
-  assert.equal(view!.status, 'abandoned');
-  assert.equal(view!.lastError, 'down');
+  assert.equal(view!.status, 'expired');
 });
 
 test('a gateway that hangs or throws counts as a transient failure', async () => {

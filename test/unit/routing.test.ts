@@ -169,20 +169,16 @@ test('while no gateway at all can send, nothing is claimed; sending resumes when
   assert.deepEqual(attempts, ['a:sent']);
 });
 
-test('a failed circuit trial never ends a message: it waits for the gateway while its code is valid', () => {
+test('a transient refusal never ends a message whose code is valid; timeouts and refusals do', () => {
   const at = { attempt: 5, step: 0, routeLength: 1, now: 0 };
-  assert.deepEqual(
-    decide(DOWN, at, POLICY, () => 1),
-    { kind: 'final' },
-    'out of attempts',
-  );
-  const trial = decide(DOWN, { ...at, trial: true }, POLICY, () => 1);
-  assert.equal(trial.kind, 'retry');
-  assert.deepEqual(
-    decide(PERM, { ...at, trial: true }, POLICY, () => 1),
-    { kind: 'final' },
-    'a refusal still ends it',
-  );
+  const once = (r: SendResult, o: Partial<typeof at> & { validUntil?: number }) =>
+    decide(r, { ...at, ...o }, POLICY, () => 1);
+  assert.deepEqual(once(DOWN, {}), { kind: 'final' }, 'no expiry: out of attempts');
+  assert.equal(once(DOWN, { validUntil: 60_000 }).kind, 'retry', 'waits for the gateway');
+  assert.deepEqual(once(DOWN, { now: 60_000, validUntil: 60_000 }), { kind: 'final' }, 'its code has expired');
+  const timeout: SendResult = { ok: false, kind: 'transient', timeout: true, error: 'no answer' };
+  assert.deepEqual(once(timeout, { validUntil: 60_000 }), { kind: 'final' }, 'a timeout may have sent it');
+  assert.deepEqual(once(PERM, { validUntil: 60_000 }), { kind: 'final' });
 });
 
 test('a route shortened by a configuration change: the stored step is clamped to the last gateway', async () => {
