@@ -114,7 +114,12 @@ export const ConfigSchema = Type.Object(
         enabled: Type.Boolean({ default: true }),
         pollMs: Int(50, 60_000, 1000, 'How often the dispatcher looks for due retries'),
         leaseSeconds: Int(1, 3600, 30, 'How long a claimed message is reserved for one sender'),
-        maxAttempts: Int(1, 50, 5, 'Gateway calls before a message is given up (a refusal waits while its code is valid)'),
+        maxAttempts: Int(
+          1,
+          50,
+          5,
+          'Gateway calls before a message is given up (refusals wait while its code is valid)',
+        ),
         backoffBaseMs: Int(10, 600_000, 1000, 'First retry delay; doubles each attempt, with full jitter'),
         backoffMaxMs: Int(100, 3_600_000, 30_000, 'Longest retry delay'),
         sendTimeoutMs: Int(100, 120_000, 10_000, 'A gateway call longer than this is a transient failure'),

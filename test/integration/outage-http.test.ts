@@ -16,7 +16,7 @@ const PUBLIC = 'https://otpd.example.test';
 const phone = (i: number) => `+346292${String(60_000 + i).padStart(5, '0')}`;
 
 for (const outageMs of [10_000, 60_000, 4 * MIN]) {
-  test(`an HTTP provider refusing everything for ${outageMs / 1000} s: nothing abandoned, all sent after`, async (t) => {
+  test(`an HTTP provider refusing all for ${outageMs / 1000} s: nothing abandoned, all sent after`, async (t) => {
     const f = coreFixture();
     const config = { type: 'http', preset: 'twilio', id: 'twilio', ...TWILIO, baseUrl: 'http://x' } as const;
     const vendor = await startVendor(twilioSpec(callbackUrl(config, PUBLIC)!));

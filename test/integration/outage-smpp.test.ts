@@ -114,3 +114,52 @@ test('codes that expire while the SMSC is away are `expired`, never sent; the re
     assert.ok(Math.abs(left - 180) < 5, `about 180 s left, got ${left}`);
   }
 });
+
+test('a wrong password: nothing spent while the bind is refused; fixed and restarted, all goes out', async (t) => {
+  const f = coreFixture();
+  const smsc = await TestSmsc.start();
+  t.after(async () => {
+    await smsc.stop();
+    await f.store.close();
+  });
+  const dispatcher = (password: string) => {
+    const gateway = new SmppGateway(smppConfig(smsc, { password }), { clock: f.clock });
+    const pool = GatewayPool.single(gateway, f.clock, new LibPhoneNumberInspector());
+    const d = new Dispatcher({
+      store: f.store,
+      pool,
+      keys: f.keys,
+      clock: f.clock,
+      options: {
+        pollMs: 1000,
+        leaseMs: 30_000,
+        sendTimeoutMs: 2000,
+        concurrency: 100,
+        maxAttempts: 5,
+        backoffBaseMs: 1000,
+        backoffMaxMs: 30_000,
+      },
+      events: { attempt() {}, error: (e) => assert.fail(String(e)) },
+    });
+    return { gateway, pool, d };
+  };
+  const wrong = dispatcher('wrong');
+  await smsc.waitFor('the refused bind', () => !wrong.gateway.health().up);
+  assert.match(wrong.gateway.health().error, /bind refused: ESME_RINVPASWD/);
+  assert.equal(wrong.pool.status().degraded, true);
+  for (let i = 0; i < 5; i++) {
+    await f.verifier.sendCode('c', { phoneNumber: phone(100 + i), message: 'code {{code}}' });
+    f.clock.advance(20_000);
+    await wrong.d.tick();
+    await wrong.d.idle();
+  }
+  assert.ok((await f.store.listMessages({ limit: 10 })).every((m) => m.status === 'queued' && m.attempts === 0));
+  await wrong.d.stop(); // the operator fixes the password and restarts otpd
+  const right = dispatcher('secret');
+  t.after(() => right.d.stop());
+  await smsc.waitFor('the bind', () => right.gateway.health().up && smsc.binds.some((b) => b.accepted));
+  await right.d.tick();
+  await right.d.idle();
+  await smsc.waitFor('all five at the SMSC', () => smsc.messages.length === 5, 5000);
+  assert.ok((await f.store.listMessages({ limit: 10 })).every((m) => m.status === 'sent' && m.attempts === 1));
+});
