@@ -82,6 +82,35 @@ export const SmppConfig = Type.Object(
     requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
     reconnectBaseMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
     reconnectMaxMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+    serviceType: Type.String({ maxLength: 5, default: '', description: 'submit_sm service_type' }),
+    protocolId: Type.Integer({ minimum: 0, maximum: 255, default: 0, description: 'submit_sm protocol_id' }),
+    priorityFlag: Type.Integer({ minimum: 0, maximum: 3, default: 0, description: 'submit_sm priority_flag' }),
+    replaceIfPresent: Type.Boolean({
+      default: false,
+      description:
+        'replace_if_present_flag: the SMSC replaces a message to the same number from the same sender that it ' +
+        'still holds, so a superseded code is not delivered after the new one',
+    }),
+    tlvs: Type.Array(
+      Type.Object(
+        {
+          tag: Type.Integer({
+            minimum: 0x1400,
+            maximum: 0x3fff,
+            description: 'vendor-specific range (SMPP 3.4 §5.3.2)',
+          }),
+          value: Type.String({ maxLength: 255 }),
+          encoding: Type.Union([Type.Literal('cstring'), Type.Literal('string'), Type.Literal('hex')], {
+            default: 'cstring',
+          }),
+        },
+        strict,
+      ),
+      {
+        default: [],
+        description: 'Optional parameters on every submit_sm, e.g. India DLT: PE_ID 0x1400, template id 0x1401',
+      },
+    ),
   },
   strict,
 );

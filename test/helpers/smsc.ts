@@ -24,6 +24,12 @@ export interface SubmitRecord {
    * ends at, counted from when the PDU was read (wall clock).
    */
   readonly validityPeriod: Date | string | undefined;
+  readonly serviceType: string | undefined;
+  readonly protocolId: number | undefined;
+  readonly priorityFlag: number | undefined;
+  readonly replaceIfPresent: number | undefined;
+  /** Vendor-specific TLVs (0x1400–0x3FFF) by tag, as raw bytes. */
+  readonly tlvs: Readonly<Record<number, Buffer>>;
   /** The concatenation IE (05 00 03 ref total seq) when the part has one. */
   readonly concat: { readonly ref: number; readonly total: number; readonly seq: number } | undefined;
   /** Size of the user data after the header: septets for data_coding 0, UTF-16 units for 8. */
@@ -277,6 +283,11 @@ export function smppConfig(smsc: TestSmsc, overrides: Partial<SmppGatewayConfig>
     requestTimeoutMs: 2000,
     reconnectBaseMs: 20,
     reconnectMaxMs: 100,
+    serviceType: '',
+    protocolId: 0,
+    priorityFlag: 0,
+    replaceIfPresent: false,
+    tlvs: [],
     ...overrides,
   };
 }
@@ -285,6 +296,16 @@ function statusFor(mode: SmscMode): number | undefined {
   if (mode === 'hang') return undefined;
   if (mode === 'ok') return smpp.ESME_ROK;
   return typeof mode === 'object' ? mode.status : MODE_STATUS[mode];
+}
+
+/** The vendor-specific TLVs otpd registered with the smpp package (see smpp-gateway.ts), by tag. */
+function vendorTlvs(pdu: smpp.PDU): Record<number, Buffer> {
+  const out: Record<number, Buffer> = {};
+  for (const [k, v] of Object.entries(pdu)) {
+    const m = /^otpd_tlv_(\d+)$/.exec(k);
+    if (m && Buffer.isBuffer(v)) out[Number(m[1])] = v;
+  }
+  return out;
 }
 
 function record(pdu: smpp.PDU): SubmitRecord {
@@ -303,6 +324,11 @@ function record(pdu: smpp.PDU): SubmitRecord {
     esmClass: pdu.esm_class,
     registeredDelivery: pdu.registered_delivery,
     validityPeriod: (pdu as { validity_period?: Date | string }).validity_period || undefined,
+    serviceType: (pdu as { service_type?: string }).service_type,
+    protocolId: (pdu as { protocol_id?: number }).protocol_id,
+    priorityFlag: (pdu as { priority_flag?: number }).priority_flag,
+    replaceIfPresent: (pdu as { replace_if_present_flag?: number }).replace_if_present_flag,
+    tlvs: vendorTlvs(pdu),
     concat: ie ? { ref: ie[2]!, total: ie[3]!, seq: ie[4]! } : undefined,
     units: pdu.data_coding === 0 ? (gsm7Septets(text) ?? -1) : text.length,
     text,

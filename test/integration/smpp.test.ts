@@ -55,6 +55,11 @@ test('binds as an SMPP 3.4 transceiver and submits to an international number wi
     esmClass: 0,
     registeredDelivery: 1,
     validityPeriod: undefined,
+    serviceType: '',
+    protocolId: 0,
+    priorityFlag: 0,
+    replaceIfPresent: 0,
+    tlvs: {},
     concat: undefined,
     units: 19,
     text: 'Your code is 123456',
@@ -65,6 +70,31 @@ test('a short code goes out as network specific (TON 3, NPI 0)', async (t) => {
   const { smsc, gw } = await setup(t, { sourceAddr: '54321' });
   okId(await gw.send(msg('code 2'), never));
   assert.deepEqual([smsc.submits[0]!.source, smsc.submits[0]!.sourceTon, smsc.submits[0]!.sourceNpi], ['54321', 3, 0]);
+});
+
+test('operator options and vendor TLVs on every submit_sm (India DLT: PE_ID 0x1400, template id 0x1401)', async (t) => {
+  const { smsc, gw } = await setup(t, {
+    serviceType: 'OTP',
+    protocolId: 0,
+    priorityFlag: 1,
+    replaceIfPresent: true,
+    tlvs: [
+      { tag: 0x1400, value: '1201160000000000000', encoding: 'cstring' },
+      { tag: 0x1401, value: '1307160000000000000', encoding: 'string' },
+      { tag: 0x1402, value: 'c0ffee', encoding: 'hex' },
+    ],
+  });
+  okId(await gw.send(msg('code 3'), never));
+  const s = smsc.submits[0]!;
+  assert.deepEqual([s.serviceType, s.protocolId, s.priorityFlag, s.replaceIfPresent], ['OTP', 0, 1, 1]);
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(s.tlvs).map(([k, v]) => [Number(k).toString(16), v.toString('hex')])),
+    {
+      '1400': Buffer.from('1201160000000000000\0').toString('hex'),
+      '1401': Buffer.from('1307160000000000000').toString('hex'),
+      '1402': 'c0ffee',
+    },
+  );
 });
 
 test('validity_period: the relative format, whole seconds, capped at 99 days', () => {

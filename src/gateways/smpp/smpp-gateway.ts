@@ -53,6 +53,8 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
   readonly #clock: Clock;
   readonly #log: LinkLog;
   readonly #source: { readonly addr: string; readonly ton: number; readonly npi: number };
+  /** What every submit_sm of this gateway carries besides the message: options and TLVs. */
+  readonly #fixed: smpp.Params;
   readonly #listeners: ((r: ReceiptInput) => void)[] = [];
   readonly #healthListeners: ((h: LinkHealth) => void)[] = [];
   #ref: number;
@@ -63,6 +65,7 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     this.#log = deps.log ?? silent;
     const random01 = deps.random01 ?? Math.random;
     this.#source = sourceAddress(config);
+    this.#fixed = fixedParams(config);
     this.#ref = Math.floor(random01() * 256);
     this.#gate = new SubmitGate(config.window, config.throughputPerSecond);
     this.#link = new SmppLink(config, {
@@ -179,6 +182,7 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
    */
   #params(to: string, part: ShortMessage, dataCoding: number, first: boolean): smpp.Params {
     return {
+      ...this.#fixed,
       source_addr_ton: this.#source.ton,
       source_addr_npi: this.#source.npi,
       source_addr: this.#source.addr,
@@ -212,6 +216,30 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
       }
     }
   }
+}
+
+/**
+ * The operator's options (service_type, protocol_id, priority_flag, replace_if_present_flag) and
+ * vendor-specific TLVs, such as India's DLT PE_ID (0x1400) and template id (0x1401). The smpp
+ * package encodes only TLVs it knows by name, so each tag is registered once, as raw bytes that
+ * otpd encodes itself.
+ */
+function fixedParams(c: SmppGatewayConfig): smpp.Params {
+  const params: smpp.Params = {
+    service_type: c.serviceType,
+    protocol_id: c.protocolId,
+    priority_flag: c.priorityFlag,
+    replace_if_present_flag: c.replaceIfPresent ? 1 : 0,
+  };
+  for (const t of c.tlvs) {
+    const name = `otpd_tlv_${t.tag}`;
+    if (!(name in smpp.tlvs)) smpp.addTLV(name, { id: t.tag, type: smpp.types.tlv.buffer });
+    params[name] =
+      t.encoding === 'hex'
+        ? Buffer.from(t.value, 'hex')
+        : Buffer.from(t.encoding === 'cstring' ? `${t.value}\0` : t.value, 'latin1');
+  }
+  return params;
 }
 
 /**

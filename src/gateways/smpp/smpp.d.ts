@@ -88,6 +88,15 @@ declare module 'smpp' {
 
     /** Command names (requests and responses) the package can encode and decode. */
     const commands: Readonly<Record<string, unknown>>;
+    /** Known TLVs by name; addTLV extends it (process-wide). */
+    const tlvs: Readonly<Record<string, unknown>>;
+    interface TlvType {
+      read(buffer: Buffer, offset: number, length: number): unknown;
+      write(value: unknown, buffer: Buffer, offset: number): void;
+      size(value: unknown): number;
+    }
+    const types: { readonly tlv: { readonly buffer: TlvType; readonly cstring: TlvType; readonly string: TlvType } };
+    function addTLV(name: string, options: { id: number; type: TlvType }): void;
     /** command_status names (ESME_R…) to codes. */
     const errors: Readonly<Record<string, number>>;
     const ESME_ROK: number;
