@@ -213,6 +213,7 @@ export class Dispatcher {
         outcome: 'sent',
         providerMessageId: result.providerMessageId,
         segments,
+        ...(result.partIds && result.partIds.length > 1 ? { partIds: result.partIds } : {}),
       });
       return;
     }

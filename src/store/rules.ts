@@ -213,6 +213,23 @@ export function stateAfter(r: AttemptRecord): 'sent' | 'queued' | 'failed' | 'ab
   return r.outcome === 'permanent' ? 'failed' : 'abandoned';
 }
 
+/** One part of a multi-part message and the receipt recorded for it, if any. */
+export interface PartReceipt {
+  readonly status: string | null;
+  readonly error: string | null;
+}
+
+/**
+ * A multi-part message's status from its parts' receipts: `failed` or `expired` as soon as one part
+ * is (with that part's error), `delivered` once every part is, otherwise still `sent`.
+ */
+export function partsStatus(parts: readonly PartReceipt[]): { status: string; error: string | null } {
+  const bad = parts.find((p) => p.status === 'failed') ?? parts.find((p) => p.status === 'expired');
+  if (bad) return { status: bad.status!, error: bad.error };
+  if (parts.length > 0 && parts.every((p) => p.status === 'delivered')) return { status: 'delivered', error: null };
+  return { status: 'sent', error: null };
+}
+
 /** A claimed row as both stores return it. */
 export interface ClaimRow {
   seq: number;

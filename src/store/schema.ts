@@ -165,6 +165,22 @@ export const TENANCY_SCHEMA = `
 `;
 
 /**
+ * The parts of a message sent as several, each with its own provider id and delivery receipt: the
+ * message is delivered once every part has a `delivered` receipt (in message_receipts), failed or
+ * expired as soon as one part is.
+ */
+export const MESSAGE_PARTS_SCHEMA = (rowid: string) => `
+  CREATE TABLE message_parts (
+    gateway TEXT NOT NULL,
+    provider_message_id TEXT NOT NULL,
+    message_seq BIGINT NOT NULL,
+    part INTEGER NOT NULL,
+    PRIMARY KEY (gateway, provider_message_id)
+  )${rowid};
+  CREATE INDEX message_parts_by_message ON message_parts (message_seq);
+`;
+
+/**
  * A counter that every change to the abuse tables moves on (by triggers, so the CLI and any other
  * writer move it too): a process can keep those small tables in memory and re-read them only when
  * the counter has moved, one single-row read per send instead of three lookups (SQLite only).

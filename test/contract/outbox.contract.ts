@@ -301,6 +301,36 @@ export function outboxContract(name: string, h: StoreHarness): void {
     );
   });
 
+  withStore('a message sent in parts is delivered only once every part is; one failed part fails it', async (s) => {
+    const [a, b] = await queued(s, ['mp1', 'mp2'], 3);
+    const receipt = (id: string, status: 'delivered' | 'failed', at: number, error?: string) =>
+      s.recordReceipt({ gateway: 'g1', providerMessageId: id, status, at, ...(error ? { error } : {}) });
+    // b's second part is reported before the attempt is recorded: it still counts.
+    assert.equal(await receipt('b-2', 'delivered', T0 + 205), 'recorded');
+    await s.completeAttempts([
+      { ...sent(a!.id, 1, 'a-1'), partIds: ['a-1', 'a-2', 'a-3'] },
+      { ...sent(b!.id, 1, 'b-1'), partIds: ['b-1', 'b-2', 'b-3'] },
+    ]);
+    await receipt('a-1', 'delivered', T0 + 300);
+    await receipt('a-3', 'delivered', T0 + 301);
+    assert.deepEqual((await statuses(s)).get(a!.id), ['sent', null], 'two of three parts');
+    await receipt('a-2', 'delivered', T0 + 302);
+    assert.deepEqual((await statuses(s)).get(a!.id), ['delivered', null]);
+    assert.equal(await receipt('a-2', 'delivered', T0 + 303), 'duplicate');
+
+    await receipt('b-1', 'delivered', T0 + 300);
+    await receipt('b-3', 'failed', T0 + 301, 'stat:UNDELIV err:001');
+    assert.deepEqual((await statuses(s)).get(b!.id), ['failed', 'stat:UNDELIV err:001']);
+  });
+
+  withStore('a message whose parts were all reported before its attempt is recorded is delivered', async (s) => {
+    const [m] = await queued(s, ['mp3'], 2);
+    await s.recordReceipt({ gateway: 'g1', providerMessageId: 'c-1', status: 'delivered', at: T0 + 150 });
+    await s.recordReceipt({ gateway: 'g1', providerMessageId: 'c-2', status: 'delivered', at: T0 + 151 });
+    await s.completeAttempts([{ ...sent(m!.id, 1, 'c-1'), partIds: ['c-1', 'c-2'] }]);
+    assert.deepEqual((await statuses(s)).get(m!.id), ['delivered', null]);
+  });
+
   withStore(
     'completeAttempts: one call records a round of different outcomes, each as completeAttempt would',
     async (s) => {
@@ -351,6 +381,38 @@ export function outboxContract(name: string, h: StoreHarness): void {
       assert.deepEqual(claimed.map((m) => m.verificationId).sort(), [...live].sort());
       const views = await a.listMessages({ limit: 100 });
       assert.equal(views.filter((v) => v.status === 'expired').length, 20);
+    },
+  );
+
+  withPair(
+    'parts: receipts racing each other and the completion (over two handles) deliver the message',
+    async (a, b) => {
+      const claimed = await queued(
+        a,
+        Array.from({ length: 10 }, (_, i) => `parts-${i}`),
+        3,
+      );
+      await Promise.all(
+        claimed.flatMap((m, i) => {
+          const ids = [1, 2, 3].map((k) => `p-parts-${i}-${k}`);
+          return [
+            (i % 2 ? a : b).completeAttempt({ ...sent(m.id, 1, ids[0]!), partIds: ids }),
+            ...ids.map((id, k) =>
+              ((i + k) % 2 ? a : b).recordReceipt({
+                gateway: 'g1',
+                providerMessageId: id,
+                status: 'delivered',
+                at: T0 + 300,
+              }),
+            ),
+          ];
+        }),
+      );
+      const st = await statuses(a);
+      assert.deepEqual(
+        claimed.map((m) => st.get(m.id)![0]),
+        Array(10).fill('delivered'),
+      );
     },
   );
 

@@ -46,6 +46,8 @@ export interface MessageRecord {
   readonly parts: number;
   /** The message_id the SMSC gave the first part. */
   readonly messageId: string;
+  /** Every part's message_id, in order (one for a single-part message). */
+  readonly partIds: readonly string[];
 }
 
 export interface BindRecord {
@@ -93,7 +95,7 @@ export class TestSmsc {
   readonly #credentials: { readonly systemId: string; readonly password: string };
   readonly #server: smpp.Server;
   readonly #bound = new Set<smpp.Session>();
-  readonly #parts = new Map<string, { id: string; texts: string[] }>();
+  readonly #parts = new Map<string, { id: string; texts: string[]; ids: string[] }>();
   #hung: { session: smpp.Session; pdu: smpp.PDU; record: SubmitRecord }[] = [];
   #ids = 0;
 
@@ -245,13 +247,14 @@ export class TestSmsc {
 
   #reassemble(r: SubmitRecord, id: string): void {
     if (!r.concat) {
-      this.messages.push({ to: r.to, text: r.text, dataCoding: r.dataCoding, parts: 1, messageId: id });
+      this.messages.push({ to: r.to, text: r.text, dataCoding: r.dataCoding, parts: 1, messageId: id, partIds: [id] });
       return;
     }
     const key = `${r.to}/${r.concat.ref}/${r.concat.total}`;
-    const entry = this.#parts.get(key) ?? { id: '', texts: [] };
+    const entry = this.#parts.get(key) ?? { id: '', texts: [], ids: [] };
     if (r.concat.seq === 1) entry.id = id;
     entry.texts[r.concat.seq - 1] = r.text;
+    entry.ids[r.concat.seq - 1] = id;
     this.#parts.set(key, entry);
     if (entry.texts.filter((t) => t !== undefined).length < r.concat.total) return;
     this.#parts.delete(key);
@@ -261,6 +264,7 @@ export class TestSmsc {
       dataCoding: r.dataCoding,
       parts: r.concat.total,
       messageId: entry.id,
+      partIds: entry.ids,
     });
   }
 }

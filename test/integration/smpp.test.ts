@@ -177,11 +177,11 @@ test('long GSM-7 texts are sent as concatenated parts of 153 septets, never spli
     smsc.submits.map((s) => [s.concat?.total, s.concat?.seq, s.esmClass, s.registeredDelivery]),
     [
       [3, 1, 0x40, 1],
-      [3, 2, 0x40, 0],
-      [3, 3, 0x40, 0],
+      [3, 2, 0x40, 1],
+      [3, 3, 0x40, 1],
       [3, 1, 0x40, 1],
-      [3, 2, 0x40, 0],
-      [3, 3, 0x40, 0],
+      [3, 2, 0x40, 1],
+      [3, 3, 0x40, 1],
     ],
   );
   assert.notEqual(smsc.submits[0]!.concat!.ref, smsc.submits[3]!.concat!.ref, 'each message has its own reference');
@@ -467,4 +467,30 @@ test('a throttled submit (ESME_RTHROTTLED) is retried after retryAfterMs, then s
   await run();
   assert.deepEqual([await statuses(), smsc.submits.length], [['sent'], 2]);
   assert.equal(smsc.messages[0]!.text, `code ${f.lastCode()}`);
+});
+
+test('a long message asks a receipt for every part and is delivered only when every part is', async (t) => {
+  const { smsc, gw } = await setup(t);
+  const { f, run, statuses } = dispatcher(gw);
+  gw.onReceipt((r) => void f.store.recordReceipt({ ...r, gateway: gw.id }));
+  // Over 70 UTF-16 units: two UCS-2 parts.
+  const long = 'Код подтверждения для входа: {{code}}. Никому его не сообщайте, даже нашим сотрудникам.';
+  await f.verifier.sendCode('c', { phoneNumber: TO, message: long });
+  await run();
+  await smsc.waitFor('the whole message', () => smsc.messages.length === 1);
+  const [m] = smsc.messages;
+  assert.equal(m!.parts, 2);
+  assert.deepEqual(
+    smsc.submits.map((s) => s.registeredDelivery),
+    [1, 1],
+  );
+  const until = async (want: string) => {
+    for (let i = 0; i < 200 && (await statuses())[0] !== want; i++) await new Promise((r) => setTimeout(r, 5));
+    return (await statuses())[0];
+  };
+  await smsc.receipt(m!.partIds[0]!, 'DELIVRD');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await until('sent'), 'sent', 'one part of two');
+  await smsc.receipt(m!.partIds[1]!, 'DELIVRD');
+  assert.equal(await until('delivered'), 'delivered');
 });

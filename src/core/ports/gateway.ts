@@ -19,7 +19,17 @@ export interface OutboundMessage {
 }
 
 export type SendResult =
-  | { readonly ok: true; readonly providerMessageId: string; readonly segments?: number }
+  | {
+      readonly ok: true;
+      readonly providerMessageId: string;
+      readonly segments?: number;
+      /**
+       * A message sent as several parts, each with its own id and its own delivery receipt (SMPP):
+       * every part's id in order, the first being `providerMessageId`. The message is `delivered`
+       * only once every part is.
+       */
+      readonly partIds?: readonly string[];
+    }
   /**
    * Transient: worth retrying later (throttling, 5xx, a dropped connection). Permanent: retrying
    * this message on this gateway cannot help (a refused number, bad credentials). `timeout` marks a

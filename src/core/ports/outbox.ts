@@ -45,6 +45,8 @@ export interface AttemptRecord {
   readonly error?: string | undefined;
   /** Segments the gateway reported (or otpd counted) for this attempt. */
   readonly segments?: number | undefined;
+  /** Sent as parts with receipts of their own: every part's provider id (see SendResult). */
+  readonly partIds?: readonly string[] | undefined;
   /** Set when the message will be tried again at that time; absent means this outcome is final. */
   readonly retryAt?: number | undefined;
   /** With retryAt: the route step of the next try (failover to the next gateway). */

@@ -97,9 +97,10 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
   }
 
   /**
-   * Sends every part in order and returns the first part's message_id: that part's receipt stands
-   * for the message. Should a later part fail, the message is failed as a whole and a retry sends
-   * all parts again under a new reference, so the handset never has to join parts of two attempts.
+   * Sends every part in order and returns every part's message_id (the first is the message's id;
+   * each part's receipt counts, see #params). Should a later part fail, the message is failed as a
+   * whole and a retry sends all parts again under a new reference, so the handset never has to join
+   * parts of two attempts.
    */
   async send(m: OutboundMessage, signal: AbortSignal): Promise<SendResult> {
     if (signal.aborted)
@@ -113,18 +114,23 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     } catch (err) {
       return { ok: false, kind: 'permanent', error: (err as Error).message };
     }
-    let first: string | undefined;
+    const ids: string[] = [];
     // Computed once: every part of one message carries the same deadline.
     const validity = m.validUntil === undefined ? undefined : relativeValidity(m.validUntil - this.#clock.now());
     for (const [i, part] of parts.entries()) {
       const what = parts.length === 1 ? 'submit_sm' : `submit_sm (part ${i + 1} of ${parts.length})`;
-      const params = this.#params(m.to, part, dataCoding, i === 0);
+      const params = this.#params(m.to, part, dataCoding);
       if (validity) params.validity_period = validity;
       const r = await this.#submit(params, what, signal);
       if (!r.ok) return r;
-      first ??= r.messageId;
+      ids.push(r.messageId);
     }
-    return { ok: true, providerMessageId: first ?? '', segments: parts.length };
+    return {
+      ok: true,
+      providerMessageId: ids[0] ?? '',
+      segments: parts.length,
+      ...(ids.length > 1 ? { partIds: ids } : {}),
+    };
   }
 
   /** Turns away callers waiting for the window, then unbinds and closes the link. */
@@ -176,11 +182,10 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
   }
 
   /**
-   * Only the first part asks for a delivery receipt: its message_id is the one otpd keeps, so the
-   * receipts of the other parts would match nothing and be ignored; not asking spares the SMSC the
-   * work and the store unmatched receipts.
+   * Every part asks for a delivery receipt: a long message is delivered only when all its parts
+   * are (the store tracks each part's id), since a handset shows nothing until it has them all.
    */
-  #params(to: string, part: ShortMessage, dataCoding: number, first: boolean): smpp.Params {
+  #params(to: string, part: ShortMessage, dataCoding: number): smpp.Params {
     return {
       ...this.#fixed,
       source_addr_ton: this.#source.ton,
@@ -190,7 +195,7 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
       dest_addr_npi: NPI_E164,
       destination_addr: to.replace(/^\+/, ''),
       esm_class: part.esmClass,
-      registered_delivery: first ? 1 : 0,
+      registered_delivery: 1,
       data_coding: dataCoding,
       short_message: part.bytes,
     };

@@ -33,6 +33,7 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
   },
   { version: 4, name: 'tenancy', sql: ddl.TENANCY_SCHEMA },
   { version: 5, name: 'round-trips', sql: ROUND_TRIPS_SCHEMA },
+  { version: 6, name: 'message-parts', sql: ddl.MESSAGE_PARTS_SCHEMA('') },
 ];
 
 /**

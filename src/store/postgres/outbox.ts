@@ -3,6 +3,7 @@ import type * as port from '../../core/ports/outbox.ts';
 import type { DevMessageInput } from '../../core/ports/store.ts';
 import { CLAIM_RETURNING, EXPIRE_BATCH, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
 import * as rows from '../rows.ts';
+import { partIdsOf, recordPartReceipt, recordParts } from './parts.ts';
 import { advisoryLockKey, inTransaction } from './pool.ts';
 
 // Whether a message's code can still be used (true without a verification row). A correlated
@@ -158,7 +159,8 @@ async function completeAttempts(pool: pg.Pool, records: readonly port.AttemptRec
   const complete = { name: 'otpd_complete', text: COMPLETE, values: completeValues(records) };
   const locks = records
     .filter((r) => stateAfter(r) === 'sent' && r.providerMessageId !== undefined)
-    .map((r) => advisoryLockKey(r.gateway, r.providerMessageId!));
+    .map((r) => advisoryLockKey(r.gateway, r.providerMessageId!))
+    .concat(partIdsOf(records).map((p) => advisoryLockKey(p.gateway, p.id)));
   if (locks.length === 0) {
     await pool.query(complete);
     return;
@@ -166,6 +168,7 @@ async function completeAttempts(pool: pg.Pool, records: readonly port.AttemptRec
   await inTransaction(pool, async (c) => {
     await lockProviderIds(c, locks);
     await c.query(complete);
+    await recordParts(c, records);
   });
 }
 
@@ -173,6 +176,8 @@ async function completeAttempts(pool: pg.Pool, records: readonly port.AttemptRec
 async function recordReceipt(pool: pg.Pool, r: port.DeliveryReceipt): Promise<'recorded' | 'duplicate'> {
   return inTransaction(pool, async (c) => {
     await lockProviderIds(c, [advisoryLockKey(r.gateway, r.providerMessageId)]);
+    const part = await recordPartReceipt(c, r);
+    if (part) return part;
     const res = await c.query<{ n: number }>({
       name: 'otpd_receipt',
       text: RECEIPT,

@@ -29,6 +29,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     sql: `CREATE TABLE rate_limits (key TEXT PRIMARY KEY, tat REAL NOT NULL)${WITHOUT_ROWID};`,
   },
   { version: 7, name: 'abuse-epoch', sql: ddl.ABUSE_EPOCH_SCHEMA },
+  { version: 8, name: 'message-parts', sql: ddl.MESSAGE_PARTS_SCHEMA(WITHOUT_ROWID) },
 ];
 
 /**

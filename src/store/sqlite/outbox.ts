@@ -1,7 +1,16 @@
 import type Database from 'better-sqlite3';
 import type * as port from '../../core/ports/outbox.ts';
 import type { DevMessageInput } from '../../core/ports/store.ts';
-import { CLAIM_RETURNING, partitionDue, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
+import {
+  CLAIM_RETURNING,
+  partitionDue,
+  partsStatus,
+  STALE_ERROR,
+  stateAfter,
+  toClaimed,
+  type ClaimRow,
+  type PartReceipt,
+} from '../rules.ts';
 import * as rows from '../rows.ts';
 
 // A receipt may be recorded before the attempt that caused it (an SMSC can answer with a receipt
@@ -45,6 +54,13 @@ function writeStatements(db: Database.Database) {
       VALUES (@gateway, @providerId, @status, @error, @at)`),
     applyReceipt: p(`UPDATE messages SET status = @status, last_error = COALESCE(@error, last_error), updated_at = @at
       WHERE gateway = @gateway AND provider_message_id = @providerId AND status = 'sent'`),
+    insertPart: p(`INSERT OR IGNORE INTO message_parts (gateway, provider_message_id, message_seq, part)
+      VALUES (@gateway, @providerId, @seq, @part)`),
+    partOf: p('SELECT message_seq FROM message_parts WHERE gateway = @gateway AND provider_message_id = @providerId'),
+    partReceipts: p(`SELECT r.status, r.error FROM message_parts p LEFT JOIN message_receipts r
+      ON r.gateway = p.gateway AND r.provider_message_id = p.provider_message_id WHERE p.message_seq = ?`),
+    setPartsStatus: p(`UPDATE messages SET status = @status, last_error = COALESCE(@error, last_error),
+      updated_at = @at WHERE seq = @seq AND status IN ('sent', 'delivered')`),
     appendDev: p('INSERT OR IGNORE INTO dev_outbox (message_seq, recipient, text, created_at) VALUES (?, ?, ?, ?)'),
   };
 }
@@ -55,6 +71,11 @@ function writeStatements(db: Database.Database) {
  */
 export function outboxWrites(db: Database.Database) {
   const q = writeStatements(db);
+  /** A multi-part message's status from its parts' receipts; only a sent or delivered one moves. */
+  const applyParts = (seq: number, at: number): void => {
+    const { status, error } = partsStatus(q.partReceipts.all(seq) as PartReceipt[]);
+    q.setPartsStatus.run({ seq, status, error, at });
+  };
   return {
     /** Both writes run in the caller's one transaction: the expiries and the leases commit together. */
     claimMessages(now: number, leaseMs: number, limit: number): port.ClaimedMessage[] {
@@ -92,8 +113,13 @@ export function outboxWrites(db: Database.Database) {
       }
       q.insertAttempt.run(a);
       const state = stateAfter(r);
-      if (state === 'sent') q.sent.run({ ...a, providerId: a.providerId ?? '' });
-      else if (state === 'queued') q.requeue.run({ ...a, retryAt: r.retryAt, routeStep: r.nextRouteStep ?? 0 });
+      if (state === 'sent') {
+        q.sent.run({ ...a, providerId: a.providerId ?? '' });
+        if ((r.partIds?.length ?? 0) > 1) {
+          for (const [i, providerId] of r.partIds!.entries()) q.insertPart.run({ ...a, providerId, part: i + 1 });
+          applyParts(a.seq, r.finishedAt);
+        }
+      } else if (state === 'queued') q.requeue.run({ ...a, retryAt: r.retryAt, routeStep: r.nextRouteStep ?? 0 });
       else q.finish.run({ ...a, status: state });
     },
 
@@ -106,7 +132,9 @@ export function outboxWrites(db: Database.Database) {
         at: r.at,
       };
       if (q.insertReceipt.run(row).changes === 0) return 'duplicate';
-      q.applyReceipt.run(row);
+      const part = q.partOf.get(row) as { message_seq: number } | undefined;
+      if (part) applyParts(part.message_seq, r.at);
+      else q.applyReceipt.run(row);
       return 'recorded';
     },
 
