@@ -50,6 +50,12 @@ export const SmppConfig = Type.Object(
     host: Type.String({ minLength: 1 }),
     port: Type.Integer({ minimum: 1, maximum: 65535, default: 2775 }),
     tls: Type.Boolean({ default: false }),
+    tlsCaFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "PEM file of the CA that signed the SMSC's certificate, when it is not a public one",
+      }),
+    ),
     systemId: Type.String({ minLength: 1, maxLength: 15 }),
     password: Type.String({ maxLength: 8, description: 'SMPP 3.4 allows at most 8 characters' }),
     systemType: Type.String({ maxLength: 12, default: '' }),

@@ -99,13 +99,17 @@ export class TestSmsc {
   #hung: { session: smpp.Session; pdu: smpp.PDU; record: SubmitRecord }[] = [];
   #ids = 0;
 
-  private constructor(credentials: { systemId: string; password: string }) {
+  private constructor(credentials: { systemId: string; password: string }, tls?: { key: string; cert: string }) {
     this.#credentials = credentials;
-    this.#server = smpp.createServer((s) => this.#serve(s));
+    this.#server = tls ? smpp.createServer(tls, (s) => this.#serve(s)) : smpp.createServer((s) => this.#serve(s));
   }
 
-  static async start(credentials = { systemId: 'otpd', password: 'secret' }): Promise<TestSmsc> {
-    const smsc = new TestSmsc(credentials);
+  /** `tls`: SMPP over TLS with this key and certificate (PEM). */
+  static async start(
+    credentials = { systemId: 'otpd', password: 'secret' },
+    tls?: { key: string; cert: string },
+  ): Promise<TestSmsc> {
+    const smsc = new TestSmsc(credentials, tls);
     await smsc.listen();
     return smsc;
   }

@@ -9,6 +9,8 @@ export interface LinkOptions {
   readonly host: string;
   readonly port: number;
   readonly tls: boolean;
+  /** PEM of a private CA to trust for the SMSC's certificate (the system's CAs otherwise). */
+  readonly ca?: string | undefined;
   readonly systemId: string;
   readonly password: string;
   readonly systemType: string;
@@ -143,7 +145,13 @@ export class SmppLink {
     this.#reconnectTimer = undefined;
     this.#state = 'connecting';
     // noDelay: SMPP is small request/response PDUs, which Nagle's algorithm would hold back.
-    const s = smpp.connect({ host: this.#o.host, port: this.#o.port, tls: this.#o.tls, noDelay: true });
+    const s = smpp.connect({
+      host: this.#o.host,
+      port: this.#o.port,
+      tls: this.#o.tls,
+      noDelay: true,
+      ...(this.#o.ca ? { ca: this.#o.ca } : {}),
+    });
     this.#session = s;
     // Without an 'error' listener the package's EventEmitter would crash the process.
     s.on('error', (err) => this.#onError(s, err));

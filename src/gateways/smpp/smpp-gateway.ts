@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import smpp from 'smpp';
 import type { Static } from 'typebox';
 import type { Clock } from '../../core/clock.ts';
@@ -68,14 +69,19 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     this.#fixed = fixedParams(config);
     this.#ref = Math.floor(random01() * 256);
     this.#gate = new SubmitGate(config.window, config.throughputPerSecond);
-    this.#link = new SmppLink(config, {
-      log: this.#log,
-      random01,
-      onDeliver: (pdu) => this.#onDeliver(pdu),
-      onHealth: (h) => {
-        for (const l of this.#healthListeners) l(h);
+    // Read once at boot: a missing or unreadable CA file stops otpd with the path in the error.
+    const ca = config.tlsCaFile ? readFileSync(config.tlsCaFile, 'utf8') : undefined;
+    this.#link = new SmppLink(
+      { ...config, ca },
+      {
+        log: this.#log,
+        random01,
+        onDeliver: (pdu) => this.#onDeliver(pdu),
+        onHealth: (h) => {
+          for (const l of this.#healthListeners) l(h);
+        },
       },
-    });
+    );
     this.#link.start();
   }
 

@@ -85,6 +85,8 @@ declare module 'smpp' {
 
     function connect(options: ConnectOptions): Session;
     function createServer(listener: (session: Session) => void): Server;
+    /** With a key and certificate: SMPP over TLS (a tls.Server underneath). */
+    function createServer(options: { key: string; cert: string }, listener: (session: Session) => void): Server;
 
     /** Command names (requests and responses) the package can encode and decode. */
     const commands: Readonly<Record<string, unknown>>;
