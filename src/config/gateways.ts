@@ -88,6 +88,15 @@ export const SmppConfig = Type.Object(
     requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
     reconnectBaseMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
     reconnectMaxMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+    textEncoding: Type.Union(
+      [Type.Literal('gsm7'), Type.Literal('ascii'), Type.Literal('latin1'), Type.Literal('ucs2')],
+      {
+        default: 'gsm7',
+        description:
+          'How a GSM-7 text goes out: gsm7 (data_coding 0, the SMSC default alphabet being GSM 03.38), ' +
+          'ascii (1) or latin1 (3) for SMSCs whose default alphabet is not, ucs2 (8) always',
+      },
+    ),
     serviceType: Type.String({ maxLength: 5, default: '', description: 'submit_sm service_type' }),
     protocolId: Type.Integer({ minimum: 0, maximum: 255, default: 0, description: 'submit_sm protocol_id' }),
     priorityFlag: Type.Integer({ minimum: 0, maximum: 3, default: 0, description: 'submit_sm priority_flag' }),

@@ -291,6 +291,7 @@ export function smppConfig(smsc: TestSmsc, overrides: Partial<SmppGatewayConfig>
     requestTimeoutMs: 2000,
     reconnectBaseMs: 20,
     reconnectMaxMs: 100,
+    textEncoding: 'gsm7',
     serviceType: '',
     protocolId: 0,
     priorityFlag: 0,

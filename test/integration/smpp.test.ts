@@ -97,6 +97,25 @@ test('operator options and vendor TLVs on every submit_sm (India DLT: PE_ID 0x14
   );
 });
 
+test('textEncoding for SMSCs whose default alphabet is not GSM 03.38: Latin-1, ASCII, or always UCS-2', async (t) => {
+  const cases: [SmppGatewayConfig['textEncoding'], string, number][] = [
+    ['latin1', 'Ihr Code für España: 123456 (é, ñ)', 3],
+    ['latin1', 'Δ code 123456', 8], // GSM-7, but Δ has no Latin-1 code
+    ['ascii', 'code 123456', 1],
+    ['ascii', 'código 123456', 8],
+    ['ucs2', 'code 123456', 8],
+  ];
+  for (const [textEncoding, text, dataCoding] of cases) {
+    const { smsc, gw } = await setup(t, { textEncoding });
+    okId(await gw.send(msg(text), never));
+    assert.deepEqual(
+      [smsc.messages[0]!.dataCoding, smsc.messages[0]!.text],
+      [dataCoding, text],
+      `${textEncoding}: ${text}`,
+    );
+  }
+});
+
 test('validity_period: the relative format, whole seconds, capped at 99 days', () => {
   assert.equal(relativeValidity(300_000), '000000000500000R');
   assert.equal(relativeValidity(90_061_999), '000001010101000R', '1 day, 1 h, 1 min, 1 s (ms cut off)');

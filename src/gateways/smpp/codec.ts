@@ -7,8 +7,18 @@ import { gsm7Septets, LIMITS } from '../../core/segments.ts';
  * Bytes go out as they are, so what is counted is what is sent.
  */
 
-/** SMPP 3.4 §5.2.19: 0 = SMSC default alphabet (GSM 03.38 here), 8 = UCS-2 (UTF-16BE). */
-export const DATA_CODING = { gsm7: 0x00, ucs2: 0x08 } as const;
+/**
+ * SMPP 3.4 §5.2.19: 0 = the SMSC's default alphabet (GSM 03.38 for most), 1 = IA5 (ASCII),
+ * 3 = Latin-1, 8 = UCS-2 (UTF-16BE).
+ */
+export const DATA_CODING = { gsm7: 0x00, ascii: 0x01, latin1: 0x03, ucs2: 0x08 } as const;
+
+/**
+ * How a text that fits GSM-7 goes out: `gsm7` as the SMSC's default alphabet (data_coding 0);
+ * `ascii` (1) or `latin1` (3) for SMSCs whose default alphabet is not GSM 03.38, when every
+ * character has a code there; `ucs2` always as UCS-2. Anything else goes as UCS-2.
+ */
+export type TextEncoding = 'gsm7' | 'ascii' | 'latin1' | 'ucs2';
 /** esm_class bit 6: short_message starts with a user data header. */
 export const ESM_UDHI = 0x40;
 
@@ -59,16 +69,30 @@ export function isGsm7(text: string): boolean {
  * septets or 67 UTF-16 units. Characters are kept whole, so a GSM escape pair or a surrogate pair
  * never straddles two parts (a part may then be one unit short).
  */
-export function encodeText(text: string): EncodedText {
-  const gsm = isGsm7(text);
-  const chars = [...text].map(gsm ? gsmChar : ucs2Char);
-  const { single, part } = LIMITS[gsm ? 'gsm7' : 'ucs2'];
-  const unitBytes = gsm ? 1 : 2;
+export function encodeText(text: string, encoding: TextEncoding = 'gsm7'): EncodedText {
+  const coding = codingFor(text, encoding);
+  const chars = [...text].map(coding === 'gsm7' ? gsmChar : coding === 'ucs2' ? ucs2Char : byteChar);
+  // 8-bit codings keep GSM-7's limits: the SMSC turns them into GSM-7 on the air, as otpd counted.
+  const { single, part } = LIMITS[coding === 'ucs2' ? 'ucs2' : 'gsm7'];
+  const unitBytes = coding === 'ucs2' ? 2 : 1;
   const total = chars.reduce((n, c) => n + c.length, 0);
   const parts = total <= single * unitBytes ? [Buffer.concat(chars)] : pack(chars, part * unitBytes);
   if (parts.length > MAX_PARTS)
     throw new RangeError(`text needs ${parts.length} SMS parts; at most ${MAX_PARTS} can be concatenated`);
-  return { dataCoding: gsm ? DATA_CODING.gsm7 : DATA_CODING.ucs2, parts };
+  return { dataCoding: DATA_CODING[coding], parts };
+}
+
+function codingFor(text: string, encoding: TextEncoding): keyof typeof DATA_CODING {
+  if (encoding === 'ucs2' || !isGsm7(text)) return 'ucs2';
+  if (encoding === 'gsm7') return 'gsm7';
+  const max = encoding === 'ascii' ? 0x7f : 0xff;
+  for (const ch of text) if (ch.codePointAt(0)! > max) return 'ucs2';
+  return encoding;
+}
+
+/** One byte per character, its code point (ASCII or Latin-1, checked by codingFor). */
+function byteChar(ch: string): Buffer {
+  return Buffer.from([ch.codePointAt(0)!]);
 }
 
 /**

@@ -13,7 +13,7 @@ import type {
 } from '../../core/ports/gateway.ts';
 import type { SmppConfig } from '../../config/gateways.ts';
 import { ABORTED, untilAborted } from './abort.ts';
-import { encodeText, withHeaders, type ShortMessage } from './codec.ts';
+import { encodeText, withHeaders, type ShortMessage, type TextEncoding } from './codec.ts';
 import { SmppLink, type LinkLog } from './link.ts';
 import { parseDeliver } from './receipt.ts';
 import { submitFailure, type SendFailure } from './status.ts';
@@ -54,6 +54,7 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
   readonly #clock: Clock;
   readonly #log: LinkLog;
   readonly #source: { readonly addr: string; readonly ton: number; readonly npi: number };
+  readonly #encoding: TextEncoding;
   /** What every submit_sm of this gateway carries besides the message: options and TLVs. */
   readonly #fixed: smpp.Params;
   readonly #listeners: ((r: ReceiptInput) => void)[] = [];
@@ -67,6 +68,7 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     const random01 = deps.random01 ?? Math.random;
     this.#source = sourceAddress(config);
     this.#fixed = fixedParams(config);
+    this.#encoding = config.textEncoding;
     this.#ref = Math.floor(random01() * 256);
     this.#gate = new SubmitGate(config.window, config.throughputPerSecond);
     // Read once at boot: a missing or unreadable CA file stops otpd with the path in the error.
@@ -114,7 +116,7 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     let parts: ShortMessage[];
     let dataCoding: number;
     try {
-      const encoded = encodeText(m.text);
+      const encoded = encodeText(m.text, this.#encoding);
       dataCoding = encoded.dataCoding;
       parts = withHeaders(encoded.parts, this.#nextRef(encoded.parts.length));
     } catch (err) {
