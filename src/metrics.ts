@@ -96,6 +96,11 @@ export function createMetrics() {
       labelNames: ['gateway'] as const,
       registers,
     }),
+    queueDepth: new Gauge({
+      name: 'otpd_delivery_queue_depth',
+      help: 'Messages waiting for delivery (queued or leased), read every 5 s',
+      registers,
+    }),
     linkUp: new Gauge({
       name: 'otpd_gateway_link_up',
       help: "1 while a gateway's own connection (an SMPP bind) is up, 0 while it is down",

@@ -69,6 +69,7 @@ export function buildDelivery(c: Config, d: DeliveryDeps) {
     maxAgeMs: c.delivery.maxQueueAgeSeconds * 1000,
     local: c.delivery.enabled ? () => dispatcher.oldestWaiting() : undefined,
     onAge: (seconds) => metrics.queueAge.set(seconds),
+    onDepth: (messages) => metrics.queueDepth.set(messages),
     onError: (err) => log.error({ err }, 'could not read the delivery backlog'),
   });
   return { pool, dispatcher, backlog, pricing: pricingFrom(c.delivery.gateways, pool) };

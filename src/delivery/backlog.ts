@@ -5,6 +5,8 @@ import { JobLoop } from '../jobs/loop.ts';
 
 /** How often the store is asked for its oldest due message: one index lookup each time. */
 export const BACKLOG_POLL_MS = 250;
+/** The queue's depth is a count over the due index, so it is read only every this many polls (5 s). */
+export const DEPTH_EVERY = 20;
 
 /**
  * How far delivery is behind, for admission's backpressure: the age of the longest-waiting due
@@ -14,21 +16,25 @@ export const BACKLOG_POLL_MS = 250;
  */
 export class BacklogMonitor implements DeliveryBacklog {
   readonly maxAgeMs: number;
-  readonly #store: Pick<OutboxStore, 'oldestDue'>;
+  readonly #store: Pick<OutboxStore, 'oldestDue' | 'queueDepth'>;
   readonly #clock: Clock;
   readonly #local: (() => number | undefined) | undefined;
   readonly #onAge: ((seconds: number) => void) | undefined;
+  readonly #onDepth: ((messages: number) => void) | undefined;
+  #polls = 0;
   readonly #loop: JobLoop;
   #storeOldest: number | null = null;
 
   constructor(o: {
-    store: Pick<OutboxStore, 'oldestDue'>;
+    store: Pick<OutboxStore, 'oldestDue' | 'queueDepth'>;
     clock: Clock;
     maxAgeMs: number;
     /** Since when the longest-waiting message this process holds has waited (the dispatcher's). */
     local?: () => number | undefined;
     /** Each new reading, in seconds (a gauge). */
     onAge?: (seconds: number) => void;
+    /** The queue's depth, every DEPTH_EVERY readings (a gauge). */
+    onDepth?: (messages: number) => void;
     onError: (err: unknown) => void;
     intervalMs?: number;
   }) {
@@ -37,6 +43,7 @@ export class BacklogMonitor implements DeliveryBacklog {
     this.#clock = o.clock;
     this.#local = o.local;
     this.#onAge = o.onAge;
+    this.#onDepth = o.onDepth;
     this.#loop = new JobLoop({
       step: async () => {
         await this.refresh();
@@ -59,6 +66,7 @@ export class BacklogMonitor implements DeliveryBacklog {
   async refresh(): Promise<void> {
     this.#storeOldest = await this.#store.oldestDue(this.#clock.now());
     this.#onAge?.(this.ageMs() / 1000);
+    if (this.#onDepth && this.#polls++ % DEPTH_EVERY === 0) this.#onDepth(await this.#store.queueDepth());
   }
 
   ageMs(): number {

@@ -237,6 +237,17 @@ export function outboxContract(name: string, h: StoreHarness): void {
     );
   });
 
+  withStore('queueDepth counts the messages waiting for delivery, queued or leased, and no others', async (s) => {
+    assert.equal(await s.queueDepth(), 0);
+    const [a, b] = await queued(s, ['depth-1', 'depth-2', 'depth-3']);
+    assert.equal(await s.queueDepth(), 3, 'leased ones wait too');
+    await s.completeAttempts([
+      sent(a!.id, 1, 'p-depth-1'),
+      { ...sent(b!.id, 1, 'x'), outcome: 'permanent', error: 'no' },
+    ]);
+    assert.equal(await s.queueDepth(), 1);
+  });
+
   withStore('backlog: oldestDue is when the longest-waiting due message fell due, or null', async (s) => {
     assert.equal(await s.oldestDue(T0), null, 'an empty outbox');
     await s.createVerification(verification({ phone: 'o1', createdAt: T0 }), LIMITS);

@@ -141,6 +141,9 @@ export interface OutboxStore {
    */
   oldestDue(now: number): Promise<number | null>;
 
+  /** Messages waiting for delivery (queued, or leased to a dispatcher): the queue's depth. */
+  queueDepth(): Promise<number>;
+
   /**
    * Records a delivery receipt once per (gateway, provider message id) and moves a `sent` message
    * to its status. Returns 'duplicate' for a receipt already recorded (a no-op). A receipt that

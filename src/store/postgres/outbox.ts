@@ -245,6 +245,14 @@ async function oldestDue(pool: pg.Pool, now: number): Promise<number | null> {
   return t !== null && t !== undefined && Number(t) <= now ? Number(t) : null;
 }
 
+async function queueDepth(pool: pg.Pool): Promise<number> {
+  const res = await pool.query<{ n: number }>({
+    name: 'otpd_queue_depth',
+    text: "SELECT count(*)::int AS n FROM messages WHERE status IN ('queued', 'sending')",
+  });
+  return res.rows[0]!.n;
+}
+
 async function listDevMessages(pool: pg.Pool, to: string | undefined, limit: number, clientId?: string) {
   const res = await pool.query<rows.DevMessageRow>({
     name: 'otpd_list_dev',
@@ -262,6 +270,7 @@ export const outbox = (pool: pg.Pool) => ({
   completeAttempt: (r: port.AttemptRecord) => completeAttempts(pool, [r]),
   completeAttempts: (records: readonly port.AttemptRecord[]) => completeAttempts(pool, records),
   oldestDue: (now: number) => oldestDue(pool, now),
+  queueDepth: () => queueDepth(pool),
   recordReceipt: (r: port.DeliveryReceipt) => recordReceipt(pool, r),
   listMessages: (f: port.MessageFilter): Promise<port.MessageView[]> => listMessages(pool, f),
   listAttempts: (ids: readonly string[]): Promise<port.AttemptView[]> => listAttempts(pool, ids),

@@ -159,6 +159,7 @@ export function outboxReads(db: Database.Database) {
     WHERE message_seq IN (SELECT value FROM json_each(?)) ORDER BY message_seq, attempt`);
   // The partial index keeps due rows in next_attempt_at order: min() is its first entry.
   const oldest = db.prepare("SELECT min(next_attempt_at) FROM messages WHERE status IN ('queued', 'sending')").pluck();
+  const depth = db.prepare("SELECT count(*) FROM messages WHERE status IN ('queued', 'sending')").pluck();
   const dev = db.prepare(`SELECT recipient, text, created_at FROM dev_outbox d
     WHERE (@to IS NULL OR recipient = @to)
       AND (@client IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.seq = d.message_seq AND m.client_id = @client))
@@ -181,6 +182,8 @@ export function outboxReads(db: Database.Database) {
       const t = oldest.get() as number | null;
       return t !== null && t <= now ? t : null;
     },
+    // Counted on the partial index messages_due, which holds exactly these rows.
+    queueDepth: (): number => depth.get() as number,
     listAttempts: (ids: readonly string[]): port.AttemptView[] =>
       (attempts.all(JSON.stringify(ids.map(Number))) as rows.AttemptRow[]).map(rows.toAttemptView),
     listDevMessages: (to: string | undefined, limit: number, clientId?: string) =>
