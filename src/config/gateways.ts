@@ -50,6 +50,16 @@ export const SmppConfig = Type.Object(
     host: Type.String({ minLength: 1 }),
     port: Type.Integer({ minimum: 1, maximum: 65535, default: 2775 }),
     tls: Type.Boolean({ default: false }),
+    binds: Type.Integer({
+      minimum: 1,
+      maximum: 16,
+      default: 1,
+      description: 'Binds that submit (transceivers, or transmitters with bindMode: separate)',
+    }),
+    bindMode: Type.Union([Type.Literal('transceiver'), Type.Literal('separate')], {
+      default: 'transceiver',
+      description: 'separate: transmitter binds submit and one receiver bind takes the receipts',
+    }),
     tlsCaFile: Type.Optional(
       Type.String({
         minLength: 1,

@@ -51,6 +51,7 @@ export interface MessageRecord {
 }
 
 export interface BindRecord {
+  readonly as: 'transceiver' | 'transmitter' | 'receiver';
   readonly systemId: string | undefined;
   readonly systemType: string | undefined;
   readonly interfaceVersion: number | undefined;
@@ -95,6 +96,9 @@ export class TestSmsc {
   readonly #credentials: { readonly systemId: string; readonly password: string };
   readonly #server: smpp.Server;
   readonly #bound = new Set<smpp.Session>();
+  /** What each bound session may do: receivers take no submit, transmitters get no deliver_sm. */
+  readonly #kind = new Map<smpp.Session, BindRecord['as']>();
+  readonly #perSession = new Map<smpp.Session, number>();
   readonly #parts = new Map<string, { id: string; texts: string[]; ids: string[] }>();
   #hung: { session: smpp.Session; pdu: smpp.PDU; record: SubmitRecord }[] = [];
   #ids = 0;
@@ -121,6 +125,11 @@ export class TestSmsc {
 
   get boundSessions(): number {
     return this.#bound.size;
+  }
+
+  /** Submits received on each session that sent any. */
+  get submitsPerSession(): number[] {
+    return [...this.#perSession.values()];
   }
 
   get acceptedBinds(): number {
@@ -169,8 +178,8 @@ export class TestSmsc {
 
   /** Sends a delivery receipt in the Appendix B format, with the TLVs too unless `tlvs` is false. */
   async receipt(messageId: string, stat: ReceiptStat, o: { tlvs?: boolean; err?: string } = {}): Promise<number> {
-    const s = [...this.#bound].at(-1);
-    if (!s) throw new Error('no bound session to send the receipt on');
+    const s = [...this.#bound].filter((b) => this.#kind.get(b) !== 'transmitter').at(-1);
+    if (!s) throw new Error('no session bound to receive the receipt');
     const original = this.messages.find((m) => m.messageId === messageId);
     const start = (original?.text ?? '').replace(/[^ -~]/g, '').slice(0, 20);
     const text =
@@ -204,17 +213,22 @@ export class TestSmsc {
       this.#bound.delete(s);
       this.#hung = this.#hung.filter((h) => h.session !== s);
     });
-    s.on('bind_transceiver', (pdu) => {
-      const accepted = pdu.system_id === this.#credentials.systemId && pdu.password === this.#credentials.password;
-      this.binds.push({
-        systemId: pdu.system_id,
-        systemType: pdu.system_type,
-        interfaceVersion: pdu.interface_version,
-        accepted,
+    for (const as of ['transceiver', 'transmitter', 'receiver'] as const)
+      s.on(`bind_${as}`, (pdu) => {
+        const accepted = pdu.system_id === this.#credentials.systemId && pdu.password === this.#credentials.password;
+        this.binds.push({
+          as,
+          systemId: pdu.system_id,
+          systemType: pdu.system_type,
+          interfaceVersion: pdu.interface_version,
+          accepted,
+        });
+        if (accepted) {
+          this.#bound.add(s);
+          this.#kind.set(s, as);
+        }
+        s.send(pdu.response(accepted ? { system_id: 'TESTSMSC' } : { command_status: smpp.ESME_RINVPASWD }));
       });
-      if (accepted) this.#bound.add(s);
-      s.send(pdu.response(accepted ? { system_id: 'TESTSMSC' } : { command_status: smpp.ESME_RINVPASWD }));
-    });
     s.on('enquire_link', (pdu) => {
       this.enquireLinks++;
       if (this.answerEnquireLink) s.send(pdu.response());
@@ -228,9 +242,11 @@ export class TestSmsc {
   }
 
   #onSubmit(s: smpp.Session, pdu: smpp.PDU): void {
-    if (!this.#bound.has(s)) return void s.send(pdu.response({ command_status: smpp.ESME_RINVBNDSTS }));
+    if (!this.#bound.has(s) || this.#kind.get(s) === 'receiver')
+      return void s.send(pdu.response({ command_status: smpp.ESME_RINVBNDSTS }));
     const r = record(pdu);
     this.submits.push(r);
+    this.#perSession.set(s, (this.#perSession.get(s) ?? 0) + 1);
     const throttled = this.throttleNext > 0;
     if (throttled) this.throttleNext--;
     const status = throttled ? smpp.ESME_RTHROTTLED : statusFor(this.mode);
@@ -292,6 +308,8 @@ export function smppConfig(smsc: TestSmsc, overrides: Partial<SmppGatewayConfig>
     reconnectBaseMs: 20,
     reconnectMaxMs: 100,
     textEncoding: 'gsm7',
+    binds: 1,
+    bindMode: 'transceiver',
     serviceType: '',
     protocolId: 0,
     priorityFlag: 0,

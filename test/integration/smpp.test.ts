@@ -5,7 +5,8 @@ import { ManualClock } from '../../src/core/clock.ts';
 import type { OutboundMessage, ReceiptInput, SendResult } from '../../src/core/ports/gateway.ts';
 import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.ts';
 import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
-import { relativeValidity, SmppGateway, type SmppGatewayConfig } from '../../src/gateways/smpp/smpp-gateway.ts';
+import { SmppGateway, type SmppGatewayConfig } from '../../src/gateways/smpp/smpp-gateway.ts';
+import { relativeValidity } from '../../src/gateways/smpp/params.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 import { coreFixture } from '../helpers/core.ts';
 import { TestSmsc, smppConfig } from '../helpers/smsc.ts';
@@ -42,7 +43,9 @@ test('binds as an SMPP 3.4 transceiver and submits to an international number wi
   const { smsc, gw } = await setup(t);
   const r = await gw.send(msg('Your code is 123456'), never);
   assert.deepEqual(r, { ok: true, providerMessageId: smsc.messages[0]!.messageId, segments: 1 });
-  assert.deepEqual(smsc.binds, [{ systemId: 'otpd', systemType: 'OTP', interfaceVersion: 0x34, accepted: true }]);
+  assert.deepEqual(smsc.binds, [
+    { as: 'transceiver', systemId: 'otpd', systemType: 'OTP', interfaceVersion: 0x34, accepted: true },
+  ]);
   const { at: _at, ...submit } = smsc.submits[0]!;
   assert.deepEqual(submit, {
     to: '34629255833',
@@ -114,6 +117,30 @@ test('textEncoding for SMSCs whose default alphabet is not GSM 03.38: Latin-1, A
       `${textEncoding}: ${text}`,
     );
   }
+});
+
+test('several binds: each message goes whole over one bind, the binds taking turns', async (t) => {
+  const { smsc, gw } = await setup(t, { binds: 3 });
+  await smsc.waitFor('three binds', () => smsc.boundSessions === 3);
+  assert.deepEqual(
+    smsc.binds.map((b) => [b.as, b.accepted]),
+    Array(3).fill(['transceiver', true]),
+  );
+  for (let i = 0; i < 6; i++) okId(await gw.send(msg(`code ${i}`), never));
+  assert.deepEqual(smsc.submitsPerSession, [2, 2, 2]);
+});
+
+test('bindMode separate: transmitters submit, one receiver takes the receipts', async (t) => {
+  const { smsc, gw } = await setup(t, { binds: 2, bindMode: 'separate' });
+  await smsc.waitFor('three binds', () => smsc.boundSessions === 3);
+  assert.deepEqual(smsc.binds.map((b) => b.as).sort(), ['receiver', 'transmitter', 'transmitter']);
+  const receipts: string[] = [];
+  gw.onReceipt((r) => receipts.push(`${r.providerMessageId}:${r.status}`));
+  const r = okId(await gw.send(msg('code 4'), never));
+  await smsc.receipt(r, 'DELIVRD');
+  await smsc.waitFor('the receipt', () => receipts.length === 1);
+  assert.deepEqual(receipts, [`${r}:delivered`]);
+  assert.equal(gw.health().up, true);
 });
 
 test('validity_period: the relative format, whole seconds, capped at 99 days', () => {

@@ -9,6 +9,8 @@ export interface LinkOptions {
   readonly host: string;
   readonly port: number;
   readonly tls: boolean;
+  /** The bind's kind: a transceiver (the default) both submits and receives. */
+  readonly bindAs?: 'transceiver' | 'transmitter' | 'receiver' | undefined;
   /** PEM of a private CA to trust for the SMSC's certificate (the system's CAs otherwise). */
   readonly ca?: string | undefined;
   readonly systemId: string;
@@ -159,7 +161,7 @@ export class SmppLink {
     s.on('pdu', (pdu) => this.#onPdu(s, pdu));
     // Written before the TCP handshake ends, the bind waits in the socket's buffer; its timeout
     // therefore covers connect and bind together.
-    const bind = this.#write(s, 'bind_transceiver', {
+    const bind = this.#write(s, `bind_${this.#o.bindAs ?? 'transceiver'}`, {
       system_id: this.#o.systemId,
       password: this.#o.password,
       system_type: this.#o.systemType,
@@ -172,7 +174,9 @@ export class SmppLink {
     if (s !== this.#session || this.#state !== 'connecting') return;
     if (!r.ok || r.pdu.command_status !== smpp.ESME_ROK) {
       // Logged and retried with backoff: credentials may be fixed on the SMSC side without a restart.
-      this.#lastError = r.ok ? `bind refused: ${statusName(r.pdu.command_status)}` : `bind_transceiver: ${r.error}`;
+      this.#lastError = r.ok
+        ? `bind refused: ${statusName(r.pdu.command_status)}`
+        : `bind_${this.#o.bindAs ?? 'transceiver'}: ${r.error}`;
       this.#d.log.warn({ gateway: this.#o.id, error: this.#lastError }, 'SMPP bind failed');
       s.destroy();
       return;
@@ -180,7 +184,10 @@ export class SmppLink {
     this.#state = 'bound';
     this.#failures = 0;
     this.#lastError = '';
-    this.#d.log.info({ gateway: this.#o.id, smsc: r.pdu.system_id ?? '' }, 'SMPP transceiver bound');
+    this.#d.log.info(
+      { gateway: this.#o.id, smsc: r.pdu.system_id ?? '', as: this.#o.bindAs ?? 'transceiver' },
+      'SMPP bound',
+    );
     this.#keepAlive = setInterval(() => void this.#enquire(s), this.#o.enquireLinkSeconds * 1000);
     this.#notify({ ok: true });
     this.#reportHealth();

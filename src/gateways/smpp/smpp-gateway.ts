@@ -14,6 +14,7 @@ import type {
 import type { SmppConfig } from '../../config/gateways.ts';
 import { ABORTED, untilAborted } from './abort.ts';
 import { encodeText, withHeaders, type ShortMessage, type TextEncoding } from './codec.ts';
+import { fixedParams, NPI_E164, relativeValidity, sourceAddress, TON_INTERNATIONAL } from './params.ts';
 import { SmppLink, type LinkLog } from './link.ts';
 import { parseDeliver } from './receipt.ts';
 import { submitFailure, type SendFailure } from './status.ts';
@@ -30,26 +31,25 @@ export interface SmppGatewayDeps {
   readonly random01?: () => number;
 }
 
-/** SMPP 3.4 §5.2.5/§5.2.6: international number, E.164 numbering plan. */
-const TON_INTERNATIONAL = 1;
-const NPI_E164 = 1;
-const TON_ALPHANUMERIC = 5;
-/** Short codes (up to 8 digits, no '+'): numbers that exist only inside one network. */
-const TON_NETWORK_SPECIFIC = 3;
-const NPI_UNKNOWN = 0;
-
 const silent: LinkLog = { warn() {}, info() {} };
 
 /**
- * SMS over one SMPP 3.4 transceiver bind. The bind is opened by the constructor and kept up until
- * close(), so delivery receipts flow even when nothing is being sent. While the link is being
- * (re)established a send waits for the outcome of that attempt; while it is down between attempts
- * a send fails at once as transient, and the dispatcher's backoff and circuit breaker take over.
+ * SMS over SMPP 3.4: `binds` transceiver binds, or with `bindMode: separate` that many transmitters
+ * and one receiver for the receipts. Binds are opened by the constructor and kept up until close(),
+ * so receipts flow even when nothing is being sent. A message goes whole over one bind, the binds
+ * taking turns; the gateway is up while any bind that submits is. While a bind is being
+ * (re)established a send waits for the outcome; while every bind is down the dispatcher defers
+ * instead of calling (see HealthReporting).
  */
 export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting {
   readonly id: string;
   readonly channel = 'sms' as const;
-  readonly #link: SmppLink;
+  /** The binds that submit (transceivers or transmitters). */
+  readonly #tx: readonly SmppLink[];
+  /** The receiver, with bindMode: separate. */
+  readonly #rx: SmppLink | undefined;
+  #turn = 0;
+  #reportedUp = true;
   readonly #gate: SubmitGate;
   readonly #clock: Clock;
   readonly #log: LinkLog;
@@ -70,21 +70,24 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     this.#fixed = fixedParams(config);
     this.#encoding = config.textEncoding;
     this.#ref = Math.floor(random01() * 256);
-    this.#gate = new SubmitGate(config.window, config.throughputPerSecond);
+    // The window is per bind; the send rate is the gateway's (the account's), whatever the binds.
+    this.#gate = new SubmitGate(config.window * config.binds, config.throughputPerSecond);
     // Read once at boot: a missing or unreadable CA file stops otpd with the path in the error.
     const ca = config.tlsCaFile ? readFileSync(config.tlsCaFile, 'utf8') : undefined;
-    this.#link = new SmppLink(
-      { ...config, ca },
-      {
-        log: this.#log,
-        random01,
-        onDeliver: (pdu) => this.#onDeliver(pdu),
-        onHealth: (h) => {
-          for (const l of this.#healthListeners) l(h);
+    const link = (bindAs: 'transceiver' | 'transmitter' | 'receiver') =>
+      new SmppLink(
+        { ...config, ca, bindAs },
+        {
+          log: this.#log,
+          random01,
+          onDeliver: (pdu) => this.#onDeliver(pdu),
+          onHealth: () => this.#reportHealth(),
         },
-      },
-    );
-    this.#link.start();
+      );
+    const separate = config.bindMode === 'separate';
+    this.#tx = Array.from({ length: config.binds }, () => link(separate ? 'transmitter' : 'transceiver'));
+    this.#rx = separate ? link('receiver') : undefined;
+    for (const l of [...this.#tx, ...(this.#rx ? [this.#rx] : [])]) l.start();
   }
 
   /** Submits awaiting their response and callers waiting for a window slot (for metrics and tests). */
@@ -96,8 +99,29 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     this.#listeners.push(listener);
   }
 
+  /** Up while any bind that submits is; down, the first one's error says why. */
   health(): LinkHealth {
-    return this.#link.health();
+    const all = this.#tx.map((l) => l.health());
+    return all.find((h) => h.up) ?? all[0]!;
+  }
+
+  #reportHealth(): void {
+    const h = this.health();
+    if (h.up === this.#reportedUp) return;
+    this.#reportedUp = h.up;
+    for (const l of this.#healthListeners) l(h);
+  }
+
+  /** The next bind that is up, in turn; the first one when none is (its readiness says why). */
+  #pick(): SmppLink {
+    for (let i = 0; i < this.#tx.length; i++) {
+      const l = this.#tx[(this.#turn + i) % this.#tx.length]!;
+      if (l.health().up) {
+        this.#turn = (this.#turn + i + 1) % this.#tx.length;
+        return l;
+      }
+    }
+    return this.#tx[0]!;
   }
 
   onHealthChange(listener: (h: LinkHealth) => void): void {
@@ -123,13 +147,14 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
       return { ok: false, kind: 'permanent', error: (err as Error).message };
     }
     const ids: string[] = [];
+    const link = this.#pick();
     // Computed once: every part of one message carries the same deadline.
     const validity = m.validUntil === undefined ? undefined : relativeValidity(m.validUntil - this.#clock.now());
     for (const [i, part] of parts.entries()) {
       const what = parts.length === 1 ? 'submit_sm' : `submit_sm (part ${i + 1} of ${parts.length})`;
       const params = this.#params(m.to, part, dataCoding);
       if (validity) params.validity_period = validity;
-      const r = await this.#submit(params, what, signal);
+      const r = await this.#submit(link, params, what, signal);
       if (!r.ok) return r;
       ids.push(r.messageId);
     }
@@ -144,15 +169,16 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
   /** Turns away callers waiting for the window, then unbinds and closes the link. */
   async close(): Promise<void> {
     this.#gate.close();
-    await this.#link.close();
+    await Promise.all([...this.#tx, ...(this.#rx ? [this.#rx] : [])].map((l) => l.close()));
   }
 
   async #submit(
+    link: SmppLink,
     params: smpp.Params,
     what: string,
     signal: AbortSignal,
   ): Promise<{ ok: true; messageId: string } | SendFailure> {
-    const ready = await this.#link.ready(signal);
+    const ready = await link.ready(signal);
     if (!ready.ok)
       return { ok: false, kind: 'transient', error: ready.error, ...(ready.aborted ? { timeout: true } : {}) };
     const release = await this.#gate.acquire(signal);
@@ -166,7 +192,7 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
           }
         : { ok: false, kind: 'transient', error: 'SMPP gateway closed' };
     }
-    const reply = this.#link.request('submit_sm', params);
+    const reply = link.request('submit_sm', params);
     // The slot is held until the SMSC answers, not until this caller gives up: the SMSC still
     // counts an unanswered submit against the window.
     void reply.then(release);
@@ -229,54 +255,4 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
       }
     }
   }
-}
-
-/**
- * The operator's options (service_type, protocol_id, priority_flag, replace_if_present_flag) and
- * vendor-specific TLVs, such as India's DLT PE_ID (0x1400) and template id (0x1401). The smpp
- * package encodes only TLVs it knows by name, so each tag is registered once, as raw bytes that
- * otpd encodes itself.
- */
-function fixedParams(c: SmppGatewayConfig): smpp.Params {
-  const params: smpp.Params = {
-    service_type: c.serviceType,
-    protocol_id: c.protocolId,
-    priority_flag: c.priorityFlag,
-    replace_if_present_flag: c.replaceIfPresent ? 1 : 0,
-  };
-  for (const t of c.tlvs) {
-    const name = `otpd_tlv_${t.tag}`;
-    if (!(name in smpp.tlvs)) smpp.addTLV(name, { id: t.tag, type: smpp.types.tlv.buffer });
-    params[name] =
-      t.encoding === 'hex'
-        ? Buffer.from(t.value, 'hex')
-        : Buffer.from(t.encoding === 'cstring' ? `${t.value}\0` : t.value, 'latin1');
-  }
-  return params;
-}
-
-/**
- * SMPP 3.4 §7.1.1, relative format "YYMMDDhhmmss000R": how long the SMSC may keep trying, so a code
- * never reaches a handset after it expired (without it the SMSC's default applies, often days).
- * Whole seconds, at least one; capped at 99 days.
- */
-export function relativeValidity(ms: number): string {
-  let s = Math.min(99 * 86_400, Math.max(1, Math.floor(ms / 1000)));
-  const days = Math.floor(s / 86_400);
-  s -= days * 86_400;
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `0000${two(days)}${two(Math.floor(s / 3600))}${two(Math.floor((s % 3600) / 60))}${two(s % 60)}000R`;
-}
-
-/**
- * A name goes out as alphanumeric (TON 5, NPI 0); a number with '+' or more than 8 digits as
- * international (TON 1, NPI 1); a short code (3 to 8 digits, no '+') as network specific (TON 3,
- * NPI 0). `sourceTon`/`sourceNpi` override either, for SMSCs with their own conventions.
- */
-function sourceAddress(c: SmppGatewayConfig): { addr: string; ton: number; npi: number } {
-  const digits = /^\+?[0-9]+$/.test(c.sourceAddr);
-  const addr = digits ? c.sourceAddr.replace(/^\+/, '') : c.sourceAddr;
-  const shortCode = digits && !c.sourceAddr.startsWith('+') && addr.length <= 8;
-  const ton = shortCode ? TON_NETWORK_SPECIFIC : digits ? TON_INTERNATIONAL : TON_ALPHANUMERIC;
-  return { addr, ton: c.sourceTon ?? ton, npi: c.sourceNpi ?? (digits && !shortCode ? NPI_E164 : NPI_UNKNOWN) };
 }
