@@ -204,3 +204,37 @@ const VALIDATE_SPENDING = `
   $fn$;`;
 
 export const ROUND_TRIPS_SCHEMA = SEND + VALIDATE + TAKE + VALIDATE_SPENDING;
+
+/**
+ * otpd_take judged a request at the time its caller read the clock. One client's requests from
+ * every replica share the budget's row, so under load a request may wait for that row's lock;
+ * meanwhile the requests admitted before it moved the budget on with their later times, and the
+ * waiting one, judged at its old time, looked like a burst and was refused (429s seen after 2 s
+ * waits with two replicas). It is now judged at the caller's time plus how long the statement has
+ * waited (the server's clock, read after the lock is held), which keeps the caller's clock, an
+ * injected one in tests, and counts the wait.
+ */
+export const TAKE_AFTER_WAIT = `
+  CREATE OR REPLACE FUNCTION otpd_take(p_key text, p_now float8, p_interval float8, p_tolerance float8)
+  RETURNS float8
+  LANGUAGE plpgsql AS $fn$
+  DECLARE
+    t float8;
+    waited float8;
+    now float8;
+  BEGIN
+    -- The row lock first (a new key has no row: its insert below cannot wait long), then the time.
+    PERFORM 1 FROM rate_limits WHERE key = p_key FOR UPDATE;
+    waited := 1000 * extract(epoch FROM clock_timestamp() - statement_timestamp())::float8;
+    -- Under 10 ms it is this statement's own work, not a wait: ignored, so an injected clock stays exact.
+    now := p_now + CASE WHEN waited >= 10 THEN waited ELSE 0 END;
+    INSERT INTO rate_limits (key, tat) VALUES (p_key, now + p_interval)
+      ON CONFLICT (key) DO UPDATE SET tat = greatest(rate_limits.tat, now) + p_interval
+      WHERE greatest(rate_limits.tat, now) + p_interval - now <= p_tolerance;
+    IF FOUND THEN
+      RETURN 0;
+    END IF;
+    SELECT tat INTO t FROM rate_limits WHERE key = p_key;
+    RETURN t + p_interval - p_tolerance - now;
+  END
+  $fn$;`;
