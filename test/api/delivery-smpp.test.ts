@@ -5,20 +5,24 @@ import assert from 'node:assert/strict';
 import { SEND, VALIDATE, mobile, startTestServer } from '../helpers/server.ts';
 import { TestSmsc } from '../helpers/smsc.ts';
 
-test('otpd on an SMPP route: send-code → submit_sm → deliver_sm receipt → delivered; the code validates', async (t) => {
-  const smsc = await TestSmsc.start({ systemId: 'otpd', password: 'secret' });
-  t.after(() => smsc.stop());
-  const s = await startTestServer(
+/** otpd with one SMPP gateway on the test SMSC, binding with `password`. */
+const otpdOn = (smsc: TestSmsc, password: string) =>
+  startTestServer(
     {},
     {
       configYaml: `
 delivery:
   gateways:
-    - { id: smsc, type: smpp, host: 127.0.0.1, port: ${smsc.port}, systemId: otpd, password: secret, sourceAddr: OTPD,
-        requestTimeoutMs: 2000, reconnectBaseMs: 20, reconnectMaxMs: 100 }
+    - { id: smsc, type: smpp, host: 127.0.0.1, port: ${smsc.port}, systemId: otpd, password: ${password},
+        sourceAddr: OTPD, requestTimeoutMs: 2000, reconnectBaseMs: 20, reconnectMaxMs: 100 }
 `,
     },
   );
+
+test('otpd on an SMPP route: send-code → submit_sm → deliver_sm receipt → delivered; the code validates', async (t) => {
+  const smsc = await TestSmsc.start({ systemId: 'otpd', password: 'secret' });
+  t.after(() => smsc.stop());
+  const s = await otpdOn(smsc, 'secret');
   t.after(() => s.close());
   const phone = mobile(501);
   const r = await s.post(SEND, { phoneNumber: phone, message: 'Tu código es {{code}}' });
@@ -48,17 +52,7 @@ delivery:
 test('a refused bind is visible: /readyz says delivery is degraded and why, the link metric is 0', async (t) => {
   const smsc = await TestSmsc.start({ systemId: 'otpd', password: 'secret' });
   t.after(() => smsc.stop());
-  const s = await startTestServer(
-    {},
-    {
-      configYaml: `
-delivery:
-  gateways:
-    - { id: smsc, type: smpp, host: 127.0.0.1, port: ${smsc.port}, systemId: otpd, password: wrong, sourceAddr: OTPD,
-        requestTimeoutMs: 2000, reconnectBaseMs: 20, reconnectMaxMs: 100 }
-`,
-    },
-  );
+  const s = await otpdOn(smsc, 'wrong');
   t.after(() => s.close());
   let ready = await s.get('/readyz', { key: null });
   for (let i = 0; i < 200 && ready.body.delivery !== 'degraded'; i++) {

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DevInbox } from '../../src/core/ports/store.ts';
-import { Dispatcher } from '../../src/delivery/dispatcher.ts';
 import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
 import { callbackUrl, createGateway } from '../../src/gateways/from-config.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 import { coreFixture } from '../helpers/core.ts';
+import { TEST_DISPATCH, testDispatcher } from '../helpers/dispatch.ts';
 import { TWILIO, startVendor, twilioSpec } from '../helpers/fake-vendors.ts';
 
 const MIN = 60_000;
@@ -31,33 +31,12 @@ for (const outageMs of [10_000, 60_000, 4 * MIN]) {
       routes: { rules: [], defaultSms: ['twilio'], email: [] },
       breaker: { failureThreshold: 5, cooldownMs: 30_000 },
     });
-    const d = new Dispatcher({
-      store: f.store,
-      pool,
-      keys: f.keys,
-      clock: f.clock,
-      options: {
-        pollMs: 1000,
-        leaseMs: 30_000,
-        sendTimeoutMs: 5000,
-        concurrency: 100,
-        maxAttempts: 5,
-        backoffBaseMs: 1000,
-        backoffMaxMs: 30_000,
-      },
-      events: { attempt() {}, error: (e) => assert.fail(String(e)) },
-    });
+    const { d, drain } = testDispatcher(f, pool, { ...TEST_DISPATCH, sendTimeoutMs: 5000 });
     t.after(async () => {
       await d.stop();
       await vendor.stop();
       await f.store.close();
     });
-    const drain = async () => {
-      for (let i = 0; i < 3; i++) {
-        await d.tick();
-        await d.idle();
-      }
-    };
     vendor.mode('transient'); // Twilio's 429 (20429) with Retry-After, as its API throttles
     for (let i = 0; i < 30; i++) {
       await f.verifier.sendCode('c', { phoneNumber: phone(i), message: 'code {{code}}' });

@@ -4,11 +4,11 @@
 // what expired meanwhile is `expired`, never sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dispatcher } from '../../src/delivery/dispatcher.ts';
 import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
 import { SmppGateway } from '../../src/gateways/smpp/smpp-gateway.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 import { coreFixture } from '../helpers/core.ts';
+import { testDispatcher } from '../helpers/dispatch.ts';
 import { TestSmsc, smppConfig } from '../helpers/smsc.ts';
 
 const MIN = 60_000;
@@ -21,33 +21,12 @@ async function rig(t: { after(fn: () => unknown): void }) {
   const pool = GatewayPool.single(gateway, f.clock, new LibPhoneNumberInspector());
   const links: boolean[] = [];
   pool.onHealthChange((_, h) => links.push(h.up));
-  const d = new Dispatcher({
-    store: f.store,
-    pool,
-    keys: f.keys,
-    clock: f.clock,
-    options: {
-      pollMs: 1000,
-      leaseMs: 30_000,
-      sendTimeoutMs: 2000,
-      concurrency: 100,
-      maxAttempts: 5,
-      backoffBaseMs: 1000,
-      backoffMaxMs: 30_000,
-    },
-    events: { attempt() {}, error: (e) => assert.fail(String(e)) },
-  });
+  const { d, drain } = testDispatcher(f, pool);
   t.after(async () => {
     await d.stop();
     await smsc.stop();
     await f.store.close();
   });
-  const drain = async () => {
-    for (let i = 0; i < 3; i++) {
-      await d.tick();
-      await d.idle();
-    }
-  };
   const send = (i: number) => f.verifier.sendCode('c', { phoneNumber: phone(i), message: 'code {{code}}' });
   const byStatus = async () => {
     const out: Record<string, number> = {};
@@ -125,23 +104,7 @@ test('a wrong password: nothing spent while the bind is refused; fixed and resta
   const dispatcher = (password: string) => {
     const gateway = new SmppGateway(smppConfig(smsc, { password }), { clock: f.clock });
     const pool = GatewayPool.single(gateway, f.clock, new LibPhoneNumberInspector());
-    const d = new Dispatcher({
-      store: f.store,
-      pool,
-      keys: f.keys,
-      clock: f.clock,
-      options: {
-        pollMs: 1000,
-        leaseMs: 30_000,
-        sendTimeoutMs: 2000,
-        concurrency: 100,
-        maxAttempts: 5,
-        backoffBaseMs: 1000,
-        backoffMaxMs: 30_000,
-      },
-      events: { attempt() {}, error: (e) => assert.fail(String(e)) },
-    });
-    return { gateway, pool, d };
+    return { gateway, pool, d: testDispatcher(f, pool).d };
   };
   const wrong = dispatcher('wrong');
   await smsc.waitFor('the refused bind', () => !wrong.gateway.health().up);
