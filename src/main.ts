@@ -76,7 +76,7 @@ async function assemble(
   await checkSecret(c, keys, clock.now(), log);
   const metrics = createMetrics();
   const phones = new LibPhoneNumberInspector();
-  const delivery = buildDelivery(c, { store, keys, clock, phones, metrics, log });
+  const delivery = buildDelivery(c, { store, keys, clock, phones, metrics, log, limiter });
   const abuse = buildAbuse(c, { store, phones, clock, metrics, log });
   const verifier = buildVerifier(c, {
     store,

@@ -50,6 +50,15 @@ export const SmppConfig = Type.Object(
     host: Type.String({ minLength: 1 }),
     port: Type.Integer({ minimum: 1, maximum: 65535, default: 2775 }),
     tls: Type.Boolean({ default: false }),
+    accountPerSecond: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 10_000,
+        description:
+          "submit_sm per second for this SMPP account over every replica (the store's shared limiter on " +
+          'PostgreSQL; this process alone on SQLite), on top of throughputPerSecond per process',
+      }),
+    ),
     binds: Type.Integer({
       minimum: 1,
       maximum: 16,

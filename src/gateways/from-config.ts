@@ -1,3 +1,4 @@
+import type { RateLimiter } from '../core/ports/rate-limiter.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Gateway } from '../core/ports/gateway.ts';
 import type { DevInbox } from '../core/ports/store.ts';
@@ -18,6 +19,8 @@ export interface GatewayDeps {
   /** Where providers post delivery-status callbacks: `${publicUrl}/callbacks/${id}`. */
   readonly publicUrl: string | undefined;
   readonly log?: { warn(o: object, msg: string): void; info(o: object, msg: string): void };
+  /** Where an SMPP account's `accountPerSecond` is spent: shared by every replica on PostgreSQL. */
+  readonly limiter?: Pick<RateLimiter, 'takeMs'>;
 }
 
 /** The one place a gateway configuration becomes a gateway adapter. */
@@ -30,7 +33,11 @@ export function createGateway(c: GatewayConfig, d: GatewayDeps): Gateway {
     case 'smtp':
       return new SmtpGateway(c);
     case 'smpp':
-      return new SmppGateway(c, { clock: d.clock, ...(d.log ? { log: d.log } : {}) });
+      return new SmppGateway(c, {
+        clock: d.clock,
+        ...(d.log ? { log: d.log } : {}),
+        ...(d.limiter ? { account: { limiter: d.limiter } } : {}),
+      });
   }
 }
 

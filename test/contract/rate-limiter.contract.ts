@@ -50,6 +50,24 @@ export function rateLimiterContract(name: string, h: LimiterHarness): void {
     },
   );
 
+  test(`${name}: takeMs paces in milliseconds: 0 when spent, else the time until one is there`, async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    const limiters = await h.open({ clock });
+    try {
+      const rule = { ratePerSecond: 4, burst: 1 };
+      const k = key();
+      const [a, b] = [limiters[0]!, limiters[limiters.length - 1]!];
+      assert.equal(await a.takeMs(k, rule), 0);
+      assert.equal(await b.takeMs(k, rule), 250, 'one every 250 ms, over every replica');
+      clock.advance(100);
+      assert.equal(await a.takeMs(k, rule), 150, 'nothing was spent by asking');
+      clock.advance(150);
+      assert.equal(await b.takeMs(k, rule), 0);
+    } finally {
+      await h.close(limiters);
+    }
+  });
+
   withLimiters('keys are independent', { ratePerSecond: 1, burst: 1 }, async (l) => {
     const a = key();
     assert.equal(await l[0]!.take(a), 0);

@@ -23,4 +23,11 @@ export interface RateLimiter {
    * more than the budget allows.
    */
   take(key: string, rule: RateRule): Promise<number>;
+
+  /**
+   * `take` for pacing rather than refusing: resolves to 0 when one request was spent, otherwise to
+   * the milliseconds until one would be (nothing spent). For budgets that a sender waits on, such as
+   * an SMPP account's throughput shared by every replica.
+   */
+  takeMs(key: string, rule: RateRule): Promise<number>;
 }

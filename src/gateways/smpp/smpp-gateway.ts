@@ -14,6 +14,7 @@ import type {
 import type { SmppConfig } from '../../config/gateways.ts';
 import { ABORTED, untilAborted } from './abort.ts';
 import { encodeText, withHeaders, type ShortMessage, type TextEncoding } from './codec.ts';
+import type { RateLimiter, RateRule } from '../../core/ports/rate-limiter.ts';
 import { fixedParams, NPI_E164, relativeValidity, sourceAddress, TON_INTERNATIONAL } from './params.ts';
 import { SmppLink, type LinkLog } from './link.ts';
 import { parseDeliver } from './receipt.ts';
@@ -29,6 +30,14 @@ export interface SmppGatewayDeps {
   readonly log?: LinkLog;
   /** Jitter of reconnect delays and the first concatenation reference; Math.random by default. */
   readonly random01?: () => number;
+  /**
+   * Where `accountPerSecond` is spent, and how to wait for it (a timer by default; tests move an
+   * injected clock instead).
+   */
+  readonly account?: {
+    readonly limiter: Pick<RateLimiter, 'takeMs'>;
+    readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  };
 }
 
 const silent: LinkLog = { warn() {}, info() {} };
@@ -49,6 +58,8 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
   /** The receiver, with bindMode: separate. */
   readonly #rx: SmppLink | undefined;
   #turn = 0;
+  readonly #account: { readonly key: string; readonly rule: RateRule } | undefined;
+  readonly #budget: SmppGatewayDeps['account'];
   #reportedUp = true;
   readonly #gate: SubmitGate;
   readonly #clock: Clock;
@@ -70,6 +81,15 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     this.#fixed = fixedParams(config);
     this.#encoding = config.textEncoding;
     this.#ref = Math.floor(random01() * 256);
+    this.#budget = deps.account;
+    this.#account =
+      config.accountPerSecond === undefined
+        ? undefined
+        : {
+            // One budget per account on one SMSC, whatever the gateway is called on each replica.
+            key: `smpp:${config.systemId}@${config.host}:${config.port}`,
+            rule: { ratePerSecond: config.accountPerSecond, burst: 1 },
+          };
     // The window is per bind; the send rate is the gateway's (the account's), whatever the binds.
     this.#gate = new SubmitGate(config.window * config.binds, config.throughputPerSecond);
     // Read once at boot: a missing or unreadable CA file stops otpd with the path in the error.
@@ -178,6 +198,13 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     what: string,
     signal: AbortSignal,
   ): Promise<{ ok: true; messageId: string } | SendFailure> {
+    if (!(await this.#paceAccount(signal)))
+      return {
+        ok: false,
+        kind: 'transient',
+        timeout: true,
+        error: "no room in the SMPP account's shared send rate before the deadline",
+      };
     const ready = await link.ready(signal);
     if (!ready.ok)
       return { ok: false, kind: 'transient', error: ready.error, ...(ready.aborted ? { timeout: true } : {}) };
@@ -235,6 +262,18 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     };
   }
 
+  /** Waits for the account's shared budget, if it has one; false when `signal` aborts first. */
+  async #paceAccount(signal: AbortSignal): Promise<boolean> {
+    if (!this.#account || !this.#budget) return true;
+    const sleep = this.#budget.sleep ?? abortableSleep;
+    for (;;) {
+      const wait = await this.#budget.limiter.takeMs(this.#account.key, this.#account.rule);
+      if (wait === 0) return true;
+      if (signal.aborted) return false;
+      await sleep(wait, signal);
+    }
+  }
+
   /** Concatenation references cycle through 0–255; a single-part message needs none. */
   #nextRef(parts: number): number {
     if (parts === 1) return 0;
@@ -255,4 +294,16 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
       }
     }
   }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

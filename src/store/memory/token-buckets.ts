@@ -20,8 +20,18 @@ export class TokenBuckets implements RateLimiter {
     return this.takeAt(key, rule, this.#clock.now());
   }
 
+  async takeMs(key: string, rule: RateRule): Promise<number> {
+    return this.#spend(key, rule, this.#clock.now());
+  }
+
   /** `take` at a given time, synchronously: for a store spending a budget inside an operation. */
   takeAt(key: string, rule: RateRule, now: number): number {
+    const ms = this.#spend(key, rule, now);
+    return ms === 0 ? 0 : Math.max(1, Math.ceil(ms / 1000));
+  }
+
+  /** 0 when a token was spent, otherwise the milliseconds until one is there. */
+  #spend(key: string, rule: RateRule, now: number): number {
     if (rule.ratePerSecond <= 0) return 0;
     let b = this.#buckets.get(key);
     if (!b) {
@@ -35,6 +45,6 @@ export class TokenBuckets implements RateLimiter {
       b.tokens -= 1;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - b.tokens) / rule.ratePerSecond));
+    return Math.max(1, Math.ceil(((1 - b.tokens) / rule.ratePerSecond) * 1000));
   }
 }

@@ -24,6 +24,11 @@ export class PgRateLimiter implements RateLimiter {
   }
 
   async take(key: string, rule: RateRule): Promise<number> {
+    const wait = await this.takeMs(key, rule);
+    return wait > 0 ? rateRetrySeconds(wait) : 0;
+  }
+
+  async takeMs(key: string, rule: RateRule): Promise<number> {
     if (rule.ratePerSecond <= 0) return 0;
     const { interval, tolerance } = gcra(rule);
     const r = await this.#pool.query<{ wait_ms: number }>({
@@ -32,7 +37,7 @@ export class PgRateLimiter implements RateLimiter {
       values: [key, this.#clock.now(), interval, tolerance],
     });
     const wait = r.rows[0]!.wait_ms;
-    return wait > 0 ? rateRetrySeconds(wait) : 0;
+    return wait > 0 ? Math.ceil(wait) : 0;
   }
 
   async close(): Promise<void> {
