@@ -68,15 +68,16 @@ async function assemble(
   o: { clock: Clock; log: Logger; keys: KeyRing; opened: Undo[]; release: () => void },
 ): Promise<Server> {
   const { clock, log, keys } = o;
-  const { store, limiter, kind } = await openStore(c, clock, 'worker');
+  const { store, limiter, leases, kind } = await openStore(c, clock, 'worker');
   o.opened.push(
     () => store.close(),
     () => limiter.close?.(),
+    () => leases.close?.(),
   );
   await checkSecret(c, keys, clock.now(), log);
   const metrics = createMetrics();
   const phones = new LibPhoneNumberInspector();
-  const delivery = buildDelivery(c, { store, keys, clock, phones, metrics, log, limiter });
+  const delivery = buildDelivery(c, { store, keys, clock, phones, metrics, log, limiter, leases });
   const abuse = buildAbuse(c, { store, phones, clock, metrics, log });
   const verifier = buildVerifier(c, {
     store,
@@ -128,6 +129,7 @@ async function assemble(
       await app.close();
       await jobs.stop();
       await limiter.close?.();
+      await leases.close?.();
       await store.close();
       o.release();
     })());

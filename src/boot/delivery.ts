@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/keyring.ts';
 import { hasConnectionReceipts, hasHealth, type Gateway } from '../core/ports/gateway.ts';
 import type { PhoneInspector } from '../core/ports/phone.ts';
+import type { SlotLeases } from '../core/ports/leases.ts';
 import type { RateLimiter } from '../core/ports/rate-limiter.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Metrics } from '../metrics.ts';
@@ -23,6 +24,8 @@ export interface DeliveryDeps {
   readonly log: Logger;
   /** Budgets every replica shares (PostgreSQL) or this process keeps (SQLite): SMPP account rates. */
   readonly limiter?: Pick<RateLimiter, 'takeMs'>;
+  /** Slots every replica shares (PostgreSQL) or this process holds (SQLite): SMPP account binds. */
+  readonly leases?: SlotLeases;
 }
 
 /** Part of the composition root: gateways, routes, pricing, dispatcher and receipts from the configuration. */
@@ -35,6 +38,7 @@ export function buildDelivery(c: Config, d: DeliveryDeps) {
       publicUrl: c.delivery.publicUrl,
       log: log.child({ gateway: g.id }),
       ...(d.limiter ? { limiter: d.limiter } : {}),
+      ...(d.leases ? { leases: d.leases } : {}),
     }),
   );
   if (c.delivery.gateways.some((g) => g.type === 'dev-outbox')) {

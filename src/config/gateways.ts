@@ -59,6 +59,15 @@ export const SmppConfig = Type.Object(
           'PostgreSQL; this process alone on SQLite), on top of throughputPerSecond per process',
       }),
     ),
+    accountBinds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 64,
+        description:
+          'Binds this SMPP account may have open over every replica (slots held through PostgreSQL); ' +
+          'each process opens at most `binds` of them',
+      }),
+    ),
     binds: Type.Integer({
       minimum: 1,
       maximum: 16,

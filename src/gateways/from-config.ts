@@ -1,3 +1,4 @@
+import type { SlotLeases } from '../core/ports/leases.ts';
 import type { RateLimiter } from '../core/ports/rate-limiter.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Gateway } from '../core/ports/gateway.ts';
@@ -21,6 +22,8 @@ export interface GatewayDeps {
   readonly log?: { warn(o: object, msg: string): void; info(o: object, msg: string): void };
   /** Where an SMPP account's `accountPerSecond` is spent: shared by every replica on PostgreSQL. */
   readonly limiter?: Pick<RateLimiter, 'takeMs'>;
+  /** Where an SMPP account's `accountBinds` are held: shared by every replica on PostgreSQL. */
+  readonly leases?: SlotLeases;
 }
 
 /** The one place a gateway configuration becomes a gateway adapter. */
@@ -37,6 +40,7 @@ export function createGateway(c: GatewayConfig, d: GatewayDeps): Gateway {
         clock: d.clock,
         ...(d.log ? { log: d.log } : {}),
         ...(d.limiter ? { account: { limiter: d.limiter } } : {}),
+        ...(d.leases ? { leases: d.leases } : {}),
       });
   }
 }

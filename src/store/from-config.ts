@@ -6,6 +6,12 @@ import type { Store } from '../core/ports/store.ts';
 import { TokenBuckets } from './memory/token-buckets.ts';
 import { migratePg } from './postgres/migrations.ts';
 import { PgRateLimiter } from './postgres/rate-limiter.ts';
+import { PgSlotLeases } from './postgres/slot-leases.ts';
+import { MemorySlotLeases } from './memory/slot-leases.ts';
+import type { SlotLeases } from '../core/ports/leases.ts';
+
+/** Connections for held leases: one per SMPP bind this process holds, at most 16 per gateway. */
+const LEASE_CONNECTIONS = 32;
 import { PgStore } from './postgres/store.ts';
 import { createPool } from './postgres/pool.ts';
 import { migrateSqlite } from './sqlite/store.ts';
@@ -14,6 +20,8 @@ import { SqliteStore } from './sqlite/store.ts';
 export interface OpenedStore {
   readonly store: Store;
   readonly limiter: RateLimiter & { close?(): Promise<void> };
+  /** Slots shared by every replica (SMPP account binds); this process's own on SQLite. */
+  readonly leases: SlotLeases & { close?(): Promise<void> };
   /** 'sqlite' or 'postgres', for logs and /readyz. */
   readonly kind: 'sqlite' | 'postgres';
 }
@@ -44,7 +52,9 @@ export async function openStore(c: Readonly<Config>, clock: Clock, writer: 'work
       poolSize: c.database.limiterPoolSize,
       settings: { synchronous_commit: 'off' },
     });
-    return { store, limiter: new PgRateLimiter(pool, { clock }), kind: 'postgres' };
+    // A held slot keeps its connection: a pool of its own, so leases never starve the store.
+    const leases = new PgSlotLeases(createPool({ ...pgOptions(c), poolSize: LEASE_CONNECTIONS }));
+    return { store, limiter: new PgRateLimiter(pool, { clock }), leases, kind: 'postgres' };
   }
   // One set of request budgets for the guard and for the operations that spend them themselves.
   const budgets = new TokenBuckets(clock);
@@ -58,7 +68,7 @@ export async function openStore(c: Readonly<Config>, clock: Clock, writer: 'work
     clock.now(),
     budgets,
   );
-  return { store, limiter: budgets, kind: 'sqlite' };
+  return { store, limiter: budgets, leases: new MemorySlotLeases(), kind: 'sqlite' };
 }
 
 /** Applies pending migrations to the configured store; returns the versions applied. */

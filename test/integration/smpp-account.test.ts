@@ -8,6 +8,7 @@ import { SmppGateway } from '../../src/gateways/smpp/smpp-gateway.ts';
 import { migratePg } from '../../src/store/postgres/migrations.ts';
 import { createPool } from '../../src/store/postgres/pool.ts';
 import { PgRateLimiter } from '../../src/store/postgres/rate-limiter.ts';
+import { PgSlotLeases } from '../../src/store/postgres/slot-leases.ts';
 import { dropSchemas, freshSchema, PG_URL } from '../helpers/pg.ts';
 import { TestSmsc, smppConfig } from '../helpers/smsc.ts';
 
@@ -48,4 +49,27 @@ test('two replicas share one SMPP account budget (accountPerSecond) through Post
   // 8 submits at 2/s from one budget: 7 gaps of 500 ms. Two budgets of their own would have let
   // each replica's first submit through at once and spaced only each replica's own.
   assert.equal(waited, 7 * 500);
+});
+
+test('two replicas open at most accountBinds binds between them; the survivor takes them over', async (t) => {
+  const schema = freshSchema();
+  used.add(schema);
+  const smsc = await TestSmsc.start();
+  t.after(() => smsc.stop());
+  const leases = [0, 1].map(() => new PgSlotLeases(createPool({ url: PG_URL, schema, poolSize: 4 })));
+  t.after(() => Promise.all(leases.map((l) => l.close())));
+  // Each replica would open 2 binds; the account allows 2 in all. The first takes both.
+  const replica = (l: PgSlotLeases) =>
+    new SmppGateway(smppConfig(smsc, { binds: 2, accountBinds: 2 }), { clock: new ManualClock(), leases: l });
+  const a = replica(leases[0]!);
+  await smsc.waitFor('two binds', () => smsc.boundSessions === 2);
+  const b = replica(leases[1]!);
+  t.after(() => b.close());
+  await new Promise((r) => setTimeout(r, 300)); // three of b's retry rounds (reconnectMaxMs 100)
+  assert.deepEqual([smsc.boundSessions, smsc.acceptedBinds], [2, 2], 'b opened none');
+  assert.match(b.health().error, /held by other replicas/);
+  await a.close();
+  await smsc.waitFor('b to bind the freed slots', () => smsc.boundSessions === 2 && smsc.acceptedBinds === 4, 5000);
+  const r = await b.send({ id: '1', channel: 'sms', to: '+34629255833', text: 'code 1' }, AbortSignal.timeout(5000));
+  assert.ok(r.ok, JSON.stringify(r));
 });

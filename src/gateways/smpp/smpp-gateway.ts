@@ -14,7 +14,9 @@ import type {
 import type { SmppConfig } from '../../config/gateways.ts';
 import { ABORTED, untilAborted } from './abort.ts';
 import { encodeText, withHeaders, type ShortMessage, type TextEncoding } from './codec.ts';
+import type { SlotLeases } from '../../core/ports/leases.ts';
 import type { RateLimiter, RateRule } from '../../core/ports/rate-limiter.ts';
+import { BindSlots } from './bind-slots.ts';
 import { fixedParams, NPI_E164, relativeValidity, sourceAddress, TON_INTERNATIONAL } from './params.ts';
 import { SmppLink, type LinkLog } from './link.ts';
 import { parseDeliver } from './receipt.ts';
@@ -34,6 +36,8 @@ export interface SmppGatewayDeps {
    * Where `accountPerSecond` is spent, and how to wait for it (a timer by default; tests move an
    * injected clock instead).
    */
+  /** Where `accountBinds` are held (see BindSlots); without it each process opens `binds`. */
+  readonly leases?: SlotLeases;
   readonly account?: {
     readonly limiter: Pick<RateLimiter, 'takeMs'>;
     readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -58,6 +62,7 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
   /** The receiver, with bindMode: separate. */
   readonly #rx: SmppLink | undefined;
   #turn = 0;
+  readonly #slots: BindSlots | undefined;
   readonly #account: { readonly key: string; readonly rule: RateRule } | undefined;
   readonly #budget: SmppGatewayDeps['account'];
   #reportedUp = true;
@@ -107,7 +112,18 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     const separate = config.bindMode === 'separate';
     this.#tx = Array.from({ length: config.binds }, () => link(separate ? 'transmitter' : 'transceiver'));
     this.#rx = separate ? link('receiver') : undefined;
-    for (const l of [...this.#tx, ...(this.#rx ? [this.#rx] : [])]) l.start();
+    const all = [...this.#tx.slice(0, 1), ...(this.#rx ? [this.#rx] : []), ...this.#tx.slice(1)];
+    if (config.accountBinds !== undefined && deps.leases) {
+      this.#slots = new BindSlots(all, {
+        leases: deps.leases,
+        key: `smpp-binds:${config.systemId}@${config.host}:${config.port}`,
+        slots: config.accountBinds,
+        retryMs: config.reconnectMaxMs,
+        log: this.#log,
+        gateway: config.id,
+      });
+      this.#slots.start();
+    } else for (const l of all) l.start();
   }
 
   /** Submits awaiting their response and callers waiting for a window slot (for metrics and tests). */
@@ -121,7 +137,10 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
 
   /** Up while any bind that submits is; down, the first one's error says why. */
   health(): LinkHealth {
-    const all = this.#tx.map((l) => l.health());
+    const slots = this.#slots;
+    if (slots && !this.#tx.some((l) => slots.holds(l)))
+      return { up: false, error: 'every bind of this SMPP account is held by other replicas (accountBinds)' };
+    const all = this.#tx.filter((l) => !slots || slots.holds(l)).map((l) => l.health());
     return all.find((h) => h.up) ?? all[0]!;
   }
 
@@ -190,6 +209,7 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
   async close(): Promise<void> {
     this.#gate.close();
     await Promise.all([...this.#tx, ...(this.#rx ? [this.#rx] : [])].map((l) => l.close()));
+    await this.#slots?.close();
   }
 
   async #submit(
