@@ -43,6 +43,18 @@ const strict = { additionalProperties: false } as const;
 
 export const DevOutboxConfig = Type.Object({ type: Type.Literal('dev-outbox'), ...common }, strict);
 
+/** A vendor-specific SMPP optional parameter, as configured. */
+const Tlv = Type.Object(
+  {
+    tag: Type.Integer({ minimum: 0x1400, maximum: 0x3fff, description: 'vendor-specific range (SMPP 3.4 §5.3.2)' }),
+    value: Type.String({ maxLength: 255 }),
+    encoding: Type.Union([Type.Literal('cstring'), Type.Literal('string'), Type.Literal('hex')], {
+      default: 'cstring',
+    }),
+  },
+  strict,
+);
+
 export const SmppConfig = Type.Object(
   {
     type: Type.Literal('smpp'),
@@ -134,26 +146,10 @@ export const SmppConfig = Type.Object(
         'replace_if_present_flag: the SMSC replaces a message to the same number from the same sender that it ' +
         'still holds, so a superseded code is not delivered after the new one',
     }),
-    tlvs: Type.Array(
-      Type.Object(
-        {
-          tag: Type.Integer({
-            minimum: 0x1400,
-            maximum: 0x3fff,
-            description: 'vendor-specific range (SMPP 3.4 §5.3.2)',
-          }),
-          value: Type.String({ maxLength: 255 }),
-          encoding: Type.Union([Type.Literal('cstring'), Type.Literal('string'), Type.Literal('hex')], {
-            default: 'cstring',
-          }),
-        },
-        strict,
-      ),
-      {
-        default: [],
-        description: 'Optional parameters on every submit_sm, e.g. India DLT: PE_ID 0x1400, template id 0x1401',
-      },
-    ),
+    tlvs: Type.Array(Tlv, {
+      default: [],
+      description: 'Optional parameters on every submit_sm, e.g. India DLT: PE_ID 0x1400, template id 0x1401',
+    }),
   },
   strict,
 );
@@ -280,6 +276,11 @@ export const RouteConfig = Type.Object(
     countries: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z]{2}$' }), { minItems: 1 })),
     prefixes: Type.Optional(Type.Array(Type.String({ pattern: '^\\+[0-9]{1,15}$' }), { minItems: 1 })),
     gateways: Type.Array(Id, { minItems: 1 }),
+    smppTlvs: Type.Optional(
+      Type.Array(Tlv, {
+        description: 'TLVs added to the submit_sm of the messages this route sends over SMPP (e.g. a DLT template id)',
+      }),
+    ),
   },
   strict,
 );

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/keyring.ts';
-import type { SendResult } from '../core/ports/gateway.ts';
+import type { MessageTlv, SendResult } from '../core/ports/gateway.ts';
 import type { AttemptRecord, ClaimedMessage, OutboxStore } from '../core/ports/outbox.ts';
 import { Batcher } from '../jobs/batcher.ts';
 import { JobLoop } from '../jobs/loop.ts';
@@ -194,14 +194,17 @@ export class Dispatcher {
   }
 
   async #deliver(m: ClaimedMessage): Promise<void> {
-    const plan = this.#pool.plan(m.channel, m.recipient);
+    const route = this.#pool.route(m.channel, m.recipient);
+    const plan = route.gateways;
     const step = this.#choose(plan, m.routeStep);
     const startedAt = this.#clock.now();
     if (step < 0 && plan.length > 0) return this.#defer(m, plan, startedAt);
     const gatewayId = step >= 0 ? plan[step]! : NO_GATEWAY;
     const t0 = performance.now();
     const result: SendResult & { queued?: true } =
-      step >= 0 ? await this.#send(m, gatewayId) : { ok: false, kind: 'permanent', error: 'no route for this message' };
+      step >= 0
+        ? await this.#send(m, gatewayId, route.smppTlvs)
+        : { ok: false, kind: 'permanent', error: 'no route for this message' };
     const finishedAt = this.#clock.now();
     if (step >= 0) this.#record(gatewayId, result, (performance.now() - t0) / 1000);
     const base = { messageId: m.id, attempt: m.attempt, gateway: gatewayId, startedAt, finishedAt };
@@ -245,7 +248,11 @@ export class Dispatcher {
     this.#events.attempt(gatewayId, r.ok ? 'sent' : r.kind, seconds);
   }
 
-  async #send(m: ClaimedMessage, gatewayId: string): Promise<SendResult & { queued?: true }> {
+  async #send(
+    m: ClaimedMessage,
+    gatewayId: string,
+    tlvs: readonly MessageTlv[] | undefined,
+  ): Promise<SendResult & { queued?: true }> {
     let text: string;
     try {
       text = this.#keys.decrypt(m.verificationId, m.body);
@@ -269,7 +276,7 @@ export class Dispatcher {
           return { ok: false, kind: 'transient', error: `${gatewayId} send-rate queue is full`, queued: true };
       }
       this.#handedOver(m, gatewayId);
-      return await this.#call(m, gatewayId, text);
+      return await this.#call(m, gatewayId, text, tlvs);
     } finally {
       slots.release();
     }
@@ -280,7 +287,12 @@ export class Dispatcher {
     if (m.attempt === 1) this.#events.waited?.(gatewayId, Math.max(0, this.#clock.now() - m.createdAt) / 1000);
   }
 
-  async #call(m: ClaimedMessage, gatewayId: string, text: string): Promise<SendResult> {
+  async #call(
+    m: ClaimedMessage,
+    gatewayId: string,
+    text: string,
+    tlvs: readonly MessageTlv[] | undefined,
+  ): Promise<SendResult> {
     const gateway = this.#pool.gateway(gatewayId);
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), this.#o.sendTimeoutMs);
@@ -296,7 +308,10 @@ export class Dispatcher {
     );
     try {
       return await Promise.race([
-        gateway.send({ id: m.id, channel: m.channel, to: m.recipient, text, validUntil: m.expiresAt }, ac.signal),
+        gateway.send(
+          { id: m.id, channel: m.channel, to: m.recipient, text, validUntil: m.expiresAt, ...(tlvs ? { tlvs } : {}) },
+          ac.signal,
+        ),
         timedOut,
       ]);
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import { hasHealth, type Channel, type Gateway, type LinkHealth } from '../core/ports/gateway.ts';
+import { hasHealth, type Channel, type Gateway, type LinkHealth, type MessageTlv } from '../core/ports/gateway.ts';
 import type { PhoneInspector } from '../core/ports/phone.ts';
 import { CircuitBreaker, type BreakerOptions, type CircuitState } from './circuit-breaker.ts';
 import { Slots } from './slots.ts';
@@ -12,6 +12,8 @@ export interface RouteRule {
   /** E.164 prefixes with '+'. */
   readonly prefixes?: readonly string[];
   readonly gateways: readonly string[];
+  /** TLVs the route's messages carry over SMPP. */
+  readonly smppTlvs?: readonly MessageTlv[] | undefined;
 }
 
 export interface RouteTable {
@@ -94,16 +96,21 @@ export class GatewayPool {
 
   /** The ordered gateway ids for one message; pass the number's country when it is already known. */
   plan(channel: Channel, recipient: string, known?: string): readonly string[] {
-    if (channel === 'email') return this.#routes.email;
+    return this.route(channel, recipient, known).gateways;
+  }
+
+  /** The route one message takes: its gateways in order, and what the route adds to its messages. */
+  route(channel: Channel, recipient: string, known?: string): Pick<RouteRule, 'gateways' | 'smppTlvs'> {
+    if (channel === 'email') return { gateways: this.#routes.email };
     let country = known;
     for (const rule of this.#routes.rules) {
-      if (rule.prefixes?.some((p) => recipient.startsWith(p))) return rule.gateways;
+      if (rule.prefixes?.some((p) => recipient.startsWith(p))) return rule;
       if (rule.countries) {
         country ??= this.#phones.inspect(recipient).country ?? '';
-        if (rule.countries.includes(country)) return rule.gateways;
+        if (rule.countries.includes(country)) return rule;
       }
     }
-    return this.#routes.defaultSms;
+    return { gateways: this.#routes.defaultSms };
   }
 
   gateway(id: string): Gateway {

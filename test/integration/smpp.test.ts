@@ -9,6 +9,7 @@ import { SmppGateway, type SmppGatewayConfig } from '../../src/gateways/smpp/smp
 import { relativeValidity } from '../../src/gateways/smpp/params.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 import { coreFixture } from '../helpers/core.ts';
+import { testDispatcher } from '../helpers/dispatch.ts';
 import { TestSmsc, smppConfig } from '../helpers/smsc.ts';
 
 // Every test runs the gateway against a real SMSC (the smpp package's server mode) on 127.0.0.1.
@@ -539,4 +540,34 @@ test('a long message asks a receipt for every part and is delivered only when ev
   assert.equal(await until('sent'), 'sent', 'one part of two');
   await smsc.receipt(m!.partIds[1]!, 'DELIVRD');
   assert.equal(await until('delivered'), 'delivered');
+});
+
+test("a route's TLVs ride on its messages' submit_sm, on top of the gateway's (India DLT per route)", async (t) => {
+  const { smsc, gw } = await setup(t, { tlvs: [{ tag: 0x1400, value: 'PE-1', encoding: 'cstring' }] });
+  const f = coreFixture();
+  const pool = new GatewayPool({
+    gateways: [gw],
+    clock: f.clock,
+    phones: new LibPhoneNumberInspector(),
+    routes: {
+      rules: [
+        { prefixes: ['+91'], gateways: [gw.id], smppTlvs: [{ tag: 0x1401, value: 'TPL-7', encoding: 'cstring' }] },
+      ],
+      defaultSms: [gw.id],
+      email: [],
+    },
+    breaker: { failureThreshold: 5, cooldownMs: 30_000 },
+  });
+  const { d, drain } = testDispatcher(f, pool);
+  t.after(() => d.stop());
+  await f.verifier.sendCode('c', { phoneNumber: '+919876543210', message: 'code {{code}}' });
+  await f.verifier.sendCode('c', { phoneNumber: TO, message: 'code {{code}}' });
+  await drain();
+  await smsc.waitFor('both messages', () => smsc.submits.length === 2);
+  const tags = (to: string) =>
+    Object.keys(smsc.submits.find((s) => s.to === to)!.tlvs)
+      .map((k) => Number(k).toString(16))
+      .sort();
+  assert.deepEqual(tags('919876543210'), ['1400', '1401']);
+  assert.deepEqual(tags(TO.slice(1)), ['1400']);
 });

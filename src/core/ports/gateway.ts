@@ -16,6 +16,17 @@ export interface OutboundMessage {
    * code is never delivered after it expired.
    */
   readonly validUntil?: number | undefined;
+  /**
+   * Optional parameters the message's route adds (SMPP TLVs, such as India's DLT template id);
+   * a gateway with no such thing ignores them.
+   */
+  readonly tlvs?: readonly MessageTlv[] | undefined;
+}
+
+export interface MessageTlv {
+  readonly tag: number;
+  readonly value: string;
+  readonly encoding: 'cstring' | 'string' | 'hex';
 }
 
 export type SendResult =

@@ -1,5 +1,6 @@
 /** What every submit_sm of an SMPP gateway carries besides its text: addresses, options, validity. */
 import smpp from 'smpp';
+import type { MessageTlv } from '../../core/ports/gateway.ts';
 import type { SmppGatewayConfig } from './smpp-gateway.ts';
 
 /** SMPP 3.4 §5.2.5/§5.2.6: international number, E.164 numbering plan. */
@@ -23,7 +24,16 @@ export function fixedParams(c: SmppGatewayConfig): smpp.Params {
     priority_flag: c.priorityFlag,
     replace_if_present_flag: c.replaceIfPresent ? 1 : 0,
   };
-  for (const t of c.tlvs) {
+  return { ...params, ...tlvParams(c.tlvs) };
+}
+
+/**
+ * TLVs as submit_sm parameters. The smpp package encodes only TLVs it knows by name, so each tag is
+ * registered once, as raw bytes that otpd encodes itself.
+ */
+export function tlvParams(tlvs: readonly MessageTlv[]): smpp.Params {
+  const params: smpp.Params = {};
+  for (const t of tlvs) {
     const name = `otpd_tlv_${t.tag}`;
     if (!(name in smpp.tlvs)) smpp.addTLV(name, { id: t.tag, type: smpp.types.tlv.buffer });
     params[name] =

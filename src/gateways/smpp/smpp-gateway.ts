@@ -17,7 +17,7 @@ import { encodeText, withHeaders, type ShortMessage, type TextEncoding } from '.
 import type { SlotLeases } from '../../core/ports/leases.ts';
 import type { RateLimiter, RateRule } from '../../core/ports/rate-limiter.ts';
 import { BindSlots } from './bind-slots.ts';
-import { fixedParams, NPI_E164, relativeValidity, sourceAddress, TON_INTERNATIONAL } from './params.ts';
+import { fixedParams, NPI_E164, relativeValidity, sourceAddress, tlvParams, TON_INTERNATIONAL } from './params.ts';
 import { SmppLink, type LinkLog } from './link.ts';
 import { parseDeliver } from './receipt.ts';
 import { submitFailure, type SendFailure } from './status.ts';
@@ -191,7 +191,8 @@ export class SmppGateway implements Gateway, ConnectionReceipts, HealthReporting
     const validity = m.validUntil === undefined ? undefined : relativeValidity(m.validUntil - this.#clock.now());
     for (const [i, part] of parts.entries()) {
       const what = parts.length === 1 ? 'submit_sm' : `submit_sm (part ${i + 1} of ${parts.length})`;
-      const params = this.#params(m.to, part, dataCoding);
+      // The route's TLVs on top of the gateway's: a route names what differs for its messages.
+      const params = { ...this.#params(m.to, part, dataCoding), ...(m.tlvs ? tlvParams(m.tlvs) : {}) };
       if (validity) params.validity_period = validity;
       const r = await this.#submit(link, params, what, signal);
       if (!r.ok) return r;
