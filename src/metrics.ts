@@ -107,6 +107,11 @@ export function createMetrics() {
       labelNames: ['gateway'] as const,
       registers,
     }),
+    expiredUnsent: new Counter({
+      name: 'otpd_messages_expired_unsent_total',
+      help: 'Messages whose code expired or was superseded before they could be sent: never sent',
+      registers,
+    }),
     deferrals: new Counter({
       name: 'otpd_dispatch_deferrals_total',
       help: 'Messages put back in the queue, no attempt spent, because no gateway of their route could send',

@@ -126,6 +126,7 @@ function buildDispatcher(c: Config, pool: GatewayPool, d: DeliveryDeps): Dispatc
       },
       waited: (gw, seconds) => metrics.dispatchWait.observe({ gateway: gw }, seconds),
       deferred: (gw) => metrics.deferrals.inc({ gateway: gw }),
+      expired: (n) => metrics.expiredUnsent.inc(n),
       error: (err) => log.error({ err }, 'dispatcher error'),
     },
   });

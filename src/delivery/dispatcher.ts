@@ -31,6 +31,8 @@ export interface DispatcherEvents {
   sent?(gateway: string, segments: number): void;
   /** How long a message waited from acceptance until its first hand-over to a gateway. */
   waited?(gateway: string, seconds: number): void;
+  /** Messages whose code could no longer be used when they came due: `expired`, never sent. */
+  expired?(messages: number): void;
   /** A message went back to the queue, no attempt spent: no gateway of its route could take it. */
   deferred?(firstGateway: string): void;
   /** Background-loop failures are reported, never swallowed. */
@@ -133,6 +135,7 @@ export class Dispatcher {
     if (room <= 0 || !this.#pool.anyUsable()) return 0;
     const now = this.#clock.now();
     const claimed = await this.#store.claimMessages(now, this.#o.leaseMs, room);
+    if (claimed.expired) this.#events.expired?.(claimed.expired);
     for (const m of claimed) {
       this.#waiting.set(m.id, m.attempt === 1 ? m.createdAt : now);
       const p = this.#deliver(m).catch((err: unknown) => this.#events.error(err));

@@ -8,7 +8,7 @@
  */
 import { utcDay } from '../core/clock.ts';
 import { anyMacMatches } from '../core/keyring.ts';
-import type { AttemptRecord, ClaimedMessage, MessageStatus } from '../core/ports/outbox.ts';
+import type { AttemptRecord, ClaimBatch, ClaimedMessage, MessageStatus } from '../core/ports/outbox.ts';
 import type { RateRule } from '../core/ports/rate-limiter.ts';
 import type { CreateResult, NewVerification, SendLimits, ValidationOutcome } from '../core/ports/store.ts';
 
@@ -228,6 +228,14 @@ export function partsStatus(parts: readonly PartReceipt[]): { status: string; er
   if (bad) return { status: bad.status!, error: bad.error };
   if (parts.length > 0 && parts.every((p) => p.status === 'delivered')) return { status: 'delivered', error: null };
   return { status: 'sent', error: null };
+}
+
+/**
+ * A claim's messages with the count of those it expired, as a property that is not enumerable:
+ * the batch compares and prints as the plain list it mostly is.
+ */
+export function claimBatch(list: ClaimedMessage[], expired: number): ClaimBatch {
+  return Object.defineProperty(list, 'expired', { value: expired, enumerable: false });
 }
 
 /** A claimed row as both stores return it. */

@@ -40,6 +40,12 @@ test('/metrics exposes request and verification counters and never a phone numbe
   const text = await res.text();
   assert.match(text, /^# TYPE otpd_http_requests_total counter$/m);
   assert.match(text, /^# TYPE otpd_verifications_total counter$/m);
+  for (const name of [
+    'otpd_messages_expired_unsent_total',
+    'otpd_dispatch_deferrals_total',
+    'otpd_delivery_queue_depth',
+  ])
+    assert.match(text, new RegExp(`^# TYPE ${name} (counter|gauge)$`, 'm'), name);
   const series = (name: string, labels: Record<string, string>) =>
     text
       .split('\n')

@@ -129,6 +129,13 @@ export function outboxContract(name: string, h: StoreHarness): void {
     assert.equal((await s.listMessages({ limit: 1 }))[0]!.status, 'sent');
   });
 
+  withStore('stale codes: a claim that takes nothing still says how many it expired', async (s) => {
+    const v = verification();
+    await s.createVerification(v, LIMITS);
+    const none = await s.claimMessages(v.expiresAt + 1, 30_000, 10);
+    assert.deepEqual([none.length, none.expired], [0, 1]);
+  });
+
   withStore("stale codes: a superseded verification's queued message is expired, not claimed", async (s) => {
     const old = verification();
     const fresh = verification({ createdAt: T0 + 1 });
@@ -139,10 +146,12 @@ export function outboxContract(name: string, h: StoreHarness): void {
       claimed.map((m) => m.verificationId),
       [fresh.id],
     );
+    assert.equal(claimed.expired, 1, 'the claim counts what it expired (for a metric)');
     const [newer, older] = await s.listMessages({ limit: 10 });
     assert.deepEqual([older!.status, older!.lastError, older!.updatedAt], ['expired', STALE, T0 + 2]);
     assert.equal(newer!.status, 'sending');
     const again = await s.claimMessages(T0 + 4 * MIN, 30_000, 10);
+    assert.equal(again.expired, 0);
     assert.deepEqual(
       again.map((m) => m.verificationId),
       [fresh.id],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.ts';
+import { Dispatcher, type DispatcherEvents, type DispatcherOptions } from '../../src/delivery/dispatcher.ts';
 import type { GatewayPool } from '../../src/delivery/gateway-pool.ts';
 import type { coreFixture } from './core.ts';
 
@@ -18,14 +18,19 @@ export const TEST_DISPATCH: DispatcherOptions = {
  * A dispatcher over the core fixture's store and clock; `drain` runs it until nothing it claimed is
  * in flight (three rounds: a claim, the retries the first round made due at once, and their retries).
  */
-export function testDispatcher(f: ReturnType<typeof coreFixture>, pool: GatewayPool, options = TEST_DISPATCH) {
+export function testDispatcher(
+  f: ReturnType<typeof coreFixture>,
+  pool: GatewayPool,
+  options = TEST_DISPATCH,
+  events: Partial<DispatcherEvents> = {},
+) {
   const d = new Dispatcher({
     store: f.store,
     pool,
     keys: f.keys,
     clock: f.clock,
     options,
-    events: { attempt() {}, error: (e) => assert.fail(String(e)) },
+    events: { attempt() {}, error: (e) => assert.fail(String(e)), ...events },
   });
   const drain = async () => {
     for (let i = 0; i < 3; i++) {

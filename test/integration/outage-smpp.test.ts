@@ -21,7 +21,12 @@ async function rig(t: { after(fn: () => unknown): void }) {
   const pool = GatewayPool.single(gateway, f.clock, new LibPhoneNumberInspector());
   const links: boolean[] = [];
   pool.onHealthChange((_, h) => links.push(h.up));
-  const { d, drain } = testDispatcher(f, pool);
+  let expired = 0;
+  const { d, drain } = testDispatcher(f, pool, undefined, {
+    expired: (n) => {
+      expired += n;
+    },
+  });
   t.after(async () => {
     await d.stop();
     await smsc.stop();
@@ -33,7 +38,7 @@ async function rig(t: { after(fn: () => unknown): void }) {
     for (const m of await f.store.listMessages({ limit: 100 })) out[m.status] = (out[m.status] ?? 0) + 1;
     return out;
   };
-  return { f, smsc, gateway, links, drain, send, byStatus };
+  return { f, smsc, gateway, links, drain, send, byStatus, expired: () => expired };
 }
 
 for (const outageMs of [10_000, 60_000, 4 * MIN]) {
@@ -69,7 +74,7 @@ for (const outageMs of [10_000, 60_000, 4 * MIN]) {
 }
 
 test('codes that expire while the SMSC is away are `expired`, never sent; the rest carry the time left', async (t) => {
-  const { f, smsc, gateway, drain, send, byStatus } = await rig(t);
+  const { f, smsc, gateway, drain, send, byStatus, expired } = await rig(t);
   await smsc.waitFor('the first bind', () => gateway.health().up && smsc.binds.length > 0);
   await smsc.stop();
   await smsc.waitFor('the link to notice', () => !gateway.health().up);
@@ -83,6 +88,7 @@ test('codes that expire while the SMSC is away are `expired`, never sent; the re
   await drain();
   await smsc.waitFor('the live messages at the SMSC', () => smsc.messages.length === 3, 5000);
   assert.deepEqual(await byStatus(), { expired: 3, sent: 3 });
+  assert.equal(expired(), 3, 'counted for otpd_messages_expired_unsent_total');
   assert.deepEqual(
     smsc.messages.map((m) => m.to).sort(),
     [3, 4, 5].map((i) => phone(i).slice(1)),

@@ -29,6 +29,9 @@ export interface ClaimedMessage {
   readonly expiresAt?: number | undefined;
 }
 
+/** The messages a claim took, and how many due messages it expired instead (their codes were stale). */
+export type ClaimBatch = ClaimedMessage[] & { readonly expired?: number };
+
 export interface AttemptRecord {
   readonly messageId: string;
   readonly attempt: number;
@@ -115,7 +118,7 @@ export interface OutboxStore {
    * a time; a caller that dies loses it when its lease lapses. A code consumed or superseded while a
    * claim runs may still be sent once.
    */
-  claimMessages(now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]>;
+  claimMessages(now: number, leaseMs: number, limit: number): Promise<ClaimBatch>;
 
   /**
    * Records one attempt and moves the message on: `sent` (or straight to the receipt's status when

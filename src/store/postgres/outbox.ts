@@ -1,7 +1,15 @@
 import type pg from 'pg';
 import type * as port from '../../core/ports/outbox.ts';
 import type { DevMessageInput } from '../../core/ports/store.ts';
-import { CLAIM_RETURNING, EXPIRE_BATCH, STALE_ERROR, stateAfter, toClaimed, type ClaimRow } from '../rules.ts';
+import {
+  CLAIM_RETURNING,
+  claimBatch,
+  EXPIRE_BATCH,
+  STALE_ERROR,
+  stateAfter,
+  toClaimed,
+  type ClaimRow,
+} from '../rules.ts';
 import * as rows from '../rows.ts';
 import { partIdsOf, recordPartReceipt, recordParts } from './parts.ts';
 import { advisoryLockKey, inTransaction } from './pool.ts';
@@ -37,11 +45,15 @@ const CLAIM = `
     ORDER BY m.next_attempt_at DESC LIMIT $5 FOR UPDATE SKIP LOCKED
   ), expired AS (
     UPDATE messages SET status = 'expired', body = NULL, last_error = $4, updated_at = $2
-      WHERE seq = ANY (ARRAY(SELECT seq FROM stale))
+      WHERE seq = ANY (ARRAY(SELECT seq FROM stale)) RETURNING 1
+  ), claimed AS (
+    UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1, updated_at = $2
+    WHERE seq = ANY (ARRAY(SELECT seq FROM fresh))
+    RETURNING ${CLAIM_RETURNING}
   )
-  UPDATE messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1, updated_at = $2
-  WHERE seq = ANY (ARRAY(SELECT seq FROM fresh))
-  RETURNING ${CLAIM_RETURNING}`;
+  -- One row per claimed message, each with the count of expired ones; a single row of NULLs with
+  -- that count when nothing was claimed.
+  SELECT claimed.*, n.expired FROM (SELECT count(*)::int AS expired FROM expired) n LEFT JOIN claimed ON true`;
 
 // One statement for a whole round of attempts, so each attempt row and its message's state change
 // commit together. The guard on (attempts, status) makes a late completion from a lapsed lease a
@@ -95,19 +107,15 @@ const RECEIPT = `
  * passes. A code consumed or superseded while the claim runs may still be sent once: the claim
  * reads the verification as of its snapshot and does not lock it, so it never waits on validations.
  */
-async function claimMessages(
-  pool: pg.Pool,
-  now: number,
-  leaseMs: number,
-  limit: number,
-): Promise<port.ClaimedMessage[]> {
+async function claimMessages(pool: pg.Pool, now: number, leaseMs: number, limit: number): Promise<port.ClaimBatch> {
   if (limit <= 0) return [];
-  const res = await pool.query<ClaimRow>({
+  const res = await pool.query<ClaimRow & { expired: number }>({
     name: 'otpd_claim',
     text: CLAIM,
     values: [now + leaseMs, now, limit, STALE_ERROR, EXPIRE_BATCH],
   });
-  return res.rows.map(toClaimed);
+  const claimed = res.rows.filter((r) => r.seq !== null).map(toClaimed);
+  return claimBatch(claimed, res.rows[0]?.expired ?? 0);
 }
 
 /**

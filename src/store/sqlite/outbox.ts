@@ -3,6 +3,7 @@ import type * as port from '../../core/ports/outbox.ts';
 import type { DevMessageInput } from '../../core/ports/store.ts';
 import {
   CLAIM_RETURNING,
+  claimBatch,
   partitionDue,
   partsStatus,
   STALE_ERROR,
@@ -78,17 +79,18 @@ export function outboxWrites(db: Database.Database) {
   };
   return {
     /** Both writes run in the caller's one transaction: the expiries and the leases commit together. */
-    claimMessages(now: number, leaseMs: number, limit: number): port.ClaimedMessage[] {
+    claimMessages(now: number, leaseMs: number, limit: number): port.ClaimBatch {
       const due = q.due.iterate({ now }) as Iterable<{ seq: number; stale: number }>;
       const { fresh, stale } = partitionDue(due, (r) => r.stale === 1, limit);
       if (stale.length > 0) q.expire.run({ seqs: JSON.stringify(stale.map((r) => r.seq)), error: STALE_ERROR, now });
-      if (fresh.length === 0) return [];
+      const expired = stale.length;
+      if (fresh.length === 0) return claimBatch([], expired);
       const rows = q.claim.all({
         seqs: JSON.stringify(fresh.map((r) => r.seq)),
         lease: now + leaseMs,
         now,
       }) as ClaimRow[];
-      return rows.map(toClaimed);
+      return claimBatch(rows.map(toClaimed), expired);
     },
 
     completeAttempts(records: readonly port.AttemptRecord[]): void {

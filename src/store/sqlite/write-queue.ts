@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import type { ClaimedMessage } from '../../core/ports/outbox.ts';
+import { claimBatch } from '../rules.ts';
 import type { SqliteOptions } from './connection.ts';
 import { applyOp, runBatch, writesOn, type Settled, type WriteOp, type WriteResult, type Writes } from './writes.ts';
 
@@ -134,7 +136,7 @@ export class WorkerWriteQueue implements WriteQueue {
     this.#inFlight = undefined;
     settle(
       batch,
-      reviveBuffers(results).map((r) => (r.ok ? r : { ok: false, error: reviveError(r.error) })),
+      reviveBuffers(results).map((r) => (r.ok ? withExpired(r) : { ok: false, error: reviveError(r.error) })),
     );
     this.#send();
   }
@@ -163,6 +165,20 @@ export class WorkerWriteQueue implements WriteQueue {
     })();
     return this.#closing;
   }
+}
+
+/**
+ * A claim's count of expired messages is a hidden property of its array (see claimBatch), which
+ * structured clone drops: the writer sends it beside the value, and it is put back here.
+ */
+export function expiredBeside(s: Settled): Settled {
+  if (!s.ok || !Array.isArray(s.value)) return s;
+  const expired = (s.value as { expired?: number }).expired;
+  return expired === undefined ? s : { ...s, expired };
+}
+
+function withExpired(s: Settled & { ok: true }): Settled {
+  return s.expired === undefined ? s : { ok: true, value: claimBatch(s.value as ClaimedMessage[], s.expired) };
 }
 
 // Structured clone turns Buffers into plain Uint8Arrays and drops an Error's fields such as

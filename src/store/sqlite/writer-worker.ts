@@ -2,7 +2,7 @@
 // connection, and answers each message, one batch of writes, after that batch's commit.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type SqliteOptions } from './connection.ts';
-import { plainError, reviveBuffers } from './write-queue.ts';
+import { expiredBeside, plainError, reviveBuffers } from './write-queue.ts';
 import { applyOp, runBatch, writesOn, type Settled, type WriteOp } from './writes.ts';
 
 const db = openDatabase(workerData as SqliteOptions);
@@ -13,5 +13,7 @@ parentPort!.on('message', (ops: WriteOp[]) => {
     db,
     reviveBuffers(ops).map((o) => () => applyOp(writes, o)),
   );
-  parentPort!.postMessage(results.map((s): Settled => (s.ok ? s : { ok: false, error: plainError(s.error) })));
+  parentPort!.postMessage(
+    results.map((s): Settled => (s.ok ? expiredBeside(s) : { ok: false, error: plainError(s.error) })),
+  );
 });

@@ -32,7 +32,8 @@ export function applyOp(w: Writes, o: WriteOp): unknown {
   return (w[o.op] as (...a: unknown[]) => unknown)(...o.args);
 }
 
-export type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** `expired`: a claim's count of expired messages, carried beside the value across the writer thread. */
+export type Settled = { ok: true; value: unknown; expired?: number } | { ok: false; error: unknown };
 
 /**
  * Group commit: runs every operation of a batch, one after another, inside one IMMEDIATE
