@@ -49,6 +49,8 @@ const NO_GATEWAY = 'none';
  */
 export const DEFER_RECHECK_MS = 2000;
 export const DEFER_JITTER_MS = 1000;
+/** While nothing can send, the waiting messages' last error is refreshed this often (and on a change). */
+export const NOTE_EVERY_MS = 5000;
 
 /**
  * Drains the durable outbox through the gateway pool. Messages are claimed with a lease, so a
@@ -76,6 +78,8 @@ export class Dispatcher {
   readonly #waiting = new Map<string, number>();
   /** The last claim was cut short by the free slots: a finished call should claim again at once. */
   #starved = false;
+  /** What #noteWaiting last wrote, and when. */
+  #noted = { cause: '', at: 0 };
 
   constructor(deps: {
     store: OutboxStore;
@@ -130,9 +134,14 @@ export class Dispatcher {
   async tick(): Promise<number> {
     const room = Math.min(this.#o.concurrency - this.#inFlight.size, this.#pool.freeSlots(), CLAIM_BATCH);
     this.#starved = room <= 0;
-    // While no gateway can take a call, messages stay queued untouched: claiming them would only
-    // defer them again. A link coming back up wakes the loop; a circuit's trial time, the next poll.
-    if (room <= 0 || !this.#pool.anyUsable()) return 0;
+    if (room <= 0) return 0;
+    // While no gateway can take a call, messages stay queued: claiming them would only defer them
+    // again. Their last error says why; a link coming back up wakes the loop, a circuit's trial
+    // time comes with the next poll.
+    if (!this.#pool.anyUsable()) {
+      await this.#noteWaiting();
+      return 0;
+    }
     const now = this.#clock.now();
     const claimed = await this.#store.claimMessages(now, this.#o.leaseMs, room);
     if (claimed.expired) this.#events.expired?.(claimed.expired);
@@ -148,6 +157,16 @@ export class Dispatcher {
     }
     this.#starved = claimed.length === room;
     return this.#starved ? claimed.length : 0;
+  }
+
+  /** Writes why the due messages wait, when that changed or NOTE_EVERY_MS after the last time. */
+  async #noteWaiting(): Promise<void> {
+    const now = this.#clock.now();
+    const ids = this.#pool.all().map((g) => g.id);
+    const cause = `no gateway can send now: ${ids.map((id) => `${id}: ${this.#pool.cause(id)}`).join('; ')}`;
+    if (cause === this.#noted.cause && now - this.#noted.at < NOTE_EVERY_MS) return;
+    await this.#store.noteWaiting(now, cause);
+    this.#noted = { cause, at: now };
   }
 
   /** Since when the longest-waiting message this process claimed but has not handed over has waited. */

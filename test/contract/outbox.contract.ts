@@ -246,6 +246,18 @@ export function outboxContract(name: string, h: StoreHarness): void {
     );
   });
 
+  withStore('noteWaiting marks the due queued messages with why they wait, and no others', async (s) => {
+    const [a] = await queued(s, ['note-1']); // claimed: leased, not queued
+    await s.createVerification(verification({ phone: 'note-2', createdAt: T0 + 500 }), LIMITS);
+    await s.createVerification(verification({ phone: 'note-3', createdAt: T0 + 5000 }), LIMITS);
+    const why = 'no gateway can send now: smsc: link down (bind refused: ESME_RINVPASWD)';
+    assert.equal(await s.noteWaiting(T0 + 1000, why), 1, 'only the one due and queued');
+    assert.equal(await s.noteWaiting(T0 + 1000, why), 0, 'already says so');
+    const errors = new Map((await s.listMessages({ limit: 10 })).map((m) => [m.id, m.lastError]));
+    assert.equal(errors.get(a!.id), null);
+    assert.deepEqual([...errors.values()].filter((e) => e === why).length, 1);
+  });
+
   withStore('queueDepth counts the messages waiting for delivery, queued or leased, and no others', async (s) => {
     assert.equal(await s.queueDepth(), 0);
     const [a, b] = await queued(s, ['depth-1', 'depth-2', 'depth-3']);

@@ -113,6 +113,7 @@ test('a wrong password: nothing spent while the bind is refused; fixed and resta
     return { gateway, pool, d: testDispatcher(f, pool).d };
   };
   const wrong = dispatcher('wrong');
+  t.after(() => wrong.d.stop()); // also if an assertion fails before the restart below
   await smsc.waitFor('the refused bind', () => !wrong.gateway.health().up);
   assert.match(wrong.gateway.health().error, /bind refused: ESME_RINVPASWD/);
   assert.equal(wrong.pool.status().degraded, true);
@@ -123,6 +124,8 @@ test('a wrong password: nothing spent while the bind is refused; fixed and resta
     await wrong.d.idle();
   }
   assert.ok((await f.store.listMessages({ limit: 10 })).every((m) => m.status === 'queued' && m.attempts === 0));
+  for (const m of await f.store.listMessages({ limit: 10 }))
+    assert.match(m.lastError ?? '', /smsc: link down \(bind refused: ESME_RINVPASWD\b/, 'each says why it waits');
   await wrong.d.stop(); // the operator fixes the password and restarts otpd
   const right = dispatcher('secret');
   t.after(() => right.d.stop());

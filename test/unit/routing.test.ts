@@ -163,7 +163,11 @@ test('while no gateway at all can send, nothing is claimed; sending resumes when
     await run();
   }
   const [m] = await f.store.listMessages({ limit: 1 });
-  assert.deepEqual([m!.status, m!.attempts, m!.lastError], ['queued', 0, null]);
+  assert.deepEqual(
+    [m!.status, m!.attempts, m!.lastError],
+    ['queued', 0, 'no gateway can send now: a: circuit open after: HTTP 503'],
+    'nothing spent, and the message says why it waits',
+  );
   f.clock.advance(100);
   await run();
   assert.deepEqual(attempts, ['a:sent']);

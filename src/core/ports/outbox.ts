@@ -148,6 +148,13 @@ export interface OutboxStore {
   queueDepth(): Promise<number>;
 
   /**
+   * Sets `error` as the last error of every queued message due at `now` that does not say it yet:
+   * why they wait while no gateway at all can send (the dispatcher then claims none). Returns how
+   * many it marked.
+   */
+  noteWaiting(now: number, error: string): Promise<number>;
+
+  /**
    * Records a delivery receipt once per (gateway, provider message id) and moves a `sent` message
    * to its status. Returns 'duplicate' for a receipt already recorded (a no-op). A receipt that
    * arrives before the attempt that caused it is recorded is kept and applied by completeAttempt,

@@ -253,6 +253,16 @@ async function oldestDue(pool: pg.Pool, now: number): Promise<number | null> {
   return t !== null && t !== undefined && Number(t) <= now ? Number(t) : null;
 }
 
+async function noteWaiting(pool: pg.Pool, now: number, error: string): Promise<number> {
+  const res = await pool.query({
+    name: 'otpd_note_waiting',
+    text: `UPDATE messages SET last_error = $2 WHERE status = 'queued' AND next_attempt_at <= $1
+      AND last_error IS DISTINCT FROM $2`,
+    values: [now, error],
+  });
+  return res.rowCount ?? 0;
+}
+
 async function queueDepth(pool: pg.Pool): Promise<number> {
   const res = await pool.query<{ n: number }>({
     name: 'otpd_queue_depth',
@@ -279,6 +289,7 @@ export const outbox = (pool: pg.Pool) => ({
   completeAttempts: (records: readonly port.AttemptRecord[]) => completeAttempts(pool, records),
   oldestDue: (now: number) => oldestDue(pool, now),
   queueDepth: () => queueDepth(pool),
+  noteWaiting: (now: number, error: string) => noteWaiting(pool, now, error),
   recordReceipt: (r: port.DeliveryReceipt) => recordReceipt(pool, r),
   listMessages: (f: port.MessageFilter): Promise<port.MessageView[]> => listMessages(pool, f),
   listAttempts: (ids: readonly string[]): Promise<port.AttemptView[]> => listAttempts(pool, ids),

@@ -55,6 +55,8 @@ function writeStatements(db: Database.Database) {
       VALUES (@gateway, @providerId, @status, @error, @at)`),
     applyReceipt: p(`UPDATE messages SET status = @status, last_error = COALESCE(@error, last_error), updated_at = @at
       WHERE gateway = @gateway AND provider_message_id = @providerId AND status = 'sent'`),
+    noteWaiting: p(`UPDATE messages SET last_error = @error WHERE status = 'queued' AND next_attempt_at <= @now
+      AND (last_error IS NULL OR last_error <> @error)`),
     insertPart: p(`INSERT OR IGNORE INTO message_parts (gateway, provider_message_id, message_seq, part)
       VALUES (@gateway, @providerId, @seq, @part)`),
     partOf: p('SELECT message_seq FROM message_parts WHERE gateway = @gateway AND provider_message_id = @providerId'),
@@ -138,6 +140,10 @@ export function outboxWrites(db: Database.Database) {
       if (part) applyParts(part.message_seq, r.at);
       else q.applyReceipt.run(row);
       return 'recorded';
+    },
+
+    noteWaiting(now: number, error: string): number {
+      return q.noteWaiting.run({ now, error }).changes;
     },
 
     appendDevMessages(list: readonly DevMessageInput[]): void {

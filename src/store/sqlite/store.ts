@@ -71,6 +71,7 @@ export class SqliteStore {
       createVerification: write('createVerification'),
       attemptValidation: write('attemptValidation'),
       claimMessages: write('claimMessages'),
+      noteWaiting: write('noteWaiting'),
       completeAttempt: write('completeAttempt'),
       completeAttempts: write('completeAttempts'),
       recordReceipt: write('recordReceipt'),
