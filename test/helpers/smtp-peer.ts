@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { SmtpGateway } from '../../src/gateways/smtp/smtp-gateway.ts';
 import type { GatewayPeer, PeerMode } from '../contract/gateway.contract.ts';
 
 /** A message as the SMTP peer accepted it: envelope and headers as seen on the wire, text decoded. */
@@ -42,6 +43,20 @@ const REFUSALS = {
   transient: smtpError(451, '4.3.0 Try again later'),
   permanent: smtpError(550, '5.1.1 Mailbox unavailable'),
 };
+
+/** otpd's SMTP gateway pointed at a test peer, over plain SMTP (id `mail`). */
+export function plainSmtpGateway(peer: Pick<SmtpPeer, 'port'>): SmtpGateway {
+  return new SmtpGateway({
+    type: 'smtp',
+    id: 'mail',
+    host: '127.0.0.1',
+    port: peer.port,
+    secure: false,
+    requireTls: false,
+    from: 'otpd <no-reply@example.org>',
+    subject: 'Your verification code',
+  });
+}
 
 /** A real SMTP server on 127.0.0.1 whose answers a test controls. */
 export async function startSmtpPeer(o: SmtpPeerOptions = {}): Promise<SmtpPeer> {

@@ -5,28 +5,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
-import { SmtpGateway } from '../../src/gateways/smtp/smtp-gateway.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 import { LIMITS, verification } from '../contract/store.contract.ts';
 import { coreFixture } from '../helpers/core.ts';
 import { testDispatcher } from '../helpers/dispatch.ts';
-import { startSmtpPeer } from '../helpers/smtp-peer.ts';
+import { plainSmtpGateway, startSmtpPeer } from '../helpers/smtp-peer.ts';
 
 const MIN = 60_000;
 
 test('an SMTP server answering 451 for 4 minutes: nothing abandoned, all delivered once after', async (t) => {
   const f = coreFixture();
   const peer = await startSmtpPeer();
-  const gateway = new SmtpGateway({
-    type: 'smtp',
-    id: 'mail',
-    host: '127.0.0.1',
-    port: peer.port,
-    secure: false,
-    requireTls: false,
-    from: 'otpd <no-reply@example.org>',
-    subject: 'Your verification code',
-  });
+  const gateway = plainSmtpGateway(peer);
   const pool = new GatewayPool({
     gateways: [gateway],
     clock: f.clock,
