@@ -39,7 +39,7 @@ export interface DispatcherEvents {
   error(err: unknown): void;
 }
 
-/** The attempt record of a message that found no usable gateway (empty route, every circuit open). */
+/** The attempt record of a message whose route names no gateway at all. */
 const NO_GATEWAY = 'none';
 
 /**
@@ -162,8 +162,7 @@ export class Dispatcher {
   /** Writes why the due messages wait, when that changed or NOTE_EVERY_MS after the last time. */
   async #noteWaiting(): Promise<void> {
     const now = this.#clock.now();
-    const ids = this.#pool.all().map((g) => g.id);
-    const cause = `no gateway can send now: ${ids.map((id) => `${id}: ${this.#pool.cause(id)}`).join('; ')}`;
+    const cause = this.#pool.whyNone(this.#pool.all().map((g) => g.id));
     if (cause === this.#noted.cause && now - this.#noted.at < NOTE_EVERY_MS) return;
     await this.#store.noteWaiting(now, cause);
     this.#noted = { cause, at: now };
@@ -208,7 +207,7 @@ export class Dispatcher {
       startedAt: now,
       finishedAt: now,
       outcome: 'deferred',
-      error: `no gateway can send now: ${plan.map((id) => `${id}: ${this.#pool.cause(id)}`).join('; ')}`,
+      error: this.#pool.whyNone(plan),
       retryAt: at,
       nextRouteStep: 0,
     });

@@ -152,6 +152,11 @@ export class GatewayPool {
     return `circuit open${b.lastError ? ` after: ${b.lastError}` : ''}`;
   }
 
+  /** Why none of these gateways can take a call now, gateway by gateway: a message's last error. */
+  whyNone(ids: readonly string[]): string {
+    return `no gateway can send now: ${ids.map((id) => `${id}: ${this.cause(id)}`).join('; ')}`;
+  }
+
   /**
    * The earliest time this gateway may take a call again, if that is known: an open circuit's trial
    * time. A link that is down comes back when it re-binds, which nobody can schedule.

@@ -38,5 +38,12 @@ export function testDispatcher(
       await d.idle();
     }
   };
-  return { d, drain };
+  /** Moves the clock on by `ms`, a second at a time, the dispatcher running after each step. */
+  const run = async (ms: number) => {
+    for (let done = 0; done < ms; done += 1000) {
+      f.clock.advance(Math.min(1000, ms - done));
+      await drain();
+    }
+  };
+  return { d, drain, run };
 }

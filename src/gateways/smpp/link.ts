@@ -32,7 +32,7 @@ export interface LinkDeps {
   readonly random01: () => number;
   /** Every deliver_sm; the link answers it with deliver_sm_resp once this returns. */
   readonly onDeliver: (pdu: smpp.PDU) => void;
-  /** The link went up (bound) or down (lost, or a bind failed). */
+  /** The link was bound, or was lost or refused (called on each, not only on changes). */
   readonly onHealth?: (h: LinkHealth) => void;
 }
 
@@ -64,8 +64,6 @@ export class SmppLink {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #keepAlive: NodeJS.Timeout | undefined;
   #enquiring = false;
-  /** What onHealth was last told, so it hears of changes only. */
-  #reportedUp = true;
 
   constructor(o: LinkOptions, d: LinkDeps) {
     this.#o = o;
@@ -85,11 +83,9 @@ export class SmppLink {
     return { up, error: up ? '' : this.#lastError };
   }
 
+  /** On every bind and every loss; the gateway, which sums up its binds, reports changes only. */
   #reportHealth(): void {
-    const h = this.health();
-    if (h.up === this.#reportedUp || this.#state === 'closed') return;
-    this.#reportedUp = h.up;
-    this.#d.onHealth?.(h);
+    if (this.#state !== 'closed') this.#d.onHealth?.(this.health());
   }
 
   /**
