@@ -13,6 +13,7 @@ import type { Store } from './core/ports/store.ts';
 import type { BacklogMonitor } from './delivery/backlog.ts';
 import type { Dispatcher } from './delivery/dispatcher.ts';
 import type { ConversionBreaker } from './jobs/conversion-breaker.ts';
+import type { RangeGuard } from './jobs/range-guard.ts';
 import type { Purger } from './jobs/purger.ts';
 import { LibPhoneNumberInspector } from './phone/libphonenumber.ts';
 import { openStore } from './store/from-config.ts';
@@ -36,6 +37,7 @@ export interface Server {
   readonly backlog: BacklogMonitor;
   readonly purger: Purger;
   readonly breaker: ConversionBreaker;
+  readonly rangeGuard: RangeGuard;
   readonly url: string;
   close(): Promise<void>;
 }
@@ -109,6 +111,8 @@ async function assemble(
     backlog: delivery.backlog,
     breaker: abuse.breaker,
     breakerEnabled: abuse.enabled,
+    rangeGuard: abuse.rangeGuard,
+    rangeGuardEnabled: abuse.rangeGuardEnabled,
   });
   const welcome = firstStart(c);
   await ensureKeys(c, new ApiKeys({ store, clock }), log);
@@ -140,6 +144,7 @@ async function assemble(
     backlog: delivery.backlog,
     purger: jobs.purger,
     breaker: abuse.breaker,
+    rangeGuard: abuse.rangeGuard,
     url,
     close,
   };

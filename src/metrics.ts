@@ -90,6 +90,17 @@ export function createMetrics() {
       labelNames: ['kind', 'shadow'] as const,
       registers,
     }),
+    rangeDecisions: new Counter({
+      name: 'otpd_range_guard_decisions_total',
+      help: 'Ranges and countries throttled or blocked by the range guard, per tenant traffic',
+      labelNames: ['action', 'kind', 'shadow'] as const,
+      registers,
+    }),
+    rangeBaselines: new Gauge({
+      name: 'otpd_range_guard_baselines',
+      help: 'Countries and ranges with a learned baseline, over every tenant',
+      registers,
+    }),
     circuitOpen: new Gauge({
       name: 'otpd_gateway_circuit_open',
       help: "1 while a gateway's circuit is open or half-open",

@@ -6,6 +6,8 @@ import type { NumberType, PhoneInspector } from '../core/ports/phone.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Metrics } from '../metrics.ts';
 import { ConversionBreaker } from '../jobs/conversion-breaker.ts';
+import { RangeGuard, type RangeGuardOptions } from '../jobs/range-guard.ts';
+import { parseGuardScope } from '../core/fraud/ranges.ts';
 
 const rule = (v: { max: number; perSeconds: number }) => ({ ratePerSecond: v.max / v.perSeconds, burst: v.max });
 
@@ -15,7 +17,13 @@ export function abusePolicyFrom(c: Config): AbusePolicy {
     blockList: c.numbers.blocked,
     refusedNumberTypes: new Set(c.numbers.refusedTypes as NumberType[]),
     countries: c.abuse.countries,
-    velocity: { client: rule(v.perClient), ip: rule(v.perIp), prefix: rule(v.perPrefix), country: rule(v.perCountry) },
+    velocity: {
+      client: rule(v.perClient),
+      ip: rule(v.perIp),
+      net: rule(v.perNet),
+      prefix: rule(v.perPrefix),
+      country: rule(v.perCountry),
+    },
     dailyQuota: c.limits.dailyMessageQuota,
     dailyBudgetMicros: Math.round(c.limits.dailyBudget * 1_000_000),
     ipLimitScope: c.abuse.velocity.perIpScope,
@@ -68,5 +76,58 @@ export function buildAbuse(c: Config, d: AbuseDeps) {
       error: (err) => log.error({ err }, 'conversion breaker failed'),
     },
   });
-  return { admission, breaker, enabled: b.enabled };
+  const rangeGuard = new RangeGuard({
+    store: d.store,
+    clock: d.clock,
+    options: rangeGuardOptions(c),
+    events: {
+      decided: ({ block, evidence }) => {
+        const scope = parseGuardScope(block.scope)!;
+        metrics.rangeDecisions.inc({ action: block.action ?? 'block', kind: scope.kind, shadow: String(block.shadow) });
+        // A range of at least 100 numbers, not next to any number: logged whole, to be explainable.
+        log.warn(
+          {
+            clientId: scope.clientId,
+            scope: `${scope.kind}:${scope.value}`,
+            action: block.action,
+            until: new Date(block.until).toISOString(),
+            strikes: block.strikes,
+            perHour: block.perHour,
+            shadow: block.shadow,
+            evidence: { ...evidence, scope: undefined },
+          },
+          `range guard ${block.shadow ? 'would ' : ''}${block.action} ${scope.kind} ${scope.value}: ${block.reason}`,
+        );
+      },
+      learned: (count) => metrics.rangeBaselines.set(count),
+      error: (err) => log.error({ err }, 'range guard failed'),
+    },
+  });
+  return { admission, breaker, enabled: b.enabled, rangeGuard, rangeGuardEnabled: c.abuse.rangeGuard.enabled };
+}
+
+/** The range guard's options, in milliseconds, from the validated configuration. */
+export function rangeGuardOptions(c: Config): RangeGuardOptions {
+  const g = c.abuse.rangeGuard;
+  const ttlMs = c.code.ttlSeconds * 1000;
+  return {
+    windowMs: g.windowSeconds * 1000,
+    intervalMs: g.intervalSeconds * 1000,
+    newRangeBudget: g.newRangeBudget,
+    probationBudget: g.probationBudget,
+    failuresPerValidation: g.failuresPerValidation,
+    baselineFactor: g.baselineFactor,
+    // A code cannot be validated after it expires: the provisional window never outlasts it.
+    minProvisionalMs: Math.min(g.minProvisionalSeconds * 1000, ttlMs),
+    maxProvisionalMs: Math.min(g.maxProvisionalSeconds * 1000, ttlMs),
+    throttleMs: g.throttleSeconds * 1000,
+    throttleMinPerHour: g.throttleMinPerHour,
+    blockMs: g.blockSeconds * 1000,
+    maxBlockMs: g.maxBlockSeconds * 1000,
+    memoryMs: g.memorySeconds * 1000,
+    spreadChildren: g.spreadChildren,
+    shadow: g.shadow,
+    maxRows: g.maxRows,
+    baselines: { alpha: 1 / 24, maxPerClient: g.maxBaselinesPerClient },
+  };
 }

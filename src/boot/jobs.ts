@@ -6,6 +6,7 @@ import type { BacklogMonitor } from '../delivery/backlog.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
 import type { ConversionBreaker } from '../jobs/conversion-breaker.ts';
 import { Purger } from '../jobs/purger.ts';
+import type { RangeGuard } from '../jobs/range-guard.ts';
 
 export interface Jobs {
   readonly purger: Purger;
@@ -23,6 +24,8 @@ export interface JobDeps {
   readonly backlog: BacklogMonitor;
   readonly breaker: ConversionBreaker;
   readonly breakerEnabled: boolean;
+  readonly rangeGuard: RangeGuard;
+  readonly rangeGuardEnabled: boolean;
 }
 
 /** Part of the composition root: the retention purger, and when each background loop runs. */
@@ -49,12 +52,14 @@ export function buildJobs(c: Config, d: JobDeps): Jobs {
       if (c.delivery.enabled) d.dispatcher.start();
       if (c.retention.enabled) purger.start();
       if (d.breakerEnabled) d.breaker.start();
+      if (d.rangeGuardEnabled) d.rangeGuard.start();
     },
     async stop() {
       await d.dispatcher.stop();
       await d.backlog.stop();
       await purger.stop();
       await d.breaker.stop();
+      await d.rangeGuard.stop();
     },
   };
 }

@@ -45,6 +45,9 @@ export const ENV: readonly [name: string, path: string, kind: Kind][] = [
   ['OTPD_TRUSTED_PROXIES', 'abuse.trustedProxies', 'list'],
   ['OTPD_BREAKER_SHADOW', 'abuse.conversionBreaker.shadow', 'bool'],
   ['OTPD_BREAKER', 'abuse.conversionBreaker.enabled', 'bool'],
+  ['OTPD_RANGE_GUARD', 'abuse.rangeGuard.enabled', 'bool'],
+  ['OTPD_RANGE_GUARD_SHADOW', 'abuse.rangeGuard.shadow', 'bool'],
+  ['OTPD_VELOCITY_NET', 'abuse.velocity.perNet.max', 'int'],
   ['OTPD_VELOCITY_CLIENT', 'abuse.velocity.perClient.max', 'int'],
   ['OTPD_VELOCITY_IP', 'abuse.velocity.perIp.max', 'int'],
   ['OTPD_VELOCITY_IP_SCOPE', 'abuse.velocity.perIpScope', 'string'],
@@ -170,6 +173,7 @@ function crossChecks(c: Config, problems: string[], o: LoadOptions): void {
     if (v === 0 || (bits !== undefined && Number(bits) > (v === 4 ? 32 : 128)))
       problems.push(`abuse.trustedProxies: "${t}" is not an IP address or CIDR block`);
   }
+  rangeGuardChecks(c, problems);
   if (c.limits.sendsPer24Hours < c.limits.sendsPer15Minutes)
     problems.push('limits.sendsPer24Hours must be at least limits.sendsPer15Minutes');
   // Node refuses a server whose headers deadline is later than the whole request's.
@@ -252,4 +256,14 @@ export function redactConfig(c: Config): Record<string, unknown> {
     database: { ...c.database, url: c.database.url?.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:[redacted]@') },
     numbers: { ...c.numbers, test: Object.fromEntries(Object.keys(c.numbers.test).map((k) => [k, '[redacted]'])) },
   };
+}
+
+function rangeGuardChecks(c: Config, problems: string[]): void {
+  const g = c.abuse.rangeGuard;
+  if (g.probationBudget > g.newRangeBudget)
+    problems.push('abuse.rangeGuard.probationBudget must not exceed abuse.rangeGuard.newRangeBudget');
+  if (g.minProvisionalSeconds > g.maxProvisionalSeconds)
+    problems.push('abuse.rangeGuard.minProvisionalSeconds must not exceed abuse.rangeGuard.maxProvisionalSeconds');
+  if (g.blockSeconds > g.maxBlockSeconds)
+    problems.push('abuse.rangeGuard.blockSeconds must not exceed abuse.rangeGuard.maxBlockSeconds');
 }

@@ -5,6 +5,9 @@ import type { AbuseStore, AdmissionFacts, ClientPolicy, NumberRule } from './por
 import type { PhoneInfo } from './ports/phone.ts';
 import type { RateRule, RateTake } from './ports/rate-limiter.ts';
 import type { NumberType } from './ports/phone.ts';
+import { guardScopes, ipKey, netKey, parseGuardScope } from './fraud/ranges.ts';
+
+export { ipKey } from './fraud/ranges.ts';
 
 /** Why a send-code was refused (or, in shadow mode, would have been) by a defence. */
 export type AbuseReason =
@@ -12,6 +15,8 @@ export type AbuseReason =
   | 'number_type'
   | 'country'
   | 'conversion_breaker'
+  | 'range_block'
+  | 'range_throttle'
   | 'velocity_client'
   | 'velocity_ip'
   | 'velocity_prefix'
@@ -35,6 +40,8 @@ export interface AbusePolicy {
   readonly velocity: {
     readonly client: RateRule;
     readonly ip: RateRule;
+    /** Per network (IPv6 /48, IPv4 /24): a new /64 inside one /48 each time is one network. */
+    readonly net: RateRule;
     readonly prefix: RateRule;
     readonly country: RateRule;
   };
@@ -67,20 +74,14 @@ export interface Admitted {
 /** The number without its last 4 digits: pumping walks through one such block of 10 000 numbers. */
 export const numberPrefix = (e164: string): string => e164.slice(0, Math.max(2, e164.length - 4));
 
-/** IPv6 clients are keyed by their /64: one subscriber gets a whole /64 and can rotate within it. */
-export function ipKey(ip: string): string {
-  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (v4) return v4[1]!;
-  if (!ip.includes(':')) return ip;
-  const [head = '', tail] = ip.toLowerCase().split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, '') || '0')
-    .join(':')}::/64`;
+/**
+ * A guard scope as it may appear in a log line: without the tenant (the line names the client),
+ * a range cut as a prefix is (see logScope).
+ */
+export function guardLogScope(scope: string): string {
+  const p = parseGuardScope(scope);
+  if (!p) return logScope(scope);
+  return p.kind === 'country' ? `country:${p.value}` : `range:${maskPrefix(p.value)}`;
 }
 
 /**
@@ -152,13 +153,21 @@ export class Admission {
       info: PhoneInfo;
       /** The API's request budget, spent by the same read (see SendContext.request). */
       request?: RateTake | undefined;
+      /** The tenant vouches for the end user: the range guard's throttles and blocks do not apply. */
+      trusted?: boolean;
+      /** The number's keyed index: whether it validated a code before is asked only when the guard acts. */
+      phoneIndex?: Buffer;
     },
   ): Promise<Admitted> {
     const { policy, clock } = this.#d;
     const info = o.info;
     const country = info.country ?? (info.valid ? NON_GEOGRAPHIC : undefined);
     const prefix = numberPrefix(phone);
-    const scopes = [...(country ? [`country:${country}`] : []), `prefix:${prefix}`];
+    const scopes = [
+      ...(country ? [`country:${country}`] : []),
+      `prefix:${prefix}`,
+      ...(o.isTest ? [] : guardScopes(clientId, country, phone)),
+    ];
     const facts = await this.#d.store.admissionFacts(clientId, phone, scopes, clock.now(), o.request);
     // The request rate, not a defence: no abuse event, as when the API itself refuses it.
     if (facts.requestRetryAfter) throw new OtpdError('TOO_MANY_REQUESTS', undefined, facts.requestRetryAfter);
@@ -183,14 +192,53 @@ export class Admission {
     }
     const safe = listed === 'safe' || o.isTest;
     if (!safe) this.#breaker(clientId, phone, facts, refuse);
+    const throttles = safe ? [] : await this.#rangeGuard(clientId, phone, facts, o, refuse);
     const ip = safe || (policy.ipLimitScope === 'proxied' && !o.ipProxied) ? undefined : o.ip;
     return {
       country,
       prefix,
       dailyQuota: facts.policy?.dailyMessages ?? policy.dailyQuota,
       dailyBudgetMicros: facts.policy?.dailyBudgetMicros ?? policy.dailyBudgetMicros,
-      rates: this.#velocity(clientId, { ip, prefix: safe ? undefined : prefix, country: safe ? undefined : country }),
+      rates: [
+        ...this.#velocity(clientId, { ip, prefix: safe ? undefined : prefix, country: safe ? undefined : country }),
+        ...throttles,
+      ],
     };
+  }
+
+  /**
+   * The range guard's decisions on this tenant's ranges of the number (jobs/range-guard.ts makes
+   * them): a block refuses, a throttle becomes one more budget the send spends. A send the tenant
+   * vouches for, or to a number that validated before, is neither: real users inside an attacked
+   * range keep getting codes. Shadow decisions are only reported.
+   */
+  async #rangeGuard(
+    clientId: string,
+    phone: string,
+    facts: AdmissionFacts,
+    o: { trusted?: boolean; phoneIndex?: Buffer },
+    refuse: (r: AbuseReason, c: OtpdError['code'], s?: string) => never,
+  ): Promise<VelocityTake[]> {
+    const mine = facts.blocks.filter((b) => parseGuardScope(b.scope)?.clientId === clientId);
+    if (mine.length === 0) return [];
+    const live = mine.filter((b) => !b.shadow);
+    for (const b of mine.filter((x) => x.shadow)) {
+      const reason = b.action === 'throttle' ? 'range_throttle' : 'range_block';
+      this.#d.onAbuse({ reason, clientId, phone: maskPhone(phone), scope: guardLogScope(b.scope), shadow: true });
+    }
+    if (live.length === 0 || o.trusted) return [];
+    if (o.phoneIndex && (await this.#d.store.hasVerified(clientId, o.phoneIndex))) return [];
+    const block = live.find((b) => b.action !== 'throttle');
+    if (block) refuse('range_block', 'PHONE_NUMBER_NOT_ALLOWED', guardLogScope(block.scope));
+    return live.map((b) => {
+      const perHour = Math.max(1, b.perHour ?? 1);
+      return {
+        reason: 'range_throttle' as const,
+        key: `guard:${b.scope}`,
+        rule: { ratePerSecond: perHour / 3600, burst: Math.max(1, Math.ceil(perHour / 12)) },
+        scope: guardLogScope(b.scope),
+      };
+    });
   }
 
   /** The store refused the send on `take`: reported and answered as the velocity defence. */
@@ -205,7 +253,7 @@ export class Admission {
     facts: AdmissionFacts,
     refuse: (r: AbuseReason, c: OtpdError['code'], s?: string) => never,
   ): void {
-    for (const b of facts.blocks) {
+    for (const b of facts.blocks.filter((x) => parseGuardScope(x.scope) === undefined)) {
       if (!b.shadow) refuse('conversion_breaker', 'PHONE_NUMBER_NOT_ALLOWED', b.scope);
       this.#d.onAbuse({
         reason: 'conversion_breaker',
@@ -228,6 +276,7 @@ export class Admission {
       // abuse cannot lock a prefix or a country for the others.
       ['velocity_client', `send:client:${clientId}`, v.client, 'client'],
       ['velocity_ip', k.ip && `send:ip:${clientId}:${ipKey(k.ip)}`, v.ip, 'ip'],
+      ['velocity_ip', k.ip && `send:net:${clientId}:${netKey(k.ip)}`, v.net, 'net'],
       ['velocity_prefix', k.prefix && `send:prefix:${clientId}:${k.prefix}`, v.prefix, 'prefix'],
       ['velocity_country', k.country && `send:country:${clientId}:${k.country}`, v.country, `country:${k.country}`],
     ];

@@ -8,6 +8,8 @@ import type { PhoneInspector } from './ports/phone.ts';
 import type { Admission } from './admission.ts';
 import type { Admitted } from './admission.ts';
 import type { RateTake } from './ports/rate-limiter.ts';
+import type { SendSignals } from './ports/abuse.ts';
+import { netKey, numberBlock, sourceKeys } from './fraud/ranges.ts';
 import type { CreateResult, KeyCheck, ValidationOutcome, VerificationStore } from './ports/store.ts';
 
 /** How far delivery is behind: admission refuses new codes past `maxAgeMs`, 0 meaning never (delivery/backlog.ts). */
@@ -55,6 +57,12 @@ export interface SendContext {
    * operation's first statement spends it, and an exhausted one is TOO_MANY_REQUESTS.
    */
   readonly request?: RateTake | undefined;
+  /** An opaque id of the end user's device or app install, from the tenant (a fraud signal). */
+  readonly device?: string | undefined;
+  /** The end user's browser or app user agent, from the tenant (a fraud signal). */
+  readonly userAgent?: string | undefined;
+  /** The tenant vouches for the end user (signed in, with history): range throttles and blocks do not apply. */
+  readonly trusted?: boolean | undefined;
 }
 
 export interface SendCodeInput {
@@ -118,6 +126,8 @@ export class Verifier {
       ipProxied: ctx.ipProxied ?? false,
       info,
       request: ctx.request,
+      trusted: ctx.trusted ?? false,
+      phoneIndex: keys.phoneIndex(phone),
     });
     const id = this.#d.newId();
     const now = clock.now();
@@ -145,6 +155,7 @@ export class Verifier {
         message,
         country: admitted.country,
         prefix: admitted.prefix,
+        signals: message ? this.#signals(phone, ctx) : undefined,
       },
       {
         windows: policy.sendWindows,
@@ -173,6 +184,18 @@ export class Verifier {
       'Codes cannot be delivered in time right now: delivery has fallen behind. Retry later.',
       Math.max(1, Math.ceil(b.maxAgeMs / 1000)),
     );
+  }
+
+  /**
+   * What the range guard keeps of a send. The IP counts only when it is the end user's (from a
+   * trusted proxy): a backend's own address is shared by all its users. A user agent alone is
+   * shared by millions, so without a device id it is taken together with the network.
+   */
+  #signals(phone: string, ctx: SendContext): SendSignals {
+    const ip = ctx.ipProxied ? ctx.ip : undefined;
+    const device = ctx.device ?? (ctx.userAgent && ip ? `${netKey(ip)} ${ctx.userAgent}` : undefined);
+    const tag = (s: string) => this.#d.keys.phoneIndex(`source:${s}`).subarray(0, 9).toString('base64url');
+    return { block: numberBlock(phone), sources: sourceKeys({ ip, device }).map(tag), trusted: ctx.trusted ?? false };
   }
 
   #refused(r: Exclude<CreateResult, { ok: true }>, clientId: string, phone: string, a: Admitted, now: number): never {

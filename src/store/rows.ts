@@ -2,7 +2,14 @@
  * Rows as both SQL stores return them (snake_case columns, epoch-ms times) and the port's views of
  * them: one mapping per table, so the two stores cannot disagree on what a row means.
  */
-import type { ClientPolicy, NumberRule, ScopeBlock } from '../core/ports/abuse.ts';
+import type {
+  ClientPolicy,
+  NumberRule,
+  RangeBaseline,
+  ScopeBlock,
+  SendFact,
+  SendSignals,
+} from '../core/ports/abuse.ts';
 import type { AttemptView, MessageView } from '../core/ports/outbox.ts';
 import type { ApiKeyRecord, DailyStat, NewVerification } from '../core/ports/store.ts';
 
@@ -48,7 +55,8 @@ export const keyValues = (k: ApiKeyRecord, secretHash: Buffer) =>
 
 /** The columns `verificationValues` fills, in its order; `status` is always 'pending' on insert. */
 export const VERIFICATION_INSERT_COLUMNS =
-  'id, client_id, phone_index, code_mac, key_id, max_attempts, created_at, expires_at, country, prefix, messaged';
+  'id, client_id, phone_index, code_mac, key_id, max_attempts, created_at, expires_at, country, prefix, messaged, ' +
+  'signals';
 
 /** A new verification's values for VERIFICATION_INSERT_COLUMNS; `messaged` says whether a message goes with it. */
 export const verificationValues = (v: NewVerification) =>
@@ -64,7 +72,53 @@ export const verificationValues = (v: NewVerification) =>
     v.country ?? null,
     v.prefix ?? null,
     v.message ? 1 : 0,
+    v.signals ? encodeSignals(v.signals) : null,
   ] as const;
+
+/** A send's signals in one column: `block|trusted|tag,tag` (tags are base64url, blocks digits). */
+export const encodeSignals = (s: SendSignals): string => `${s.block}|${s.trusted ? 1 : 0}|${s.sources.join(',')}`;
+
+export function decodeSignals(text: string): SendSignals {
+  const [block = '', trusted, tags = ''] = text.split('|');
+  return { block, trusted: trusted === '1', sources: tags ? tags.split(',') : [] };
+}
+
+export interface SendFactRow {
+  client_id: string;
+  country: string | null;
+  created_at: number | string;
+  verified_at: number | string | null;
+  signals: string;
+}
+
+export const toSendFact = (r: SendFactRow): SendFact => ({
+  clientId: r.client_id,
+  country: r.country,
+  createdAt: Number(r.created_at),
+  verifiedAt: r.verified_at === null ? null : Number(r.verified_at),
+  ...decodeSignals(r.signals),
+});
+
+export interface BaselineRow {
+  scope: string;
+  client_id: string;
+  sent_per_hour: number;
+  validated_per_hour: number;
+  updated_at: number | string;
+}
+
+export const BASELINE_COLUMNS = 'scope, client_id, sent_per_hour, validated_per_hour, updated_at';
+
+export const toBaseline = (r: BaselineRow): RangeBaseline => ({
+  scope: r.scope,
+  clientId: r.client_id,
+  sentPerHour: Number(r.sent_per_hour),
+  validatedPerHour: Number(r.validated_per_hour),
+  updatedAt: Number(r.updated_at),
+});
+
+export const baselineValues = (b: RangeBaseline) =>
+  [b.scope, b.clientId, b.sentPerHour, b.validatedPerHour, b.updatedAt] as const;
 
 // ---- outbox --------------------------------------------------------------------------------------
 
@@ -180,11 +234,14 @@ export interface BlockRow {
   shadow: boolean | number;
   reason: string;
   created_at: number;
+  action?: 'block' | 'throttle';
+  strikes?: number;
+  per_hour?: number;
 }
 
 export const RULE_COLUMNS = 'kind, prefix, note, created_at';
 export const POLICY_COLUMNS = 'client_id, countries, daily_messages, daily_budget_micros, updated_at';
-export const BLOCK_COLUMNS = 'scope, until, shadow, reason, created_at';
+export const BLOCK_COLUMNS = 'scope, until, shadow, reason, created_at, action, strikes, per_hour';
 
 export const toRule = (r: NumberRuleRow): NumberRule => ({
   kind: r.kind,
@@ -216,7 +273,13 @@ export const toBlock = (r: BlockRow): ScopeBlock => ({
   shadow: Boolean(r.shadow),
   reason: r.reason,
   createdAt: r.created_at,
+  action: r.action ?? 'block',
+  strikes: r.strikes ?? 0,
+  perHour: r.per_hour ?? 0,
 });
+
+export const blockValues = (b: ScopeBlock) =>
+  [b.scope, b.until, b.shadow, b.reason, b.createdAt, b.action ?? 'block', b.strikes ?? 0, b.perHour ?? 0] as const;
 
 /** Every prefix of a number, itself included: rules are looked up by primary key, not scanned. */
 export function prefixesOf(e164: string): string[] {

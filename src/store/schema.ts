@@ -197,3 +197,23 @@ ${['number_rules', 'client_policies', 'scope_blocks']
   )
   .join('\n')}
 `;
+
+/**
+ * The range guard (core/fraud): each send's signals (its block of 100, hashed source tags, the
+ * tenant's trust flag) for the per-range statistics, throttles beside blocks with the strikes of a
+ * repeat offender, and each tenant's learned baseline per country and range (bounded: see
+ * fraud/baselines.ts).
+ */
+export const RANGE_GUARD_SCHEMA = `
+      ALTER TABLE verifications ADD COLUMN signals TEXT;
+      ALTER TABLE scope_blocks ADD COLUMN action TEXT NOT NULL DEFAULT 'block';
+      ALTER TABLE scope_blocks ADD COLUMN strikes INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE scope_blocks ADD COLUMN per_hour INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE range_baselines (
+        scope TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        sent_per_hour DOUBLE PRECISION NOT NULL,
+        validated_per_hour DOUBLE PRECISION NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+`;

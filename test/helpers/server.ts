@@ -15,7 +15,9 @@ export const ABUSE_OFF = {
   OTPD_VELOCITY_IP: '0',
   OTPD_VELOCITY_PREFIX: '0',
   OTPD_VELOCITY_COUNTRY: '0',
+  OTPD_VELOCITY_NET: '0',
   OTPD_BREAKER: 'false',
+  OTPD_RANGE_GUARD: 'false',
 };
 
 /** The server secret of every test server (unless `env` overrides it): tests can derive its keys. */

@@ -4,7 +4,14 @@ import { OtpdError } from '../../core/errors.ts';
 import { maskPhone } from '../../core/codes.ts';
 import type { Verifier } from '../../core/verification.ts';
 import type { Metrics } from '../../metrics.ts';
-import { FIELD_MESSAGES, SendCodeBody, SendCodeResponse, ValidateCodeBody, errorResponses } from './schemas.ts';
+import {
+  FIELD_MESSAGES,
+  SendCodeBody,
+  SendCodeResponse,
+  SignalHeaders,
+  ValidateCodeBody,
+  errorResponses,
+} from './schemas.ts';
 import { validationErrors } from '../validation-messages.ts';
 import type { Guard } from '../guard.ts';
 import { keyCheckOf } from '../auth.ts';
@@ -50,6 +57,7 @@ export function registerCamaraRoutes(
         operationId: 'sendCode',
         summary: 'Sends a message including an OTP code to the given phone number',
         security: [{ bearer: [SCOPE] }],
+        headers: SignalHeaders,
         body: SendCodeBody,
         response: { 200: SendCodeResponse, ...errorResponses(400, 401, 403, 404, 429) },
       },
@@ -63,6 +71,9 @@ export function registerCamaraRoutes(
             ...ipContext(clientIp(req)),
             key: keyCheckOf(req.principal!),
             request: req.requestBudget,
+            device: req.headers['x-otpd-device-id'],
+            userAgent: req.headers['x-otpd-user-agent'],
+            trusted: req.headers['x-otpd-trusted-user'] === 'true',
           }),
         (x) => (x.test ? 'test_number' : 'queued'),
       );

@@ -26,11 +26,40 @@ export const FIELD_MESSAGES: FieldMessages = {
   'body/phoneNumber': {
     '*': 'phoneNumber must be in E.164 format: a + then the country code and number, no spaces (e.g. +34612345678)',
   },
+  'headers/x-otpd-device-id': {
+    '*': 'x-otpd-device-id must be 1 to 200 visible ASCII characters',
+  },
+  'headers/x-otpd-user-agent': { '*': 'x-otpd-user-agent must be 1 to 512 characters' },
+  'headers/x-otpd-trusted-user': { '*': 'x-otpd-trusted-user must be true or false' },
   'body/message': {
     pattern:
       'message must contain the {{code}} placeholder, which is replaced by the code (e.g. "{{code}} is your code")',
   },
 };
+
+/**
+ * otpd's optional fraud signals on send-code (not CAMARA's; a CAMARA client that sends none is
+ * judged as before). The tenant's backend forwards what it knows of its end user; the end-user IP
+ * still comes only from a trusted proxy's X-Forwarded-For.
+ */
+export const SignalHeaders = Type.Object({
+  'x-otpd-device-id': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: "An opaque id of the end user's device or app install",
+    }),
+  ),
+  'x-otpd-user-agent': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 512, description: "The end user's browser or app user agent" }),
+  ),
+  'x-otpd-trusted-user': Type.Optional(
+    Type.Union([Type.Literal('true'), Type.Literal('false')], {
+      description: 'true: the tenant vouches for this user (signed in, with history); range throttles do not apply',
+    }),
+  ),
+});
 
 export const SendCodeResponse = Type.Object(
   { authenticationId: Type.String({ maxLength: 36 }) },

@@ -46,6 +46,46 @@ export interface ScopeBlock {
   readonly shadow: boolean;
   readonly reason: string;
   readonly createdAt: number;
+  /**
+   * What the range guard does to the scope while the row is in force (the global breaker only
+   * blocks): refuse every send, or admit `perHour` of them.
+   */
+  readonly action?: 'block' | 'throttle';
+  /** Blocks the scope earned so far (a repeat offender's blocks last longer); 0 for a throttle only. */
+  readonly strikes?: number;
+  /** For a throttle: the sends per hour it admits. */
+  readonly perHour?: number;
+}
+
+/** What the range guard needs to know of one send, stored with the verification (never the number). */
+export interface SendSignals {
+  /** The block of 100 the number is in (the number without its last 2 digits). */
+  readonly block: string;
+  /** Keyed hashes of the sender's source tags: end-user IP, its network, device (see fraud/ranges.ts). */
+  readonly sources: readonly string[];
+  /** The tenant vouched for the end user (a signed-in user with history). */
+  readonly trusted: boolean;
+}
+
+/** One send with a message, as the range guard reads it back. */
+export interface SendFact extends SendSignals {
+  readonly clientId: string;
+  readonly country: string | null;
+  readonly createdAt: number;
+  /** When its code was validated; null while it has not been (pending, or never). */
+  readonly verifiedAt: number | null;
+}
+
+/**
+ * A tenant's normal traffic to one guard scope (a country or a range), learned hour by hour:
+ * sends and credible validations per hour, as exponentially weighted averages.
+ */
+export interface RangeBaseline {
+  readonly clientId: string;
+  readonly scope: string;
+  readonly sentPerHour: number;
+  readonly validatedPerHour: number;
+  readonly updatedAt: number;
 }
 
 /** How the reason of a block lifted by an operator starts (the breaker's own reasons start with a count). */
@@ -120,4 +160,18 @@ export interface AbuseStore {
    * changes, otherwise. One guarded update: of two concurrent lifts only one returns true.
    */
   deleteBlock(scope: string, now: number): Promise<boolean>;
+
+  /**
+   * Sends with a message created in [from, to) that carry signals (every send since the range
+   * guard exists), newest first, at most `limit`. Committed state, no lock.
+   */
+  recentSends(from: number, to: number, limit: number): Promise<SendFact[]>;
+  /** Whether a code sent to this number (by its keyed index) was ever validated for this client. */
+  hasVerified(clientId: string, phoneIndex: Buffer): Promise<boolean>;
+  listBaselines(): Promise<RangeBaseline[]>;
+  /**
+   * Replaces the baselines: the rows given (all with the same, newest `updatedAt`) are upserted,
+   * and every row not given is deleted, so the set stays as bounded as the job keeps it.
+   */
+  replaceBaselines(rows: readonly RangeBaseline[]): Promise<void>;
 }

@@ -5,7 +5,7 @@
  */
 
 export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'superseded' | 'cancelled';
-import type { AbuseStore } from './abuse.ts';
+import type { AbuseStore, SendSignals } from './abuse.ts';
 import type { OutboxStore } from './outbox.ts';
 import type { RateTake } from './rate-limiter.ts';
 
@@ -37,6 +37,8 @@ export interface NewVerification {
   /** ISO country of the number and its prefix (the number without its last 4 digits), for conversion statistics. */
   readonly country?: string | undefined;
   readonly prefix?: string | undefined;
+  /** What the range guard reads back (absent for test numbers, which send nothing). */
+  readonly signals?: SendSignals | undefined;
 }
 
 export interface SendWindow {

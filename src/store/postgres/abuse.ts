@@ -15,7 +15,7 @@ const FACTS = `
     'daily_budget_micros', daily_budget_micros, 'updated_at', updated_at) FROM client_policies WHERE client_id = $1
   UNION ALL
   SELECT 'block', json_build_object('scope', scope, 'until', until, 'shadow', shadow, 'reason', reason, 'created_at',
-    created_at)
+    created_at, 'action', action, 'strikes', strikes, 'per_hour', per_hour)
     FROM scope_blocks WHERE scope = ANY($3::text[]) AND until > $4
   UNION ALL
   SELECT 'request', json_build_object('wait_ms', otpd_take($5, $4::float8, $6, $7)) WHERE $5::text IS NOT NULL`;
@@ -32,11 +32,22 @@ const CONVERSION = `
 
 // GREATEST keeps the later end, so replicas tripping a scope together agree. A row that had ended
 // (ran out or lifted) is replaced, its creation time included.
-const PUT_BLOCK = `INSERT INTO scope_blocks (${rows.BLOCK_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+// A throttle escalated to a block in force keeps the block's action and the higher strike count.
+const PUT_BLOCK = `INSERT INTO scope_blocks (${rows.BLOCK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   ON CONFLICT (scope) DO UPDATE SET until = GREATEST(scope_blocks.until, excluded.until), shadow = excluded.shadow,
   reason = excluded.reason,
   created_at = CASE WHEN scope_blocks.until > excluded.created_at THEN scope_blocks.created_at
-    ELSE excluded.created_at END`;
+    ELSE excluded.created_at END,
+  action = CASE WHEN scope_blocks.until > excluded.created_at AND scope_blocks.action = 'block' THEN 'block'
+    ELSE excluded.action END,
+  strikes = CASE WHEN scope_blocks.until > excluded.created_at THEN GREATEST(scope_blocks.strikes, excluded.strikes)
+    ELSE excluded.strikes END,
+  per_hour = excluded.per_hour`;
+
+const RECENT_SENDS = `SELECT client_id, country, created_at,
+    CASE WHEN status = 'verified' THEN finished_at END AS verified_at, signals
+  FROM verifications WHERE expires_at >= $1 AND created_at >= $1 AND created_at < $2 AND messaged = 1
+    AND signals IS NOT NULL ORDER BY created_at DESC LIMIT $3`;
 
 type FactRow = { t: 'rule' | 'policy' | 'block' | 'request'; row: Record<string, unknown> };
 
@@ -121,7 +132,39 @@ export const abuse = (pool: pg.Pool) => ({
     (await pool.query<port.ConversionStat>({ name: 'otpd_conversion', text: CONVERSION, values: [from, to] })).rows,
 
   async putBlocks(blocks: readonly port.ScopeBlock[]): Promise<void> {
-    for (const b of blocks) await pool.query(PUT_BLOCK, [b.scope, b.until, b.shadow, b.reason, b.createdAt]);
+    for (const b of blocks) await pool.query(PUT_BLOCK, [...rows.blockValues(b)]);
+  },
+
+  recentSends: async (from: number, to: number, limit: number): Promise<port.SendFact[]> =>
+    (await pool.query<rows.SendFactRow>(RECENT_SENDS, [from, to, limit])).rows.map(rows.toSendFact),
+
+  hasVerified: async (clientId: string, phoneIndex: Buffer): Promise<boolean> =>
+    (
+      await pool.query(
+        `SELECT 1 FROM verifications WHERE client_id = $1 AND phone_index = $2 AND status = 'verified' LIMIT 1`,
+        [clientId, phoneIndex],
+      )
+    ).rowCount === 1,
+
+  listBaselines: async (): Promise<port.RangeBaseline[]> =>
+    (
+      await pool.query<rows.BaselineRow>(`SELECT ${rows.BASELINE_COLUMNS} FROM range_baselines ORDER BY scope`)
+    ).rows.map(rows.toBaseline),
+
+  /**
+   * One statement: deletes the older rows not given and upserts the given ones (disjoint rows: a
+   * statement's parts must not touch one row twice).
+   */
+  async replaceBaselines(list: readonly port.RangeBaseline[]): Promise<void> {
+    const cols = [0, 1, 2, 3, 4].map((i) => list.map((b) => rows.baselineValues(b)[i]));
+    await pool.query(
+      `WITH gone AS (DELETE FROM range_baselines WHERE updated_at < $6 AND NOT (scope = ANY ($1::text[])))
+      INSERT INTO range_baselines (${rows.BASELINE_COLUMNS})
+        SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::bigint[])
+      ON CONFLICT (scope) DO UPDATE SET sent_per_hour = excluded.sent_per_hour,
+        validated_per_hour = excluded.validated_per_hour, updated_at = excluded.updated_at`,
+      [...cols, list.length ? Math.min(...list.map((b) => b.updatedAt)) : Number.MAX_SAFE_INTEGER],
+    );
   },
 
   listBlocks: async (since: number): Promise<port.ScopeBlock[]> =>

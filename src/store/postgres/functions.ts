@@ -26,11 +26,11 @@ const KEY_CHECK = `
  * it admits one), SEND_LIMIT (`wait_ms`: until the window admits one) or QUOTA. A refusal writes
  * nothing but, at most, an unused budget's row (a full budget, as if absent).
  */
-const SEND = `
+const sendFunction = (signals: boolean) => `
   CREATE FUNCTION otpd_send(
     p_key_id text, p_key_hash bytea, p_lock bigint, p_since bigint,
     p_id text, p_client text, p_phone bytea, p_mac bytea, p_mac_key text, p_max_attempts int,
-    p_now bigint, p_expires bigint, p_country text, p_prefix text,
+    p_now bigint, p_expires bigint, p_country text, p_prefix text,${signals ? ' p_signals text,' : ''}
     p_channel text, p_recipient text, p_body bytea, p_segments int,
     p_window_ms bigint[], p_window_max int[],
     p_day text, p_quota int, p_budget bigint, p_cost bigint,
@@ -96,9 +96,9 @@ const SEND = `
     UPDATE verifications SET status = 'superseded', finished_at = p_now
       WHERE client_id = p_client AND phone_index = p_phone AND status = 'pending';
     INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, max_attempts, created_at, expires_at,
-      country, prefix, messaged, status)
+      country, prefix, messaged, status${signals ? ', signals' : ''})
       VALUES (p_id, p_client, p_phone, p_mac, p_mac_key, p_max_attempts, p_now, p_expires, p_country, p_prefix,
-        CASE WHEN p_channel IS NULL THEN 0 ELSE 1 END, 'pending');
+        CASE WHEN p_channel IS NULL THEN 0 ELSE 1 END, 'pending'${signals ? ', p_signals' : ''});
     IF p_channel IS NOT NULL THEN
       INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
         next_attempt_at, created_at, updated_at)
@@ -203,7 +203,13 @@ const VALIDATE_SPENDING = `
   END
   $fn$;`;
 
-export const ROUND_TRIPS_SCHEMA = SEND + VALIDATE + TAKE + VALIDATE_SPENDING;
+export const ROUND_TRIPS_SCHEMA = sendFunction(false) + VALIDATE + TAKE + VALIDATE_SPENDING;
+
+/** Migration 8 (the range guard): the send also stores the verification's signals (see schema.ts). */
+export const SEND_WITH_SIGNALS = `
+  DROP FUNCTION otpd_send(text, bytea, bigint, bigint, text, text, bytea, bytea, text, int, bigint, bigint, text, text,
+    text, text, bytea, int, bigint[], int[], text, int, bigint, bigint, text[], float8[], float8[]);
+  ${sendFunction(true)}`;
 
 /**
  * otpd_take judged a request at the time its caller read the clock. One client's requests from

@@ -2,12 +2,13 @@ import type pg from 'pg';
 import { utcDay } from '../../core/clock.ts';
 import type { RateTake } from '../../core/ports/rate-limiter.ts';
 import type * as port from '../../core/ports/store.ts';
+import { encodeSignals } from '../rows.ts';
 import { chargeOf, CREATED, gcra, QUOTA, rateRetrySeconds, sendsSince } from '../rules.ts';
 import { advisoryLockKey } from './pool.ts';
 
 // Each is one statement in its own (implicit) transaction, so one round trip: the functions of
 // migration 5 (functions.ts) hold the locks, the checks and the writes.
-const SEND = `SELECT outcome, wait_ms, refused FROM otpd_send(${placeholders(27)})`;
+const SEND = `SELECT outcome, wait_ms, refused FROM otpd_send(${placeholders(28)})`;
 const VALIDATE = `SELECT outcome FROM otpd_validate(${placeholders(8)})`;
 const VALIDATE_SPENDING = `CALL otpd_validate_spending(${placeholders(11)})`;
 
@@ -33,7 +34,7 @@ function sendValues(v: port.NewVerification, limits: port.SendLimits, key: port.
   return [
     ...[key?.id ?? null, key?.secretHash ?? null, advisoryLockKey(v.clientId, v.phoneIndex), sendsSince(v, limits)],
     ...[v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts],
-    ...[v.createdAt, v.expiresAt, v.country ?? null, v.prefix ?? null],
+    ...[v.createdAt, v.expiresAt, v.country ?? null, v.prefix ?? null, v.signals ? encodeSignals(v.signals) : null],
     ...[m?.channel ?? null, m?.recipient ?? null, m?.body ?? null, m?.segments ?? 1],
     ...[limits.windows.map((w) => w.windowMs), limits.windows.map((w) => w.max)],
     ...[day, limits.dailyQuota, limits.dailyBudgetMicros ?? 0, m?.costMicros ?? 0],

@@ -15,10 +15,18 @@ export function abuseWrites(db: Database.Database) {
       ON CONFLICT (client_id) DO UPDATE SET countries = excluded.countries, daily_messages = excluded.daily_messages,
       daily_budget_micros = excluded.daily_budget_micros, updated_at = excluded.updated_at`),
     // The later end wins; a row that had ended (ran out or lifted) is replaced, its creation time included.
-    putBlock: p(`INSERT INTO scope_blocks (${rows.BLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+    // A throttle escalated to a block in force keeps the block's action and the higher strike count.
+    putBlock: p(`INSERT INTO scope_blocks (${rows.BLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (scope) DO UPDATE SET until = max(until, excluded.until), shadow = excluded.shadow,
         reason = excluded.reason,
-      created_at = CASE WHEN until > excluded.created_at THEN created_at ELSE excluded.created_at END`),
+      created_at = CASE WHEN until > excluded.created_at THEN created_at ELSE excluded.created_at END,
+      action = CASE WHEN until > excluded.created_at AND action = 'block' THEN 'block' ELSE excluded.action END,
+      strikes = CASE WHEN until > excluded.created_at THEN max(strikes, excluded.strikes) ELSE excluded.strikes END,
+      per_hour = excluded.per_hour`),
+    putBaseline: p(`INSERT INTO range_baselines (${rows.BASELINE_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (scope) DO UPDATE SET sent_per_hour = excluded.sent_per_hour,
+        validated_per_hour = excluded.validated_per_hour, updated_at = excluded.updated_at`),
+    staleBaselines: p('DELETE FROM range_baselines WHERE updated_at < ?'),
     // The row stays, ended now, so that the breaker can tell an operator's decision from a block that ran out.
     liftBlock: p(`UPDATE scope_blocks SET until = @now, reason = @lifted || ' (was: ' || reason || ')'
       WHERE scope = @scope AND until > @now`),
@@ -29,7 +37,15 @@ export function abuseWrites(db: Database.Database) {
       q.deleteRule.run(kind, prefix).changes === 1,
     putClientPolicy: (c: port.ClientPolicy): void => void q.putPolicy.run(...rows.policyValues(c)),
     putBlocks(blocks: readonly port.ScopeBlock[]): void {
-      for (const b of blocks) q.putBlock.run(b.scope, b.until, b.shadow ? 1 : 0, b.reason, b.createdAt);
+      for (const b of blocks) {
+        const v = rows.blockValues(b);
+        q.putBlock.run(v[0], v[1], v[2] ? 1 : 0, ...v.slice(3));
+      }
+    },
+    /** Every row given carries the same (newest) `updatedAt`; rows not given are older, and go. */
+    replaceBaselines(list: readonly port.RangeBaseline[]): void {
+      for (const b of list) q.putBaseline.run(...rows.baselineValues(b));
+      q.staleBaselines.run(list.length ? Math.min(...list.map((b) => b.updatedAt)) : Number.MAX_SAFE_INTEGER);
     },
     deleteBlock: (scope: string, now: number): boolean =>
       q.liftBlock.run({ scope, now, lifted: port.LIFTED_BY_OPERATOR }).changes === 1,
@@ -88,6 +104,13 @@ export function abuseReads(db: Database.Database) {
     ),
     listPolicies: p(`SELECT ${rows.POLICY_COLUMNS} FROM client_policies ORDER BY client_id`),
     listBlocks: p(`SELECT ${rows.BLOCK_COLUMNS} FROM scope_blocks WHERE until > ? ORDER BY created_at DESC, scope`),
+    recentSends:
+      p(`SELECT client_id, country, created_at, CASE WHEN status = 'verified' THEN finished_at END AS verified_at,
+      signals FROM verifications WHERE expires_at >= @from AND created_at >= @from AND created_at < @to AND messaged = 1
+      AND signals IS NOT NULL ORDER BY created_at DESC LIMIT @limit`),
+    hasVerified: p(`SELECT 1 FROM verifications WHERE client_id = ? AND phone_index = ? AND status = 'verified'
+      LIMIT 1`).pluck(),
+    baselines: p(`SELECT ${rows.BASELINE_COLUMNS} FROM range_baselines ORDER BY scope`),
     stats: p(`
       SELECT 'country:' || country AS scope, count(*) AS sent, sum(status = 'verified') AS verified FROM verifications
         WHERE expires_at >= @from AND expires_at < @to AND messaged = 1 AND country IS NOT NULL GROUP BY country
@@ -108,5 +131,9 @@ export function abuseReads(db: Database.Database) {
     conversionStats: (from: number, to: number): port.ConversionStat[] =>
       q.stats.all({ from, to }) as port.ConversionStat[],
     listBlocks: (since: number): port.ScopeBlock[] => (q.listBlocks.all(since) as rows.BlockRow[]).map(rows.toBlock),
+    recentSends: (from: number, to: number, limit: number): port.SendFact[] =>
+      (q.recentSends.all({ from, to, limit }) as rows.SendFactRow[]).map(rows.toSendFact),
+    hasVerified: (clientId: string, phoneIndex: Buffer): boolean => q.hasVerified.get(clientId, phoneIndex) === 1,
+    listBaselines: (): port.RangeBaseline[] => (q.baselines.all() as rows.BaselineRow[]).map(rows.toBaseline),
   };
 }

@@ -30,6 +30,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   { version: 7, name: 'abuse-epoch', sql: ddl.ABUSE_EPOCH_SCHEMA },
   { version: 8, name: 'message-parts', sql: ddl.MESSAGE_PARTS_SCHEMA(WITHOUT_ROWID) },
+  { version: 9, name: 'range-guard', sql: ddl.RANGE_GUARD_SCHEMA },
 ];
 
 /**

@@ -84,6 +84,7 @@ export class SqliteStore {
       putClientPolicy: write('putClientPolicy'),
       putBlocks: write('putBlocks'),
       deleteBlock: write('deleteBlock'),
+      replaceBaselines: write('replaceBaselines'),
     };
     const reads = readsOn(this.#db);
     const spending = spendingFirst(this.#db, budgets, reads.admissionFacts, writes.attemptValidation);

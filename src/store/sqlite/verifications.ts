@@ -32,7 +32,7 @@ function statements(db: Database.Database) {
     supersede: p(`UPDATE verifications SET status = 'superseded', finished_at = ?
       WHERE client_id = ? AND phone_index = ? AND status = 'pending'`),
     insertVerification: p(`INSERT INTO verifications (${rows.VERIFICATION_INSERT_COLUMNS}, status)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`),
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`),
     insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
       next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
     get: p('SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = ?'),

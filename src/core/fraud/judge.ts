@@ -1,0 +1,410 @@
+import { liftedByOperator, type RangeBaseline, type ScopeBlock, type SendFact } from '../ports/abuse.ts';
+import { countryScope, parseGuardScope, rangeScope, rangesOfBlock } from './ranges.ts';
+
+/** The range guard's knobs (config/abuse.ts says what each default is and why). */
+export interface GuardOptions {
+  /** Sends created in this trailing window are judged. */
+  readonly windowMs: number;
+  /** Unproven sends a range with no history of offending may have in the window before it is acted on. */
+  readonly newRangeBudget: number;
+  /** The same, for a range that offended within `memoryMs`: a patient attacker gets little back. */
+  readonly probationBudget: number;
+  /** Unproven sends allowed per credible validation at least (the tenant's own baseline may allow more). */
+  readonly failuresPerValidation: number;
+  /** How many times its normal unproven volume a range may reach before that alone is suspicious. */
+  readonly baselineFactor: number;
+  /** Bounds of the provisional window: a code not validated within it counts as failed. */
+  readonly minProvisionalMs: number;
+  readonly maxProvisionalMs: number;
+  readonly throttleMs: number;
+  readonly throttleMinPerHour: number;
+  readonly blockMs: number;
+  readonly maxBlockMs: number;
+  /** How long a range's offences are remembered (probation, and longer blocks for repeat offenders). */
+  readonly memoryMs: number;
+  /** This many guilty sub-ranges of one range, and little real traffic left in it: the range itself is guilty. */
+  readonly spreadChildren: number;
+  readonly shadow: boolean;
+}
+
+/** What a decision was based on, as logged and shown by the admin API. */
+export interface Evidence {
+  readonly scope: string;
+  readonly from: number;
+  readonly to: number;
+  readonly sent: number;
+  readonly validated: number;
+  readonly failed: number;
+  readonly pending: number;
+  readonly unproven: number;
+  readonly allowance: number;
+  readonly baseline: { readonly sentPerHour: number; readonly validatedPerHour: number } | null;
+}
+
+export interface Verdict {
+  readonly block: ScopeBlock;
+  readonly evidence: Evidence;
+}
+
+interface Stats {
+  sent: number;
+  validated: number;
+  failed: number;
+  pending: number;
+}
+
+interface Node {
+  readonly scope: string;
+  readonly stats: Stats;
+  readonly children: Set<Node>;
+}
+
+const zero = (): Stats => ({ sent: 0, validated: 0, failed: 0, pending: 0 });
+const minus = (a: Stats, b: Stats): Stats => ({
+  sent: a.sent - b.sent,
+  validated: a.validated - b.validated,
+  failed: a.failed - b.failed,
+  pending: a.pending - b.pending,
+});
+
+/** When a decision stops covering sends: those made before it (or during a block that ran out) were judged. */
+function coveredUntil(d: ScopeBlock, now: number): number {
+  return d.until > now ? d.createdAt : d.until;
+}
+
+/**
+ * The provisional window of each tenant: twice the time in which 90 % of its credible validations
+ * came, within the bounds. Real users who have not validated by then mostly never will.
+ */
+export function provisionalWindows(facts: readonly SendFact[], o: GuardOptions): Map<string, number> {
+  const delays = new Map<string, number[]>();
+  for (const f of facts) {
+    if (f.verifiedAt === null) continue;
+    const list = delays.get(f.clientId) ?? [];
+    list.push(f.verifiedAt - f.createdAt);
+    delays.set(f.clientId, list);
+  }
+  const out = new Map<string, number>();
+  for (const [client, list] of delays) {
+    if (list.length < 10) continue;
+    list.sort((a, b) => a - b);
+    const p90 = list[Math.floor(0.9 * (list.length - 1))]!;
+    out.set(client, Math.min(o.maxProvisionalMs, Math.max(o.minProvisionalMs, 2 * p90)));
+  }
+  return out;
+}
+
+/**
+ * Sources (an IP, a network, a device) whose sends mostly go unvalidated: validations from them
+ * prove nothing about real users, since an attacker can validate a share of its own codes.
+ */
+export function implicatedSources(facts: readonly SendFact[]): Set<string> {
+  const seen = new Map<string, { sent: number; validated: number }>();
+  for (const f of facts) {
+    if (f.trusted) continue;
+    for (const s of f.sources) {
+      const st = seen.get(`${f.clientId}|${s}`) ?? { sent: 0, validated: 0 };
+      st.sent += 1;
+      if (f.verifiedAt !== null) st.validated += 1;
+      seen.set(`${f.clientId}|${s}`, st);
+    }
+  }
+  const out = new Set<string>();
+  for (const [k, st] of seen) if (st.sent - st.validated >= 2 && st.validated < 0.5 * st.sent) out.add(k);
+  return out;
+}
+
+/** A validation counts as proof of a real user unless one of its sources is implicated. */
+const credible = (f: SendFact, implicated: ReadonlySet<string>): boolean =>
+  f.verifiedAt !== null && (f.trusted || !f.sources.some((s) => implicated.has(`${f.clientId}|${s}`)));
+
+/** The scopes of one send, widest first: country (when known), then its ranges. */
+export function factScopes(f: Pick<SendFact, 'clientId' | 'country' | 'block'>): string[] {
+  return [
+    ...(f.country ? [countryScope(f.clientId, f.country)] : []),
+    ...rangesOfBlock(f.block).map((r) => rangeScope(f.clientId, r)),
+  ];
+}
+
+/** Whether a decision already judged this send (see coveredUntil). */
+export function covered(
+  f: SendFact,
+  scopes: readonly string[],
+  decisions: ReadonlyMap<string, ScopeBlock>,
+  now: number,
+) {
+  return scopes.some((s) => {
+    const d = decisions.get(s);
+    return d !== undefined && f.createdAt < coveredUntil(d, now);
+  });
+}
+
+/** Builds the per-tenant range trees of the sends no decision covers yet. */
+function buildTrees(
+  facts: readonly SendFact[],
+  decisions: ReadonlyMap<string, ScopeBlock>,
+  o: GuardOptions,
+  now: number,
+): Map<string, Node> {
+  const nodes = new Map<string, Node>();
+  const roots = new Map<string, Node>();
+  const implicated = implicatedSources(facts);
+  const provisional = provisionalWindows(facts, o);
+  for (const f of facts) {
+    const scopes = factScopes(f);
+    if (covered(f, scopes, decisions, now)) continue;
+    const window = provisional.get(f.clientId) ?? o.maxProvisionalMs;
+    const ok = credible(f, implicated);
+    // A code from a source whose codes mostly go unvalidated is presumed failed at once.
+    const suspect = !f.trusted && f.sources.some((s) => implicated.has(`${f.clientId}|${s}`));
+    let parent: Node | undefined;
+    for (const scope of scopes) {
+      let n = nodes.get(scope);
+      if (!n) {
+        n = { scope, stats: zero(), children: new Set() };
+        nodes.set(scope, n);
+      }
+      if (parent) parent.children.add(n);
+      else roots.set(scope, n);
+      n.stats.sent += 1;
+      if (ok) n.stats.validated += 1;
+      else if (f.verifiedAt === null && now - f.createdAt < window && !suspect) n.stats.pending += 1;
+      else n.stats.failed += 1;
+      parent = n;
+    }
+  }
+  return roots;
+}
+
+/** How many unproven sends a scope may have, given its validations and its baseline. */
+function allowanceOf(
+  s: Stats,
+  b: RangeBaseline | undefined,
+  d: ScopeBlock | undefined,
+  near: boolean,
+  o: GuardOptions,
+  now: number,
+): number {
+  const offended = d !== undefined && d.until > now - o.memoryMs;
+  // Around an offending range only where real users are not known (a validation an hour or more):
+  // a wide range with real traffic keeps its budget (the spread rule in explain catches an attacker
+  // walking its sub-ranges).
+  const real = b !== undefined && b.validatedPerHour >= 1;
+  const budget = offended || (near && !real) ? o.probationBudget : o.newRangeBudget;
+  if (!b || b.validatedPerHour <= 0) return budget + o.failuresPerValidation * s.validated;
+  const normalFailures = Math.max(0, b.sentPerHour - b.validatedPerHour);
+  // The tenant's own real users say how many codes go unvalidated here; twice that is allowed.
+  const ratio = Math.min(3, Math.max(MIN_RATIO, (2 * normalFailures) / b.validatedPerHour));
+  return budget + ratio * s.validated + o.baselineFactor * normalFailures * (o.windowMs / 3_600_000);
+}
+
+/** However well a baseline converts, this many unproven codes per validation are allowed. */
+const MIN_RATIO = 0.25;
+
+/** Unproven sends: failed ones, and young pending ones at half weight where the tenant has no baseline. */
+const unprovenOf = (s: Stats, b: RangeBaseline | undefined): number => s.failed + (b ? 0 : 0.5 * s.pending);
+
+interface Ctx {
+  readonly baselines: ReadonlyMap<string, RangeBaseline>;
+  readonly decisions: ReadonlyMap<string, ScopeBlock>;
+  /** Ranges with an offending sub-range within memory: a drip that walks to the next sub-range is on probation. */
+  readonly near: ReadonlySet<string>;
+  /** Per range, its sub-ranges one digit longer that offended within memory. */
+  readonly offendingChildren: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly o: GuardOptions;
+  readonly now: number;
+}
+
+const guilty = (n: Node, s: Stats, c: Ctx): boolean => {
+  const b = c.baselines.get(n.scope);
+  return unprovenOf(s, b) > allowanceOf(s, b, c.decisions.get(n.scope), isNear(n.scope, c), c.o, c.now);
+};
+
+/**
+ * The narrowest ranges that explain a tree's unproven sends: a range is guilty only for what its
+ * guilty sub-ranges do not already explain, so an attack on one operator's range blocks that range
+ * and not the country around it. An attack spread evenly over a range makes several of its
+ * sub-ranges guilty at once; with little real traffic left beside them, the range itself is chosen.
+ */
+function explain(n: Node, c: Ctx): Node[] {
+  // A range under a decision answers for its own sends (a throttle escalates on them): they
+  // explain nothing about the ranges around it.
+  if ((c.decisions.get(n.scope)?.until ?? 0) > c.now) return [n];
+  const perChild = [...n.children].map((k) => explain(k, c));
+  const chosen = perChild.flat();
+  const residual = chosen.reduce((acc, k) => minus(acc, k.stats), { ...n.stats });
+  if (guilty(n, residual, c)) return [concentrate(n, new Set(chosen), c)];
+  // Sub-ranges guilty now, or that offended within memory (an attacker walking from one to the next).
+  const offenders = new Set(c.offendingChildren.get(n.scope));
+  for (const [i, k] of [...n.children].entries()) if (perChild[i]!.length > 0) offenders.add(k.scope);
+  const spread = offenders.size >= c.o.spreadChildren;
+  return spread && residual.validated <= c.o.newRangeBudget ? [n] : chosen;
+}
+
+const unvalidated = (s: Stats): number => s.failed + s.pending;
+
+/**
+ * Where most of a guilty range's unvalidated codes are: down through any sub-range that holds at
+ * least 80 % of them. An attack inside one sub-range is pinned to it even before that sub-range is
+ * over its own allowance (a real user's pending code next to it must not widen the block tenfold);
+ * an attack spread evenly over the range stays at the range.
+ */
+function concentrate(n: Node, exclude: ReadonlySet<Node>, c: Ctx): Node {
+  const offended = (x: Node) => (c.decisions.get(x.scope)?.until ?? 0) > c.now - c.o.memoryMs;
+  let cur = n;
+  for (;;) {
+    if (offended(cur)) return cur;
+    const total =
+      unvalidated(cur.stats) -
+      [...cur.children].filter((k) => exclude.has(k)).reduce((a, k) => a + unvalidated(k.stats), 0);
+    let best: Node | undefined;
+    for (const k of cur.children) {
+      if (exclude.has(k)) continue;
+      if (!best || unvalidated(k.stats) > unvalidated(best.stats)) best = k;
+    }
+    if (!best || total <= 0 || unvalidated(best.stats) < 0.8 * total) return cur;
+    // The sub-range that offended before is the offender again; around one, an attacker walking
+    // on through sibling sub-ranges must not get a fresh first offence in each.
+    if (offended(best)) return best;
+    if (c.near.has(cur.scope)) return cur;
+    cur = best;
+  }
+}
+
+/** The block duration of a repeat offender: doubling per strike, halved when real users are back. */
+function blockDuration(strikes: number, recovered: boolean, o: GuardOptions): number {
+  const d = Math.min(o.maxBlockMs, o.blockMs * 2 ** Math.max(0, strikes - 1));
+  return recovered ? Math.max(o.blockMs, d / 2) : d;
+}
+
+/** Room for the real users a range has (learnt, or seen validating in the window). */
+function throttleRate(n: Node, b: RangeBaseline | undefined, o: GuardOptions): number {
+  const seen = n.stats.validated / (o.windowMs / 3_600_000);
+  return Math.max(o.throttleMinPerHour, Math.round(1.5 * Math.max(b?.validatedPerHour ?? 0, seen)));
+}
+
+function evidenceOf(n: Node, c: Ctx): Evidence {
+  const b = c.baselines.get(n.scope);
+  return {
+    scope: n.scope,
+    from: c.now - c.o.windowMs,
+    to: c.now,
+    ...n.stats,
+    unproven: unprovenOf(n.stats, b),
+    allowance: allowanceOf(n.stats, b, c.decisions.get(n.scope), isNear(n.scope, c), c.o, c.now),
+    baseline: b ? { sentPerHour: b.sentPerHour, validatedPerHour: b.validatedPerHour } : null,
+  };
+}
+
+function verdictFor(n: Node, c: Ctx): Verdict | undefined {
+  const { o, now } = c;
+  const prior = c.decisions.get(n.scope);
+  const inForce = prior !== undefined && prior.until > now;
+  // A throttle escalates when its range is guilty again, or when what it let through all fails.
+  const failing = inForce && n.stats.failed >= 2 && n.stats.validated === 0;
+  if (inForce && (prior.action !== 'throttle' || !(failing || guilty(n, n.stats, c)))) return undefined;
+  const remembered = prior !== undefined && prior.until > now - o.memoryMs ? (prior.strikes ?? 0) : 0;
+  const b = c.baselines.get(n.scope);
+  const evidence = evidenceOf(n, c);
+  // Throttle first where real users are seen (the evidence is mixed); a range with none, a throttled
+  // range that keeps failing, and one that offended before are blocked.
+  const realUsers = n.stats.validated > 0 || (b?.validatedPerHour ?? 0) > 0;
+  const escalate =
+    !realUsers || inForce || remembered > 0 || (prior?.action === 'throttle' && prior.until > now - o.memoryMs);
+  const reason = failing
+    ? `none of the ${n.stats.sent} codes the throttle let through was validated`
+    : `${n.stats.validated} of ${n.stats.sent} codes validated, ${evidence.unproven} unproven > ${
+        Math.round(evidence.allowance * 10) / 10
+      } allowed`;
+  const strikes = escalate ? remembered + 1 : remembered;
+  const recovered = b !== undefined && n.stats.validated >= 3 && n.stats.validated / n.stats.sent >= 0.5;
+  const block: ScopeBlock = {
+    scope: n.scope,
+    until: now + (escalate ? blockDuration(strikes, recovered, o) : o.throttleMs),
+    shadow: o.shadow,
+    reason,
+    createdAt: now,
+    action: escalate ? 'block' : 'throttle',
+    strikes,
+    // A block's rate is that of the throttle that follows it.
+    perHour: throttleRate(n, b, o),
+  };
+  return { evidence, block };
+}
+
+/**
+ * A block that ran out is followed by a throttle at its rate, so a patient attacker does not find
+ * the range wide open again: what the throttle lets through is judged, and fails it back into a
+ * longer block (see verdictFor).
+ */
+function followUps(c: Ctx): Verdict[] {
+  const out: Verdict[] = [];
+  for (const d of c.decisions.values()) {
+    if (d.action === 'throttle' || d.until > c.now || d.until <= c.now - c.o.throttleMs) continue;
+    if (liftedByOperator(d) || parseGuardScope(d.scope) === undefined) continue;
+    const n: Node = { scope: d.scope, stats: { sent: 0, validated: 0, failed: 0, pending: 0 }, children: new Set() };
+    const block: ScopeBlock = {
+      ...d,
+      until: c.now + c.o.throttleMs,
+      shadow: c.o.shadow,
+      reason: `after a block (strike ${d.strikes ?? 1})`,
+      createdAt: c.now,
+      action: 'throttle',
+      perHour: Math.max(c.o.throttleMinPerHour, d.perHour ?? 0),
+    };
+    out.push({ evidence: evidenceOf(n, c), block });
+  }
+  return out;
+}
+
+/** Whether a scope holds a range that offended within memory. */
+const isNear = (scope: string, c: Ctx): boolean => c.near.has(scope);
+
+/** The wider ranges around every range that offended within memory (same tenant), and its parent's children. */
+function nearOffences(decisions: readonly ScopeBlock[], now: number, o: GuardOptions) {
+  const near = new Set<string>();
+  const offendingChildren = new Map<string, Set<string>>();
+  for (const d of decisions) {
+    const p = parseGuardScope(d.scope);
+    if (p?.kind !== 'range' || d.until <= now - o.memoryMs) continue;
+    for (const r of rangesOfBlock(p.value)) if (r !== p.value) near.add(rangeScope(p.clientId, r));
+    const parent = rangeScope(p.clientId, p.value.slice(0, -1));
+    offendingChildren.set(parent, (offendingChildren.get(parent) ?? new Set()).add(d.scope));
+  }
+  return { near, offendingChildren };
+}
+
+/**
+ * One judgement of the recent sends: the verdicts to record (new throttles, throttles escalated to
+ * blocks). Pure: the job (jobs/range-guard.ts) reads the facts and writes the verdicts.
+ * `decisions` are the guard's rows in force or ended within `memoryMs`; a scope with a block in
+ * force gets no new verdict.
+ */
+export function judgeSends(input: {
+  readonly facts: readonly SendFact[];
+  readonly decisions: readonly ScopeBlock[];
+  readonly baselines: readonly RangeBaseline[];
+  readonly now: number;
+  readonly options: GuardOptions;
+}): Verdict[] {
+  const c: Ctx = {
+    baselines: new Map(input.baselines.map((b) => [b.scope, b])),
+    decisions: new Map(input.decisions.map((d) => [d.scope, d])),
+    ...nearOffences(input.decisions, input.now, input.options),
+    o: input.options,
+    now: input.now,
+  };
+  const out: Verdict[] = [];
+  // Countries that share a calling code (GB, JE, GG, IM under +44) share its range nodes: each
+  // chosen range is decided once.
+  const chosen = new Map<string, Node>();
+  for (const root of buildTrees(input.facts, c.decisions, input.options, input.now).values())
+    for (const n of explain(root, c)) chosen.set(n.scope, n);
+  for (const n of chosen.values()) {
+    const v = verdictFor(n, c);
+    if (v) out.push(v);
+  }
+  const decided = new Set(out.map((v) => v.block.scope));
+  out.push(...followUps(c).filter((v) => !decided.has(v.block.scope)));
+  return out;
+}
