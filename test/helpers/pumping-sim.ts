@@ -29,7 +29,14 @@ export interface SimOptions {
   readonly warmupHours: number;
   readonly attackHours: number;
   /** Real users per hour and country of tenant A (GB is where it is attacked); tenant B has GB users only. */
-  readonly usersPerHour: { readonly GB: number; readonly ES: number; readonly FR: number; readonly B_GB: number };
+  readonly usersPerHour: {
+    readonly GB: number;
+    readonly ES: number;
+    readonly FR: number;
+    /** A country of tenant A that no attack touches. */
+    readonly DE: number;
+    readonly B_GB: number;
+  };
   /** Attack requests per hour, per pattern (the hidden one scales with the real GB volume instead). */
   readonly spreadPerHour: number;
   readonly dripPerHour: number;
@@ -38,6 +45,8 @@ export interface SimOptions {
   readonly neverValidate: number;
   readonly returning: number;
   readonly env?: Record<string, string>;
+  /** Closes otpd's parts and starts them again on the same database at this point of the run. */
+  readonly restartAfterHours?: number;
   /** Overrides of the guard's options (the defaults come from the configuration's). */
   readonly guard?: Partial<RangeGuardOptions>;
   /** Sees each real user refused twice (who therefore failed), with the last refusal. */
@@ -50,7 +59,7 @@ export const SHORT_SIM: SimOptions = {
   seed: 7,
   warmupHours: 1,
   attackHours: 3,
-  usersPerHour: { GB: 120, ES: 60, FR: 60, B_GB: 60 },
+  usersPerHour: { GB: 120, ES: 60, FR: 60, DE: 40, B_GB: 60 },
   spreadPerHour: 1800,
   dripPerHour: 150,
   validatingPerHour: 600,
@@ -59,7 +68,7 @@ export const SHORT_SIM: SimOptions = {
 };
 
 export type Pattern = 'spread' | 'hidden' | 'drip' | 'validating';
-export type Group = 'A:GB' | 'A:ES' | 'A:FR' | 'B:GB';
+export type Group = 'A:GB' | 'A:ES' | 'A:FR' | 'A:DE' | 'B:GB';
 
 export interface SimResult {
   /** Per attack pattern: requests, and those accepted (a message queued for a gateway). */
@@ -144,50 +153,55 @@ export async function runPumpingSim(o: SimOptions): Promise<SimResult> {
   const start = Date.UTC(2026, 5, 1, 8);
   const clock = new ManualClock(start);
   const dir = mkdtempSync(join(tmpdir(), 'otpd-sim-'));
-  const store = new SqliteStore({ file: join(dir, 'otpd.db'), synchronous: 'NORMAL' }, clock.now());
   const config = loadConfig({ OTPD_TRUSTED_PROXIES: '127.0.0.1', ...o.env });
   const keys = new KeyRing('sim-secret-0123456789-0123456789-abcdef');
-  let lastRefusal = '';
-  const admission = new Admission({
-    store,
-    clock,
-    policy: abusePolicyFrom(config),
-    onAbuse: (e) => {
-      lastRefusal = `${e.reason} ${e.scope ?? ''}`;
-    },
-  });
-  let lastDigits: number[] = [];
-  const verifier = new Verifier({
-    store,
-    keys,
-    clock,
-    policy: policyFrom(config),
-    admission,
-    phones: new LibPhoneNumberInspector(),
-    newId: randomUUID,
-    random: (max) => {
-      const d = Math.floor(rnd() * max);
-      lastDigits.push(d);
-      return d;
-    },
-    onQueued: () => {},
-  });
   const guardOptions = { ...rangeGuardOptions(config), ...o.guard };
-  const guard = new RangeGuard({
-    store,
-    clock,
-    options: guardOptions,
-    events: {
-      decided: (v) => {
-        decisions += 1;
-        o.onDecision?.(v, clock.now() - start);
+  let lastRefusal = '';
+  let lastDigits: number[] = [];
+  /** otpd's parts on the database file; called again to restart them (nothing carried over in memory). */
+  const boot = () => {
+    const store = new SqliteStore({ file: join(dir, 'otpd.db'), synchronous: 'NORMAL' }, clock.now());
+    const admission = new Admission({
+      store,
+      clock,
+      policy: abusePolicyFrom(config),
+      onAbuse: (e) => {
+        lastRefusal = `${e.reason} ${e.scope ?? ''}`;
       },
-      learned: () => {},
-      error: (e) => {
-        throw e;
+    });
+    const verifier = new Verifier({
+      store,
+      keys,
+      clock,
+      policy: policyFrom(config),
+      admission,
+      phones: new LibPhoneNumberInspector(),
+      newId: randomUUID,
+      random: (max) => {
+        const d = Math.floor(rnd() * max);
+        lastDigits.push(d);
+        return d;
       },
-    },
-  });
+      onQueued: () => {},
+    });
+    const guard = new RangeGuard({
+      store,
+      clock,
+      options: guardOptions,
+      events: {
+        decided: (v) => {
+          decisions += 1;
+          o.onDecision?.(v, clock.now() - start);
+        },
+        learned: () => {},
+        error: (e) => {
+          throw e;
+        },
+      },
+    });
+    return { store, verifier, guard };
+  };
+  let { store, verifier, guard } = boot();
   let decisions = 0;
   const events = new Agenda();
   const at = (t: number, run: () => Promise<void>) => events.push(t, run);
@@ -221,13 +235,14 @@ export async function runPumpingSim(o: SimOptions): Promise<SimResult> {
   );
 
   const users = Object.fromEntries(
-    (['A:GB', 'A:ES', 'A:FR', 'B:GB'] as const).map((g) => [g, { users: 0, succeeded: 0 }]),
+    (['A:GB', 'A:ES', 'A:FR', 'A:DE', 'B:GB'] as const).map((g) => [g, { users: 0, succeeded: 0 }]),
   ) as SimResult['users'];
-  const known: Record<Group, string[]> = { 'A:GB': [], 'A:ES': [], 'A:FR': [], 'B:GB': [] };
+  const known: Record<Group, string[]> = { 'A:GB': [], 'A:ES': [], 'A:FR': [], 'A:DE': [], 'B:GB': [] };
   const mobile: Record<string, () => string> = {
     GB: () => validMobile(() => `+447${pick(['4', '5', '7', '8', '9'])}${digits(8)}`),
     ES: () => validMobile(() => `+34${pick(['6', '7'])}${digits(8)}`),
     FR: () => validMobile(() => `+33${pick(['6', '7'])}${digits(8)}`),
+    DE: () => validMobile(() => `+491${pick(['5', '6', '7'])}${digits(9)}`),
   };
 
   /** A real user: asks for a code, retries once a minute later if refused, validates after 5–60 s (or never). */
@@ -292,6 +307,7 @@ export async function runPumpingSim(o: SimOptions): Promise<SimResult> {
     ['A:GB', u.GB],
     ['A:ES', u.ES],
     ['A:FR', u.FR],
+    ['A:DE', u.DE],
     ['B:GB', u.B_GB],
   ] as const)
     poisson(rate, start, end, (t) => at(t, async () => realUser(g, clock.now(), t >= attackStart)));
@@ -332,8 +348,14 @@ export async function runPumpingSim(o: SimOptions): Promise<SimResult> {
     ),
   );
 
+  if (o.restartAfterHours !== undefined)
+    at(start + o.restartAfterHours * HOUR, async () => {
+      await store.close();
+      ({ store, verifier, guard } = boot());
+    });
   // Time runs in order through the events and the guard's runs.
-  for (let t = start; t <= end; t += guardOptions.intervalMs) at(t, async () => void (await guard.runOnce()));
+  if (config.abuse.rangeGuard.enabled)
+    for (let t = start; t <= end; t += guardOptions.intervalMs) at(t, async () => void (await guard.runOnce()));
   try {
     while (events.size) {
       const e = events.pop();
