@@ -107,7 +107,7 @@ test("one tenant's pumped traffic makes no decision on another tenant's scopes",
   for (const v of verdicts) assert.equal(parseGuardScope(v.block.scope)?.clientId, 'A');
 });
 
-test('the same few sends in a range are under the budget; young pending codes count half, and not at all with a baseline', () => {
+test('a few failures are under the budget; young pending codes count half, and wait where real users are known', () => {
   const few = Array.from({ length: 5 }, () => send('A', 'GB', `+447451${digits(6)}`));
   assert.deepEqual(judge(few), [], 'five failures, budget six');
   const pending = Array.from({ length: 12 }, () => send('A', 'GB', `+447451${digits(6)}`, { ageMs: 20_000 }));
@@ -137,7 +137,7 @@ test("the provisional window is twice the tenant's 90th percentile time to valid
   assert.equal(provisionalWindows(slow, O).get('A'), O.maxProvisionalMs);
 });
 
-test('a range with real users is throttled first; a throttle whose codes all fail becomes a block with a strike', () => {
+test('a range with real users is throttled first; a throttle whose codes all fail becomes a block', () => {
   const real = Array.from({ length: 6 }, () => send('A', 'ES', `+346229${digits(5)}`, { validated: true }));
   const attack = Array.from({ length: 20 }, () => send('A', 'ES', `+346229${digits(5)}`));
   const [first] = judge([...real, ...attack]);
@@ -225,7 +225,7 @@ test('shadow mode records the same decisions, marked as shadow', () => {
   assert.equal(v?.block.scope, 't:A:range:+447451');
 });
 
-test('baselines: only ranges where real users validated start one; attack volume is not learnt; the set is bounded', () => {
+test('baselines start only where real users validated; attack volume is not learnt; the set is bounded', () => {
   const from = NOW - 70 * MIN;
   const inHour = (f: SendFact) => ({ ...f, createdAt: from + 10 * MIN, verifiedAt: f.verifiedAt && from + 11 * MIN });
   const real = realGb('A', 100).map(inHour);
