@@ -6,6 +6,7 @@ import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
 import { dropSchemas, freshSchema, PG_URL, withPg } from '../helpers/pg.ts';
 import { outboxContract } from './outbox.contract.ts';
 import { abuseContract } from './abuse.contract.ts';
+import { rangeGuardContract } from './range-guard.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { BUDGET, T0, right, storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
 import { assertUpgradedSendsWork, requestBudgetContract, sendGuardsContract } from './send-guards.contract.ts';
@@ -32,6 +33,7 @@ storeContract('postgres', harness);
 retentionContract('postgres', harness);
 outboxContract('postgres', harness);
 abuseContract('postgres', harness);
+rangeGuardContract('postgres', harness);
 sendGuardsContract('postgres', harness);
 requestBudgetContract('postgres', harness);
 

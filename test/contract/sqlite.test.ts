@@ -7,6 +7,7 @@ import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 import { outboxContract } from './outbox.contract.ts';
 import { abuseContract } from './abuse.contract.ts';
+import { rangeGuardContract } from './range-guard.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
 import { assertUpgradedSendsWork, requestBudgetContract, sendGuardsContract } from './send-guards.contract.ts';
@@ -30,6 +31,7 @@ for (const writer of ['worker', 'inline'] as const) {
   retentionContract(`sqlite (${writer} writer)`, harness);
   outboxContract(`sqlite (${writer} writer)`, harness);
   abuseContract(`sqlite (${writer} writer)`, harness);
+  rangeGuardContract(`sqlite (${writer} writer)`, harness);
   sendGuardsContract(`sqlite (${writer} writer)`, harness);
   requestBudgetContract(`sqlite (${writer} writer)`, harness);
 }
