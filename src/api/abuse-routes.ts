@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { maskPhone } from '../core/codes.ts';
-import { logScope } from '../core/admission.ts';
+import { guardLogScope } from '../core/admission.ts';
 import {
   COUNTRY_PATTERN,
   MAX_CLIENT_ID_LENGTH,
@@ -174,15 +174,16 @@ function registerPolicyRoutes(app: FastifyInstance, d: AbuseRouteDeps): void {
 function registerBlockRoutes(app: FastifyInstance, d: AbuseRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  api.get(
-    '/admin/abuse/blocks',
-    adminRoute(d, 'Conversion-breaker blocks in force now (shadow ones included)', {}),
-    async () => ({ blocks: await d.admin.blocks() }),
-  );
+  const list =
+    "Blocks and throttles in force now (shadow ones included): the range guard's, per tenant, and the global " +
+    "breaker's; a client key sees its own tenant's";
+  api.get('/admin/abuse/blocks', adminRoute(d, list, {}, 'tenant'), async (req) => ({
+    blocks: await d.admin.blocks(tenantOf(req.principal)),
+  }));
 
   const lift =
-    'Lifts a breaker block early (scope URL-encoded, e.g. country%3AGB); ' +
-    'the breaker leaves the scope unjudged for one window';
+    'Lifts a block or throttle early (scope URL-encoded, e.g. country%3AGB or t%3Ashop%3Arange%3A%2B447451); ' +
+    'the scope is then left unjudged for one window (breaker) or judged afresh (range guard)';
   api.delete(
     '/admin/abuse/blocks/:scope',
     adminRoute(d, lift, {
@@ -190,7 +191,7 @@ function registerBlockRoutes(app: FastifyInstance, d: AbuseRouteDeps): void {
     }),
     async (req, reply) => {
       await d.admin.liftBlock(req.params.scope);
-      req.log.info({ scope: logScope(req.params.scope), by: req.principal?.keyId }, 'breaker block lifted');
+      req.log.info({ scope: guardLogScope(req.params.scope), by: req.principal?.keyId }, 'block lifted');
       return reply.code(204).send(null);
     },
   );

@@ -207,7 +207,9 @@ function registerPolicyCommands(program: Command): void {
 }
 
 function registerBreakerCommands(program: Command): void {
-  const cmd = program.command('breaker').description('Blocks set by the conversion circuit breaker');
+  const cmd = program
+    .command('breaker')
+    .description('Blocks and throttles set by the range guard (per tenant) and the global conversion breaker');
 
   cmd
     .command('list')
@@ -218,7 +220,10 @@ function registerBreakerCommands(program: Command): void {
       await withStore(o.config, async (store) => {
         const blocks = await admin(store).blocks();
         if (o.json) return json(blocks);
-        for (const b of blocks) out(`${b.scope}\tuntil ${b.until}${b.shadow ? '\t(shadow)' : ''}\t${b.reason}`);
+        for (const b of blocks) {
+          const what = b.action === 'throttle' ? `throttle ${b.perHour}/h` : 'block';
+          out(`${b.scope}\t${what}\tuntil ${b.until}${b.shadow ? '\t(shadow)' : ''}\t${b.reason}`);
+        }
         if (blocks.length === 0) out('no blocks in force');
       });
     });

@@ -7,13 +7,15 @@
 import type { Clock } from './clock.ts';
 import { OtpdError } from './errors.ts';
 import type { AbuseStore, ClientPolicy, NumberRule, NumberRuleKind, ScopeBlock } from './ports/abuse.ts';
+import { parseGuardScope } from './fraud/ranges.ts';
 
 /** An E.164 number or prefix, with the +. The API's schemas use the same patterns and limits. */
 export const PREFIX_PATTERN = '^\\+[1-9][0-9]{0,14}$';
 /** ISO 3166-1 alpha-2, as libphonenumber names regions (GB, not UK). */
 export const COUNTRY_PATTERN = '^[A-Z]{2}$';
 /** A conversion-breaker scope: `country:GB` or `prefix:+44791112`. */
-export const SCOPE_PATTERN = '^(country:[A-Z]{2}|prefix:\\+[1-9][0-9]{0,14})$';
+export const SCOPE_PATTERN =
+  '^(t:[A-Za-z0-9._-]{1,128}:)?(country:([A-Z]{2}|001)|prefix:\\+[1-9][0-9]{0,14}|range:\\+[1-9][0-9]{0,14})$';
 export const RULE_KINDS: readonly NumberRuleKind[] = Object.freeze(['block', 'safe']);
 export const MAX_NOTE_LENGTH = 200;
 export const MAX_CLIENT_ID_LENGTH = 128;
@@ -88,7 +90,12 @@ export function checkDailyBudget(x: number | null, name = 'dailyBudget'): number
 }
 
 export function checkScope(scope: string): string {
-  if (!SCOPE.test(scope)) throw invalid(`"${scope}" is not a breaker scope: country:<ISO code> or prefix:+<digits>`);
+  if (!SCOPE.test(scope)) {
+    throw invalid(
+      `"${scope}" is not a block scope: country:<ISO code> or prefix:+<digits> (the global breaker's), ` +
+        "t:<client>:country:<ISO code> or t:<client>:range:+<digits> (the range guard's)",
+    );
+  }
   return scope;
 }
 
@@ -141,13 +148,23 @@ export const presentRule = (r: NumberRule) => ({
 });
 export type RuleView = ReturnType<typeof presentRule>;
 
-export const presentBlock = (b: ScopeBlock) => ({
-  scope: b.scope,
-  until: iso(b.until),
-  shadow: b.shadow,
-  reason: b.reason,
-  createdAt: iso(b.createdAt),
-});
+/** A block as operators read it; the range guard's also name their tenant, and what they do. */
+export const presentBlock = (b: ScopeBlock) => {
+  const guard = parseGuardScope(b.scope);
+  return {
+    scope: b.scope,
+    source: guard ? ('range_guard' as const) : ('conversion_breaker' as const),
+    clientId: guard?.clientId ?? null,
+    action: b.action ?? 'block',
+    /** Sends per hour a throttle admits (and the throttle that follows a block will). */
+    perHour: b.perHour ?? 0,
+    strikes: b.strikes ?? 0,
+    until: iso(b.until),
+    shadow: b.shadow,
+    reason: b.reason,
+    createdAt: iso(b.createdAt),
+  };
+};
 export type BlockView = ReturnType<typeof presentBlock>;
 
 /** A policy as operators read it; null fields (and `stored: false`) mean "the configured default". */
@@ -246,9 +263,14 @@ export class AbuseAdmin {
     return presentPolicy(clientId, next);
   }
 
-  /** Conversion-breaker blocks in force now, shadow ones included. */
-  async blocks(): Promise<BlockView[]> {
-    return (await this.#store.listBlocks(this.#clock.now())).map(presentBlock);
+  /**
+   * Blocks and throttles in force now, shadow ones included: the global breaker's and the range
+   * guard's. With `within` (a client key's tenant), that tenant's range guard decisions only.
+   */
+  async blocks(within?: string): Promise<BlockView[]> {
+    const all = await this.#store.listBlocks(this.#clock.now());
+    const mine = within === undefined ? all : all.filter((b) => parseGuardScope(b.scope)?.clientId === within);
+    return mine.map(presentBlock);
   }
 
   /**

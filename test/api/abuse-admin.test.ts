@@ -6,6 +6,9 @@ import { SEND, mobile, startTestServer, type HttpResult, type TestServer } from 
 import { assertError } from '../helpers/assert-error.ts';
 import { liftedByOperator } from '../../src/core/ports/abuse.ts';
 
+/** How a row of the global breaker reads beside the range guard's. */
+const BREAKER_ROW = { source: 'conversion_breaker', clientId: null, action: 'block', perHour: 0, strikes: 0 };
+
 const BLOCKED = {
   status: 403,
   code: 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED',
@@ -190,6 +193,7 @@ test('breaker blocks: listed while in force, refuse the scope, and an operator c
   assert.deepEqual(listed.body.blocks, [
     {
       scope: 'country:ES',
+      ...BREAKER_ROW,
       until: new Date(now + 3_600_000).toISOString(),
       shadow: false,
       reason: 'conversion 2% < 20%',
@@ -197,6 +201,7 @@ test('breaker blocks: listed while in force, refuse the scope, and an operator c
     },
     {
       scope: 'prefix:+3361234',
+      ...BREAKER_ROW,
       until: new Date(now + 3_600_000).toISOString(),
       shadow: true,
       reason: 'conversion 5% < 20%',

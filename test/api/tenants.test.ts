@@ -59,7 +59,7 @@ const MATRIX: Record<string, 'own tenant' | 'operator only'> = {
   'GET /admin/number-rules': 'operator only',
   'POST /admin/number-rules': 'operator only',
   'DELETE /admin/number-rules': 'operator only',
-  'GET /admin/abuse/blocks': 'operator only',
+  'GET /admin/abuse/blocks': 'own tenant',
   'DELETE /admin/abuse/blocks/{scope}': 'operator only',
 };
 
@@ -155,20 +155,25 @@ test('number rules are global: a client key can neither read nor change them', a
   assert.equal((await send(B_PHONE, b)).status, 200);
 });
 
-test('breaker blocks are global: a client key can neither list nor lift them', async () => {
+test("blocks: a client key lists only its own tenant's range guard decisions, and lifts none", async () => {
   const now = s.clock.now();
-  await s.server.store.putBlocks([
-    { scope: 'country:FR', until: now + 3_600_000, shadow: false, reason: 'test', createdAt: now },
-  ]);
-  assertError(await call('GET', '/admin/abuse/blocks', undefined, a), OPERATOR_ONLY);
+  const row = (scope: string) => ({ scope, until: now + 3_600_000, shadow: false, reason: 'test', createdAt: now });
+  const aScope = 't:tenant-a:range:+447451';
+  await s.server.store.putBlocks([row('country:FR'), row(aScope), row('t:tenant-b:range:+447451')]);
+  const own = await call('GET', '/admin/abuse/blocks', undefined, a);
+  assert.deepEqual(
+    own.body.blocks.map((x: any) => [x.scope, x.source, x.clientId, x.action]),
+    [[aScope, 'range_guard', 'tenant-a', 'block']],
+  );
   assertError(await call('DELETE', '/admin/abuse/blocks/country%3AFR', undefined, a), OPERATOR_ONLY);
   const listed = await call('GET', '/admin/abuse/blocks');
   assert.deepEqual(
-    listed.body.blocks.map((x: any) => x.scope),
-    ['country:FR'],
-    'still in force',
+    listed.body.blocks.map((x: any) => x.scope).sort(),
+    [aScope, 'country:FR', 't:tenant-b:range:+447451'].sort(),
+    'an operator sees every tenant and the global breaker',
   );
-  assert.equal((await call('DELETE', '/admin/abuse/blocks/country%3AFR')).status, 204);
+  for (const scope of ['country:FR', aScope, 't:tenant-b:range:+447451'])
+    assert.equal((await call('DELETE', `/admin/abuse/blocks/${encodeURIComponent(scope)}`)).status, 204);
   assert.deepEqual((await call('GET', '/admin/abuse/blocks')).body, { blocks: [] });
 });
 

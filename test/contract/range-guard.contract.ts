@@ -15,7 +15,8 @@ export function rangeGuardContract(name: string, h: StoreHarness): void {
     const pending = verification({ phone: 'p2', createdAt: T0 + MIN, signals: { ...SIGNALS, trusted: true } });
     const test = verification({ phone: 'p3', message: undefined, signals: undefined });
     const old = verification({ phone: 'p4', createdAt: T0 - 10 * MIN, expiresAt: T0 - 5 * MIN, signals: SIGNALS });
-    for (const v of [validated, pending, test, old]) assert.deepEqual(await s.createVerification(v, LIMITS), { ok: true });
+    for (const v of [validated, pending, test, old])
+      assert.deepEqual(await s.createVerification(v, LIMITS), { ok: true });
     assert.equal(await s.attemptValidation('client-a', validated.id, T0 + 30_000, BUDGET, right), 'VERIFIED');
     const facts = await s.recentSends(T0, T0 + 10 * MIN, 100);
     assert.deepEqual(facts, [
@@ -52,7 +53,13 @@ export function rangeGuardContract(name: string, h: StoreHarness): void {
       await a.putBlocks([throttle]);
       const facts = await b.admissionFacts('shop', '+447911123456', [scope], T0 + MIN);
       assert.deepEqual(facts.blocks, [throttle]);
-      const block: ScopeBlock = { ...throttle, until: T0 + 45 * MIN, createdAt: T0 + 5 * MIN, action: 'block', strikes: 1 };
+      const block: ScopeBlock = {
+        ...throttle,
+        until: T0 + 45 * MIN,
+        createdAt: T0 + 5 * MIN,
+        action: 'block',
+        strikes: 1,
+      };
       await b.putBlocks([block]);
       // Replicas deciding at once: a late throttle does not undo the block, nor lower its strikes.
       // The row keeps the time its first decision was made (the throttle that escalated).

@@ -163,7 +163,7 @@ test('breaker list shows the blocks in force; reset lifts one', async (t) => {
   );
   assert.match(
     await ok(['breaker', 'list'], env),
-    /^country:ES\tuntil \S+\tconversion 2% < 20%\nprefix:\+3462925\tuntil \S+\t\(shadow\)\t/,
+    /^country:ES\tblock\tuntil \S+\tconversion 2% < 20%\nprefix:\+3462925\tblock\tuntil \S+\t\(shadow\)\t/,
   );
 
   assert.equal((await ok(['breaker', 'reset', 'country:ES'], env)).trim(), 'lifted country:ES');
@@ -212,7 +212,7 @@ test('bad input exits 1 with a clear message and changes nothing', async (t) => 
     [['policy', 'set', 'shop', '--daily-budget', 'ten'], /--daily-budget must be an amount in currency units/],
     [['policy', 'set', 'shop', '--daily-budget', '-3'], /--daily-budget must be an amount/],
     [['policy', 'set', 'shop'], /nothing to set/],
-    [['breaker', 'reset', 'planet:Mars'], /"planet:Mars" is not a breaker scope/],
+    [['breaker', 'reset', 'planet:Mars'], /"planet:Mars" is not a block scope/],
   ];
   for (const [args, message] of cases) {
     const r = await runOtpd(args, env);

@@ -103,7 +103,7 @@ test('blocks: lifting needs a valid scope and a block in force', async () => {
     (await admin.blocks()).map((b) => b.scope),
     ['country:ES'],
   );
-  await assert.rejects(admin.liftBlock('planet:Mars'), refused('INVALID_ARGUMENT', /is not a breaker scope/));
+  await assert.rejects(admin.liftBlock('planet:Mars'), refused('INVALID_ARGUMENT', /is not a block scope/));
   await admin.liftBlock('country:ES');
   assert.deepEqual(await admin.blocks(), []);
   await assert.rejects(admin.liftBlock('country:ES'), refused('NOT_FOUND', /^no block in force for that scope$/));
