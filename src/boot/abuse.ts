@@ -27,6 +27,13 @@ export function abusePolicyFrom(c: Config): AbusePolicy {
     dailyQuota: c.limits.dailyMessageQuota,
     dailyBudgetMicros: Math.round(c.limits.dailyBudget * 1_000_000),
     ipLimitScope: c.abuse.velocity.perIpScope,
+    spendCap:
+      c.abuse.rangeGuard.enabled && c.abuse.rangeGuard.spendCap.enabled
+        ? {
+            factor: c.abuse.rangeGuard.spendCap.baselineFactor,
+            minPerHourMicros: Math.round(c.abuse.rangeGuard.spendCap.minPerHour * 1_000_000),
+          }
+        : undefined,
   };
 }
 

@@ -62,6 +62,25 @@ const RangeGuardConfig = Type.Object(
     memorySeconds: Seconds(604_800, 3600, 7_776_000, 'How long offences are remembered'),
     spreadChildren: Type.Integer({ minimum: 2, maximum: 10, default: 3 }),
     maxRows: Type.Integer({ minimum: 1000, maximum: 10_000_000, default: 200_000 }),
+    /** With gateway prices configured: each tenant's spend per destination country and hour. */
+    spendCap: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        baselineFactor: Type.Number({
+          minimum: 1,
+          maximum: 1000,
+          default: 3,
+          description: "Multiple of the tenant's learnt hourly spend in the country",
+        }),
+        minPerHour: Type.Number({
+          minimum: 0,
+          maximum: 1_000_000,
+          default: 2,
+          description: 'Spend allowed per country and hour whatever the baseline (currency units)',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     maxBaselinesPerClient: Type.Integer({ minimum: 10, maximum: 1_000_000, default: 5000 }),
   },
   { default: {}, additionalProperties: false },

@@ -5,7 +5,7 @@ import type { AbuseStore, AdmissionFacts, ClientPolicy, NumberRule } from './por
 import type { PhoneInfo } from './ports/phone.ts';
 import type { RateRule, RateTake } from './ports/rate-limiter.ts';
 import type { NumberType } from './ports/phone.ts';
-import { guardScopes, ipKey, netKey, parseGuardScope } from './fraud/ranges.ts';
+import { countryScope, guardScopes, ipKey, netKey, parseGuardScope } from './fraud/ranges.ts';
 
 export { ipKey } from './fraud/ranges.ts';
 
@@ -17,6 +17,7 @@ export type AbuseReason =
   | 'conversion_breaker'
   | 'range_block'
   | 'range_throttle'
+  | 'spend_cap'
   | 'velocity_client'
   | 'velocity_ip'
   | 'velocity_prefix'
@@ -52,6 +53,12 @@ export interface AbusePolicy {
   readonly ipLimitScope: 'always' | 'proxied';
   readonly dailyQuota: number;
   readonly dailyBudgetMicros: number;
+  /**
+   * With prices configured: a tenant's spend per destination country and hour is capped at
+   * `factor` times its learnt baseline, and at least `minPerHourMicros`, so that damage stays small
+   * while the range guard gathers evidence. Absent: no cap.
+   */
+  readonly spendCap?: { readonly factor: number; readonly minPerHourMicros: number } | undefined;
 }
 
 /** A velocity budget the send must spend, and how its refusal is reported. */
@@ -157,6 +164,8 @@ export class Admission {
       trusted?: boolean;
       /** The number's keyed index: whether it validated a code before is asked only when the guard acts. */
       phoneIndex?: Buffer;
+      /** The message's expected cost in millionths of the currency (0: no prices, no spend cap). */
+      costMicros?: number;
     },
   ): Promise<Admitted> {
     const { policy, clock } = this.#d;
@@ -202,8 +211,26 @@ export class Admission {
       rates: [
         ...this.#velocity(clientId, { ip, prefix: safe ? undefined : prefix, country: safe ? undefined : country }),
         ...throttles,
+        ...(safe ? [] : this.#spendCap(clientId, country, facts, o.costMicros ?? 0)),
       ],
     };
+  }
+
+  /** The tenant's hourly spend budget for the destination country, in messages of this cost. */
+  #spendCap(clientId: string, country: string | undefined, facts: AdmissionFacts, costMicros: number): VelocityTake[] {
+    const cap = this.#d.policy.spendCap;
+    if (!cap || costMicros <= 0 || country === undefined) return [];
+    const scope = countryScope(clientId, country);
+    const normal = facts.baselines?.find((b) => b.scope === scope)?.sentPerHour ?? 0;
+    const perHour = Math.max(cap.minPerHourMicros, cap.factor * normal * costMicros) / costMicros;
+    return [
+      {
+        reason: 'spend_cap',
+        key: `spend:${clientId}:${country}`,
+        rule: { ratePerSecond: perHour / 3600, burst: Math.max(1, Math.floor(perHour / 4)) },
+        scope: `country:${country}`,
+      },
+    ];
   }
 
   /**

@@ -5,7 +5,7 @@ import type { KeyRing } from './keyring.ts';
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH, type Policy } from './policy.ts';
 import { segmentInfo } from './segments.ts';
 import type { PhoneInspector } from './ports/phone.ts';
-import type { Admission } from './admission.ts';
+import { NON_GEOGRAPHIC, type Admission } from './admission.ts';
 import type { Admitted } from './admission.ts';
 import type { RateTake } from './ports/rate-limiter.ts';
 import type { SendSignals } from './ports/abuse.ts';
@@ -120,6 +120,9 @@ export class Verifier {
     }
     // After the checks of the request itself: a malformed one is a 400 however far delivery is behind.
     if (testCode === undefined) this.#checkBacklog();
+    // Priced before admission, which caps a tenant's spend per country (the country as admission names it).
+    const country = info.country ?? (info.valid ? NON_GEOGRAPHIC : undefined);
+    const costMicros = testCode === undefined ? (this.#d.pricing?.(phone, segments, country) ?? 0) : 0;
     const admitted = await this.#d.admission.admit(clientId, phone, {
       isTest: testCode !== undefined,
       ip: ctx.ip,
@@ -128,6 +131,7 @@ export class Verifier {
       request: ctx.request,
       trusted: ctx.trusted ?? false,
       phoneIndex: keys.phoneIndex(phone),
+      costMicros,
     });
     const id = this.#d.newId();
     const now = clock.now();
@@ -139,7 +143,7 @@ export class Verifier {
             recipient: phone,
             body: keys.encrypt(id, text),
             segments,
-            costMicros: this.#d.pricing?.(phone, segments, admitted.country) ?? 0,
+            costMicros,
           }
         : undefined;
     const result = await this.#d.store.createVerification(

@@ -40,6 +40,7 @@ export function abuseContract(name: string, h: StoreHarness): void {
         rules: [],
         policy: null,
         blocks: [],
+        baselines: [],
       });
       const policy = { clientId: 'shop', countries: null, dailyMessages: 7, dailyBudgetMicros: 0, updatedAt: T0 };
       await b.putClientPolicy(policy);

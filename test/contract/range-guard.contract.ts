@@ -86,6 +86,11 @@ export function rangeGuardContract(name: string, h: StoreHarness): void {
     assert.deepEqual(await b.listBaselines(), [row('t:shop:country:GB', T0), row('t:shop:range:+447', T0)]);
     await b.replaceBaselines([row('t:shop:country:GB', T0 + 60 * MIN, 12.25)]);
     assert.deepEqual(await a.listBaselines(), [row('t:shop:country:GB', T0 + 60 * MIN, 12.25)], 'the rest is gone');
+    // A country's baseline comes with the admission facts (the spend cap), a change at once.
+    const facts = () => a.admissionFacts('shop', '+447911123456', ['t:shop:country:GB', 't:shop:range:+447'], T0);
+    assert.deepEqual((await facts()).baselines, [row('t:shop:country:GB', T0 + 60 * MIN, 12.25)]);
+    await b.replaceBaselines([row('t:shop:range:+447', T0 + 120 * MIN)]);
+    assert.deepEqual((await facts()).baselines, [], 'ranges are not read there, and the country is gone');
     await a.replaceBaselines([]);
     assert.deepEqual(await b.listBaselines(), []);
   });

@@ -106,6 +106,8 @@ export interface AdmissionFacts {
   readonly policy: ClientPolicy | null;
   /** Breaker blocks in force now for any of the scopes asked about. */
   readonly blocks: readonly ScopeBlock[];
+  /** The learnt baselines of the scopes asked about that are countries of the range guard (`t:<client>:country:XX`). */
+  readonly baselines?: readonly RangeBaseline[];
 }
 
 export interface AbuseStore {

@@ -18,6 +18,10 @@ const FACTS = `
     created_at, 'action', action, 'strikes', strikes, 'per_hour', per_hour)
     FROM scope_blocks WHERE scope = ANY($3::text[]) AND until > $4
   UNION ALL
+  SELECT 'baseline', json_build_object('scope', scope, 'client_id', client_id, 'sent_per_hour', sent_per_hour,
+    'validated_per_hour', validated_per_hour, 'updated_at', updated_at)
+    FROM range_baselines WHERE scope = ANY($3::text[]) AND scope LIKE 't:%:country:%'
+  UNION ALL
   SELECT 'request', json_build_object('wait_ms', otpd_take($5, $4::float8, $6, $7)) WHERE $5::text IS NOT NULL`;
 
 const CONVERSION = `
@@ -49,20 +53,22 @@ const RECENT_SENDS = `SELECT client_id, country, created_at,
   FROM verifications WHERE expires_at >= $1 AND created_at >= $1 AND created_at < $2 AND messaged = 1
     AND signals IS NOT NULL ORDER BY created_at DESC LIMIT $3`;
 
-type FactRow = { t: 'rule' | 'policy' | 'block' | 'request'; row: Record<string, unknown> };
+type FactRow = { t: 'rule' | 'policy' | 'block' | 'baseline' | 'request'; row: Record<string, unknown> };
 
 function splitFacts(facts: readonly FactRow[]): port.AdmissionFacts {
   const rules: port.NumberRule[] = [];
   const blocks: port.ScopeBlock[] = [];
+  const baselines: port.RangeBaseline[] = [];
   let policy: port.ClientPolicy | null = null;
   let wait = 0;
   for (const { t, row } of facts) {
     if (t === 'rule') rules.push(rows.toRule(row as unknown as rows.NumberRuleRow));
     else if (t === 'policy') policy = rows.toPolicy(row as unknown as rows.PolicyRow);
     else if (t === 'block') blocks.push(rows.toBlock(row as unknown as rows.BlockRow));
+    else if (t === 'baseline') baselines.push(rows.toBaseline(row as unknown as rows.BaselineRow));
     else wait = row.wait_ms as number;
   }
-  return { rules, policy, blocks, ...(wait > 0 ? { requestRetryAfter: rateRetrySeconds(wait) } : {}) };
+  return { rules, policy, blocks, baselines, ...(wait > 0 ? { requestRetryAfter: rateRetrySeconds(wait) } : {}) };
 }
 
 /**

@@ -59,6 +59,8 @@ interface AbuseSnapshot {
   readonly policies: ReadonlyMap<string, port.ClientPolicy>;
   /** Blocks in force when the snapshot was taken; each is checked against `now` when read. */
   readonly blocks: ReadonlyMap<string, port.ScopeBlock>;
+  /** The range guard's countries' baselines (a few per tenant), by scope. */
+  readonly baselines: ReadonlyMap<string, port.RangeBaseline>;
 }
 
 /**
@@ -71,13 +73,17 @@ function admissionFactsReader(db: Database.Database) {
   const allRules = db.prepare(`SELECT ${rows.RULE_COLUMNS} FROM number_rules`);
   const allPolicies = db.prepare(`SELECT ${rows.POLICY_COLUMNS} FROM client_policies`);
   const liveBlocks = db.prepare(`SELECT ${rows.BLOCK_COLUMNS} FROM scope_blocks WHERE until > ?`);
+  const countryBaselines = db.prepare(
+    `SELECT ${rows.BASELINE_COLUMNS} FROM range_baselines WHERE scope LIKE 't:%' AND scope GLOB '*:country:*'`,
+  );
   const load = db.transaction((now: number): AbuseSnapshot => {
     const rules = new Map<string, port.NumberRule[]>();
     for (const r of (allRules.all() as rows.NumberRuleRow[]).map(rows.toRule))
       rules.set(r.prefix, [...(rules.get(r.prefix) ?? []), r]);
     const policies = new Map((allPolicies.all() as rows.PolicyRow[]).map((r) => [r.client_id, rows.toPolicy(r)]));
     const blocks = new Map((liveBlocks.all(now) as rows.BlockRow[]).map((r) => [r.scope, rows.toBlock(r)]));
-    return { epoch: epoch.get() as number, rules, policies, blocks };
+    const baselines = new Map((countryBaselines.all() as rows.BaselineRow[]).map((r) => [r.scope, rows.toBaseline(r)]));
+    return { epoch: epoch.get() as number, rules, policies, blocks, baselines };
   });
   let snapshot: AbuseSnapshot | undefined;
   return (clientId: string, e164: string, scopes: readonly string[], now: number): port.AdmissionFacts => {
@@ -90,6 +96,7 @@ function admissionFactsReader(db: Database.Database) {
         const b = s.blocks.get(scope);
         return b && b.until > now ? [b] : [];
       }),
+      baselines: scopes.flatMap((scope) => s.baselines.get(scope) ?? []),
     };
   };
 }

@@ -30,7 +30,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   { version: 7, name: 'abuse-epoch', sql: ddl.ABUSE_EPOCH_SCHEMA },
   { version: 8, name: 'message-parts', sql: ddl.MESSAGE_PARTS_SCHEMA(WITHOUT_ROWID) },
-  { version: 9, name: 'range-guard', sql: ddl.RANGE_GUARD_SCHEMA },
+  {
+    version: 9,
+    name: 'range-guard',
+    // The countries' baselines are read with the other abuse facts (the spend cap): they move the
+    // epoch too, once an hour when the guard learns them.
+    sql: `${ddl.RANGE_GUARD_SCHEMA}${['INSERT', 'UPDATE', 'DELETE']
+      .map(
+        (op) => `  CREATE TRIGGER range_baselines_${op.toLowerCase()}_epoch AFTER ${op} ON range_baselines
+    BEGIN UPDATE abuse_epoch SET n = n + 1; END;`,
+      )
+      .join('\n')}`,
+  },
 ];
 
 /**
