@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.ts';
 import { cryptoRandomInt } from '../core/codes.ts';
 import type { Policy } from '../core/policy.ts';
 import { Verifier, type VerifierDeps } from '../core/verification.ts';
+import { ProofOfWork } from '../core/fraud/challenge.ts';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -27,6 +28,16 @@ export function policyFrom(c: Config): Policy {
 }
 
 /** Part of the composition root: the send-code and validate-code use cases, with real ids and randomness. */
-export function buildVerifier(c: Config, d: Omit<VerifierDeps, 'policy' | 'newId' | 'random'>): Verifier {
-  return new Verifier({ ...d, policy: policyFrom(c), newId: randomUUID, random: cryptoRandomInt });
+export function buildVerifier(
+  c: Config,
+  d: Omit<VerifierDeps, 'policy' | 'newId' | 'random' | 'challenges'>,
+): Verifier {
+  const ch = c.abuse.rangeGuard.challenge;
+  const challenges = new ProofOfWork({
+    difficultyBits: ch.difficultyBits,
+    ttlMs: ch.ttlSeconds * 1000,
+    mac: (data) => d.keys.phoneIndex(data),
+    clock: d.clock,
+  });
+  return new Verifier({ ...d, policy: policyFrom(c), newId: randomUUID, random: cryptoRandomInt, challenges });
 }

@@ -62,6 +62,19 @@ const RangeGuardConfig = Type.Object(
     memorySeconds: Seconds(604_800, 3600, 7_776_000, 'How long offences are remembered'),
     spreadChildren: Type.Integer({ minimum: 2, maximum: 10, default: 3 }),
     maxRows: Type.Integer({ minimum: 1000, maximum: 10_000_000, default: 200_000 }),
+    /** The proof of work a surface that supports it may answer a throttled range with (instead of a 429). */
+    challenge: Type.Object(
+      {
+        difficultyBits: Type.Integer({ minimum: 8, maximum: 28, default: 18, description: 'Leading zero bits asked' }),
+        ttlSeconds: Type.Integer({
+          minimum: 30,
+          maximum: 3600,
+          default: 300,
+          description: 'How long a challenge lasts',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     /** With gateway prices configured: each tenant's spend per destination country and hour. */
     spendCap: Type.Object(
       {

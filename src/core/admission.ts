@@ -162,6 +162,8 @@ export class Admission {
       request?: RateTake | undefined;
       /** The tenant vouches for the end user: the range guard's throttles and blocks do not apply. */
       trusted?: boolean;
+      /** The client solved a proof-of-work challenge for this number: the range guard's throttles do not apply. */
+      challengeSolved?: boolean;
       /** The number's keyed index: whether it validated a code before is asked only when the guard acts. */
       phoneIndex?: Buffer;
       /** The message's expected cost in millionths of the currency (0: no prices, no spend cap). */
@@ -243,7 +245,7 @@ export class Admission {
     clientId: string,
     phone: string,
     facts: AdmissionFacts,
-    o: { trusted?: boolean; phoneIndex?: Buffer },
+    o: { trusted?: boolean; challengeSolved?: boolean; phoneIndex?: Buffer },
     refuse: (r: AbuseReason, c: OtpdError['code'], s?: string) => never,
   ): Promise<VelocityTake[]> {
     const mine = facts.blocks.filter((b) => parseGuardScope(b.scope)?.clientId === clientId);
@@ -257,6 +259,7 @@ export class Admission {
     if (o.phoneIndex && (await this.#d.store.hasVerified(clientId, o.phoneIndex))) return [];
     const block = live.find((b) => b.action !== 'throttle');
     if (block) refuse('range_block', 'PHONE_NUMBER_NOT_ALLOWED', guardLogScope(block.scope));
+    if (o.challengeSolved) return [];
     return live.map((b) => {
       const perHour = Math.max(1, b.perHour ?? 1);
       return {
@@ -270,8 +273,13 @@ export class Admission {
 
   /** The store refused the send on `take`: reported and answered as the velocity defence. */
   refuseVelocity(clientId: string, phone: string, take: VelocityTake, retryAfterSeconds: number): never {
-    this.#d.onAbuse({ reason: take.reason, clientId, phone: maskPhone(phone), shadow: false, scope: take.scope });
+    this.reportVelocity(clientId, phone, take);
     throw new OtpdError('TOO_MANY_REQUESTS', undefined, retryAfterSeconds);
+  }
+
+  /** Reports a refusal on `take` that is answered otherwise (a proof-of-work challenge). */
+  reportVelocity(clientId: string, phone: string, take: VelocityTake): void {
+    this.#d.onAbuse({ reason: take.reason, clientId, phone: maskPhone(phone), shadow: false, scope: take.scope });
   }
 
   #breaker(

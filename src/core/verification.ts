@@ -10,6 +10,7 @@ import type { Admitted } from './admission.ts';
 import type { RateTake } from './ports/rate-limiter.ts';
 import type { SendSignals } from './ports/abuse.ts';
 import { netKey, numberBlock, sourceKeys } from './fraud/ranges.ts';
+import { ChallengeRequired, type ChallengeSolution, type ProofOfWork } from './fraud/challenge.ts';
 import type { CreateResult, KeyCheck, ValidationOutcome, VerificationStore } from './ports/store.ts';
 
 /** How far delivery is behind: admission refuses new codes past `maxAgeMs`, 0 meaning never (delivery/backlog.ts). */
@@ -36,6 +37,8 @@ export interface VerifierDeps {
   readonly backlog?: DeliveryBacklog;
   /** Called for each code refused because delivery was behind (a metric). */
   readonly onBackpressure?: () => void;
+  /** Proofs of work offered instead of a range throttle's refusal, to surfaces that accept them. */
+  readonly challenges?: ProofOfWork;
   /** Expected cost of a message in millionths of the currency (0 when no prices are configured). */
   readonly pricing?: (recipient: string, segments: number, country: string | undefined) => number;
 }
@@ -63,6 +66,12 @@ export interface SendContext {
   readonly userAgent?: string | undefined;
   /** The tenant vouches for the end user (signed in, with history): range throttles and blocks do not apply. */
   readonly trusted?: boolean | undefined;
+  /**
+   * Proof of work (fraud/challenge.ts): `accepts` when the API surface can hand a challenge to its
+   * client (a throttled range then answers ChallengeRequired instead of a plain 429), and the
+   * client's `solution` to one it was given (a throttle then does not apply to this send).
+   */
+  readonly challenge?: { readonly accepts?: boolean; readonly solution?: ChallengeSolution | undefined };
 }
 
 export interface SendCodeInput {
@@ -130,6 +139,7 @@ export class Verifier {
       info,
       request: ctx.request,
       trusted: ctx.trusted ?? false,
+      challengeSolved: this.#solved(clientId, phone, ctx),
       phoneIndex: keys.phoneIndex(phone),
       costMicros,
     });
@@ -169,7 +179,7 @@ export class Verifier {
       },
       ctx.key,
     );
-    if (!result.ok) this.#refused(result, clientId, phone, admitted, now);
+    if (!result.ok) this.#refused(result, clientId, phone, admitted, now, ctx);
     if (message) this.#d.onQueued();
     return { authenticationId: id, test: testCode !== undefined };
   }
@@ -202,9 +212,29 @@ export class Verifier {
     return { block: numberBlock(phone), sources: sourceKeys({ ip, device }).map(tag), trusted: ctx.trusted ?? false };
   }
 
-  #refused(r: Exclude<CreateResult, { ok: true }>, clientId: string, phone: string, a: Admitted, now: number): never {
+  #solved(clientId: string, phone: string, ctx: SendContext): boolean {
+    const s = ctx.challenge?.solution;
+    return s !== undefined && this.#d.challenges?.verify(s, clientId, phone) === true;
+  }
+
+  #refused(
+    r: Exclude<CreateResult, { ok: true }>,
+    clientId: string,
+    phone: string,
+    a: Admitted,
+    now: number,
+    ctx: SendContext,
+  ): never {
     if (r.reason === 'KEY_REVOKED') throw new OtpdError('UNAUTHENTICATED');
-    if (r.reason === 'RATE') this.#d.admission.refuseVelocity(clientId, phone, a.rates[r.index]!, r.retryAfterSeconds);
+    if (r.reason === 'RATE') {
+      const take = a.rates[r.index]!;
+      // A throttled range mixes real users and an attack: a client that can prove work may pass.
+      if (take.reason === 'range_throttle' && ctx.challenge?.accepts && this.#d.challenges) {
+        this.#d.admission.reportVelocity(clientId, phone, take);
+        throw new ChallengeRequired(this.#d.challenges.issue(clientId, phone), r.retryAfterSeconds);
+      }
+      this.#d.admission.refuseVelocity(clientId, phone, take, r.retryAfterSeconds);
+    }
     if (r.reason === 'QUOTA') throw new OtpdError('QUOTA_EXCEEDED', undefined, secondsToNextUtcDay(now));
     throw new OtpdError('MAX_OTP_CODES_EXCEEDED', undefined, Math.ceil(r.retryAfterMs / 1000));
   }

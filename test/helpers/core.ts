@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../../src/core/clock.ts';
 import { KeyRing } from '../../src/core/keyring.ts';
 import { Verifier, type VerifierDeps } from '../../src/core/verification.ts';
+import type { ProofOfWork } from '../../src/core/fraud/challenge.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -14,7 +15,10 @@ import { Admission } from '../../src/core/admission.ts';
 import { abusePolicyFrom } from '../../src/boot/abuse.ts';
 
 /** The core wired to a real SQLite file and a manual clock, without HTTP. */
-export function coreFixture(env: Record<string, string> = {}, o: { pricing?: VerifierDeps['pricing'] } = {}) {
+export function coreFixture(
+  env: Record<string, string> = {},
+  o: { pricing?: VerifierDeps['pricing']; challenges?: (clock: ManualClock, keys: KeyRing) => ProofOfWork } = {},
+) {
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
   const store = new SqliteStore(
     { file: join(mkdtempSync(join(tmpdir(), 'otpd-core-')), 'otpd.db'), synchronous: 'NORMAL' },
@@ -49,6 +53,7 @@ export function coreFixture(env: Record<string, string> = {}, o: { pricing?: Ver
     },
     onQueued: () => queued++,
     ...(o.pricing ? { pricing: o.pricing } : {}),
+    ...(o.challenges ? { challenges: o.challenges(clock, keys) } : {}),
   });
   return {
     clock,
