@@ -39,7 +39,7 @@ test('a solution counts only for its tenant and number, unaltered, before it exp
   assert.equal(p.verify(s, 'shop', '+447911123456'), false, 'expired');
 });
 
-test('a throttled range answers a surface that accepts challenges with one; solving it passes the throttle', async () => {
+test('a throttled range answers a surface that accepts challenges with one; its solution passes', async () => {
   const f = coreFixture({ OTPD_RANGE_GUARD: 'true' }, { challenges: (clock, keys) => pow(clock, keys) });
   const now = f.clock.now();
   const row = { until: now + 900_000, shadow: false, reason: 'mixed', createdAt: now, strikes: 0, perHour: 6 };
