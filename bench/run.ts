@@ -5,6 +5,7 @@
  * (the ceiling) measured in the same run; how long messages wait for the dispatcher, with the
  * development outbox and with an HTTP provider answering after 200 ms; and validate-code as the
  * SQLite store grows to 10 million verifications. Every abuse check executes, its limits raised.
+ * Last, the pumping simulation's leak and real-user figures over longer runs (bench/fraud.ts).
  * The machine is shared and noisy: compare ratios within a run, not req/s across runs. Every server
  * runs under `taskset -c 0`, this process (the load generator) and the fake provider on core 1;
  * PostgreSQL is not pinned. Prints tables; writes .bench/last.json and one log per server under .bench/.
@@ -35,6 +36,7 @@ import { withPg } from '../test/helpers/pg.ts';
 import { formatSummary, readProfile, summarize } from '../scripts/profile-summary.ts';
 import { cfg, log, OUT, ROOT, TARGET_LABEL, type TargetId } from './config.ts';
 import { describeDisk, probeDisk, type DiskFigures } from './disk.ts';
+import { fraudBench } from './fraud.ts';
 import { goals } from './goals.ts';
 import { measure, type PhaseResult } from './measure.ts';
 import type { Shared } from './otpd-set.ts';
@@ -197,6 +199,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(OUT, 'last.json'), `${JSON.stringify(json, null, 2)}\n`);
   log('results: .bench/last.json');
+  await fraudBench(log);
   if (warnings.length) log(`\n${loud('CAVEATS', warnings)}`);
   if (invalid.length) {
     process.stderr.write(`\n${loud('BENCHMARK RUN INVALID', invalid)}\n`);
