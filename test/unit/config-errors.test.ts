@@ -145,3 +145,29 @@ test('senders networks would refuse fail the configuration at boot, each named',
   assert.match(why.two!, /too short for a short code/);
   assert.match(why.tw!, /outside the GSM 7-bit alphabet/);
 });
+
+test("the range guard's knobs are checked at boot, each on its own and against each other", () => {
+  const own = problems(
+    {},
+    'abuse:\n  rangeGuard:\n    failuresPerValidation: 0\n    challenge: { difficultyBits: 40 }\n' +
+      '    spendCap: { minPerHour: -1 }\n',
+  );
+  const together = problems(
+    {},
+    'abuse:\n  rangeGuard:\n    newRangeBudget: 2\n    probationBudget: 3\n    minProvisionalSeconds: 600\n' +
+      '    maxProvisionalSeconds: 60\n    blockSeconds: 7200\n    maxBlockSeconds: 3600\n',
+  );
+  const expected: [string[], RegExp][] = [
+    [own, /abuse.rangeGuard.failuresPerValidation: must be a number from 0.05/],
+    [own, /abuse.rangeGuard.challenge.difficultyBits: must be an integer from 8 to 28/],
+    [own, /abuse.rangeGuard.spendCap.minPerHour: must be a number from 0/],
+    [together, /probationBudget must not exceed abuse.rangeGuard.newRangeBudget/],
+    [together, /minProvisionalSeconds must not exceed abuse.rangeGuard.maxProvisionalSeconds/],
+    [together, /blockSeconds must not exceed abuse.rangeGuard.maxBlockSeconds/],
+  ];
+  for (const [p, re] of expected)
+    assert.ok(
+      p.some((x) => re.test(x)),
+      `${re} in ${p.join(' | ')}`,
+    );
+});
