@@ -244,3 +244,34 @@ export const TAKE_AFTER_WAIT = `
     RETURN t + p_interval - p_tolerance - now;
   END
   $fn$;`;
+
+/**
+ * Migration 9: otpd_take counted the whole statement's time before the row lock as the wait, so a
+ * slow statement on a busy server (15 ms of planning, no lock wait at all) moved the judged time
+ * and a paced budget answered 235 ms instead of 250. Only the lock itself is timed now, and only a
+ * wait of 50 ms or more counts: the waits this corrects were of seconds.
+ */
+export const TAKE_LOCK_WAIT = `
+  CREATE OR REPLACE FUNCTION otpd_take(p_key text, p_now float8, p_interval float8, p_tolerance float8)
+  RETURNS float8
+  LANGUAGE plpgsql AS $fn$
+  DECLARE
+    t float8;
+    waited float8;
+    before timestamptz;
+    now float8;
+  BEGIN
+    before := clock_timestamp();
+    PERFORM 1 FROM rate_limits WHERE key = p_key FOR UPDATE;
+    waited := 1000 * extract(epoch FROM clock_timestamp() - before)::float8;
+    now := p_now + CASE WHEN waited >= 50 THEN waited ELSE 0 END;
+    INSERT INTO rate_limits (key, tat) VALUES (p_key, now + p_interval)
+      ON CONFLICT (key) DO UPDATE SET tat = greatest(rate_limits.tat, now) + p_interval
+      WHERE greatest(rate_limits.tat, now) + p_interval - now <= p_tolerance;
+    IF FOUND THEN
+      RETURN 0;
+    END IF;
+    SELECT tat INTO t FROM rate_limits WHERE key = p_key;
+    RETURN t + p_interval - p_tolerance - now;
+  END
+  $fn$;`;

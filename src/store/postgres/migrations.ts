@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import * as ddl from '../schema.ts';
-import { ROUND_TRIPS_SCHEMA, SEND_WITH_SIGNALS, TAKE_AFTER_WAIT } from './functions.ts';
+import { ROUND_TRIPS_SCHEMA, SEND_WITH_SIGNALS, TAKE_AFTER_WAIT, TAKE_LOCK_WAIT } from './functions.ts';
 import { assertSchemaName } from './pool.ts';
 
 // Times are epoch milliseconds in BIGINT, as in the SQLite store, so both adapters share every
@@ -36,6 +36,7 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
   { version: 6, name: 'message-parts', sql: ddl.MESSAGE_PARTS_SCHEMA('') },
   { version: 7, name: 'take-after-wait', sql: TAKE_AFTER_WAIT },
   { version: 8, name: 'range-guard', sql: ddl.RANGE_GUARD_SCHEMA + SEND_WITH_SIGNALS },
+  { version: 9, name: 'take-lock-wait', sql: TAKE_LOCK_WAIT },
 ];
 
 /**
