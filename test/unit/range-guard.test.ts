@@ -107,11 +107,13 @@ test("one tenant's pumped traffic makes no decision on another tenant's scopes",
   for (const v of verdicts) assert.equal(parseGuardScope(v.block.scope)?.clientId, 'A');
 });
 
-test('a few failures are under the budget; young pending codes count half, and wait where real users are known', () => {
+test('a few failures are under the budget; pending codes count half, or wait where real users are known', () => {
   const few = Array.from({ length: 5 }, () => send('A', 'GB', `+447451${digits(6)}`));
   assert.deepEqual(judge(few), [], 'five failures, budget six');
-  const pending = Array.from({ length: 12 }, () => send('A', 'GB', `+447451${digits(6)}`, { ageMs: 20_000 }));
+  const pending = Array.from({ length: 12 }, () => send('A', 'GB', `+447451${digits(6)}`, { ageMs: 60_000 }));
   assert.deepEqual(judge(pending), [], 'twelve pending count as six');
+  const launch = Array.from({ length: 200 }, () => send('A', 'GB', `+447451${digits(6)}`, { ageMs: 10_000 }));
+  assert.deepEqual(judge(launch), [], 'codes younger than the quickest validation are in flight: a burst waits');
   assert.equal(judge([...pending, ...few]).length, 1);
   // Real users validate in the ranges around: each of them has a baseline.
   const baselines: RangeBaseline[] = guardScopes('A', 'GB', '+447451000000').map((scope) => ({
@@ -121,7 +123,7 @@ test('a few failures are under the budget; young pending codes count half, and w
     validatedPerHour: 1,
     updatedAt: NOW,
   }));
-  const morePending = Array.from({ length: 30 }, () => send('A', 'GB', `+447451${digits(6)}`, { ageMs: 20_000 }));
+  const morePending = Array.from({ length: 30 }, () => send('A', 'GB', `+447451${digits(6)}`, { ageMs: 60_000 }));
   assert.deepEqual(judge(morePending, [], baselines), [], 'where real users are known, pending codes wait');
 });
 

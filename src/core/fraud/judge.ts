@@ -143,6 +143,7 @@ export function covered(
 function buildTrees(
   facts: readonly SendFact[],
   decisions: ReadonlyMap<string, ScopeBlock>,
+  suspicious: ReadonlySet<string>,
   o: GuardOptions,
   now: number,
 ): Map<string, Node> {
@@ -157,6 +158,17 @@ function buildTrees(
     const ok = credible(f, implicated);
     // A code from a source whose codes mostly go unvalidated is presumed failed at once.
     const suspect = !f.trusted && f.sources.some((s) => implicated.has(`${f.clientId}|${s}`));
+    const age = now - f.createdAt;
+    const waiting = f.verifiedAt === null && !suspect;
+    // Younger than the quickest real users take, a code is in flight and counts for nothing yet: a
+    // burst of real users (a launch) is not judged before the first of them could validate.
+    const outcome = ok
+      ? 'validated'
+      : waiting && age < o.minProvisionalMs
+        ? 'in flight'
+        : waiting && age < window
+          ? 'pending'
+          : 'failed';
     let parent: Node | undefined;
     for (const scope of scopes) {
       let n = nodes.get(scope);
@@ -167,9 +179,9 @@ function buildTrees(
       if (parent) parent.children.add(n);
       else roots.set(scope, n);
       n.stats.sent += 1;
-      if (ok) n.stats.validated += 1;
-      else if (f.verifiedAt === null && now - f.createdAt < window && !suspect) n.stats.pending += 1;
-      else n.stats.failed += 1;
+      if (outcome !== 'in flight') n.stats[outcome] += 1;
+      // Where the range itself offended before, nothing is given the benefit of the doubt.
+      else if (suspicious.has(scope)) n.stats.pending += 1;
       parent = n;
     }
   }
@@ -308,7 +320,9 @@ function verdictFor(n: Node, c: Ctx): Verdict | undefined {
   const evidence = evidenceOf(n, c);
   // Throttle first where real users are seen (the evidence is mixed); a range with none, a throttled
   // range that keeps failing, and one that offended before are blocked.
-  const realUsers = n.stats.validated > 0 || (b?.validatedPerHour ?? 0) > 0;
+  // A country is never blocked at a first offence: too wide to be sure no real user is in it yet.
+  const realUsers =
+    n.stats.validated > 0 || (b?.validatedPerHour ?? 0) > 0 || parseGuardScope(n.scope)?.kind === 'country';
   const escalate =
     !realUsers || inForce || remembered > 0 || (prior?.action === 'throttle' && prior.until > now - o.memoryMs);
   const reason = failing
@@ -398,7 +412,10 @@ export function judgeSends(input: {
   // Countries that share a calling code (GB, JE, GG, IM under +44) share its range nodes: each
   // chosen range is decided once.
   const chosen = new Map<string, Node>();
-  for (const root of buildTrees(input.facts, c.decisions, input.options, input.now).values())
+  const suspicious = new Set(
+    input.decisions.filter((d) => d.until > input.now - input.options.memoryMs).map((d) => d.scope),
+  );
+  for (const root of buildTrees(input.facts, c.decisions, suspicious, input.options, input.now).values())
     for (const n of explain(root, c)) chosen.set(n.scope, n);
   for (const n of chosen.values()) {
     const v = verdictFor(n, c);
