@@ -21,8 +21,10 @@ const HIGH = '10000000';
 /**
  * Every abuse check runs, its limit raised above the load instead of switched off, so that its cost
  * is in the figures: the client rate limit, the daily quota, the velocity limits per client, per IP
- * (the socket's address too: the generator connects directly, through no proxy), per prefix and per
- * country, and the conversion breaker (which judges only expired codes; a run's codes outlive it).
+ * (the socket's address too: the generator connects directly, through no proxy), per network, per
+ * prefix and per country, the conversion breaker (which judges only expired codes; a run's codes
+ * outlive it), and the range guard in shadow mode: it reads and judges every send as it would in
+ * production (the bench's numbers are never validated, so it would otherwise block them).
  */
 export const ABUSE_ON: Readonly<Record<string, string>> = {
   OTPD_RATE_LIMIT_RPS: '1000000',
@@ -31,9 +33,12 @@ export const ABUSE_ON: Readonly<Record<string, string>> = {
   OTPD_VELOCITY_CLIENT: HIGH,
   OTPD_VELOCITY_IP: HIGH,
   OTPD_VELOCITY_IP_SCOPE: 'always',
+  OTPD_VELOCITY_NET: HIGH,
   OTPD_VELOCITY_PREFIX: HIGH,
   OTPD_VELOCITY_COUNTRY: HIGH,
   OTPD_BREAKER: 'true',
+  OTPD_RANGE_GUARD: 'true',
+  OTPD_RANGE_GUARD_SHADOW: 'true',
 };
 
 /** The OTPD_* settings of a set on a fresh store (a new data dir, and on PostgreSQL a new schema). */

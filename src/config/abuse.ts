@@ -61,7 +61,12 @@ const RangeGuardConfig = Type.Object(
     maxBlockSeconds: Seconds(86_400, 60, 2_592_000, 'The longest block'),
     memorySeconds: Seconds(604_800, 3600, 7_776_000, 'How long offences are remembered'),
     spreadChildren: Type.Integer({ minimum: 2, maximum: 10, default: 3 }),
-    maxRows: Type.Integer({ minimum: 1000, maximum: 10_000_000, default: 200_000 }),
+    maxRows: Type.Integer({
+      minimum: 1000,
+      maximum: 10_000_000,
+      default: 50_000,
+      description: 'Most sends read per judgement (the newest): bounds its memory and time',
+    }),
     /** The proof of work a surface that supports it may answer a throttled range with (instead of a 429). */
     challenge: Type.Object(
       {

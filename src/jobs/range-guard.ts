@@ -6,6 +6,8 @@ import type { AbuseStore, RangeBaseline, ScopeBlock } from '../core/ports/abuse.
 import { JobLoop } from './loop.ts';
 
 const HOUR = 3_600_000;
+/** A timed run waits this many times its own duration before the next (5 % of a core at most). */
+const PACING = 20;
 
 export interface RangeGuardOptions extends GuardOptions {
   readonly intervalMs: number;
@@ -40,6 +42,8 @@ export class RangeGuard {
   readonly #loop: JobLoop;
   /** When this process last learned (an empty set of baselines carries no time of its own). */
   #learnedAt = Number.NEGATIVE_INFINITY;
+  /** performance.now() before which a timed run is skipped (see #paced). */
+  #nextAt = 0;
 
   constructor(d: { store: AbuseStore; clock: Clock; options: RangeGuardOptions; events: RangeGuardEvents }) {
     this.#store = d.store;
@@ -47,11 +51,23 @@ export class RangeGuard {
     this.#o = d.options;
     this.#events = d.events;
     this.#loop = new JobLoop({
-      step: () => this.runOnce().then(() => false),
+      step: () => this.#paced(),
       intervalMs: this.#o.intervalMs,
       firstDelay: 'interval',
       onError: (err) => this.#events.error(err),
     });
+  }
+
+  /**
+   * A timed run, skipped while the last one's cost is not paid back: at most 1/PACING of a core
+   * goes to judging, however many sends the window holds (the interval stretches instead).
+   */
+  async #paced(): Promise<boolean> {
+    const started = performance.now();
+    if (started < this.#nextAt) return false;
+    await this.runOnce();
+    this.#nextAt = started + PACING * (performance.now() - started);
+    return false;
   }
 
   /** One judgement (and, when due, one baseline update); returns the verdicts recorded. */

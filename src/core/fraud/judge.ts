@@ -139,53 +139,89 @@ export function covered(
   });
 }
 
-/** Builds the per-tenant range trees of the sends no decision covers yet. */
-function buildTrees(
-  facts: readonly SendFact[],
-  decisions: ReadonlyMap<string, ScopeBlock>,
-  suspicious: ReadonlySet<string>,
-  o: GuardOptions,
-  now: number,
-): Map<string, Node> {
+type Outcome = 'validated' | 'in flight' | 'pending' | 'failed';
+
+/** A decision as the tree builder checks sends against it, without building their scope names. */
+interface Cover {
+  readonly kind: 'country' | 'range';
+  readonly value: string;
+  /** Sends made before this are covered (see coveredUntil). */
+  readonly until: number;
+}
+
+function coversByClient(decisions: ReadonlyMap<string, ScopeBlock>, now: number): Map<string, Cover[]> {
+  const out = new Map<string, Cover[]>();
+  for (const d of decisions.values()) {
+    const p = parseGuardScope(d.scope);
+    if (!p) continue;
+    out.set(p.clientId, [
+      ...(out.get(p.clientId) ?? []),
+      { kind: p.kind, value: p.value, until: coveredUntil(d, now) },
+    ]);
+  }
+  return out;
+}
+
+const isCovered = (f: SendFact, covers: readonly Cover[] | undefined): boolean =>
+  covers?.some(
+    (c) => f.createdAt < c.until && (c.kind === 'country' ? f.country === c.value : f.block.startsWith(c.value)),
+  ) ?? false;
+
+/**
+ * Builds the per-tenant range trees of the sends no decision covers yet. Only sends that are not
+ * validated make nodes (a range where every code was validated cannot be guilty); validated and
+ * in-flight ones then count in the nodes that exist. So a busy tenant's real traffic costs a
+ * tenth of the nodes it would, and the scope names are built only for the sends that need them.
+ */
+function buildTrees(facts: readonly SendFact[], c: Ctx, suspicious: ReadonlySet<string>): Map<string, Node> {
+  const { o, now } = c;
   const nodes = new Map<string, Node>();
   const roots = new Map<string, Node>();
   const implicated = implicatedSources(facts);
   const provisional = provisionalWindows(facts, o);
-  for (const f of facts) {
-    const scopes = factScopes(f);
-    if (covered(f, scopes, decisions, now)) continue;
-    const window = provisional.get(f.clientId) ?? o.maxProvisionalMs;
-    const ok = credible(f, implicated);
-    // A code from a source whose codes mostly go unvalidated is presumed failed at once.
-    const suspect = !f.trusted && f.sources.some((s) => implicated.has(`${f.clientId}|${s}`));
-    const age = now - f.createdAt;
-    const waiting = f.verifiedAt === null && !suspect;
-    // Younger than the quickest real users take, a code is in flight and counts for nothing yet: a
-    // burst of real users (a launch) is not judged before the first of them could validate.
-    const outcome = ok
-      ? 'validated'
-      : waiting && age < o.minProvisionalMs
-        ? 'in flight'
-        : waiting && age < window
-          ? 'pending'
-          : 'failed';
+  const covers = coversByClient(c.decisions, now);
+  const later: [SendFact, Outcome][] = [];
+  const add = (f: SendFact, outcome: Outcome, create: boolean) => {
     let parent: Node | undefined;
-    for (const scope of scopes) {
+    for (const scope of factScopes(f)) {
       let n = nodes.get(scope);
       if (!n) {
+        if (!create) return;
         n = { scope, stats: zero(), children: new Set() };
         nodes.set(scope, n);
+        if (parent) parent.children.add(n);
+        else roots.set(scope, n);
       }
-      if (parent) parent.children.add(n);
-      else roots.set(scope, n);
       n.stats.sent += 1;
       if (outcome !== 'in flight') n.stats[outcome] += 1;
       // Where the range itself offended before, nothing is given the benefit of the doubt.
       else if (suspicious.has(scope)) n.stats.pending += 1;
       parent = n;
     }
+  };
+  for (const f of facts) {
+    if (isCovered(f, covers.get(f.clientId))) continue;
+    const outcome = outcomeOf(f, implicated, provisional.get(f.clientId) ?? o.maxProvisionalMs, o, now);
+    if (outcome === 'pending' || outcome === 'failed') add(f, outcome, true);
+    else later.push([f, outcome]);
   }
+  // An in-flight code in a range that offended counts there (add() counts it as pending).
+  const offended = (f: SendFact) =>
+    covers.get(f.clientId)?.some((x) => x.kind === 'range' && f.block.startsWith(x.value));
+  for (const [f, outcome] of later) add(f, outcome, outcome === 'in flight' && offended(f) === true);
   return roots;
+}
+
+function outcomeOf(f: SendFact, implicated: ReadonlySet<string>, window: number, o: GuardOptions, now: number) {
+  if (credible(f, implicated)) return 'validated';
+  // A code from a source whose codes mostly go unvalidated is presumed failed at once.
+  const suspect = !f.trusted && f.sources.some((s) => implicated.has(`${f.clientId}|${s}`));
+  const age = now - f.createdAt;
+  const waiting = f.verifiedAt === null && !suspect;
+  // Younger than the quickest real users take, a code is in flight and counts for nothing yet: a
+  // burst of real users (a launch) is not judged before the first of them could validate.
+  if (waiting && age < o.minProvisionalMs) return 'in flight';
+  return waiting && age < window ? 'pending' : 'failed';
 }
 
 /** How many unproven sends a scope may have, given its validations and its baseline. */
@@ -415,7 +451,7 @@ export function judgeSends(input: {
   const suspicious = new Set(
     input.decisions.filter((d) => d.until > input.now - input.options.memoryMs).map((d) => d.scope),
   );
-  for (const root of buildTrees(input.facts, c.decisions, suspicious, input.options, input.now).values())
+  for (const root of buildTrees(input.facts, c, suspicious).values())
     for (const n of explain(root, c)) chosen.set(n.scope, n);
   for (const n of chosen.values()) {
     const v = verdictFor(n, c);
