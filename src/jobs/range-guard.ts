@@ -103,6 +103,7 @@ export class RangeGuard {
       prev,
       facts,
       decisions: new Map(decisions.map((d) => [d.scope, d])),
+      memoryMs: this.#o.memoryMs,
       from,
       now,
       options: this.#o.baselines,

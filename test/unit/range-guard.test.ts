@@ -236,6 +236,7 @@ test('baselines start only where real users validated; attack volume is not lear
     prev: [],
     facts: [...real, ...attack],
     decisions: new Map(),
+    memoryMs: O.memoryMs,
     from,
     now: NOW,
     options: { alpha: 1 / 24, maxPerClient: 50 },
@@ -250,6 +251,7 @@ test('baselines start only where real users validated; attack volume is not lear
     prev: next,
     facts: [],
     decisions: new Map(),
+    memoryMs: O.memoryMs,
     from: from + 60 * MIN,
     now: NOW + 60 * MIN,
     options: { alpha: 1 / 24, maxPerClient: 50 },
@@ -257,4 +259,38 @@ test('baselines start only where real users validated; attack volume is not lear
   const gbLater = decayed.find((b) => b.scope === 't:A:country:GB')!;
   assert.ok(gbLater.validatedPerHour < gb.validatedPerHour, 'a silent hour decays it');
   assert.ok(gbLater.validatedPerHour > 0.9 * gb.validatedPerHour, "by one hour's weight only");
+});
+
+test('an attacker validating a share of its codes in a range that offended teaches no baseline there or around', () => {
+  const from = NOW - 70 * MIN;
+  const at = from + 10 * MIN;
+  const attack = Array.from({ length: 100 }, (_, i) => ({
+    ...send('A', 'ES', `+346229${digits(5)}`, { validated: i % 5 < 2 }),
+    createdAt: at,
+    verifiedAt: i % 5 < 2 ? at + 20_000 : null,
+  }));
+  const offended: ScopeBlock = {
+    scope: 't:A:range:+346229',
+    until: NOW - 30 * MIN,
+    shadow: false,
+    reason: 'x',
+    createdAt: NOW - 60 * MIN,
+    action: 'block',
+    strikes: 1,
+  };
+  const learn = (decisions: ScopeBlock[]) =>
+    learnBaselines({
+      prev: [],
+      facts: attack,
+      decisions: new Map(decisions.map((d) => [d.scope, d])),
+      memoryMs: O.memoryMs,
+      from,
+      now: NOW,
+      options: { alpha: 1 / 24, maxPerClient: 50 },
+    });
+  assert.ok(
+    learn([]).some((b) => b.scope === 't:A:range:+346229'),
+    'unjudged, its validations look real',
+  );
+  assert.deepEqual(learn([offended]), [], 'once it offended, none of it is learnt');
 });

@@ -1,5 +1,5 @@
 import type { RangeBaseline, ScopeBlock, SendFact } from '../ports/abuse.ts';
-import { covered, factScopes, implicatedSources } from './judge.ts';
+import { factScopes, implicatedSources } from './judge.ts';
 
 const HOUR = 3_600_000;
 
@@ -12,8 +12,9 @@ export interface BaselineOptions {
 
 /**
  * The baselines after one more settled hour: per tenant and scope, sends and credible validations
- * per hour as running averages. Only scopes where real users validated start a baseline, so an
- * attack never teaches the guard that its own volume is normal; a known scope's sends may at most
+ * per hour as running averages. Only scopes where real users validated start a baseline, and no
+ * send in a scope that offended counts, so an attack (even one that validates a share of its own
+ * codes) never teaches the guard that its own volume is normal; a known scope's sends may at most
  * double per hour, or grow to three times its validations, for the same reason. Scopes that fall
  * silent decay and are dropped.
  */
@@ -22,6 +23,8 @@ export function learnBaselines(input: {
   /** Sends of the settled hour [from, from + 1 h): old enough that the provisional window has passed. */
   readonly facts: readonly SendFact[];
   readonly decisions: ReadonlyMap<string, ScopeBlock>;
+  /** How long offences are remembered (GuardOptions.memoryMs). */
+  readonly memoryMs: number;
   readonly from: number;
   readonly now: number;
   readonly options: BaselineOptions;
@@ -32,7 +35,9 @@ export function learnBaselines(input: {
   for (const f of input.facts) {
     if (f.createdAt < input.from || f.createdAt >= input.from + HOUR) continue;
     const scopes = factScopes(f);
-    if (covered(f, scopes, input.decisions, input.now)) continue;
+    // A send in a scope that offended within memory teaches nothing, anywhere: an attacker that
+    // validates a share of its codes must not make its own volume normal for the range or around it.
+    if (scopes.some((x) => (input.decisions.get(x)?.until ?? 0) > input.now - input.memoryMs)) continue;
     const ok = f.verifiedAt !== null && (f.trusted || !f.sources.some((s) => implicated.has(`${f.clientId}|${s}`)));
     for (const scope of scopes) {
       const h = hour.get(scope) ?? { clientId: f.clientId, sent: 0, validated: 0 };
