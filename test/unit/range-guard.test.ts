@@ -2,7 +2,8 @@
 // it escalates, what it remembers, and whose validations it believes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgeSends, provisionalWindows, type GuardOptions } from '../../src/core/fraud/judge.ts';
+import { judgeSends, type GuardOptions } from '../../src/core/fraud/judge.ts';
+import { provisionalWindows } from '../../src/core/fraud/tree.ts';
 import { learnBaselines } from '../../src/core/fraud/baselines.ts';
 import { guardScopes, netKey, numberBlock, parseGuardScope, rangesOfBlock } from '../../src/core/fraud/ranges.ts';
 import type { RangeBaseline, ScopeBlock, SendFact } from '../../src/core/ports/abuse.ts';

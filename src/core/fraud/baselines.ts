@@ -1,5 +1,5 @@
 import type { RangeBaseline, ScopeBlock, SendFact } from '../ports/abuse.ts';
-import { factScopes, implicatedSources } from './judge.ts';
+import { factScopes, implicatedSources } from './tree.ts';
 
 const HOUR = 3_600_000;
 
