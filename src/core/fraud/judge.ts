@@ -97,20 +97,28 @@ const guilty = (n: Node, s: Stats, c: Ctx): boolean => {
  * and not the country around it. An attack spread evenly over a range makes several of its
  * sub-ranges guilty at once; with little real traffic left beside them, the range itself is chosen.
  */
-function explain(n: Node, c: Ctx): Node[] {
+function explain(n: Node, c: Ctx): readonly Node[] {
   // A range under a decision answers for its own sends (a throttle escalates on them): they
   // explain nothing about the ranges around it.
   if ((c.decisions.get(n.scope)?.until ?? 0) > c.now) return [n];
-  const perChild = [...n.children].map((k) => explain(k, c));
-  const chosen = perChild.flat();
-  const residual = chosen.reduce((acc, k) => minus(acc, k.stats), { ...n.stats });
-  if (guilty(n, residual, c)) return [concentrate(n, new Set(chosen), c)];
+  if (n.children.length === 0) return guilty(n, n.stats, c) ? [n] : NONE;
   // Sub-ranges guilty now, or that offended within memory (an attacker walking from one to the next).
-  const offenders = new Set(c.offendingChildren.get(n.scope));
-  for (const [i, k] of [...n.children].entries()) if (perChild[i]!.length > 0) offenders.add(k.scope);
-  const spread = offenders.size >= c.o.spreadChildren;
-  return spread && residual.validated <= c.o.newRangeBudget ? [n] : chosen;
+  const offended = c.offendingChildren.get(n.scope);
+  let offenders = offended?.size ?? 0;
+  let chosen = NONE;
+  for (const k of n.children) {
+    const r = explain(k, c);
+    if (r.length === 0) continue;
+    chosen = chosen.length === 0 ? r : chosen.concat(r);
+    if (!offended?.has(k.scope)) offenders += 1;
+  }
+  const residual = chosen.length === 0 ? n.stats : chosen.reduce((acc, k) => minus(acc, k.stats), n.stats);
+  if (guilty(n, residual, c)) return [concentrate(n, new Set(chosen), c)];
+  return offenders >= c.o.spreadChildren && residual.validated <= c.o.newRangeBudget ? [n] : chosen;
 }
+
+/** No range: shared, never changed. */
+const NONE: readonly Node[] = Object.freeze([]) as readonly Node[];
 
 const unvalidated = (s: Stats): number => s.failed + s.pending;
 
@@ -126,8 +134,7 @@ function concentrate(n: Node, exclude: ReadonlySet<Node>, c: Ctx): Node {
   for (;;) {
     if (offended(cur)) return cur;
     const total =
-      unvalidated(cur.stats) -
-      [...cur.children].filter((k) => exclude.has(k)).reduce((a, k) => a + unvalidated(k.stats), 0);
+      unvalidated(cur.stats) - cur.children.filter((k) => exclude.has(k)).reduce((a, k) => a + unvalidated(k.stats), 0);
     let best: Node | undefined;
     for (const k of cur.children) {
       if (exclude.has(k)) continue;
@@ -215,7 +222,7 @@ function followUps(c: Ctx): Verdict[] {
   for (const d of c.decisions.values()) {
     if (d.action === 'throttle' || d.until > c.now || d.until <= c.now - c.o.throttleMs) continue;
     if (liftedByOperator(d) || parseGuardScope(d.scope) === undefined) continue;
-    const n: Node = { scope: d.scope, stats: zero(), children: new Set() };
+    const n: Node = { scope: d.scope, stats: zero(), children: [] };
     const block: ScopeBlock = {
       ...d,
       until: c.now + c.o.throttleMs,
@@ -275,7 +282,7 @@ export function judgeSends(input: {
     input.decisions.filter((d) => d.until > input.now - input.options.memoryMs).map((d) => d.scope),
   );
   for (const root of buildTrees(input.facts, c.decisions, suspicious, input.options, input.now).values())
-    for (const n of explain(root, c)) chosen.set(n.scope, n);
+    for (const n of explain(root, c)) if (parseGuardScope(n.scope)) chosen.set(n.scope, n);
   for (const n of chosen.values()) {
     const v = verdictFor(n, c);
     if (v) out.push(v);

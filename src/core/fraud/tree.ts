@@ -17,7 +17,10 @@ export interface Stats {
 export interface Node {
   readonly scope: string;
   readonly stats: Stats;
-  readonly children: Set<Node>;
+  readonly children: Node[];
+  /** The children by their last digit (ranges), or by their whole prefix (a country's first ranges). */
+  byDigit?: (Node | undefined)[];
+  byPrefix?: Map<string, Node>;
 }
 
 export const zero = (): Stats => ({ sent: 0, validated: 0, failed: 0, pending: 0 });
@@ -128,28 +131,52 @@ export function buildTrees(
   o: GuardOptions,
   now: number,
 ): Map<string, Node> {
-  const nodes = new Map<string, Node>();
+  // A trie per tenant and country: a send walks its number's digits, and a scope name is built
+  // only when a node is new (hashing a name per level per send was most of the cost).
+  const rootsByKey = new Map<string, Node>();
   const roots = new Map<string, Node>();
   const implicated = implicatedSources(facts);
   const provisional = provisionalWindows(facts, o);
   const covers = coversByClient(decisions, now);
   const later: [SendFact, Outcome][] = [];
+  const count = (n: Node, outcome: Outcome) => {
+    n.stats.sent += 1;
+    if (outcome !== 'in flight') n.stats[outcome] += 1;
+    // Where the range itself offended before, nothing is given the benefit of the doubt.
+    else if (suspicious.has(n.scope)) n.stats.pending += 1;
+  };
+  const child = (parent: Node, f: SendFact, len: number, first: boolean, create: boolean): Node | undefined => {
+    const digit = f.block.charCodeAt(len - 1) - 48;
+    const found = first ? parent.byPrefix?.get(f.block.slice(0, len)) : parent.byDigit?.[digit];
+    if (found || !create) return found;
+    const n: Node = { scope: rangeScope(f.clientId, f.block.slice(0, len)), stats: zero(), children: [] };
+    parent.children.push(n);
+    if (first) {
+      parent.byPrefix ??= new Map();
+      parent.byPrefix.set(f.block.slice(0, len), n);
+    } else {
+      parent.byDigit ??= [];
+      parent.byDigit[digit] = n;
+    }
+    return n;
+  };
   const add = (f: SendFact, outcome: Outcome, create: boolean) => {
-    let parent: Node | undefined;
-    for (const scope of factScopes(f)) {
-      let n = nodes.get(scope);
-      if (!n) {
-        if (!create) return;
-        n = { scope, stats: zero(), children: new Set() };
-        nodes.set(scope, n);
-        if (parent) parent.children.add(n);
-        else roots.set(scope, n);
-      }
-      n.stats.sent += 1;
-      if (outcome !== 'in flight') n.stats[outcome] += 1;
-      // Where the range itself offended before, nothing is given the benefit of the doubt.
-      else if (suspicious.has(scope)) n.stats.pending += 1;
-      parent = n;
+    const ranges = rangesOfBlock(f.block);
+    if (ranges.length === 0) return;
+    const key = `${f.clientId}|${f.country ?? ''}`;
+    let root = rootsByKey.get(key);
+    if (!root) {
+      if (!create) return;
+      const scope = f.country ? countryScope(f.clientId, f.country) : `${key}|none`;
+      root = { scope, stats: zero(), children: [] };
+      rootsByKey.set(key, root);
+      roots.set(scope, root);
+    }
+    if (f.country) count(root, outcome);
+    let n: Node | undefined = root;
+    for (let len = ranges[0]!.length; len <= f.block.length && n; len++) {
+      n = child(n, f, len, len === ranges[0]!.length, create);
+      if (n) count(n, outcome);
     }
   };
   for (const f of facts) {
