@@ -1,11 +1,13 @@
 import type { Clock } from '../core/clock.ts';
 import { learnBaselines, type BaselineOptions } from '../core/fraud/baselines.ts';
-import { judgeSends, type GuardOptions, type Verdict } from '../core/fraud/judge.ts';
+import { judgeSendsPaced, type GuardOptions, type Verdict } from '../core/fraud/judge.ts';
 import { parseGuardScope } from '../core/fraud/ranges.ts';
 import type { AbuseStore, RangeBaseline, ScopeBlock } from '../core/ports/abuse.ts';
 import { JobLoop } from './loop.ts';
 
 const HOUR = 3_600_000;
+/** Lets requests waiting on the event loop run between two chunks of a judgement. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** A timed run waits this many times its own duration before the next (5 % of a core at most). */
 const PACING = 20;
 
@@ -82,7 +84,7 @@ export class RangeGuard {
     ]);
     const decisions = rows.filter((b) => parseGuardScope(b.scope) !== undefined);
     const recent = facts.filter((f) => f.createdAt >= now - o.windowMs);
-    const verdicts = judgeSends({ facts: recent, decisions, baselines, now, options: o });
+    const verdicts = await judgeSendsPaced({ facts: recent, decisions, baselines, now, options: o }, turn);
     if (verdicts.length) await this.#store.putBlocks(verdicts.map((v) => v.block));
     for (const v of verdicts) this.#events.decided(v);
     await this.#learn(baselines, facts, decisions, settledFrom, now);

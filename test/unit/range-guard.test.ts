@@ -2,7 +2,7 @@
 // it escalates, what it remembers, and whose validations it believes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgeSends, type GuardOptions } from '../../src/core/fraud/judge.ts';
+import { judgeSends, judgeSendsPaced, type GuardOptions } from '../../src/core/fraud/judge.ts';
 import { provisionalWindows } from '../../src/core/fraud/tree.ts';
 import { learnBaselines } from '../../src/core/fraud/baselines.ts';
 import { guardScopes, netKey, numberBlock, parseGuardScope, rangesOfBlock } from '../../src/core/fraud/ranges.ts';
@@ -294,4 +294,19 @@ test('an attacker validating a share of its codes in a range that offended teach
     'unjudged, its validations look real',
   );
   assert.deepEqual(learn([offended]), [], 'once it offended, none of it is learnt');
+});
+
+test('the paced judgement pauses every few thousand sends and decides exactly as the plain one', async () => {
+  const facts = [
+    ...realGb('A', 3000),
+    ...Array.from({ length: 3000 }, () => send('A', 'NG', `+2348${digits(9)}`)),
+    ...Array.from({ length: 30 }, () => send('A', 'GB', `+447451${digits(6)}`)),
+  ];
+  let pauses = 0;
+  const paced = await judgeSendsPaced({ facts, decisions: [], baselines: [], now: NOW, options: O }, async () => {
+    pauses += 1;
+  });
+  assert.ok(pauses >= 2, `${pauses} pauses`);
+  assert.deepEqual(paced, judge(facts));
+  assert.deepEqual(paced.map((v) => v.block.scope).sort(), ['t:A:range:+2348', 't:A:range:+447451']);
 });

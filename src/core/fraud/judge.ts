@@ -1,6 +1,6 @@
 import { liftedByOperator, type RangeBaseline, type ScopeBlock, type SendFact } from '../ports/abuse.ts';
 import { parseGuardScope, rangeScope, rangesOfBlock } from './ranges.ts';
-import { buildTrees, minus, zero, type Node, type Stats } from './tree.ts';
+import { buildTrees, buildTreesPaced, minus, zero, type Node, type Stats } from './tree.ts';
 
 /** The range guard's knobs (config/abuse.ts says what each default is and why). */
 export interface GuardOptions {
@@ -260,28 +260,44 @@ function nearOffences(decisions: readonly ScopeBlock[], now: number, o: GuardOpt
  * `decisions` are the guard's rows in force or ended within `memoryMs`; a scope with a block in
  * force gets no new verdict.
  */
-export function judgeSends(input: {
+export interface JudgeInput {
   readonly facts: readonly SendFact[];
   readonly decisions: readonly ScopeBlock[];
   readonly baselines: readonly RangeBaseline[];
   readonly now: number;
   readonly options: GuardOptions;
-}): Verdict[] {
-  const c: Ctx = {
-    baselines: new Map(input.baselines.map((b) => [b.scope, b])),
-    decisions: new Map(input.decisions.map((d) => [d.scope, d])),
-    ...nearOffences(input.decisions, input.now, input.options),
-    o: input.options,
-    now: input.now,
-  };
+}
+
+export function judgeSends(input: JudgeInput): Verdict[] {
+  const c = contextOf(input);
+  return decide(buildTrees(input.facts, c.decisions, suspiciousOf(input), input.options, input.now), c);
+}
+
+/** judgeSends, awaiting `pause()` now and then while it counts (the job's: a turn of the event loop). */
+export async function judgeSendsPaced(input: JudgeInput, pause: () => Promise<void>): Promise<Verdict[]> {
+  const c = contextOf(input);
+  const roots = await buildTreesPaced(pause, input.facts, c.decisions, suspiciousOf(input), input.options, input.now);
+  return decide(roots, c);
+}
+
+const contextOf = (input: JudgeInput): Ctx => ({
+  baselines: new Map(input.baselines.map((b) => [b.scope, b])),
+  decisions: new Map(input.decisions.map((d) => [d.scope, d])),
+  ...nearOffences(input.decisions, input.now, input.options),
+  o: input.options,
+  now: input.now,
+});
+
+/** The scopes that offended within memory: an in-flight code there is not given the benefit of the doubt. */
+const suspiciousOf = (input: JudgeInput): Set<string> =>
+  new Set(input.decisions.filter((d) => d.until > input.now - input.options.memoryMs).map((d) => d.scope));
+
+function decide(roots: ReadonlyMap<string, Node>, c: Ctx): Verdict[] {
   const out: Verdict[] = [];
-  // Countries that share a calling code (GB, JE, GG, IM under +44) share its range nodes: each
-  // chosen range is decided once.
+  // Countries that share a calling code (GB, JE, GG, IM under +44) may reach one range twice:
+  // each chosen range is decided once.
   const chosen = new Map<string, Node>();
-  const suspicious = new Set(
-    input.decisions.filter((d) => d.until > input.now - input.options.memoryMs).map((d) => d.scope),
-  );
-  for (const root of buildTrees(input.facts, c.decisions, suspicious, input.options, input.now).values())
+  for (const root of roots.values())
     for (const n of explain(root, c)) if (parseGuardScope(n.scope)) chosen.set(n.scope, n);
   for (const n of chosen.values()) {
     const v = verdictFor(n, c);

@@ -124,13 +124,37 @@ const isCovered = (f: SendFact, covers: readonly Cover[] | undefined): boolean =
  * in-flight ones then count in the nodes that exist. So a busy tenant's real traffic costs a
  * tenth of the nodes it would, and the scope names are built only for the sends that need them.
  */
-export function buildTrees(
+export function buildTrees(...args: Parameters<typeof treeSteps>): Map<string, Node> {
+  const steps = treeSteps(...args);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** buildTrees with `pause()` awaited every few thousand sends: a big window never stalls a process. */
+export async function buildTreesPaced(
+  pause: () => Promise<void>,
+  ...args: Parameters<typeof treeSteps>
+): Promise<Map<string, Node>> {
+  const steps = treeSteps(...args);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await pause();
+  }
+}
+
+/** Sends between two pauses of buildTreesPaced (about 20 ms of work each). */
+const CHUNK = 2000;
+
+function* treeSteps(
   facts: readonly SendFact[],
   decisions: ReadonlyMap<string, ScopeBlock>,
   suspicious: ReadonlySet<string>,
   o: GuardOptions,
   now: number,
-): Map<string, Node> {
+): Generator<void, Map<string, Node>> {
   // A trie per tenant and country: a send walks its number's digits, and a scope name is built
   // only when a node is new (hashing a name per level per send was most of the cost).
   const rootsByKey = new Map<string, Node>();
@@ -179,7 +203,8 @@ export function buildTrees(
       if (n) count(n, outcome);
     }
   };
-  for (const f of facts) {
+  for (const [i, f] of facts.entries()) {
+    if (i % CHUNK === CHUNK - 1) yield;
     if (isCovered(f, covers.get(f.clientId))) continue;
     const outcome = outcomeOf(f, implicated, provisional.get(f.clientId) ?? o.maxProvisionalMs, o, now);
     if (outcome === 'pending' || outcome === 'failed') add(f, outcome, true);
@@ -188,7 +213,10 @@ export function buildTrees(
   // An in-flight code in a range that offended counts there (add() counts it as pending).
   const offended = (f: SendFact) =>
     covers.get(f.clientId)?.some((x) => x.kind === 'range' && f.block.startsWith(x.value));
-  for (const [f, outcome] of later) add(f, outcome, outcome === 'in flight' && offended(f) === true);
+  for (const [i, [f, outcome]] of later.entries()) {
+    if (i % CHUNK === CHUNK - 1) yield;
+    add(f, outcome, outcome === 'in flight' && offended(f) === true);
+  }
   return roots;
 }
 
