@@ -2,10 +2,12 @@ import type { Clock } from '../core/clock.ts';
 import { learnBaselines, type BaselineOptions } from '../core/fraud/baselines.ts';
 import { judgeSendsPaced, type GuardOptions, type Verdict } from '../core/fraud/judge.ts';
 import { parseGuardScope } from '../core/fraud/ranges.ts';
-import type { AbuseStore, RangeBaseline, ScopeBlock } from '../core/ports/abuse.ts';
+import type { AbuseStore, RangeBaseline, ScopeBlock, SendFact } from '../core/ports/abuse.ts';
 import { JobLoop } from './loop.ts';
 
 const HOUR = 3_600_000;
+/** Sends per read of the window (about 5 ms of a synchronous SQLite read). */
+const PAGE = 5000;
 /** Lets requests waiting on the event loop run between two chunks of a judgement. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** A timed run waits this many times its own duration before the next (5 % of a core at most). */
@@ -16,6 +18,32 @@ export interface RangeGuardOptions extends GuardOptions {
   /** Most sends read per run (the newest): bounds the job's memory and time under any load. */
   readonly maxRows: number;
   readonly baselines: BaselineOptions;
+}
+
+/**
+ * The window's sends, newest first, at most `maxRows`, a page at a time with a turn of the event
+ * loop between pages: one read of the whole window held the process (SQLite reads synchronously).
+ * A full page leaves out its oldest millisecond, which the next page reads whole (unless one
+ * millisecond alone fills a page: its rows beyond the page are then skipped).
+ */
+export async function readWindow(
+  store: Pick<AbuseStore, 'recentSends'>,
+  from: number,
+  to: number,
+  o: { readonly maxRows: number; readonly page: number },
+): Promise<SendFact[]> {
+  const out: SendFact[] = [];
+  let end = to;
+  for (;;) {
+    const want = Math.min(o.page, o.maxRows - out.length);
+    const page = await store.recentSends(from, end, want);
+    if (page.length < want || out.length + page.length >= o.maxRows) return out.concat(page);
+    const last = page[page.length - 1]!.createdAt;
+    const newer = page.filter((f) => f.createdAt > last);
+    out.push(...(newer.length > 0 ? newer : page));
+    end = newer.length > 0 ? last + 1 : last;
+    await turn();
+  }
 }
 
 export interface RangeGuardEvents {
@@ -78,7 +106,7 @@ export class RangeGuard {
     const now = this.#clock.now();
     const settledFrom = now - o.maxProvisionalMs - HOUR;
     const [facts, rows, baselines] = await Promise.all([
-      this.#store.recentSends(Math.min(now - o.windowMs, settledFrom), now, o.maxRows),
+      readWindow(this.#store, Math.min(now - o.windowMs, settledFrom), now, { maxRows: o.maxRows, page: PAGE }),
       this.#store.listBlocks(now - o.memoryMs),
       this.#store.listBaselines(),
     ]);
