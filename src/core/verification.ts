@@ -132,6 +132,8 @@ export class Verifier {
     // Priced before admission, which caps a tenant's spend per country (the country as admission names it).
     const country = info.country ?? (info.valid ? NON_GEOGRAPHIC : undefined);
     const costMicros = testCode === undefined ? (this.#d.pricing?.(phone, segments, country) ?? 0) : 0;
+    // One keyed index per send: admission may look the number up, and the store keys it by this.
+    const phoneIndex = keys.phoneIndex(phone);
     const admitted = await this.#d.admission.admit(clientId, phone, {
       isTest: testCode !== undefined,
       ip: ctx.ip,
@@ -140,7 +142,7 @@ export class Verifier {
       request: ctx.request,
       trusted: ctx.trusted ?? false,
       challengeSolved: this.#solved(clientId, phone, ctx),
-      phoneIndex: keys.phoneIndex(phone),
+      phoneIndex,
       costMicros,
     });
     const id = this.#d.newId();
@@ -160,7 +162,7 @@ export class Verifier {
       {
         id,
         clientId,
-        phoneIndex: keys.phoneIndex(phone),
+        phoneIndex,
         codeMac: mac.mac,
         keyId: mac.keyId,
         maxAttempts: policy.maxAttempts,

@@ -1,5 +1,5 @@
 import type { RangeBaseline, ScopeBlock, SendFact } from '../ports/abuse.ts';
-import { factScopes, implicatedSources } from './tree.ts';
+import { credible, factScopes, implicatedSources } from './tree.ts';
 
 const HOUR = 3_600_000;
 
@@ -38,7 +38,7 @@ export function learnBaselines(input: {
     // A send in a scope that offended within memory teaches nothing, anywhere: an attacker that
     // validates a share of its codes must not make its own volume normal for the range or around it.
     if (scopes.some((x) => (input.decisions.get(x)?.until ?? 0) > input.now - input.memoryMs)) continue;
-    const ok = f.verifiedAt !== null && (f.trusted || !f.sources.some((s) => implicated.has(`${f.clientId}|${s}`)));
+    const ok = credible(f, implicated);
     for (const scope of scopes) {
       const h = hour.get(scope) ?? { clientId: f.clientId, sent: 0, validated: 0 };
       h.sent += 1;

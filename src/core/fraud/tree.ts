@@ -79,7 +79,7 @@ export function implicatedSources(facts: readonly SendFact[]): Set<string> {
 }
 
 /** A validation counts as proof of a real user unless one of its sources is implicated. */
-const credible = (f: SendFact, implicated: ReadonlySet<string>): boolean =>
+export const credible = (f: SendFact, implicated: ReadonlySet<string>): boolean =>
   f.verifiedAt !== null && (f.trusted || !f.sources.some((s) => implicated.has(`${f.clientId}|${s}`)));
 
 /** The scopes of one send, widest first: country (when known), then its ranges. */
