@@ -9,11 +9,12 @@ import type { Verifier } from '../core/verification.ts';
 import type { AbuseAdmin } from '../core/abuse-admin.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Authenticator, Principal } from './auth.ts';
-import { toHttpError } from './error-map.ts';
+import { rendered, surfaceFor, useSurface, type ErrorSurface } from './surface.ts';
+import { CAMARA_PREFIX, CAMARA_SURFACE } from './camara/errors.ts';
 import { makeGuard } from './guard.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RateLimiter, RateRule, RateTake } from '../core/ports/rate-limiter.ts';
-import { registerCamaraRoutes } from './camara/routes.ts';
+import { camaraApi } from './camara/routes.ts';
 import { validCorrelator } from './correlator.ts';
 import { clientErrorHandler, refuseConnect, type InFlight } from './client-errors.ts';
 import { answerOtherMethods } from './method-not-allowed.ts';
@@ -92,6 +93,10 @@ function acceptsJson(accept: string | undefined): boolean {
   return /(^|,)\s*(application\/json|application\/\*|\*\/\*)\s*(;|,|$)/i.test(accept);
 }
 
+/** Every API surface with its own error body; what none of them holds is otpd's own (OTPD_SURFACE). */
+const SURFACES: readonly ErrorSurface[] = [CAMARA_SURFACE];
+const pickSurface = (url: string) => surfaceFor(SURFACES, url);
+
 /** Builds the HTTP application; it never listens, so tests drive it with inject() or a real socket. */
 export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   const { headersMs, requestMs, keepAliveMs } = d.timeouts;
@@ -114,8 +119,11 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     requestTimeout: requestMs,
     keepAliveTimeout: keepAliveMs,
     // Counted apart: no route was matched, and the method may be anything.
-    clientErrorHandler: clientErrorHandler(inFlight, d.logger as FastifyBaseLogger, (status) =>
-      d.metrics.requests.inc({ route: 'unparsed', method: 'unknown', status }),
+    clientErrorHandler: clientErrorHandler(
+      inFlight,
+      d.logger as FastifyBaseLogger,
+      (status) => d.metrics.requests.inc({ route: 'unparsed', method: 'unknown', status }),
+      pickSurface,
     ),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Every route names what is wrong in words (an unknown property by its name); the CAMARA routes
@@ -126,10 +134,11 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     // A malformed URL (a bad percent-escape) or an overlong path segment is answered before routing
     // and before the hooks: same error format, and the x-correlator echoed here.
     frameworkErrors: (err, req, reply) => {
-      const h = toHttpError(err, req.id);
+      const surface = pickSurface(req.url);
+      const r = rendered(surface, err, req.id);
       const correlator = validCorrelator(req.headers['x-correlator']);
-      const headers = correlator === undefined ? h.headers : { ...h.headers, 'x-correlator': correlator };
-      void (reply as unknown as FastifyReply).code(h.status).headers(headers).type('application/json').send(h.body);
+      const headers = correlator === undefined ? r.headers : { ...r.headers, 'x-correlator': correlator };
+      void (reply as unknown as FastifyReply).code(r.status).headers(headers).type(surface.contentType).send(r.body);
     },
   });
   app.server.on('connect', refuseConnect);
@@ -154,7 +163,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req) => {
     const c = req.headers['x-correlator'];
     req.correlator = validCorrelator(c);
-    inFlight.set(req.raw.socket, { correlator: req.correlator, responding: false });
+    inFlight.set(req.raw.socket, { correlator: req.correlator, url: req.url, responding: false });
     if (c !== undefined && req.correlator === undefined)
       throw new OtpdError('INVALID_ARGUMENT', 'x-correlator header does not match the required pattern');
     if (closing) throw new OtpdError('UNAVAILABLE', 'The server is shutting down.');
@@ -199,17 +208,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   app.addHook('onError', async (req, _reply, err) => {
     if (req.principal && err instanceof OtpdError && err.code === 'UNAUTHENTICATED') d.auth.forget(req.principal.keyId);
   });
-  app.setErrorHandler((err, req, reply) => {
-    const h = toHttpError(err, req.id);
-    if (h.unexpected) req.log.error({ err, route: req.routeOptions.url }, 'unexpected error');
-    void reply.code(h.status).headers(h.headers).type('application/json');
-    return reply.send(h.body);
-  });
-  app.setNotFoundHandler((req, reply) => {
-    const h = toHttpError(new OtpdError('NOT_FOUND'), req.id);
-    void reply.code(h.status).type('application/json');
-    return reply.send(h.body);
-  });
+  // otpd's own routes, and what no surface's plugin handles (the 405 routes of every surface's paths).
+  useSurface(app, (req) => pickSurface(req.url));
 
   await app.register(swagger, {
     transform: documentResponses,
@@ -237,11 +237,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // text/plain included, is a 415. The token endpoint adds form parsing for itself alone.
   app.removeContentTypeParser('text/plain');
 
-  registerCamaraRoutes(app, {
-    verifier: d.verifier,
-    guard,
-    metrics: d.metrics,
-    clientIp: clientIpResolver(d.trustedProxies, d.clientIpHeader),
+  const clientIp = clientIpResolver(d.trustedProxies, d.clientIpHeader);
+  await app.register(camaraApi({ verifier: d.verifier, guard, metrics: d.metrics, clientIp }), {
+    prefix: CAMARA_PREFIX,
   });
   await registerOpsRoutes(app, { ...d, guard });
   await registerDeliveryRoutes(app, {

@@ -3,11 +3,14 @@ import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { OtpdError } from '../core/errors.ts';
 import { correlatorInRawRequest, validCorrelator } from './correlator.ts';
-import { toHttpError, type HttpError } from './error-map.ts';
+import { OTPD_SURFACE, rendered, type ErrorSurface } from './surface.ts';
+import { HTTP_STATUS } from './error-map.ts';
 
 /** What the app knows about the request in progress on a connection, from routing to its response. */
 export interface InFlight {
   readonly correlator: string | undefined;
+  /** The request target, to answer in its surface's error body. */
+  readonly url: string;
   /** The response has started: raw bytes written now would corrupt it. */
   responding: boolean;
 }
@@ -36,17 +39,31 @@ function asOtpdError(code: string | undefined): OtpdError {
 }
 
 /** Writes a whole answer in the API's error body on a socket no response owns, then closes it. */
-function answerOnSocket(socket: Socket, h: HttpError, correlator: string | undefined): void {
+function answerOnSocket(
+  socket: Socket,
+  surface: ErrorSurface,
+  err: OtpdError,
+  correlator: string | undefined,
+  extra: Record<string, string> = {},
+): number {
+  const h = rendered(surface, err, '');
   const body = JSON.stringify(h.body);
   const head = [
     `HTTP/1.1 ${h.status} ${STATUS_CODES[h.status]}`,
-    'content-type: application/json; charset=utf-8',
+    `content-type: ${surface.contentType}; charset=utf-8`,
     `content-length: ${Buffer.byteLength(body)}`,
     ...(correlator === undefined ? [] : [`x-correlator: ${correlator}`]),
-    ...Object.entries(h.headers).map(([k, v]) => `${k}: ${v}`),
+    ...Object.entries({ ...h.headers, ...extra }).map(([k, v]) => `${k}: ${v}`),
     'connection: close',
   ];
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
+  return h.status;
+}
+
+/** The request target of the request line in a packet the parser refused, when it can be read. */
+function targetInRawRequest(raw: unknown): string {
+  if (!Buffer.isBuffer(raw)) return '';
+  return /^[A-Z]+ (\/[^ \r\n]*)/.exec(raw.subarray(0, 2048).toString('latin1'))?.[1] ?? '';
 }
 
 /**
@@ -59,16 +76,19 @@ export function clientErrorHandler(
   inFlight: WeakMap<Socket, InFlight>,
   log: FastifyBaseLogger,
   count: (status: number) => void,
+  pick: (url: string) => ErrorSurface,
 ) {
   return (err: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void => {
     // A reset connection has no one to answer.
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const state = inFlight.get(socket);
-    const h = toHttpError(asOtpdError(err.code), '');
+    const error = asOtpdError(err.code);
     const correlator = state ? state.correlator : correlatorInRawRequest(err.rawPacket);
-    log.info({ status: h.status, reason: err.code, correlator }, 'client error');
-    count(h.status);
-    if (socket.writable && !state?.responding) answerOnSocket(socket, h, correlator);
+    const status = HTTP_STATUS[error.code];
+    log.info({ status, reason: err.code, correlator }, 'client error');
+    count(status);
+    const surface = pick(state ? state.url : targetInRawRequest(err.rawPacket));
+    if (socket.writable && !state?.responding) answerOnSocket(socket, surface, error, correlator);
     else socket.destroy();
   };
 }
@@ -78,6 +98,6 @@ export function clientErrorHandler(
  * target allows no method (RFC 9110 §10.2.1), instead of a connection closed without an answer.
  */
 export function refuseConnect(req: IncomingMessage, socket: Socket): void {
-  const h = toHttpError(new OtpdError('METHOD_NOT_ALLOWED', 'CONNECT is not served: otpd is not a proxy.'), '');
-  answerOnSocket(socket, { ...h, headers: { ...h.headers, allow: '' } }, validCorrelator(req.headers['x-correlator']));
+  const err = new OtpdError('METHOD_NOT_ALLOWED', 'CONNECT is not served: otpd is not a proxy.');
+  answerOnSocket(socket, OTPD_SURFACE, err, validCorrelator(req.headers['x-correlator']), { allow: '' });
 }

@@ -1,21 +1,23 @@
-import { ERRORS, isOtpdError, type ErrorCode } from '../core/errors.ts';
+import { isOtpdError, type ErrorCode } from '../core/errors.ts';
 
 /** HTTP status of every catalogued error. A test pins that each code is here. */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   INVALID_ARGUMENT: 400,
   OUT_OF_RANGE: 400,
-  INVALID_OTP: 400,
-  VERIFICATION_FAILED: 400,
-  VERIFICATION_EXPIRED: 400,
+  CODE_INVALID: 400,
+  ATTEMPTS_EXHAUSTED: 400,
+  VERIFICATION_CLOSED: 400,
+  CHANNEL_NOT_ALLOWED: 400,
   UNAUTHENTICATED: 401,
   PERMISSION_DENIED: 403,
-  MAX_OTP_CODES_EXCEEDED: 403,
-  PHONE_NUMBER_NOT_ALLOWED: 403,
-  PHONE_NUMBER_BLOCKED: 403,
+  SEND_LIMIT_EXCEEDED: 403,
+  RECIPIENT_NOT_ALLOWED: 403,
+  RECIPIENT_BLOCKED: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   NOT_ACCEPTABLE: 406,
   REQUEST_TIMEOUT: 408,
+  CONFLICT: 409,
   CONTENT_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   HEADERS_TOO_LARGE: 431,
@@ -25,19 +27,15 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   UNAVAILABLE: 503,
 });
 
-/** Codes that the CAMARA spec namespaces with the API name. */
-const API_SPECIFIC = new Set<ErrorCode>([
-  'MAX_OTP_CODES_EXCEEDED',
-  'PHONE_NUMBER_NOT_ALLOWED',
-  'PHONE_NUMBER_BLOCKED',
-  'INVALID_OTP',
-  'VERIFICATION_FAILED',
-  'VERIFICATION_EXPIRED',
-]);
-
+/**
+ * An error on its way to becoming a response, before any surface words it: each API surface
+ * (api/surface.ts) renders it in its own error body.
+ */
 export interface HttpError {
   readonly status: number;
-  readonly body: { status: number; code: string; message: string };
+  readonly code: ErrorCode;
+  /** What this occurrence adds to the catalogued text (the field, the limit); absent when nothing. */
+  readonly detail: string | undefined;
   readonly headers: Record<string, string>;
   /** True when the cause is unknown and must be logged (never sent). */
   readonly unexpected: boolean;
@@ -69,23 +67,15 @@ const BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
   413: 'CONTENT_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'TOO_MANY_REQUESTS',
   503: 'UNAVAILABLE',
 };
 
-function make(
-  code: ErrorCode,
-  message: string,
-  extraHeaders: Record<string, string> = {},
-  unexpected = false,
-): HttpError {
-  const status = HTTP_STATUS[code];
-  const wire = API_SPECIFIC.has(code) ? `ONE_TIME_PASSWORD_SMS.${code}` : code;
-  const headers: Record<string, string> = { ...extraHeaders };
-  if (status === 401) headers['www-authenticate'] = 'Bearer';
-  return { status, body: { status, code: wire, message }, headers, unexpected };
+function make(code: ErrorCode, detail?: string, headers: Record<string, string> = {}, unexpected = false): HttpError {
+  return { status: HTTP_STATUS[code], code, detail, headers, unexpected };
 }
 
 interface FrameworkError {
@@ -96,15 +86,15 @@ interface FrameworkError {
 }
 
 /**
- * The one place any error becomes an HTTP response. Domain errors keep their catalogued message;
- * framework errors (parsing, validation, limits) get a catalogued code; anything else is a 500
- * whose body carries only the request id: the cause is for the log, never the client.
+ * The one place any error gets its HTTP status. Domain errors keep their detail; framework errors
+ * (parsing, validation, limits) get a catalogued code; anything else is a 500 whose body will
+ * carry only the request id: the cause is for the log, never the client.
  */
-export function toHttpError(err: unknown, requestId: string): HttpError {
+export function toHttpError(err: unknown): HttpError {
   if (isOtpdError(err)) {
     const headers: Record<string, string> = {};
     if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
-    return make(err.code, err.message, headers);
+    return make(err.code, err.detail, headers);
   }
   const fe = (err ?? {}) as FrameworkError;
   if (Array.isArray(fe.validation)) {
@@ -113,7 +103,7 @@ export function toHttpError(err: unknown, requestId: string): HttpError {
     return make('INVALID_ARGUMENT', `${where} ${first?.message ?? 'is invalid'}`.trim());
   }
   const mapped = typeof fe.code === 'string' ? FRAMEWORK_CODES[fe.code] : undefined;
-  if (mapped) return make(mapped, FRAMEWORK_MESSAGES[fe.code as string] ?? ERRORS[mapped]);
+  if (mapped) return make(mapped, FRAMEWORK_MESSAGES[fe.code as string]);
   // JSON syntax errors and other client-side parse failures arrive as plain 4xx errors.
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
@@ -122,8 +112,8 @@ export function toHttpError(err: unknown, requestId: string): HttpError {
       code,
       code === 'INVALID_ARGUMENT'
         ? 'Client specified an invalid argument: the request body could not be parsed.'
-        : ERRORS[code],
+        : undefined,
     );
   }
-  return make('INTERNAL', `${ERRORS.INTERNAL} Request id: ${requestId}`, {}, true);
+  return make('INTERNAL', undefined, {}, true);
 }

@@ -24,7 +24,7 @@ export function lockStore(c: Readonly<Config>): ServerLock | undefined {
 
 /**
  * Part of the composition root: refuses to serve with a secret the database was not set up with
- * (every right code would be rejected as INVALID_OTP, with nothing in the log), and records the
+ * (every right code would be rejected as CODE_INVALID, with nothing in the log), and records the
  * current secret after a rotation.
  */
 export async function checkSecret(c: Readonly<Config>, keys: KeyRing, now: number, log: Logger): Promise<void> {

@@ -22,7 +22,7 @@ const json = (v: unknown) => out(terminalJson(v));
 const admin = (store: AbuseStore) => new AbuseAdmin({ store, clock: systemClock });
 
 const DESCRIBE: Record<NumberRuleKind, string> = {
-  block: 'Numbers and prefixes refused with PHONE_NUMBER_BLOCKED',
+  block: 'Numbers and prefixes refused with RECIPIENT_BLOCKED',
   safe: 'Numbers and prefixes the heuristics (breaker, IP/prefix/country velocity) never stop',
 };
 

@@ -71,11 +71,11 @@ export const ConfigSchema = Type.Object(
     ),
     numbers: Type.Object(
       {
-        /** Line types refused with PHONE_NUMBER_NOT_ALLOWED. */
+        /** Line types refused with RECIPIENT_NOT_ALLOWED. */
         refusedTypes: Type.Array(Type.String(), {
           default: ['FIXED_LINE', 'PREMIUM_RATE', 'SHARED_COST', 'TOLL_FREE', 'UAN', 'VOICEMAIL'],
         }),
-        /** Exact numbers or prefixes refused with PHONE_NUMBER_BLOCKED. */
+        /** Exact numbers or prefixes refused with RECIPIENT_BLOCKED. */
         blocked: Type.Array(Type.String({ pattern: '^\\+[0-9]{1,15}$' }), { default: [] }),
         /** Number → fixed code; no message is sent. */
         test: Type.Record(

@@ -193,13 +193,12 @@ export class Admission {
       throw new OtpdError(code);
     };
     const listed = verdict(facts.rules, policy.blockList, phone);
-    if (listed === 'block') refuse('block_list', 'PHONE_NUMBER_BLOCKED');
+    if (listed === 'block') refuse('block_list', 'RECIPIENT_BLOCKED');
     if (!o.isTest) {
       if (!info.valid) throw new OtpdError('INVALID_ARGUMENT', 'phoneNumber is not a valid phone number');
-      if (policy.refusedNumberTypes.has(info.type))
-        refuse('number_type', 'PHONE_NUMBER_NOT_ALLOWED', `type:${info.type}`);
+      if (policy.refusedNumberTypes.has(info.type)) refuse('number_type', 'RECIPIENT_NOT_ALLOWED', `type:${info.type}`);
       if (!countryAllowed(country, facts.policy?.countries ?? policy.countries))
-        refuse('country', 'PHONE_NUMBER_NOT_ALLOWED', `country:${country ?? '??'}`);
+        refuse('country', 'RECIPIENT_NOT_ALLOWED', `country:${country ?? '??'}`);
     }
     const safe = listed === 'safe' || o.isTest;
     if (!safe) this.#breaker(clientId, phone, facts, refuse);
@@ -258,7 +257,7 @@ export class Admission {
     if (live.length === 0 || o.trusted) return [];
     if (o.phoneIndex && (await this.#d.store.hasVerified(clientId, o.phoneIndex))) return [];
     const block = live.find((b) => b.action !== 'throttle');
-    if (block) refuse('range_block', 'PHONE_NUMBER_NOT_ALLOWED', guardLogScope(block.scope));
+    if (block) refuse('range_block', 'RECIPIENT_NOT_ALLOWED', guardLogScope(block.scope));
     if (o.challengeSolved) return [];
     return live.map((b) => {
       const perHour = Math.max(1, b.perHour ?? 1);
@@ -289,7 +288,7 @@ export class Admission {
     refuse: (r: AbuseReason, c: OtpdError['code'], s?: string) => never,
   ): void {
     for (const b of facts.blocks.filter((x) => parseGuardScope(x.scope) === undefined)) {
-      if (!b.shadow) refuse('conversion_breaker', 'PHONE_NUMBER_NOT_ALLOWED', b.scope);
+      if (!b.shadow) refuse('conversion_breaker', 'RECIPIENT_NOT_ALLOWED', b.scope);
       this.#d.onAbuse({
         reason: 'conversion_breaker',
         clientId,

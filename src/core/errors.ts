@@ -1,7 +1,9 @@
 /**
  * The closed catalogue of otpd's domain errors. Codes are stable and machine-readable; they carry
- * no HTTP status (that mapping lives only in `api/error-map.ts`). Messages are safe to show a
- * client: they never contain a code, a MAC or a phone number.
+ * no HTTP status (that mapping lives only in `api/error-map.ts`) and no API surface's wording
+ * (each surface words them in its own error body: CAMARA's texts live in `api/camara/`); the
+ * generic ones are plain HTTP-API English that any surface may show as they are. Messages
+ * are safe to show a client: they never contain a code, a MAC, a phone number or an address.
  */
 export const ERRORS = {
   INVALID_ARGUMENT: 'Client specified an invalid argument, request body or query param.',
@@ -17,15 +19,16 @@ export const ERRORS = {
   HEADERS_TOO_LARGE: 'The request headers are larger than the server is willing to process.',
   UNSUPPORTED_MEDIA_TYPE:
     'The server refuses to accept the request because the payload format is in an unsupported format.',
+  CONFLICT: 'The resource conflicts with one that exists, or is in a state that does not allow this change.',
   TOO_MANY_REQUESTS: 'Rate limit reached.',
   QUOTA_EXCEEDED: 'Out of resource quota.',
-  MAX_OTP_CODES_EXCEEDED: 'Too many OTPs have been requested for this MSISDN. Try later.',
-  PHONE_NUMBER_NOT_ALLOWED: "Phone_number can't receive an SMS due to business reasons in the operator.",
-  PHONE_NUMBER_BLOCKED: 'Phone_number is blocked to receive SMS due to any blocking business reason in the operator.',
-  INVALID_OTP: 'The provided OTP is not valid for this authenticationId',
-  VERIFICATION_FAILED:
-    'The maximum number of attempts for this authenticationId was exceeded without providing a valid OTP',
-  VERIFICATION_EXPIRED: 'The authenticationId is no longer valid',
+  SEND_LIMIT_EXCEEDED: 'Too many codes were sent to this recipient. Try later.',
+  RECIPIENT_NOT_ALLOWED: 'Codes cannot be sent to this recipient.',
+  RECIPIENT_BLOCKED: 'This recipient is blocked.',
+  CHANNEL_NOT_ALLOWED: 'The channel is not allowed for this service.',
+  CODE_INVALID: 'The code is wrong.',
+  ATTEMPTS_EXHAUSTED: 'The verification has no attempts left.',
+  VERIFICATION_CLOSED: 'The verification is no longer pending: approved, canceled, expired or replaced.',
   UNAVAILABLE: 'Service Unavailable.',
   INTERNAL: 'Unknown server error. Typically a server bug.',
 } as const;
@@ -38,16 +41,19 @@ export class OtpdError extends Error {
   readonly code: ErrorCode;
   /** Seconds a client should wait before retrying, for rate and quota errors. */
   readonly retryAfterSeconds: number | undefined;
+  /** What this occurrence adds to the catalogue's text (which field, which limit); absent when nothing. */
+  readonly detail: string | undefined;
 
-  constructor(code: ErrorCode, message?: string, retryAfterSeconds?: number) {
+  constructor(code: ErrorCode, detail?: string, retryAfterSeconds?: number) {
     // A domain error is an answer, not a bug: its stack is never shown or logged, and capturing it
     // was a measurable share of a wrong-code validation.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(message ?? ERRORS[code]);
+    super(detail ?? ERRORS[code]);
     Error.stackTraceLimit = limit;
     this.name = 'OtpdError';
     this.code = code;
+    this.detail = detail;
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

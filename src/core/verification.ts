@@ -87,9 +87,9 @@ export interface SendCodeResult {
 const CODE_PLACEHOLDER = /\{\{code\}\}/g;
 
 const OUTCOME_ERRORS: Record<Exclude<ValidationOutcome, 'VERIFIED'>, OtpdError['code']> = {
-  INVALID: 'INVALID_OTP',
-  FAILED: 'VERIFICATION_FAILED',
-  EXPIRED: 'VERIFICATION_EXPIRED',
+  INVALID: 'CODE_INVALID',
+  FAILED: 'ATTEMPTS_EXHAUSTED',
+  EXPIRED: 'VERIFICATION_CLOSED',
   NOT_FOUND: 'NOT_FOUND',
   KEY_REVOKED: 'UNAUTHENTICATED',
 };
@@ -238,7 +238,7 @@ export class Verifier {
       this.#d.admission.refuseVelocity(clientId, phone, take, r.retryAfterSeconds);
     }
     if (r.reason === 'QUOTA') throw new OtpdError('QUOTA_EXCEEDED', undefined, secondsToNextUtcDay(now));
-    throw new OtpdError('MAX_OTP_CODES_EXCEEDED', undefined, Math.ceil(r.retryAfterMs / 1000));
+    throw new OtpdError('SEND_LIMIT_EXCEEDED', undefined, Math.ceil(r.retryAfterMs / 1000));
   }
 
   async validateCode(

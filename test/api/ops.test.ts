@@ -54,7 +54,7 @@ test('/metrics exposes request and verification counters and never a phone numbe
   assert.match(series('otpd_http_requests_total', { route: VALIDATE, method: 'POST', status: '204' }) ?? '', / 1$/);
   assert.match(series('otpd_verifications_total', { operation: 'send', outcome: 'queued' }) ?? '', / 1$/);
   assert.match(series('otpd_verifications_total', { operation: 'validate', outcome: 'verified' }) ?? '', / 1$/);
-  assert.match(series('otpd_verifications_total', { operation: 'validate', outcome: 'INVALID_OTP' }) ?? '', / 1$/);
+  assert.match(series('otpd_verifications_total', { operation: 'validate', outcome: 'CODE_INVALID' }) ?? '', / 1$/);
   for (const secret of [
     to,
     to.slice(1),

@@ -27,7 +27,7 @@ test('races over real HTTP: 100 parallel wrong codes are evaluated at most maxAt
     Array.from({ length: 100 }, () => s.post(VALIDATE, { authenticationId, code: wrong })),
   );
   const codes = results.map((r) => r.body.code as string);
-  // Each evaluated guess answers INVALID_OTP, except the one that spends the last attempt.
+  // Each evaluated guess answers CODE_INVALID, except the one that spends the last attempt.
   assert.equal(codes.filter((c) => c === 'ONE_TIME_PASSWORD_SMS.INVALID_OTP').length, 2);
   assert.equal(codes.filter((c) => c === 'ONE_TIME_PASSWORD_SMS.VERIFICATION_FAILED').length, 98);
   const after = await s.post(VALIDATE, { authenticationId, code });

@@ -1,4 +1,4 @@
-// A replica started with another OTPD_SECRET used to run without complaint and answer INVALID_OTP to
+// A replica started with another OTPD_SECRET used to run without complaint and answer CODE_INVALID to
 // every right code. The database now records which secret its processes use; a process whose
 // secrets do not match refuses to start, and a rotation through OTPD_PREVIOUS_SECRETS still works.
 import { test } from 'node:test';

@@ -29,11 +29,11 @@ test('helpers: the prefix drops the last 4 digits; IPv6 keys by /64; log scopes 
 
 test('block and safe lists: configured prefixes, run-time rules, and the most specific rule wins', async () => {
   const f = coreFixture({ OTPD_BLOCKED_NUMBERS: '+4474' });
-  await refused(f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG }), 'PHONE_NUMBER_BLOCKED');
+  await refused(f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG }), 'RECIPIENT_BLOCKED');
   await f.store.putNumberRule({ kind: 'safe', prefix: '+447400123456', note: null, createdAt: 0 });
   await f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG });
   await f.store.putNumberRule({ kind: 'block', prefix: '+3462925', note: 'pumped', createdAt: 0 });
-  await refused(f.verifier.sendCode('c', { phoneNumber: '+34629255833', message: MSG }), 'PHONE_NUMBER_BLOCKED');
+  await refused(f.verifier.sendCode('c', { phoneNumber: '+34629255833', message: MSG }), 'RECIPIENT_BLOCKED');
   assert.deepEqual(
     f.abuse.map((e) => e.reason),
     ['block_list', 'block_list'],
@@ -49,10 +49,7 @@ test("country permissions: the configured default, and a client's own allow list
     dailyBudgetMicros: null,
     updatedAt: 0,
   });
-  await refused(
-    f.verifier.sendCode('fr-only', { phoneNumber: '+34629255833', message: MSG }),
-    'PHONE_NUMBER_NOT_ALLOWED',
-  );
+  await refused(f.verifier.sendCode('fr-only', { phoneNumber: '+34629255833', message: MSG }), 'RECIPIENT_NOT_ALLOWED');
   await f.verifier.sendCode('fr-only', { phoneNumber: '+33612345678', message: MSG });
   await f.verifier.sendCode('other', { phoneNumber: '+34629255833', message: MSG });
 });
@@ -96,7 +93,7 @@ test("the conversion breaker's blocks refuse sends to their scope; in shadow mod
   await f.store.putBlocks([
     { scope: 'country:GB', until: f.clock.now() + HOUR, shadow: false, reason: 'test', createdAt: 0 },
   ]);
-  await refused(f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
+  await refused(f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG }), 'RECIPIENT_NOT_ALLOWED');
   await f.verifier.sendCode('c', { phoneNumber: '+34629255833', message: MSG });
   await f.store.putBlocks([
     { scope: 'prefix:+3462925', until: f.clock.now() + HOUR, shadow: true, reason: 'test', createdAt: 0 },
@@ -157,7 +154,7 @@ test('the breaker trips the scope that stopped converting and leaves the healthy
     ['country:GB'],
   );
   assert.match(blocks[0]!.reason, /0 of 6 codes validated/);
-  await refused(f.verifier.sendCode('c', { phoneNumber: '+447400999999', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
+  await refused(f.verifier.sendCode('c', { phoneNumber: '+447400999999', message: MSG }), 'RECIPIENT_NOT_ALLOWED');
   assert.equal(judge([{ scope: 'country:ES', sent: 6, verified: 6 }], options, 0).length, 0);
   assert.equal(
     judge([{ scope: 'country:XX', sent: 4, verified: 0 }], options, 0).length,
@@ -168,18 +165,18 @@ test('the breaker trips the scope that stopped converting and leaves the healthy
 
 test('one number, one spelling: a trunk 0 after the country code shares the canonical lists and limits', async () => {
   const f = coreFixture({ OTPD_BLOCKED_NUMBERS: '+447400' });
-  await refused(f.verifier.sendCode('c', { phoneNumber: '+4407400123456', message: MSG }), 'PHONE_NUMBER_BLOCKED');
+  await refused(f.verifier.sendCode('c', { phoneNumber: '+4407400123456', message: MSG }), 'RECIPIENT_BLOCKED');
   const g = coreFixture();
   for (let i = 0; i < 5; i++)
     await g.verifier.sendCode('c', { phoneNumber: i % 2 ? '+4915112345678' : '+49015112345678', message: MSG });
-  await refused(g.verifier.sendCode('c', { phoneNumber: '+49015112345678', message: MSG }), 'MAX_OTP_CODES_EXCEEDED');
+  await refused(g.verifier.sendCode('c', { phoneNumber: '+49015112345678', message: MSG }), 'SEND_LIMIT_EXCEEDED');
   const [m] = await g.store.claimMessages(g.clock.now(), 1000, 1);
   assert.equal(m!.recipient, '+4915112345678', 'the message goes to the canonical number');
 });
 
 test('numbers outside any country (satellite) are refused by default as country 001, and can be allowed', async () => {
   const f = coreFixture();
-  await refused(f.verifier.sendCode('c', { phoneNumber: '+881631234567', message: MSG }), 'PHONE_NUMBER_NOT_ALLOWED');
+  await refused(f.verifier.sendCode('c', { phoneNumber: '+881631234567', message: MSG }), 'RECIPIENT_NOT_ALLOWED');
   await f.store.putClientPolicy({
     clientId: 'sat',
     countries: { mode: 'deny', list: [] },
@@ -216,6 +213,6 @@ test('the per-IP limit applies to end-user IPs from a trusted proxy, or to any a
 test('a broad safe prefix cannot lift a specific configured block', async () => {
   const f = coreFixture({ OTPD_BLOCKED_NUMBERS: '+447400123456' });
   await f.store.putNumberRule({ kind: 'safe', prefix: '+4474', note: null, createdAt: 0 });
-  await refused(f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG }), 'PHONE_NUMBER_BLOCKED');
+  await refused(f.verifier.sendCode('c', { phoneNumber: '+447400123456', message: MSG }), 'RECIPIENT_BLOCKED');
   await f.verifier.sendCode('c', { phoneNumber: '+447400123457', message: MSG });
 });

@@ -59,7 +59,7 @@ test('a throttled range answers a surface that accepts challenges with one; its 
   const c = pow(f.clock, f.keys).issue('shop', '+447912000001');
   await assert.rejects(
     send('+447912000001', { solution: solve(c) }),
-    (e) => e instanceof OtpdError && e.code === 'PHONE_NUMBER_NOT_ALLOWED',
+    (e) => e instanceof OtpdError && e.code === 'RECIPIENT_NOT_ALLOWED',
     'a block is not ambiguous: no work gets through it',
   );
   await f.store.close();

@@ -60,7 +60,7 @@ async function runThrough(f: Fixture, breaker: ConversionBreaker, last: number):
 async function gbRefused(f: Fixture): Promise<void> {
   await assert.rejects(
     f.verifier.sendCode('c', { phoneNumber: '+447400299999', message: MSG }),
-    (e: unknown) => e instanceof OtpdError && e.code === 'PHONE_NUMBER_NOT_ALLOWED',
+    (e: unknown) => e instanceof OtpdError && e.code === 'RECIPIENT_NOT_ALLOWED',
   );
 }
 

@@ -15,7 +15,7 @@ test('a code expires exactly at its TTL, judged by the injected clock', async ()
   const { authenticationId } = await f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG });
   const code = f.lastCode();
   f.clock.advance(300_000);
-  await rejectsWith(f.verifier.validateCode('c', authenticationId, code), 'VERIFICATION_EXPIRED');
+  await rejectsWith(f.verifier.validateCode('c', authenticationId, code), 'VERIFICATION_CLOSED');
 
   const again = await f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG });
   const code2 = f.lastCode();
@@ -38,25 +38,19 @@ test('test numbers get their fixed code, queue nothing, and still expire and cou
   assert.equal(a.test, true);
   assert.equal(f.queued(), 0);
   assert.deepEqual(await f.store.claimMessages(f.clock.now(), 1000, 10), []);
-  await rejectsWith(f.verifier.validateCode('c', a.authenticationId, '000000'), 'INVALID_OTP');
+  await rejectsWith(f.verifier.validateCode('c', a.authenticationId, '000000'), 'CODE_INVALID');
   await f.verifier.validateCode('c', a.authenticationId, '424242');
   const b = await f.verifier.sendCode('c', { phoneNumber: '+15005550006', message: MSG });
   f.clock.advance(301_000);
-  await rejectsWith(f.verifier.validateCode('c', b.authenticationId, '424242'), 'VERIFICATION_EXPIRED');
+  await rejectsWith(f.verifier.validateCode('c', b.authenticationId, '424242'), 'VERIFICATION_CLOSED');
 });
 
 test('numbers are refused before anything is stored: invalid, blocked, fixed-line, premium', async () => {
   const f = coreFixture({ OTPD_BLOCKED_NUMBERS: '+346292558' });
   await rejectsWith(f.verifier.sendCode('c', { phoneNumber: '+3490212345', message: MSG }), 'INVALID_ARGUMENT');
-  await rejectsWith(f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG }), 'PHONE_NUMBER_BLOCKED');
-  await rejectsWith(
-    f.verifier.sendCode('c', { phoneNumber: '+442079460000', message: MSG }),
-    'PHONE_NUMBER_NOT_ALLOWED',
-  );
-  await rejectsWith(
-    f.verifier.sendCode('c', { phoneNumber: '+19005550100', message: MSG }),
-    'PHONE_NUMBER_NOT_ALLOWED',
-  );
+  await rejectsWith(f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG }), 'RECIPIENT_BLOCKED');
+  await rejectsWith(f.verifier.sendCode('c', { phoneNumber: '+442079460000', message: MSG }), 'RECIPIENT_NOT_ALLOWED');
+  await rejectsWith(f.verifier.sendCode('c', { phoneNumber: '+19005550100', message: MSG }), 'RECIPIENT_NOT_ALLOWED');
   assert.deepEqual(await f.store.claimMessages(f.clock.now(), 1000, 10), []);
 });
 
@@ -93,13 +87,13 @@ test('spaces and dashes are dropped before the comparison; what is left malforme
   await f.verifier.validateCode('c', authenticationId, ` ${code.slice(0, 3)}-${code.slice(3)} `);
 });
 
-test('send limits map to MAX_OTP_CODES_EXCEEDED with a retry hint, quota to QUOTA_EXCEEDED', async () => {
+test('send limits map to SEND_LIMIT_EXCEEDED with a retry hint, quota to QUOTA_EXCEEDED', async () => {
   const f = coreFixture({ OTPD_SEND_LIMIT_15M: '2', OTPD_DAILY_MESSAGE_QUOTA: '3' });
   await f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG });
   await f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG });
   await assert.rejects(
     f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG }),
-    (e: unknown) => e instanceof OtpdError && e.code === 'MAX_OTP_CODES_EXCEEDED' && e.retryAfterSeconds === 900,
+    (e: unknown) => e instanceof OtpdError && e.code === 'SEND_LIMIT_EXCEEDED' && e.retryAfterSeconds === 900,
   );
   f.clock.advance(15 * 60_000);
   await f.verifier.sendCode('c', { phoneNumber: PHONE, message: MSG });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { OtpdError } from '../../core/errors.ts';
 import { maskPhone } from '../../core/codes.ts';
@@ -16,18 +16,33 @@ import { validationErrors } from '../validation-messages.ts';
 import type { Guard } from '../guard.ts';
 import { keyCheckOf } from '../auth.ts';
 import type { ClientIp } from '../client-ip.ts';
+import { useSurface } from '../surface.ts';
+import { CAMARA_SURFACE } from './errors.ts';
 
 const ipContext = (c: ClientIp) => ({ ip: c.ip, ipProxied: c.proxied });
 
-const PREFIX = '/one-time-password-sms/v1';
 const SCOPE = 'one-time-password-sms:send-validate';
 const schemaErrorFormatter = validationErrors(FIELD_MESSAGES);
 
-/** The CAMARA One Time Password SMS v1 surface: two operations over the shared Verifier. */
-export function registerCamaraRoutes(
-  app: FastifyInstance,
-  deps: { verifier: Verifier; guard: Guard; metrics: Metrics; clientIp: (req: FastifyRequest) => ClientIp },
-): void {
+export interface CamaraDeps {
+  readonly verifier: Verifier;
+  readonly guard: Guard;
+  readonly metrics: Metrics;
+  readonly clientIp: (req: FastifyRequest) => ClientIp;
+}
+
+/**
+ * The CAMARA One Time Password SMS v1 surface, a plugin registered under CAMARA_PREFIX with its
+ * own error body: two operations over the shared Verifier.
+ */
+export function camaraApi(deps: CamaraDeps): FastifyPluginAsync {
+  return async (scope) => {
+    useSurface(scope, () => CAMARA_SURFACE);
+    registerRoutes(scope, deps);
+  };
+}
+
+function registerRoutes(app: FastifyInstance, deps: CamaraDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { verifier, guard, metrics, clientIp } = deps;
   /** Runs a use case and counts its outcome: the success label, or the error's catalogue code. */
@@ -47,7 +62,7 @@ export function registerCamaraRoutes(
   }
 
   api.post(
-    `${PREFIX}/send-code`,
+    '/send-code',
     {
       onRequest: guard(SCOPE, { inOperation: true }),
       config: { json: true },
@@ -82,7 +97,7 @@ export function registerCamaraRoutes(
   );
 
   api.post(
-    `${PREFIX}/validate-code`,
+    '/validate-code',
     {
       onRequest: guard(SCOPE, { inOperation: true }),
       config: { json: true },
