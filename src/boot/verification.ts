@@ -22,7 +22,6 @@ export function policyFrom(c: Config): Policy {
     ],
     guessBudget: { windowMs: DAY_MS, max: c.limits.wrongGuessesPer24Hours },
     testNumbers: test,
-    maxMessageLength: 160,
     maxSegments: c.limits.maxSegments,
   };
 }

@@ -1,3 +1,4 @@
+import type { Channel } from '../core/channel.ts';
 import Type, { type Static } from 'typebox';
 
 /**
@@ -297,4 +298,4 @@ export const SECRET_FIELDS = [
   'callbackToken',
 ] as const;
 
-export const channelOf = (g: GatewayConfig): 'sms' | 'email' => (g.type === 'smtp' ? 'email' : 'sms');
+export const channelOf = (g: GatewayConfig): Channel => (g.type === 'smtp' ? 'email' : 'sms');

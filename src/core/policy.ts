@@ -11,8 +11,6 @@ export interface Policy {
   readonly guessBudget: GuessBudget;
   /** Number → fixed code; nothing is sent to these numbers. */
   readonly testNumbers: ReadonlyMap<string, string>;
-  /** Longest rendered SMS text, in characters. */
-  readonly maxMessageLength: number;
   /** Most SMS segments a rendered text may need (GSM-7 160/153, UCS-2 70/67). */
   readonly maxSegments: number;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.ts';
+import type { MessageTemplate } from './message.ts';
 import { generateCode, normalizeCode, type RandomInt } from './codes.ts';
 import { OtpdError } from './errors.ts';
 import type { KeyRing } from './keyring.ts';
@@ -75,16 +76,15 @@ export interface SendContext {
 }
 
 export interface SendCodeInput {
-  readonly phoneNumber: string;
-  readonly message: string;
+  /** E.164 for SMS. */
+  readonly to: string;
+  readonly template: MessageTemplate;
 }
 
 export interface SendCodeResult {
   readonly authenticationId: string;
   readonly test: boolean;
 }
-
-const CODE_PLACEHOLDER = /\{\{code\}\}/g;
 
 const OUTCOME_ERRORS: Record<Exclude<ValidationOutcome, 'VERIFIED'>, OtpdError['code']> = {
   INVALID: 'CODE_INVALID',
@@ -104,29 +104,13 @@ export class Verifier {
 
   async sendCode(clientId: string, input: SendCodeInput, ctx: SendContext = {}): Promise<SendCodeResult> {
     const { policy, keys, clock } = this.#d;
-    const testCode = policy.testNumbers.get(input.phoneNumber);
-    const info = this.#d.phones.inspect(input.phoneNumber);
+    const testCode = policy.testNumbers.get(input.to);
+    const info = this.#d.phones.inspect(input.to);
     // One number, one spelling: every limit, list and index uses the canonical form.
-    const phone = testCode === undefined ? (info.e164 ?? input.phoneNumber) : input.phoneNumber;
-    if (!input.message.includes('{{code}}'))
-      throw new OtpdError('INVALID_ARGUMENT', 'message must contain the {{code}} placeholder');
-
+    const phone = testCode === undefined ? (info.e164 ?? input.to) : input.to;
     const code = testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random);
-    const text = input.message.replace(CODE_PLACEHOLDER, code);
-    if (text.length > policy.maxMessageLength) {
-      throw new OtpdError(
-        'INVALID_ARGUMENT',
-        `message with the code inserted must be at most ${policy.maxMessageLength} characters`,
-      );
-    }
-    const { segments, encoding } = segmentInfo(text);
-    if (segments > policy.maxSegments) {
-      throw new OtpdError(
-        'INVALID_ARGUMENT',
-        `message with the code inserted needs ${segments} SMS segments (${encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}); ` +
-          `at most ${policy.maxSegments} are allowed`,
-      );
-    }
+    const { text } = input.template.render(code);
+    const segments = this.#segments(text);
     // After the checks of the request itself: a malformed one is a 400 however far delivery is behind.
     if (testCode === undefined) this.#checkBacklog();
     // Priced before admission, which caps a tenant's spend per country (the country as admission names it).
@@ -184,6 +168,18 @@ export class Verifier {
     if (!result.ok) this.#refused(result, clientId, phone, admitted, now, ctx);
     if (message) this.#d.onQueued();
     return { authenticationId: id, test: testCode !== undefined };
+  }
+
+  /** The SMS segments `text` needs, refused past the policy's limit before anything is stored. */
+  #segments(text: string): number {
+    const { segments, encoding } = segmentInfo(text);
+    const max = this.#d.policy.maxSegments;
+    if (segments <= max) return segments;
+    throw new OtpdError(
+      'INVALID_ARGUMENT',
+      `message with the code inserted needs ${segments} SMS segments (${encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}); ` +
+        `at most ${max} are allowed`,
+    );
   }
 
   /**

@@ -6,6 +6,7 @@
  * send, the GCRA and the validation in its functions (postgres/functions.ts), so that each is one
  * round trip; the contract suite is what keeps the two in step.
  */
+import type { Channel } from '../core/channel.ts';
 import { utcDay } from '../core/clock.ts';
 import { anyMacMatches } from '../core/keyring.ts';
 import type { AttemptRecord, ClaimBatch, ClaimedMessage, MessageStatus } from '../core/ports/outbox.ts';
@@ -242,7 +243,7 @@ export function claimBatch(list: ClaimedMessage[], expired: number): ClaimBatch 
 export interface ClaimRow {
   seq: number;
   verification_id: string;
-  channel: 'sms' | 'email';
+  channel: Channel;
   recipient: string;
   body: Buffer | null;
   attempts: number;

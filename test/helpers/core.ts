@@ -1,3 +1,4 @@
+import { textTemplate, type MessageTemplate } from '../../src/core/message.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,3 +68,6 @@ export function coreFixture(
     lastCode: () => codes.slice(-policy.codeLength).join(''),
   };
 }
+
+/** A CAMARA-style text for the core's send-code: `{{code}}` stands where the code goes. */
+export const smsText = (message: string): MessageTemplate => textTemplate(message, '{{code}}');

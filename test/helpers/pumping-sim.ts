@@ -2,6 +2,7 @@
 // real admission, the real range guard job, an injected clock), written from the attack kinds of
 // docs/security.md, not from otpd's thresholds. Used by test/integration/fraud-sim.test.ts (short,
 // bounds asserted) and by `npm run bench` (longer, figures printed).
+import { smsText } from './core.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,7 +213,7 @@ export async function runPumpingSim(o: SimOptions): Promise<SimResult> {
     lastDigits = [];
     lastRefusal = '';
     try {
-      const r = await verifier.sendCode(client, { phoneNumber: phone, message: 'Your code is {{code}}' }, ctx);
+      const r = await verifier.sendCode(client, { to: phone, template: smsText('Your code is {{code}}') }, ctx);
       return `${r.authenticationId} ${lastDigits.join('')}`;
     } catch (e) {
       if (!(e instanceof OtpdError)) throw e;

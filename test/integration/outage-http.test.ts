@@ -7,7 +7,7 @@ import type { DevInbox } from '../../src/core/ports/store.ts';
 import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
 import { callbackUrl, createGateway } from '../../src/gateways/from-config.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
-import { coreFixture } from '../helpers/core.ts';
+import { coreFixture, smsText } from '../helpers/core.ts';
 import { TEST_DISPATCH, testDispatcher } from '../helpers/dispatch.ts';
 import { TWILIO, startVendor, twilioSpec } from '../helpers/fake-vendors.ts';
 
@@ -39,7 +39,7 @@ for (const outageMs of [10_000, 60_000, 4 * MIN]) {
     });
     vendor.mode('transient'); // Twilio's 429 (20429) with Retry-After, as its API throttles
     for (let i = 0; i < 30; i++) {
-      await f.verifier.sendCode('c', { phoneNumber: phone(i), message: 'code {{code}}' });
+      await f.verifier.sendCode('c', { to: phone(i), template: smsText('code {{code}}') });
       await run(outageMs / 30);
     }
     const during = await f.store.listMessages({ limit: 100 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
 import { SmppGateway } from '../../src/gateways/smpp/smpp-gateway.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
-import { coreFixture } from '../helpers/core.ts';
+import { coreFixture, smsText } from '../helpers/core.ts';
 import { testDispatcher } from '../helpers/dispatch.ts';
 import { TestSmsc, smppConfig } from '../helpers/smsc.ts';
 
@@ -32,7 +32,7 @@ async function rig(t: { after(fn: () => unknown): void }) {
     await smsc.stop();
     await f.store.close();
   });
-  const send = (i: number) => f.verifier.sendCode('c', { phoneNumber: phone(i), message: 'code {{code}}' });
+  const send = (i: number) => f.verifier.sendCode('c', { to: phone(i), template: smsText('code {{code}}') });
   const byStatus = async () => {
     const out: Record<string, number> = {};
     for (const m of await f.store.listMessages({ limit: 100 })) out[m.status] = (out[m.status] ?? 0) + 1;
@@ -118,7 +118,7 @@ test('a wrong password: nothing spent while the bind is refused; fixed and resta
   assert.match(wrong.gateway.health().error, /bind refused: ESME_RINVPASWD/);
   assert.equal(wrong.pool.status().degraded, true);
   for (let i = 0; i < 5; i++) {
-    await f.verifier.sendCode('c', { phoneNumber: phone(100 + i), message: 'code {{code}}' });
+    await f.verifier.sendCode('c', { to: phone(100 + i), template: smsText('code {{code}}') });
     f.clock.advance(20_000);
     await wrong.d.tick();
     await wrong.d.idle();

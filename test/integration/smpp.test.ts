@@ -8,7 +8,7 @@ import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
 import { SmppGateway, type SmppGatewayConfig } from '../../src/gateways/smpp/smpp-gateway.ts';
 import { relativeValidity } from '../../src/gateways/smpp/params.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
-import { coreFixture } from '../helpers/core.ts';
+import { coreFixture, smsText } from '../helpers/core.ts';
 import { testDispatcher } from '../helpers/dispatch.ts';
 import { TestSmsc, smppConfig } from '../helpers/smsc.ts';
 
@@ -454,7 +454,7 @@ test('the SMSC drops the connection with messages in flight: every accepted mess
   const { smsc, gw } = await setup(t);
   const { f, d, pool, errors, run, statuses } = dispatcher(gw);
   for (let i = 0; i < 6; i++)
-    await f.verifier.sendCode(`client-${i}`, { phoneNumber: TO, message: `message ${i}: {{code}}` });
+    await f.verifier.sendCode(`client-${i}`, { to: TO, template: smsText(`message ${i}: {{code}}`) });
   smsc.mode = 'hang';
   await d.tick();
   await smsc.waitFor('six submits in flight', () => smsc.outstanding === 6);
@@ -495,7 +495,7 @@ test('a throttled submit (ESME_RTHROTTLED) is retried after retryAfterMs, then s
   const { smsc, gw } = await setup(t);
   const { f, run, statuses } = dispatcher(gw);
   smsc.throttleNext = 1;
-  await f.verifier.sendCode('c', { phoneNumber: TO, message: 'code {{code}}' });
+  await f.verifier.sendCode('c', { to: TO, template: smsText('code {{code}}') });
   await run();
   const [view] = await f.store.listMessages({ limit: 1 });
   const [attempt] = await f.store.listAttempts([view!.id]);
@@ -522,7 +522,7 @@ test('a long message asks a receipt for every part and is delivered only when ev
   gw.onReceipt((r) => void f.store.recordReceipt({ ...r, gateway: gw.id }));
   // Over 70 UTF-16 units: two UCS-2 parts.
   const long = 'Код подтверждения для входа: {{code}}. Никому его не сообщайте, даже нашим сотрудникам.';
-  await f.verifier.sendCode('c', { phoneNumber: TO, message: long });
+  await f.verifier.sendCode('c', { to: TO, template: smsText(long) });
   await run();
   await smsc.waitFor('the whole message', () => smsc.messages.length === 1);
   const [m] = smsc.messages;
@@ -560,8 +560,8 @@ test("a route's TLVs ride on its messages' submit_sm, on top of the gateway's (I
   });
   const { d, drain } = testDispatcher(f, pool);
   t.after(() => d.stop());
-  await f.verifier.sendCode('c', { phoneNumber: '+919876543210', message: 'code {{code}}' });
-  await f.verifier.sendCode('c', { phoneNumber: TO, message: 'code {{code}}' });
+  await f.verifier.sendCode('c', { to: '+919876543210', template: smsText('code {{code}}') });
+  await f.verifier.sendCode('c', { to: TO, template: smsText('code {{code}}') });
   await drain();
   await smsc.waitFor('both messages', () => smsc.submits.length === 2);
   const tags = (to: string) =>

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BacklogMonitor, DEPTH_EVERY } from '../../src/delivery/backlog.ts';
-import { coreFixture } from '../helpers/core.ts';
+import { coreFixture, smsText } from '../helpers/core.ts';
 
 test('the backlog monitor reports the queue depth on its first poll and every DEPTH_EVERY polls', async (t) => {
   const f = coreFixture();
@@ -17,10 +17,10 @@ test('the backlog monitor reports the queue depth on its first poll and every DE
     onError: (e) => assert.fail(String(e)),
   });
   for (let i = 0; i < 3; i++)
-    await f.verifier.sendCode('c', { phoneNumber: `+3462925${5800 + i}`, message: '{{code}}' });
+    await f.verifier.sendCode('c', { to: `+3462925${5800 + i}`, template: smsText('{{code}}') });
   await m.refresh();
   assert.deepEqual(depths, [3]);
-  await f.verifier.sendCode('c', { phoneNumber: '+34629255900', message: '{{code}}' });
+  await f.verifier.sendCode('c', { to: '+34629255900', template: smsText('{{code}}') });
   for (let i = 1; i < DEPTH_EVERY; i++) await m.refresh();
   assert.deepEqual(depths, [3], 'not read again before DEPTH_EVERY polls');
   await m.refresh();

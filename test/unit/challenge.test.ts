@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { KeyRing } from '../../src/core/keyring.ts';
 import { ChallengeRequired, ProofOfWork, leadingZeroBits, solve } from '../../src/core/fraud/challenge.ts';
 import { OtpdError } from '../../src/core/errors.ts';
-import { coreFixture } from '../helpers/core.ts';
+import { coreFixture, smsText } from '../helpers/core.ts';
 import type { SendContext } from '../../src/core/verification.ts';
 
 const pow = (clock: ManualClock, keys: KeyRing, difficultyBits = 10) =>
@@ -45,7 +45,7 @@ test('a throttled range answers a surface that accepts challenges with one; its 
   const row = { until: now + 900_000, shadow: false, reason: 'mixed', createdAt: now, strikes: 0, perHour: 6 };
   await f.store.putBlocks([{ scope: 't:shop:range:+447911', action: 'throttle', ...row }]);
   const send = (phone: string, challenge?: SendContext['challenge']) =>
-    f.verifier.sendCode('shop', { phoneNumber: phone, message: 'Your code is {{code}}' }, { challenge });
+    f.verifier.sendCode('shop', { to: phone, template: smsText('Your code is {{code}}') }, { challenge });
   await send('+447911000001');
   await assert.rejects(send('+447911000002'), (e) => e instanceof OtpdError && !(e instanceof ChallengeRequired));
   const refused = await send('+447911000003', { accepts: true }).catch((e: unknown) => e);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { OtpdError } from '../../src/core/errors.ts';
 import { liftedByOperator } from '../../src/core/ports/abuse.ts';
 import { ConversionBreaker, judgedFrom, type BreakerOptions } from '../../src/jobs/conversion-breaker.ts';
-import { coreFixture } from '../helpers/core.ts';
+import { coreFixture, smsText } from '../helpers/core.ts';
 
 const MSG = 'code {{code}}';
 const MIN = 60_000;
@@ -39,7 +39,7 @@ function setup(o: Partial<BreakerOptions> = {}) {
   /** Codes to distinct UK mobiles (GB) that nobody validates. */
   const pumped = async (count: number) => {
     for (let i = 0; i < count; i++)
-      await f.verifier.sendCode('c', { phoneNumber: `+4474001${String(n++).padStart(5, '0')}`, message: MSG });
+      await f.verifier.sendCode('c', { to: `+4474001${String(n++).padStart(5, '0')}`, template: smsText(MSG) });
   };
   return { f, options, breaker, reported, pumped };
 }
@@ -59,7 +59,7 @@ async function runThrough(f: Fixture, breaker: ConversionBreaker, last: number):
 
 async function gbRefused(f: Fixture): Promise<void> {
   await assert.rejects(
-    f.verifier.sendCode('c', { phoneNumber: '+447400299999', message: MSG }),
+    f.verifier.sendCode('c', { to: '+447400299999', template: smsText(MSG) }),
     (e: unknown) => e instanceof OtpdError && e.code === 'RECIPIENT_NOT_ALLOWED',
   );
 }
@@ -82,7 +82,7 @@ for (const cooldownMs of [HOUR, 20 * MIN]) {
       assert.deepEqual([block!.scope, block!.until, block!.shadow], ['country:GB', t0 + cooldownMs, false]);
       assert.match(block!.reason, /^0 of 6 codes validated/);
       await gbRefused(f);
-      await f.verifier.sendCode('c', { phoneNumber: '+34629250001', message: MSG });
+      await f.verifier.sendCode('c', { to: '+34629250001', template: smsText(MSG) });
 
       assert.deepEqual(await runThrough(f, breaker, t0 + cooldownMs - 1), [], 'not tripped again while in force');
       assert.deepEqual(reported, ['country:GB'], 'reported once');

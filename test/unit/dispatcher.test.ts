@@ -5,7 +5,7 @@ import { ScriptedGateway } from '../helpers/scripted-gateway.ts';
 import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.ts';
 import { DevOutboxGateway } from '../../src/gateways/dev-outbox.ts';
 import { backoffDelay } from '../../src/delivery/backoff.ts';
-import { coreFixture } from '../helpers/core.ts';
+import { coreFixture, smsText } from '../helpers/core.ts';
 import { GatewayPool } from '../../src/delivery/gateway-pool.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
 
@@ -41,7 +41,7 @@ function setup(script: (SendResult | 'hang' | 'throw')[], options = OPTIONS) {
 }
 
 const send = (f: ReturnType<typeof coreFixture>) =>
-  f.verifier.sendCode('c', { phoneNumber: '+34629255833', message: 'code {{code}}' });
+  f.verifier.sendCode('c', { to: '+34629255833', template: smsText('code {{code}}') });
 
 test('a message is decrypted, sent once, and marked sent with its attempt recorded', async () => {
   const { f, gateway, attempts, run } = setup([]);

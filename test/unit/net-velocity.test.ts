@@ -2,14 +2,14 @@
 // the same /24) spends the network's budget, where the per-IP limit alone sees fresh addresses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { coreFixture } from '../helpers/core.ts';
+import { coreFixture, smsText } from '../helpers/core.ts';
 import { OtpdError } from '../../src/core/errors.ts';
 
 const send = (f: ReturnType<typeof coreFixture>, i: number, ip: string) =>
   f.verifier
     .sendCode(
       'shop',
-      { phoneNumber: `+3462925${String(1000 + i)}`, message: 'Your code is {{code}}' },
+      { to: `+3462925${String(1000 + i)}`, template: smsText('Your code is {{code}}') },
       {
         ip,
         ipProxied: true,

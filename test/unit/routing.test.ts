@@ -8,7 +8,7 @@ import { Dispatcher } from '../../src/delivery/dispatcher.ts';
 import { GatewayPool, type RouteTable } from '../../src/delivery/gateway-pool.ts';
 import { Throttle } from '../../src/delivery/throttle.ts';
 import { LibPhoneNumberInspector } from '../../src/phone/libphonenumber.ts';
-import { coreFixture } from '../helpers/core.ts';
+import { coreFixture, smsText } from '../helpers/core.ts';
 import { ScriptedGateway } from '../helpers/scripted-gateway.ts';
 
 const phones = new LibPhoneNumberInspector();
@@ -46,7 +46,7 @@ function rig(scripts: Record<string, (SendResult | 'hang')[]>, routes?: Partial<
       await d.idle();
     }
   };
-  const send = (phone = '+34629255833') => f.verifier.sendCode('c', { phoneNumber: phone, message: 'code {{code}}' });
+  const send = (phone = '+34629255833') => f.verifier.sendCode('c', { to: phone, template: smsText('code {{code}}') });
   const g = (id: string) => gateways.find((x) => x.id === id)!;
   return { f, d, pool, attempts, circuit, run, send, g };
 }
@@ -239,8 +239,8 @@ test("waiting for a slot of a gateway's send rate is not a gateway timeout and d
     options: { pollMs: 1000, leaseMs: 40, sendTimeoutMs: 10, concurrency: 4, ...POLICY },
     events: { attempt: (_g, o) => outcomes.push(o), error: (e) => assert.fail(String(e)) },
   });
-  await f.verifier.sendCode('c', { phoneNumber: '+34629250001', message: MSG });
-  await f.verifier.sendCode('c', { phoneNumber: '+34629250002', message: MSG });
+  await f.verifier.sendCode('c', { to: '+34629250001', template: smsText(MSG) });
+  await f.verifier.sendCode('c', { to: '+34629250002', template: smsText(MSG) });
   await d.tick();
   await d.idle();
   assert.deepEqual(outcomes.sort(), ['sent', 'transient'], 'the second waited for a slot past half the lease');

@@ -2,7 +2,7 @@
 // capped at a multiple of its learnt baseline (and a floor), whatever the range guard has decided.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { coreFixture } from '../helpers/core.ts';
+import { coreFixture, smsText } from '../helpers/core.ts';
 import { OtpdError } from '../../src/core/errors.ts';
 
 const MSG = 'Your code is {{code}}';
@@ -14,7 +14,7 @@ async function sendAll(f: ReturnType<typeof coreFixture>, client: string, count:
   let accepted = 0;
   for (let i = from; i < from + count; i++) {
     try {
-      await f.verifier.sendCode(client, { phoneNumber: gb(i), message: MSG });
+      await f.verifier.sendCode(client, { to: gb(i), template: smsText(MSG) });
       accepted += 1;
     } catch (e) {
       assert.ok(e instanceof OtpdError && e.code === 'TOO_MANY_REQUESTS', String(e));

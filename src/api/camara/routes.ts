@@ -18,6 +18,7 @@ import { keyCheckOf } from '../auth.ts';
 import type { ClientIp } from '../client-ip.ts';
 import { useSurface } from '../surface.ts';
 import { CAMARA_SURFACE } from './errors.ts';
+import { camaraTemplate } from './template.ts';
 
 const ipContext = (c: ClientIp) => ({ ip: c.ip, ipProxied: c.proxied });
 
@@ -82,14 +83,18 @@ function registerRoutes(app: FastifyInstance, deps: CamaraDeps): void {
       const r = await counted(
         'send',
         () =>
-          verifier.sendCode(req.principal!.clientId, req.body, {
-            ...ipContext(clientIp(req)),
-            key: keyCheckOf(req.principal!),
-            request: req.requestBudget,
-            device: req.headers['x-otpd-device-id'],
-            userAgent: req.headers['x-otpd-user-agent'],
-            trusted: req.headers['x-otpd-trusted-user'] === 'true',
-          }),
+          verifier.sendCode(
+            req.principal!.clientId,
+            { to: req.body.phoneNumber, template: camaraTemplate(req.body.message) },
+            {
+              ...ipContext(clientIp(req)),
+              key: keyCheckOf(req.principal!),
+              request: req.requestBudget,
+              device: req.headers['x-otpd-device-id'],
+              userAgent: req.headers['x-otpd-user-agent'],
+              trusted: req.headers['x-otpd-trusted-user'] === 'true',
+            },
+          ),
         (x) => (x.test ? 'test_number' : 'queued'),
       );
       return { authenticationId: r.authenticationId };

@@ -1,6 +1,7 @@
 import type { DeliveryReceipt } from './outbox.ts';
 
-export type Channel = 'sms' | 'email';
+export type { Channel } from '../channel.ts';
+import type { Channel } from '../channel.ts';
 
 /** One message for one recipient, as a gateway sees it. */
 export interface OutboundMessage {

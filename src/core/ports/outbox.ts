@@ -1,3 +1,4 @@
+import type { Channel } from '../channel.ts';
 /**
  * The durable outbox part of the storage port: messages, their delivery attempts and the delivery
  * receipts that gateways report. See store.ts for how adapters prove it.
@@ -15,7 +16,7 @@ export interface ClaimedMessage {
   readonly id: string;
   /** The associated data the body was sealed with. */
   readonly verificationId: string;
-  readonly channel: 'sms' | 'email';
+  readonly channel: Channel;
   readonly recipient: string;
   readonly body: Buffer;
   /** 1 for the first attempt. */
@@ -58,7 +59,7 @@ export interface AttemptRecord {
 
 export interface MessageView {
   readonly id: string;
-  readonly channel: 'sms' | 'email';
+  readonly channel: Channel;
   readonly recipient: string;
   readonly status: MessageStatus;
   readonly attempts: number;

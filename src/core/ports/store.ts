@@ -5,6 +5,7 @@
  */
 
 export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'superseded' | 'cancelled';
+import type { Channel } from '../channel.ts';
 import type { AbuseStore, SendSignals } from './abuse.ts';
 import type { OutboxStore } from './outbox.ts';
 import type { RateTake } from './rate-limiter.ts';
@@ -13,7 +14,7 @@ export type * from './outbox.ts';
 export type * from './abuse.ts';
 
 export interface OutboundMessageInput {
-  readonly channel: 'sms' | 'email';
+  readonly channel: Channel;
   readonly recipient: string;
   /** Sealed by the key ring with the verification id as associated data; never plaintext here. */
   readonly body: Buffer;
