@@ -234,6 +234,7 @@ export class Verifier {
       this.#d.admission.refuseVelocity(clientId, phone, take, r.retryAfterSeconds);
     }
     if (r.reason === 'QUOTA') throw new OtpdError('QUOTA_EXCEEDED', undefined, secondsToNextUtcDay(now));
+    if (r.reason === 'CLOSED') throw new OtpdError('VERIFICATION_CLOSED');
     throw new OtpdError('SEND_LIMIT_EXCEEDED', undefined, Math.ceil(r.retryAfterMs / 1000));
   }
 

@@ -12,6 +12,7 @@ import type {
 } from '../core/ports/abuse.ts';
 import type { AttemptView, MessageView } from '../core/ports/outbox.ts';
 import type { ApiKeyRecord, DailyStat, NewVerification } from '../core/ports/store.ts';
+import type { Service, ServiceSettings } from '../core/ports/services.ts';
 
 // ---- keys ----------------------------------------------------------------------------------------
 
@@ -53,10 +54,10 @@ export const keyValues = (k: ApiKeyRecord, secretHash: Buffer) =>
 
 // ---- verifications ------------------------------------------------------------------------------
 
-/** The columns `verificationValues` fills, in its order; `status` is always 'pending' on insert. */
+/** The columns `verificationValues` fills, in its order. */
 export const VERIFICATION_INSERT_COLUMNS =
   'id, client_id, phone_index, code_mac, key_id, max_attempts, created_at, expires_at, country, prefix, messaged, ' +
-  'signals';
+  'signals, service_id, channel, masked_to, locale, code_sealed, status';
 
 /** A new verification's values for VERIFICATION_INSERT_COLUMNS; `messaged` says whether a message goes with it. */
 export const verificationValues = (v: NewVerification) =>
@@ -71,8 +72,15 @@ export const verificationValues = (v: NewVerification) =>
     v.expiresAt,
     v.country ?? null,
     v.prefix ?? null,
-    v.message ? 1 : 0,
+    // A resend's row is no verification of its own: out of conversion statistics.
+    v.message && !v.resendOf ? 1 : 0,
     v.signals ? encodeSignals(v.signals) : null,
+    v.serviceId ?? null,
+    v.channel ?? null,
+    v.maskedTo ?? null,
+    v.locale ?? null,
+    v.resendOf ? null : (v.codeSealed ?? null),
+    v.resendOf ? 'resent' : 'pending',
   ] as const;
 
 /** A send's signals in one column: `block|trusted|tag,tag` (tags are base64url, blocks digits). */
@@ -287,3 +295,33 @@ export function prefixesOf(e164: string): string[] {
   for (let i = 2; i <= e164.length; i++) out.push(e164.slice(0, i));
   return out;
 }
+
+// ---- services -----------------------------------------------------------------------------------
+
+export interface ServiceRow {
+  id: string;
+  client_id: string;
+  friendly_name: string;
+  /** SQLite answers 0/1, PostgreSQL a boolean. */
+  is_default: boolean | number;
+  /** JSON object of the overrides. */
+  settings: string;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export const SERVICE_COLUMNS = 'id, client_id, friendly_name, is_default, settings, created_at, updated_at';
+
+export const toService = (r: ServiceRow): Service => ({
+  id: r.id,
+  clientId: r.client_id,
+  friendlyName: r.friendly_name,
+  isDefault: r.is_default === true || r.is_default === 1,
+  settings: JSON.parse(r.settings) as ServiceSettings,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+/** A service's values in SERVICE_COLUMNS order. */
+export const serviceValues = (s: Service) =>
+  [s.id, s.clientId, s.friendlyName, s.isDefault, JSON.stringify(s.settings), s.createdAt, s.updatedAt] as const;

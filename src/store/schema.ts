@@ -217,3 +217,44 @@ export const RANGE_GUARD_SCHEMA = `
         updated_at BIGINT NOT NULL
       );
 `;
+
+/**
+ * Services (a named configuration per client). Each client that has keys or verifications gets
+ * its default service, and its verifications move into it; `newId` and `now` are the dialect's
+ * expressions for a fresh `VA…` id and the time in epoch milliseconds.
+ */
+export const SERVICES_SCHEMA = (d: Dialect, newId: string, now: string) => `
+      CREATE TABLE services (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        friendly_name TEXT NOT NULL,
+        is_default BOOLEAN NOT NULL,
+        settings TEXT NOT NULL,
+        created_at ${d.time} NOT NULL,
+        updated_at ${d.time} NOT NULL
+      );
+      CREATE INDEX services_by_client ON services (client_id, id);
+      CREATE UNIQUE INDEX services_one_default ON services (client_id) WHERE is_default;
+      ALTER TABLE verifications ADD COLUMN service_id TEXT;
+      INSERT INTO services (id, client_id, friendly_name, is_default, settings, created_at, updated_at)
+        SELECT ${newId}, c.client_id, 'Default', TRUE, '{}', ${now}, ${now}
+        FROM (SELECT client_id FROM api_keys UNION SELECT client_id FROM verifications) c;
+      UPDATE verifications SET service_id =
+        (SELECT s.id FROM services s WHERE s.client_id = verifications.client_id AND s.is_default);
+`;
+
+/**
+ * What the native and Twilio-compatible APIs show of a verification and need for a resend: its
+ * service, channel, masked recipient and locale, and its code sealed by the key ring (AES-256-GCM,
+ * the verification id as associated data) while it is pending, so that a resend sends the same code.
+ * The sealed code is dropped as the verification leaves `pending` (each store's trigger). A resend
+ * is a row of status `resent` beside its verification: it counts in the number's send windows as
+ * any send does, and `messaged = 0` keeps it out of conversion statistics.
+ */
+export const VERIFICATION_DETAILS_SCHEMA = (d: Dialect) => `
+      ALTER TABLE verifications ADD COLUMN channel TEXT;
+      ALTER TABLE verifications ADD COLUMN masked_to TEXT;
+      ALTER TABLE verifications ADD COLUMN locale TEXT;
+      ALTER TABLE verifications ADD COLUMN code_sealed ${d.bytes};
+      CREATE INDEX messages_by_verification ON messages (verification_id);
+`;

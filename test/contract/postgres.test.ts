@@ -8,6 +8,7 @@ import { outboxContract } from './outbox.contract.ts';
 import { abuseContract } from './abuse.contract.ts';
 import { rangeGuardContract } from './range-guard.contract.ts';
 import { retentionContract } from './retention.contract.ts';
+import { assertUpgradedServices, LEGACY_VERIFICATION, servicesContract } from './services.contract.ts';
 import { BUDGET, T0, right, storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
 import { assertUpgradedSendsWork, requestBudgetContract, sendGuardsContract } from './send-guards.contract.ts';
 
@@ -36,6 +37,7 @@ abuseContract('postgres', harness);
 rangeGuardContract('postgres', harness);
 sendGuardsContract('postgres', harness);
 requestBudgetContract('postgres', harness);
+servicesContract('postgres', harness);
 
 test('postgres: the request budget is exact under parallel requests over two replicas', async () => {
   const a = await harness.open();
@@ -84,4 +86,46 @@ test('postgres: the tenancy migration makes existing keys client keys, the boots
   const s = await PgStore.open({ url: PG_URL, schema, poolSize: 2 }, Date.now());
   await assertUpgradedSendsWork(s);
   await assertUpgradedKeyKinds(s);
+});
+
+test('postgres: services migration: every existing client gets a default service with its verifications', async () => {
+  const schema = freshSchema();
+  used.add(schema);
+  await withPg(async (c) => {
+    await c.query(`CREATE SCHEMA ${schema}`);
+    await c.query(`SET search_path = ${schema}`);
+    await c.query(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT)',
+    );
+    for (const m of PG_MIGRATIONS.filter((m) => m.version < 10)) {
+      await c.query(m.sql);
+      await c.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
+    }
+    await c.query(
+      `INSERT INTO api_keys (id, client_id, name, kind, secret_hash, scopes, created_at)
+      VALUES ('shop', 'shop', 'old', 'client', $1, '[]', 0)`,
+      [Buffer.alloc(32, 2)],
+    );
+    for (const [id, client, n] of [
+      ['v1', 'shop', 3],
+      ['v2', 'legacy', 5],
+    ] as const)
+      await c.query(`${LEGACY_VERIFICATION} ($1, $2, $3, $4, 'k1', 'pending', 3, 0, 1)`, [
+        id,
+        client,
+        Buffer.alloc(32, n),
+        Buffer.alloc(32, n + 1),
+      ]);
+  });
+  const s = await PgStore.open({ url: PG_URL, schema, poolSize: 2 }, Date.now());
+  const ids = await assertUpgradedServices(s, ['shop', 'legacy']);
+  await s.close();
+  const rows = await withPg(async (c) => {
+    await c.query(`SET search_path = ${schema}`);
+    return (await c.query('SELECT id, service_id FROM verifications ORDER BY id')).rows;
+  });
+  assert.deepEqual(rows, [
+    { id: 'v1', service_id: ids.get('shop') },
+    { id: 'v2', service_id: ids.get('legacy') },
+  ]);
 });

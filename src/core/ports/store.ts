@@ -8,10 +8,12 @@ export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'superseded
 import type { Channel } from '../channel.ts';
 import type { AbuseStore, SendSignals } from './abuse.ts';
 import type { OutboxStore } from './outbox.ts';
+import type { ServiceStore } from './services.ts';
 import type { RateTake } from './rate-limiter.ts';
 
 export type * from './outbox.ts';
 export type * from './abuse.ts';
+export type * from './services.ts';
 
 export interface OutboundMessageInput {
   readonly channel: Channel;
@@ -40,6 +42,21 @@ export interface NewVerification {
   readonly prefix?: string | undefined;
   /** What the range guard reads back (absent for test numbers, which send nothing). */
   readonly signals?: SendSignals | undefined;
+  /** The service it was started in (absent only for rows of stores that predate services). */
+  readonly serviceId?: string | undefined;
+  /** The channel the code goes by (also for test recipients, which are sent nothing). */
+  readonly channel?: Channel | undefined;
+  /** The recipient as it may be shown back (masked number or address). */
+  readonly maskedTo?: string | undefined;
+  readonly locale?: string | undefined;
+  /** The code sealed by the key ring, kept while pending so that a resend sends the same code. */
+  readonly codeSealed?: Buffer | undefined;
+  /**
+   * A resend: `message` goes out for this (pending) verification instead of a new verification
+   * being created. The send counts in every limit as any send does; `id` names the resend's own
+   * row, and nothing is superseded.
+   */
+  readonly resendOf?: string | undefined;
 }
 
 export interface SendWindow {
@@ -79,7 +96,9 @@ export type CreateResult =
   /** `index`: which of `SendLimits.rates` refused. */
   | { readonly ok: false; readonly reason: 'RATE'; readonly index: number; readonly retryAfterSeconds: number }
   /** The key is revoked, re-keyed or gone (or belongs to another client): nothing was written. */
-  | { readonly ok: false; readonly reason: 'KEY_REVOKED' };
+  | { readonly ok: false; readonly reason: 'KEY_REVOKED' }
+  /** A resend of a verification that is no longer pending (or has expired): nothing was written. */
+  | { readonly ok: false; readonly reason: 'CLOSED' };
 
 export interface GuessBudget {
   readonly windowMs: number;
@@ -219,7 +238,14 @@ export interface RetentionStore {
   dailyStats(fromDay: string, toDay: string, now: number): Promise<DailyStat[]>;
 }
 
-export interface Store extends VerificationStore, OutboxStore, KeyStore, DevInbox, RetentionStore, AbuseStore {
+export interface Store
+  extends VerificationStore,
+    OutboxStore,
+    KeyStore,
+    DevInbox,
+    RetentionStore,
+    AbuseStore,
+    ServiceStore {
   /** Cheap round trip used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

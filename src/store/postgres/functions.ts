@@ -26,11 +26,19 @@ const KEY_CHECK = `
  * it admits one), SEND_LIMIT (`wait_ms`: until the window admits one) or QUOTA. A refusal writes
  * nothing but, at most, an unused budget's row (a full budget, as if absent).
  */
-const sendFunction = (signals: boolean) => `
+const sendFunction = (version: 1 | 2 | 3) => {
+  const signals = version >= 2;
+  const details = version >= 3;
+  return `
   CREATE FUNCTION otpd_send(
     p_key_id text, p_key_hash bytea, p_lock bigint, p_since bigint,
     p_id text, p_client text, p_phone bytea, p_mac bytea, p_mac_key text, p_max_attempts int,
-    p_now bigint, p_expires bigint, p_country text, p_prefix text,${signals ? ' p_signals text,' : ''}
+    p_now bigint, p_expires bigint, p_country text, p_prefix text,${signals ? ' p_signals text,' : ''}${
+      details
+        ? `
+    p_service text, p_vchannel text, p_masked text, p_locale text, p_code_sealed bytea, p_resend_of text,`
+        : ''
+    }
     p_channel text, p_recipient text, p_body bytea, p_segments int,
     p_window_ms bigint[], p_window_max int[],
     p_day text, p_quota int, p_budget bigint, p_cost bigint,
@@ -46,7 +54,16 @@ const sendFunction = (signals: boolean) => `
     ${KEY_CHECK}
     -- Under READ COMMITTED each statement sees what committed before it began: taken first, the
     -- lock makes the count below see every send that held it before us.
-    PERFORM pg_advisory_xact_lock(p_lock);
+    PERFORM pg_advisory_xact_lock(p_lock);${
+      details
+        ? `
+    IF p_resend_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM verifications WHERE id = p_resend_of
+        AND client_id = p_client AND status = 'pending' AND expires_at > p_now) THEN
+      outcome := 'CLOSED';
+      RETURN;
+    END IF;`
+        : ''
+    }
     SELECT array_agg(created_at ORDER BY created_at) INTO sends FROM verifications
       WHERE client_id = p_client AND phone_index = p_phone AND created_at > p_since;
     n := coalesce(array_length(sends, 1), 0);
@@ -93,20 +110,35 @@ const sendFunction = (signals: boolean) => `
       UPDATE rate_limits r SET tat = greatest(r.tat, p_now) + k.step
         FROM unnest(p_rate_keys, p_rate_interval) AS k (key, step) WHERE r.key = k.key;
     END IF;
-    UPDATE verifications SET status = 'superseded', finished_at = p_now
-      WHERE client_id = p_client AND phone_index = p_phone AND status = 'pending';
-    INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, max_attempts, created_at, expires_at,
-      country, prefix, messaged, status${signals ? ', signals' : ''})
-      VALUES (p_id, p_client, p_phone, p_mac, p_mac_key, p_max_attempts, p_now, p_expires, p_country, p_prefix,
-        CASE WHEN p_channel IS NULL THEN 0 ELSE 1 END, 'pending'${signals ? ', p_signals' : ''});
+    ${details ? `IF p_resend_of IS NULL THEN\n      ${SUPERSEDE}\n    END IF;` : SUPERSEDE}
+    ${details ? DETAILS_INSERT : SIGNALS_INSERT(signals)}
     IF p_channel IS NOT NULL THEN
       INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
         next_attempt_at, created_at, updated_at)
-        VALUES (p_id, p_client, p_channel, p_recipient, p_body, p_segments, 'queued', p_now, p_now, p_now);
+        VALUES (${details ? 'coalesce(p_resend_of, p_id)' : 'p_id'}, p_client, p_channel, p_recipient, p_body,
+          p_segments, 'queued', p_now, p_now, p_now);
     END IF;
     outcome := 'CREATED';
   END
   $fn$;`;
+};
+
+const SUPERSEDE = `UPDATE verifications SET status = 'superseded', finished_at = p_now
+      WHERE client_id = p_client AND phone_index = p_phone AND status = 'pending';`;
+
+const SIGNALS_INSERT = (signals: boolean) => `INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id,
+      max_attempts, created_at, expires_at, country, prefix, messaged, status${signals ? ', signals' : ''})
+      VALUES (p_id, p_client, p_phone, p_mac, p_mac_key, p_max_attempts, p_now, p_expires, p_country, p_prefix,
+        CASE WHEN p_channel IS NULL THEN 0 ELSE 1 END, 'pending'${signals ? ', p_signals' : ''});`;
+
+// A resend's row: status 'resent', no code, out of conversion statistics (see VERIFICATION_DETAILS_SCHEMA).
+const DETAILS_INSERT = `INSERT INTO verifications (id, client_id, phone_index, code_mac, key_id, max_attempts,
+      created_at, expires_at, country, prefix, messaged, status, signals, service_id, channel, masked_to, locale,
+      code_sealed)
+      VALUES (p_id, p_client, p_phone, p_mac, p_mac_key, p_max_attempts, p_now, p_expires, p_country, p_prefix,
+        CASE WHEN p_channel IS NULL OR p_resend_of IS NOT NULL THEN 0 ELSE 1 END,
+        CASE WHEN p_resend_of IS NULL THEN 'pending' ELSE 'resent' END, p_signals, p_service, p_vchannel, p_masked,
+        p_locale, CASE WHEN p_resend_of IS NULL THEN p_code_sealed END);`;
 
 /**
  * outcome: a ValidationOutcome. The row lock serialises validations of one id (and of its number's
@@ -203,13 +235,32 @@ const VALIDATE_SPENDING = `
   END
   $fn$;`;
 
-export const ROUND_TRIPS_SCHEMA = sendFunction(false) + VALIDATE + TAKE + VALIDATE_SPENDING;
+export const ROUND_TRIPS_SCHEMA = sendFunction(1) + VALIDATE + TAKE + VALIDATE_SPENDING;
 
 /** Migration 8 (the range guard): the send also stores the verification's signals (see schema.ts). */
 export const SEND_WITH_SIGNALS = `
   DROP FUNCTION otpd_send(text, bytea, bigint, bigint, text, text, bytea, bytea, text, int, bigint, bigint, text, text,
     text, text, bytea, int, bigint[], int[], text, int, bigint, bigint, text[], float8[], float8[]);
-  ${sendFunction(true)}`;
+  ${sendFunction(2)}`;
+
+/**
+ * Migration 11 (services, the native and Twilio-compatible APIs): the send also stores the
+ * verification's service, channel, masked recipient, locale and sealed code, and sends a resend of
+ * a pending verification (see VERIFICATION_DETAILS_SCHEMA); the sealed code is dropped as the
+ * verification leaves pending.
+ */
+export const SEND_WITH_DETAILS = `
+  DROP FUNCTION otpd_send(text, bytea, bigint, bigint, text, text, bytea, bytea, text, int, bigint, bigint, text, text,
+    text, text, text, bytea, int, bigint[], int[], text, int, bigint, bigint, text[], float8[], float8[]);
+  ${sendFunction(3)}
+  CREATE FUNCTION otpd_forget_code() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    NEW.code_sealed := NULL;
+    RETURN NEW;
+  END
+  $fn$;
+  CREATE TRIGGER verifications_forget_code BEFORE UPDATE OF status ON verifications FOR EACH ROW
+    WHEN (NEW.status <> 'pending' AND NEW.code_sealed IS NOT NULL) EXECUTE FUNCTION otpd_forget_code();`;
 
 /**
  * otpd_take judged a request at the time its caller read the clock. One client's requests from

@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import * as ddl from '../schema.ts';
-import { ROUND_TRIPS_SCHEMA, SEND_WITH_SIGNALS, TAKE_AFTER_WAIT, TAKE_LOCK_WAIT } from './functions.ts';
+import {
+  ROUND_TRIPS_SCHEMA,
+  SEND_WITH_DETAILS,
+  SEND_WITH_SIGNALS,
+  TAKE_AFTER_WAIT,
+  TAKE_LOCK_WAIT,
+} from './functions.ts';
 import { assertSchemaName } from './pool.ts';
 
 // Times are epoch milliseconds in BIGINT, as in the SQLite store, so both adapters share every
@@ -37,6 +43,16 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
   { version: 7, name: 'take-after-wait', sql: TAKE_AFTER_WAIT },
   { version: 8, name: 'range-guard', sql: ddl.RANGE_GUARD_SCHEMA + SEND_WITH_SIGNALS },
   { version: 9, name: 'take-lock-wait', sql: TAKE_LOCK_WAIT },
+  {
+    version: 10,
+    name: 'services',
+    sql: ddl.SERVICES_SCHEMA(
+      PG,
+      "'VA' || md5(random()::text || clock_timestamp()::text || c.client_id)",
+      '(extract(epoch from clock_timestamp()) * 1000)::bigint',
+    ),
+  },
+  { version: 11, name: 'verification-details', sql: ddl.VERIFICATION_DETAILS_SCHEMA(PG) + SEND_WITH_DETAILS },
 ];
 
 /**

@@ -6,6 +6,7 @@ import { migratePg } from './migrations.ts';
 import { outbox } from './outbox.ts';
 import { createPool, type PgOptions } from './pool.ts';
 import { retention } from './retention.ts';
+import { services } from './services.ts';
 import { verifications } from './verifications.ts';
 
 export type { PgOptions } from './pool.ts';
@@ -16,6 +17,7 @@ const operationsOn = (pool: pg.Pool) => ({
   ...keys(pool),
   ...abuse(pool),
   ...retention(pool),
+  ...services(pool),
 });
 
 export interface PgStore extends ReturnType<typeof operationsOn> {}

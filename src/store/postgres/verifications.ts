@@ -8,7 +8,7 @@ import { advisoryLockKey } from './pool.ts';
 
 // Each is one statement in its own (implicit) transaction, so one round trip: the functions of
 // migration 5 (functions.ts) hold the locks, the checks and the writes.
-const SEND = `SELECT outcome, wait_ms, refused FROM otpd_send(${placeholders(28)})`;
+const SEND = `SELECT outcome, wait_ms, refused FROM otpd_send(${placeholders(34)})`;
 const VALIDATE = `SELECT outcome FROM otpd_validate(${placeholders(8)})`;
 const VALIDATE_SPENDING = `CALL otpd_validate_spending(${placeholders(11)})`;
 
@@ -17,12 +17,13 @@ function placeholders(n: number): string {
 }
 
 interface SendRow {
-  outcome: 'CREATED' | 'KEY_REVOKED' | 'RATE' | 'SEND_LIMIT' | 'QUOTA';
+  outcome: 'CREATED' | 'KEY_REVOKED' | 'RATE' | 'SEND_LIMIT' | 'QUOTA' | 'CLOSED';
   wait_ms: number | null;
   refused: number | null;
 }
 
 const KEY_REVOKED: port.CreateResult = Object.freeze({ ok: false, reason: 'KEY_REVOKED' });
+const CLOSED: port.CreateResult = Object.freeze({ ok: false, reason: 'CLOSED' });
 
 /** The send function's arguments, in its order (see functions.ts). */
 function sendValues(v: port.NewVerification, limits: port.SendLimits, key: port.KeyCheck | undefined): unknown[] {
@@ -35,6 +36,8 @@ function sendValues(v: port.NewVerification, limits: port.SendLimits, key: port.
     ...[key?.id ?? null, key?.secretHash ?? null, advisoryLockKey(v.clientId, v.phoneIndex), sendsSince(v, limits)],
     ...[v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts],
     ...[v.createdAt, v.expiresAt, v.country ?? null, v.prefix ?? null, v.signals ? encodeSignals(v.signals) : null],
+    ...[v.serviceId ?? null, v.channel ?? null, v.maskedTo ?? null, v.locale ?? null, v.codeSealed ?? null],
+    v.resendOf ?? null,
     ...[m?.channel ?? null, m?.recipient ?? null, m?.body ?? null, m?.segments ?? 1],
     ...[limits.windows.map((w) => w.windowMs), limits.windows.map((w) => w.max)],
     ...[day, limits.dailyQuota, limits.dailyBudgetMicros ?? 0, m?.costMicros ?? 0],
@@ -48,6 +51,8 @@ function toCreateResult(r: SendRow): port.CreateResult {
       return CREATED;
     case 'KEY_REVOKED':
       return KEY_REVOKED;
+    case 'CLOSED':
+      return CLOSED;
     case 'QUOTA':
       return QUOTA;
     case 'SEND_LIMIT':

@@ -42,6 +42,23 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       )
       .join('\n')}`,
   },
+  {
+    version: 10,
+    name: 'services',
+    sql: ddl.SERVICES_SCHEMA(
+      SQLITE,
+      "'VA' || lower(hex(randomblob(16)))",
+      "CAST(strftime('%s', 'now') AS INTEGER) * 1000",
+    ),
+  },
+  {
+    version: 11,
+    name: 'verification-details',
+    sql: `${ddl.VERIFICATION_DETAILS_SCHEMA(SQLITE)}
+      CREATE TRIGGER verifications_forget_code AFTER UPDATE OF status ON verifications
+        WHEN NEW.status <> 'pending' AND NEW.code_sealed IS NOT NULL
+        BEGIN UPDATE verifications SET code_sealed = NULL WHERE id = NEW.id; END;`,
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import { keyReads } from './keys.ts';
 import { migrate } from './migrations.ts';
 import { outboxReads } from './outbox.ts';
 import { retentionReads } from './retention.ts';
+import { serviceReads } from './services.ts';
 import { spendingFirst } from './request-budgets.ts';
 import { systemClock } from '../../core/clock.ts';
 import { TokenBuckets } from '../memory/token-buckets.ts';
@@ -27,7 +28,7 @@ export function migrateSqlite(o: SqliteOptions, now: number): number[] {
 }
 
 const readsOn = (db: Database.Database) =>
-  asyncAll({ ...keyReads(db), ...outboxReads(db), ...abuseReads(db), ...retentionReads(db) });
+  asyncAll({ ...keyReads(db), ...outboxReads(db), ...abuseReads(db), ...retentionReads(db), ...serviceReads(db) });
 
 /** The port's writes (purge aside, which is several), each submitted to the write queue by name. */
 type PortWrites = Pick<Async<Writes>, Exclude<keyof Writes, `purge${string}`>>;
@@ -85,6 +86,10 @@ export class SqliteStore {
       putBlocks: write('putBlocks'),
       deleteBlock: write('deleteBlock'),
       replaceBaselines: write('replaceBaselines'),
+      createService: write('createService'),
+      defaultService: write('defaultService'),
+      updateService: write('updateService'),
+      deleteService: write('deleteService'),
     };
     const reads = readsOn(this.#db);
     const spending = spendingFirst(this.#db, budgets, reads.admissionFacts, writes.attemptValidation);

@@ -31,8 +31,10 @@ function statements(db: Database.Database) {
     ).pluck(),
     supersede: p(`UPDATE verifications SET status = 'superseded', finished_at = ?
       WHERE client_id = ? AND phone_index = ? AND status = 'pending'`),
-    insertVerification: p(`INSERT INTO verifications (${rows.VERIFICATION_INSERT_COLUMNS}, status)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`),
+    insertVerification: p(`INSERT INTO verifications (${rows.VERIFICATION_INSERT_COLUMNS})
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    resendable: p(`SELECT 1 FROM verifications WHERE id = ? AND client_id = ? AND status = 'pending'
+      AND expires_at > ?`).pluck(),
     insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
       next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
     get: p('SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = ?'),
@@ -52,6 +54,7 @@ function statements(db: Database.Database) {
 }
 
 const KEY_REVOKED: port.CreateResult = Object.freeze({ ok: false, reason: 'KEY_REVOKED' });
+const CLOSED: port.CreateResult = Object.freeze({ ok: false, reason: 'CLOSED' });
 
 /**
  * The verification writes, run on the one write connection one at a time (see writes.ts): that
@@ -66,6 +69,7 @@ export function verificationWrites(db: Database.Database) {
   return {
     createVerification(v: port.NewVerification, limits: port.SendLimits, key?: port.KeyCheck): port.CreateResult {
       if (revoked(v.clientId, key)) return KEY_REVOKED;
+      if (v.resendOf && q.resendable.get(v.resendOf, v.clientId, v.createdAt) === undefined) return CLOSED;
       const sends = q.recentSends.all(v.clientId, v.phoneIndex, sendsSince(v, limits)) as number[];
       const keys = (limits.rates ?? []).map((r) => r.key);
       const admitted = admitSend(sends, v, limits, rates.tats(keys));
@@ -73,12 +77,12 @@ export function verificationWrites(db: Database.Database) {
       // Taken before anything is inserted, so a refused charge leaves nothing to undo.
       if (admitted.charge && !takeCharge(v.clientId, admitted.charge)) return QUOTA;
       rates.store(keys, admitted.tats);
-      q.supersede.run(v.createdAt, v.clientId, v.phoneIndex);
+      if (!v.resendOf) q.supersede.run(v.createdAt, v.clientId, v.phoneIndex);
       q.insertVerification.run(...rows.verificationValues(v));
       const m = v.message;
       if (m)
         q.insertMessage.run(
-          v.id,
+          v.resendOf ?? v.id,
           v.clientId,
           m.channel,
           m.recipient,

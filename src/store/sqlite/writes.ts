@@ -9,6 +9,7 @@ import { abuseWrites } from './abuse.ts';
 import { keyWrites } from './keys.ts';
 import { outboxWrites } from './outbox.ts';
 import { retentionWrites } from './retention.ts';
+import { serviceWrites } from './services.ts';
 import { verificationWrites } from './verifications.ts';
 
 export function writesOn(db: Database.Database) {
@@ -18,6 +19,7 @@ export function writesOn(db: Database.Database) {
     ...keyWrites(db),
     ...abuseWrites(db),
     ...retentionWrites(db),
+    ...serviceWrites(db),
   };
 }
 
