@@ -2,6 +2,7 @@
  * Rows as both SQL stores return them (snake_case columns, epoch-ms times) and the port's views of
  * them: one mapping per table, so the two stores cannot disagree on what a row means.
  */
+import { isChannel } from '../core/channel.ts';
 import type {
   ClientPolicy,
   NumberRule,
@@ -11,7 +12,7 @@ import type {
   SendSignals,
 } from '../core/ports/abuse.ts';
 import type { AttemptView, MessageView } from '../core/ports/outbox.ts';
-import type { ApiKeyRecord, DailyStat, NewVerification } from '../core/ports/store.ts';
+import type { ApiKeyRecord, DailyStat, NewVerification, VerificationRecord } from '../core/ports/store.ts';
 import type { Service, ServiceSettings } from '../core/ports/services.ts';
 
 // ---- keys ----------------------------------------------------------------------------------------
@@ -82,6 +83,42 @@ export const verificationValues = (v: NewVerification) =>
     v.resendOf ? null : (v.codeSealed ?? null),
     v.resendOf ? 'resent' : 'pending',
   ] as const;
+
+export const VERIFICATION_RECORD_COLUMNS =
+  'id, client_id, service_id, channel, masked_to, locale, status, attempts, max_attempts, created_at, expires_at, ' +
+  'finished_at, code_sealed';
+
+export interface VerificationRecordRow {
+  id: string;
+  client_id: string;
+  service_id: string | null;
+  channel: string | null;
+  masked_to: string | null;
+  locale: string | null;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  created_at: number | string;
+  expires_at: number | string;
+  finished_at: number | string | null;
+  code_sealed: Buffer | null;
+}
+
+export const toVerificationRecord = (r: VerificationRecordRow): VerificationRecord => ({
+  id: r.id,
+  clientId: r.client_id,
+  serviceId: r.service_id,
+  channel: isChannel(r.channel) ? r.channel : null,
+  maskedTo: r.masked_to,
+  locale: r.locale,
+  status: r.status as VerificationRecord['status'],
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  createdAt: Number(r.created_at),
+  expiresAt: Number(r.expires_at),
+  finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+  codeSealed: r.code_sealed,
+});
 
 /** A send's signals in one column: `block|trusted|tag,tag` (tags are base64url, blocks digits). */
 export const encodeSignals = (s: SendSignals): string => `${s.block}|${s.trusted ? 1 : 0}|${s.sources.join(',')}`;

@@ -10,6 +10,7 @@ import { outboxContract } from './outbox.contract.ts';
 import { abuseContract } from './abuse.contract.ts';
 import { rangeGuardContract } from './range-guard.contract.ts';
 import { retentionContract } from './retention.contract.ts';
+import { verificationDetailsContract } from './verification-details.contract.ts';
 import { assertUpgradedServices, LEGACY_VERIFICATION, servicesContract } from './services.contract.ts';
 import { storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
 import { assertUpgradedSendsWork, requestBudgetContract, sendGuardsContract } from './send-guards.contract.ts';
@@ -37,6 +38,7 @@ for (const writer of ['worker', 'inline'] as const) {
   sendGuardsContract(`sqlite (${writer} writer)`, harness);
   requestBudgetContract(`sqlite (${writer} writer)`, harness);
   servicesContract(`sqlite (${writer} writer)`, harness);
+  verificationDetailsContract(`sqlite (${writer} writer)`, harness);
 }
 
 test('sqlite: the tenancy migration makes existing keys client keys, the bootstrap key an operator', async () => {

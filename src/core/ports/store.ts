@@ -7,7 +7,7 @@
 export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'superseded' | 'cancelled';
 import type { Channel } from '../channel.ts';
 import type { AbuseStore, SendSignals } from './abuse.ts';
-import type { OutboxStore } from './outbox.ts';
+import type { MessageView, OutboxStore } from './outbox.ts';
 import type { ServiceStore } from './services.ts';
 import type { RateTake } from './rate-limiter.ts';
 
@@ -149,6 +149,47 @@ export interface VerificationStore {
   ): Promise<ValidationOutcome | RequestLimited>;
 }
 
+/** A verification as the native and Twilio-compatible APIs show it. */
+export interface VerificationRecord {
+  readonly id: string;
+  readonly clientId: string;
+  readonly serviceId: string | null;
+  readonly channel: Channel | null;
+  readonly maskedTo: string | null;
+  readonly locale: string | null;
+  readonly status: VerificationStatus;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly finishedAt: number | null;
+  /** Present only while pending (see NewVerification.codeSealed). */
+  readonly codeSealed: Buffer | null;
+}
+
+/**
+ * The reads and the one extra transition the native and Twilio-compatible APIs need. A client
+ * sees only its own verifications: another client's id answers null, like a missing one.
+ */
+export interface VerificationLookup {
+  getVerification(clientId: string, id: string): Promise<VerificationRecord | null>;
+  /** The client's pending, unexpired verification of this number in this service, if any (the newest). */
+  findPendingVerification(
+    clientId: string,
+    serviceId: string,
+    phoneIndex: Buffer,
+    now: number,
+  ): Promise<VerificationRecord | null>;
+  /** The messages sent for the verification (its first send and its resends), oldest first. */
+  listVerificationMessages(clientId: string, id: string): Promise<MessageView[]>;
+  /**
+   * pending → `to` (cancelled, or verified without a code: Twilio's `Status=approved`), one guarded
+   * statement: false when the verification is not the client's, not pending, or has expired.
+   * Concurrency: of a close and a validation racing, exactly one changes the row.
+   */
+  closeVerification(clientId: string, id: string, to: 'cancelled' | 'verified', now: number): Promise<boolean>;
+}
+
 /**
  * How far a key reaches: a client key its own tenant only, an operator key every tenant and the
  * global rules. Anything a store cannot read as `operator` is `client` (fail closed).
@@ -245,7 +286,8 @@ export interface Store
     DevInbox,
     RetentionStore,
     AbuseStore,
-    ServiceStore {
+    ServiceStore,
+    VerificationLookup {
   /** Cheap round trip used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

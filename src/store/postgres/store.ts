@@ -7,7 +7,7 @@ import { outbox } from './outbox.ts';
 import { createPool, type PgOptions } from './pool.ts';
 import { retention } from './retention.ts';
 import { services } from './services.ts';
-import { verifications } from './verifications.ts';
+import { verificationLookup, verifications } from './verifications.ts';
 
 export type { PgOptions } from './pool.ts';
 
@@ -18,6 +18,7 @@ const operationsOn = (pool: pg.Pool) => ({
   ...abuse(pool),
   ...retention(pool),
   ...services(pool),
+  ...verificationLookup(pool),
 });
 
 export interface PgStore extends ReturnType<typeof operationsOn> {}

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { utcDay } from '../../core/clock.ts';
 import type { RateTake } from '../../core/ports/rate-limiter.ts';
 import type * as port from '../../core/ports/store.ts';
-import { encodeSignals } from '../rows.ts';
+import * as rows from '../rows.ts';
 import { chargeOf, CREATED, gcra, QUOTA, rateRetrySeconds, sendsSince } from '../rules.ts';
 import { advisoryLockKey } from './pool.ts';
 
@@ -35,7 +35,13 @@ function sendValues(v: port.NewVerification, limits: port.SendLimits, key: port.
   return [
     ...[key?.id ?? null, key?.secretHash ?? null, advisoryLockKey(v.clientId, v.phoneIndex), sendsSince(v, limits)],
     ...[v.id, v.clientId, v.phoneIndex, v.codeMac, v.keyId, v.maxAttempts],
-    ...[v.createdAt, v.expiresAt, v.country ?? null, v.prefix ?? null, v.signals ? encodeSignals(v.signals) : null],
+    ...[
+      v.createdAt,
+      v.expiresAt,
+      v.country ?? null,
+      v.prefix ?? null,
+      v.signals ? rows.encodeSignals(v.signals) : null,
+    ],
     ...[v.serviceId ?? null, v.channel ?? null, v.maskedTo ?? null, v.locale ?? null, v.codeSealed ?? null],
     v.resendOf ?? null,
     ...[m?.channel ?? null, m?.recipient ?? null, m?.body ?? null, m?.segments ?? 1],
@@ -110,5 +116,49 @@ export const verifications = (pool: pg.Pool) => ({
     });
     const { outcome, wait_ms } = r.rows[0]!;
     return outcome === 'REQUEST_LIMITED' ? { retryAfterSeconds: rateRetrySeconds(wait_ms) } : outcome;
+  },
+});
+
+/** The verification reads of the native and Twilio-compatible APIs, and the close transition. */
+export const verificationLookup = (pool: pg.Pool) => ({
+  async getVerification(clientId: string, id: string): Promise<port.VerificationRecord | null> {
+    const r = await pool.query<rows.VerificationRecordRow>(
+      `SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE id = $1 AND client_id = $2
+        AND status <> 'resent'`,
+      [id, clientId],
+    );
+    return r.rows[0] ? rows.toVerificationRecord(r.rows[0]) : null;
+  },
+
+  async findPendingVerification(
+    clientId: string,
+    serviceId: string,
+    phoneIndex: Buffer,
+    now: number,
+  ): Promise<port.VerificationRecord | null> {
+    const r = await pool.query<rows.VerificationRecordRow>(
+      `SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = $1 AND phone_index = $2
+        AND service_id = $3 AND status = 'pending' AND expires_at > $4 ORDER BY created_at DESC LIMIT 1`,
+      [clientId, phoneIndex, serviceId, now],
+    );
+    return r.rows[0] ? rows.toVerificationRecord(r.rows[0]) : null;
+  },
+
+  async listVerificationMessages(clientId: string, id: string): Promise<port.MessageView[]> {
+    const r = await pool.query<rows.MessageRow>(
+      `SELECT ${rows.MESSAGE_COLUMNS} FROM messages WHERE verification_id = $1 AND client_id = $2 ORDER BY seq`,
+      [id, clientId],
+    );
+    return r.rows.map(rows.toMessageView);
+  },
+
+  /** One guarded UPDATE: a validation holding the row's lock is waited for, and its result re-checked. */
+  async closeVerification(clientId: string, id: string, to: 'cancelled' | 'verified', now: number): Promise<boolean> {
+    const r = await pool.query(
+      `UPDATE verifications SET status = $1, finished_at = $2
+        WHERE id = $3 AND client_id = $4 AND status = 'pending' AND expires_at > $2`,
+      [to, now, id, clientId],
+    );
+    return r.rowCount === 1;
   },
 });

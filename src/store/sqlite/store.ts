@@ -9,6 +9,7 @@ import { migrate } from './migrations.ts';
 import { outboxReads } from './outbox.ts';
 import { retentionReads } from './retention.ts';
 import { serviceReads } from './services.ts';
+import { verificationReads } from './verifications.ts';
 import { spendingFirst } from './request-budgets.ts';
 import { systemClock } from '../../core/clock.ts';
 import { TokenBuckets } from '../memory/token-buckets.ts';
@@ -28,7 +29,14 @@ export function migrateSqlite(o: SqliteOptions, now: number): number[] {
 }
 
 const readsOn = (db: Database.Database) =>
-  asyncAll({ ...keyReads(db), ...outboxReads(db), ...abuseReads(db), ...retentionReads(db), ...serviceReads(db) });
+  asyncAll({
+    ...keyReads(db),
+    ...outboxReads(db),
+    ...abuseReads(db),
+    ...retentionReads(db),
+    ...serviceReads(db),
+    ...verificationReads(db),
+  });
 
 /** The port's writes (purge aside, which is several), each submitted to the write queue by name. */
 type PortWrites = Pick<Async<Writes>, Exclude<keyof Writes, `purge${string}`>>;
@@ -90,6 +98,7 @@ export class SqliteStore {
       defaultService: write('defaultService'),
       updateService: write('updateService'),
       deleteService: write('deleteService'),
+      closeVerification: write('closeVerification'),
     };
     const reads = readsOn(this.#db);
     const spending = spendingFirst(this.#db, budgets, reads.admissionFacts, writes.attemptValidation);

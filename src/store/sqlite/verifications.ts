@@ -116,3 +116,36 @@ export function verificationWrites(db: Database.Database) {
     },
   };
 }
+
+const VERIFICATION_MESSAGES = `SELECT ${rows.MESSAGE_COLUMNS} FROM messages m
+  WHERE m.verification_id = ? AND m.client_id = ? ORDER BY m.seq`;
+
+/** The verification reads of the native and Twilio-compatible APIs, on a read connection. */
+export function verificationReads(db: Database.Database) {
+  const p = (sql: string) => db.prepare(sql);
+  const q = {
+    get: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE id = ? AND client_id = ?
+      AND status <> 'resent'`),
+    pending: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = ? AND phone_index = ?
+      AND service_id = ? AND status = 'pending' AND expires_at > ? ORDER BY created_at DESC LIMIT 1`),
+    messages: p(VERIFICATION_MESSAGES),
+  };
+  const one = (r: unknown) => (r ? rows.toVerificationRecord(r as rows.VerificationRecordRow) : null);
+  return {
+    getVerification: (clientId: string, id: string): port.VerificationRecord | null => one(q.get.get(id, clientId)),
+    findPendingVerification: (clientId: string, serviceId: string, phoneIndex: Buffer, now: number) =>
+      one(q.pending.get(clientId, phoneIndex, serviceId, now)),
+    listVerificationMessages: (clientId: string, id: string): port.MessageView[] =>
+      (q.messages.all(id, clientId) as rows.MessageRow[]).map(rows.toMessageView),
+  };
+}
+
+/** The one transition the APIs add to validation's: pending → cancelled or verified, guarded. */
+export function closeWrites(db: Database.Database) {
+  const close = db.prepare(`UPDATE verifications SET status = ?, finished_at = ?
+    WHERE id = ? AND client_id = ? AND status = 'pending' AND expires_at > ?`);
+  return {
+    closeVerification: (clientId: string, id: string, to: 'cancelled' | 'verified', now: number): boolean =>
+      close.run(to, now, id, clientId, now).changes === 1,
+  };
+}

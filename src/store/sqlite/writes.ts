@@ -10,7 +10,7 @@ import { keyWrites } from './keys.ts';
 import { outboxWrites } from './outbox.ts';
 import { retentionWrites } from './retention.ts';
 import { serviceWrites } from './services.ts';
-import { verificationWrites } from './verifications.ts';
+import { closeWrites, verificationWrites } from './verifications.ts';
 
 export function writesOn(db: Database.Database) {
   return {
@@ -20,6 +20,7 @@ export function writesOn(db: Database.Database) {
     ...abuseWrites(db),
     ...retentionWrites(db),
     ...serviceWrites(db),
+    ...closeWrites(db),
   };
 }
 

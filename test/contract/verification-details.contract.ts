@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { NewVerification } from '../../src/core/ports/store.ts';
+import {
+  BUDGET,
+  LIMITS,
+  MIN,
+  T0,
+  pairTest,
+  right,
+  storeTest,
+  verification,
+  type StoreHarness,
+} from './store.contract.ts';
+
+const SERVICE = `VA${'a'.repeat(32)}`;
+const OTHER_SERVICE = `VA${'b'.repeat(32)}`;
+
+const detailed = (o: Partial<NewVerification> & { phone?: string } = {}) =>
+  verification({
+    serviceId: SERVICE,
+    channel: 'sms',
+    maskedTo: '+3462*****33',
+    locale: 'es',
+    codeSealed: Buffer.from('sealed-code'),
+    ...o,
+  });
+
+const resendOf = (v: NewVerification, at: number) =>
+  detailed({ id: randomUUID(), createdAt: at, expiresAt: v.expiresAt, resendOf: v.id, codeSealed: undefined });
+
+/** What the native and Twilio-compatible APIs keep and read of a verification, and resends. */
+export function verificationDetailsContract(name: string, h: StoreHarness): void {
+  const withStore = storeTest(name, h);
+  const withPair = pairTest(name, h);
+
+  withStore('details: a verification reads back with its service, channel, masked recipient and locale', async (s) => {
+    const v = detailed();
+    await s.createVerification(v, LIMITS);
+    const r = await s.getVerification('client-a', v.id);
+    assert.deepEqual(r, {
+      id: v.id,
+      clientId: 'client-a',
+      serviceId: SERVICE,
+      channel: 'sms',
+      maskedTo: '+3462*****33',
+      locale: 'es',
+      status: 'pending',
+      attempts: 0,
+      maxAttempts: 3,
+      createdAt: T0,
+      expiresAt: T0 + 5 * MIN,
+      finishedAt: null,
+      codeSealed: Buffer.from('sealed-code'),
+    });
+    assert.equal(await s.getVerification('client-b', v.id), null, "another client's is not found");
+    const found = await s.findPendingVerification('client-a', SERVICE, v.phoneIndex, T0 + MIN);
+    assert.equal(found?.id, v.id);
+    assert.equal(await s.findPendingVerification('client-a', OTHER_SERVICE, v.phoneIndex, T0 + MIN), null);
+    assert.equal(await s.findPendingVerification('client-a', SERVICE, v.phoneIndex, v.expiresAt), null, 'expired');
+  });
+
+  withStore('details: the sealed code is dropped as the verification leaves pending', async (s) => {
+    const approved = detailed({ phone: 'p1' });
+    const canceled = detailed({ phone: 'p2' });
+    await s.createVerification(approved, LIMITS);
+    await s.createVerification(canceled, LIMITS);
+    assert.equal(await s.attemptValidation('client-a', approved.id, T0 + 1000, BUDGET, right), 'VERIFIED');
+    assert.equal(await s.closeVerification('client-a', canceled.id, 'cancelled', T0 + 1000), true);
+    for (const [v, status] of [
+      [approved, 'verified'],
+      [canceled, 'cancelled'],
+    ] as const) {
+      const r = await s.getVerification('client-a', v.id);
+      assert.equal(r?.status, status);
+      assert.equal(r?.codeSealed, null);
+      assert.equal(r?.finishedAt, T0 + 1000);
+    }
+    const superseded = detailed({ phone: 'p3' });
+    await s.createVerification(superseded, LIMITS);
+    await s.createVerification(detailed({ phone: 'p3', createdAt: T0 + 1000 }), LIMITS);
+    assert.equal((await s.getVerification('client-a', superseded.id))?.codeSealed, null);
+  });
+
+  withStore('close: only a pending, unexpired verification of the client closes, once', async (s) => {
+    const v = detailed();
+    await s.createVerification(v, LIMITS);
+    assert.equal(await s.closeVerification('client-b', v.id, 'cancelled', T0 + 1), false);
+    assert.equal(await s.closeVerification('client-a', v.id, 'verified', T0 + 1), true);
+    assert.equal(await s.closeVerification('client-a', v.id, 'cancelled', T0 + 2), false);
+    assert.equal((await s.getVerification('client-a', v.id))?.status, 'verified');
+    const late = detailed({ phone: 'p2' });
+    await s.createVerification(late, LIMITS);
+    assert.equal(await s.closeVerification('client-a', late.id, 'cancelled', late.expiresAt), false, 'expired');
+    assert.equal(
+      await s.attemptValidation('client-a', v.id, T0 + 3, BUDGET, right),
+      'EXPIRED',
+      'approved without a code: no code is accepted after',
+    );
+  });
+
+  withStore(
+    'resend: a message for the pending verification, counted in the windows, superseding nothing',
+    async (s) => {
+      const v = detailed();
+      assert.deepEqual(await s.createVerification(v, LIMITS), { ok: true });
+      const again = resendOf(v, T0 + MIN);
+      assert.deepEqual(await s.createVerification(again, LIMITS), { ok: true });
+      assert.equal((await s.getVerification('client-a', v.id))?.status, 'pending', 'still pending');
+      assert.equal(await s.getVerification('client-a', again.id), null, "a resend's row is not a verification");
+      const messages = await s.listVerificationMessages('client-a', v.id);
+      assert.equal(messages.length, 2);
+      assert.deepEqual(await s.listVerificationMessages('client-b', v.id), []);
+      const tight = { ...LIMITS, windows: [{ windowMs: 15 * MIN, max: 2 }] };
+      const refused = await s.createVerification(resendOf(v, T0 + 2 * MIN), tight);
+      assert.equal(refused.ok ? 'ok' : refused.reason, 'SEND_LIMIT', 'the resend counted as a send');
+      assert.equal(await s.attemptValidation('client-a', v.id, T0 + 3 * MIN, BUDGET, right), 'VERIFIED');
+      const closed = await s.createVerification(resendOf(v, T0 + 4 * MIN), LIMITS);
+      assert.deepEqual(closed, { ok: false, reason: 'CLOSED' });
+      assert.equal((await s.listVerificationMessages('client-a', v.id)).length, 2, 'nothing written');
+      const expired = detailed({ phone: 'p9' });
+      await s.createVerification(expired, LIMITS);
+      assert.deepEqual(await s.createVerification(resendOf(expired, expired.expiresAt), LIMITS), {
+        ok: false,
+        reason: 'CLOSED',
+      });
+    },
+  );
+
+  withPair('resend: parallel resends (two handles) never send more than the window allows', async (a, b) => {
+    const v = detailed();
+    await a.createVerification(v, LIMITS);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? b : a).createVerification(resendOf(v, T0 + 1000 + i), LIMITS)),
+    );
+    assert.equal(results.filter((r) => r.ok).length, 4, 'the window holds 5 sends: the first and 4 resends');
+    assert.equal((await a.listVerificationMessages('client-a', v.id)).length, 5);
+  });
+}
