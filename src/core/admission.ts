@@ -190,7 +190,7 @@ export class Admission {
         shadow: false,
         ...(scope ? { scope: logScope(scope) } : {}),
       });
-      throw new OtpdError(code);
+      throw new OtpdError(code, undefined, undefined, reason);
     };
     const listed = verdict(facts.rules, policy.blockList, phone);
     if (listed === 'block') refuse('block_list', 'RECIPIENT_BLOCKED');
@@ -214,6 +214,28 @@ export class Admission {
         ...throttles,
         ...(safe ? [] : this.#spendCap(clientId, country, facts, o.costMicros ?? 0)),
       ],
+    };
+  }
+
+  /**
+   * An email send: the address's own block and safe rules do not exist, so what applies is the
+   * client's day (quota, budget) and its velocity per client and per end-user IP. The address's
+   * send windows are the store's, as for a number.
+   */
+  async admitEmail(
+    clientId: string,
+    o: { ip: string | undefined; ipProxied: boolean; request?: RateTake | undefined },
+  ): Promise<Admitted> {
+    const { policy, clock } = this.#d;
+    const facts = await this.#d.store.admissionFacts(clientId, '', [], clock.now(), o.request);
+    if (facts.requestRetryAfter) throw new OtpdError('TOO_MANY_REQUESTS', undefined, facts.requestRetryAfter);
+    const ip = policy.ipLimitScope === 'proxied' && !o.ipProxied ? undefined : o.ip;
+    return {
+      country: undefined,
+      prefix: '',
+      dailyQuota: facts.policy?.dailyMessages ?? policy.dailyQuota,
+      dailyBudgetMicros: facts.policy?.dailyBudgetMicros ?? policy.dailyBudgetMicros,
+      rates: this.#velocity(clientId, { ip, prefix: undefined, country: undefined }),
     };
   }
 
@@ -273,7 +295,7 @@ export class Admission {
   /** The store refused the send on `take`: reported and answered as the velocity defence. */
   refuseVelocity(clientId: string, phone: string, take: VelocityTake, retryAfterSeconds: number): never {
     this.reportVelocity(clientId, phone, take);
-    throw new OtpdError('TOO_MANY_REQUESTS', undefined, retryAfterSeconds);
+    throw new OtpdError('TOO_MANY_REQUESTS', undefined, retryAfterSeconds, take.reason);
   }
 
   /** Reports a refusal on `take` that is answered otherwise (a proof-of-work challenge). */

@@ -43,8 +43,10 @@ export class OtpdError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** What this occurrence adds to the catalogue's text (which field, which limit); absent when nothing. */
   readonly detail: string | undefined;
+  /** Which defence refused (an abuse reason such as `number_type`), where a surface words them apart. */
+  readonly defence: string | undefined;
 
-  constructor(code: ErrorCode, detail?: string, retryAfterSeconds?: number) {
+  constructor(code: ErrorCode, detail?: string, retryAfterSeconds?: number, defence?: string) {
     // A domain error is an answer, not a bug: its stack is never shown or logged, and capturing it
     // was a measurable share of a wrong-code validation.
     const limit = Error.stackTraceLimit;
@@ -55,6 +57,7 @@ export class OtpdError extends Error {
     this.code = code;
     this.detail = detail;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.defence = defence;
   }
 }
 

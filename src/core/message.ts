@@ -21,3 +21,19 @@ export interface MessageTemplate {
 export function textTemplate(text: string, placeholder: string): MessageTemplate {
   return { render: (code) => ({ text: text.split(placeholder).join(code) }) };
 }
+
+// NUL starts no text otpd sends (every API refuses it in input), so it marks a multi-part body.
+const PARTS = '\u0000';
+
+/** The form a rendered message is sealed in: its text alone, or every part of an email. */
+export function packMessage(m: RenderedMessage): string {
+  if (m.subject === undefined && m.html === undefined) return m.text;
+  return PARTS + JSON.stringify({ text: m.text, subject: m.subject, html: m.html });
+}
+
+/** The parts of a sealed body's plaintext (see packMessage). */
+export function unpackMessage(plain: string): RenderedMessage {
+  if (!plain.startsWith(PARTS)) return { text: plain };
+  const p = JSON.parse(plain.slice(PARTS.length)) as { text: string; subject?: string; html?: string };
+  return { text: p.text, subject: p.subject, html: p.html };
+}

@@ -1,11 +1,13 @@
 import type { Clock } from './clock.ts';
-import type { MessageTemplate } from './message.ts';
-import { generateCode, normalizeCode, type RandomInt } from './codes.ts';
+import { packMessage, type MessageTemplate } from './message.ts';
+import type { Channel } from './channel.ts';
+import { maskEmail, normalizeEmail } from './email.ts';
+import { generateCode, maskPhone, normalizeCode, type CodeAlphabet, type RandomInt } from './codes.ts';
 import { OtpdError } from './errors.ts';
 import type { KeyRing } from './keyring.ts';
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH, type Policy } from './policy.ts';
 import { segmentInfo } from './segments.ts';
-import type { PhoneInspector } from './ports/phone.ts';
+import type { PhoneInfo, PhoneInspector } from './ports/phone.ts';
 import { NON_GEOGRAPHIC, type Admission } from './admission.ts';
 import type { Admitted } from './admission.ts';
 import type { RateTake } from './ports/rate-limiter.ts';
@@ -81,17 +83,50 @@ export interface SendCodeInput {
   readonly template: MessageTemplate;
 }
 
+/** A start on any surface: who gets which code by which channel, under which service's policy. */
+export interface SendSpec {
+  /** E.164 for SMS, an address for email; normalised here. */
+  readonly to: string;
+  readonly channel: Channel;
+  readonly template: MessageTemplate;
+  /** The service's policy (servicePolicy); the server's own when absent. */
+  readonly policy?: Policy | undefined;
+  readonly serviceId?: string | undefined;
+  readonly locale?: string | undefined;
+  /** The verification's id (the APIs' own shape, `VE…`); a UUID when absent. */
+  readonly id?: string | undefined;
+  /** Keep the code sealed while pending, so that a later start can resend it. */
+  readonly keepCode?: boolean | undefined;
+  /** Send the pending verification's own code again, as a resend of it. */
+  readonly resend?: { readonly id: string; readonly codeSealed: Buffer; readonly expiresAt: number } | undefined;
+}
+
+export interface SentCode {
+  readonly id: string;
+  readonly test: boolean;
+  /** The recipient in its canonical form. */
+  readonly to: string;
+  readonly maskedTo: string;
+  readonly expiresAt: number;
+}
+
+interface Recipient {
+  readonly value: string;
+  readonly masked: string;
+  /** What libphonenumber says of a number; absent for an email address. */
+  readonly info: PhoneInfo | undefined;
+}
+
 export interface SendCodeResult {
   readonly authenticationId: string;
   readonly test: boolean;
 }
 
-const OUTCOME_ERRORS: Record<Exclude<ValidationOutcome, 'VERIFIED'>, OtpdError['code']> = {
+const OUTCOME_ERRORS: Record<Exclude<ValidationOutcome, 'VERIFIED' | 'KEY_REVOKED'>, OtpdError['code']> = {
   INVALID: 'CODE_INVALID',
   FAILED: 'ATTEMPTS_EXHAUSTED',
   EXPIRED: 'VERIFICATION_CLOSED',
   NOT_FOUND: 'NOT_FOUND',
-  KEY_REVOKED: 'UNAUTHENTICATED',
 };
 
 /** The two use cases of the CAMARA API, shared by every API surface. */
@@ -103,45 +138,50 @@ export class Verifier {
   }
 
   async sendCode(clientId: string, input: SendCodeInput, ctx: SendContext = {}): Promise<SendCodeResult> {
-    const { policy, keys, clock } = this.#d;
-    const testCode = policy.testNumbers.get(input.to);
-    const info = this.#d.phones.inspect(input.to);
-    // One number, one spelling: every limit, list and index uses the canonical form.
-    const phone = testCode === undefined ? (info.e164 ?? input.to) : input.to;
-    const code = testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random);
-    const { text } = input.template.render(code);
-    const segments = this.#segments(text);
+    const r = await this.send(clientId, { to: input.to, channel: 'sms', template: input.template }, ctx);
+    return { authenticationId: r.id, test: r.test };
+  }
+
+  /**
+   * Draws a code (or, for a resend, opens the pending verification's), renders it, admits the send
+   * and stores the verification with its message in one store operation. Every surface's start is
+   * this; the CAMARA send-code is its simplest case.
+   */
+  async send(clientId: string, spec: SendSpec, ctx: SendContext = {}): Promise<SentCode> {
+    const { keys, clock } = this.#d;
+    const policy = spec.policy ?? this.#d.policy;
+    const to = this.#recipient(spec);
+    const testCode = spec.channel === 'sms' ? policy.testNumbers.get(spec.to) : undefined;
+    const code = spec.resend
+      ? keys.decrypt(spec.resend.id, spec.resend.codeSealed)
+      : (testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random));
+    const rendered = spec.template.render(code);
+    const segments = spec.channel === 'sms' ? this.#segments(rendered.text) : 1;
     // After the checks of the request itself: a malformed one is a 400 however far delivery is behind.
     if (testCode === undefined) this.#checkBacklog();
     // Priced before admission, which caps a tenant's spend per country (the country as admission names it).
-    const country = info.country ?? (info.valid ? NON_GEOGRAPHIC : undefined);
-    const costMicros = testCode === undefined ? (this.#d.pricing?.(phone, segments, country) ?? 0) : 0;
+    const country = to.info ? (to.info.country ?? (to.info.valid ? NON_GEOGRAPHIC : undefined)) : undefined;
+    const costMicros =
+      testCode === undefined && spec.channel === 'sms' ? (this.#d.pricing?.(to.value, segments, country) ?? 0) : 0;
     // One keyed index per send: admission may look the number up, and the store keys it by this.
-    const phoneIndex = keys.phoneIndex(phone);
-    const admitted = await this.#d.admission.admit(clientId, phone, {
-      isTest: testCode !== undefined,
-      ip: ctx.ip,
-      ipProxied: ctx.ipProxied ?? false,
-      info,
-      request: ctx.request,
-      trusted: ctx.trusted ?? false,
-      challengeSolved: this.#solved(clientId, phone, ctx),
-      phoneIndex,
-      costMicros,
-    });
-    const id = this.#d.newId();
+    const phoneIndex = keys.phoneIndex(to.value);
+    const admitted = await this.#admit(clientId, to, testCode !== undefined, phoneIndex, costMicros, ctx);
+    const id = spec.id ?? this.#d.newId();
+    // A resend's message is sealed for its verification, which the outbox names and decrypts it by.
+    const owner = spec.resend?.id ?? id;
     const now = clock.now();
-    const mac = keys.macCode(id, code);
+    const mac = spec.resend ? { mac: Buffer.alloc(0), keyId: '' } : keys.macCode(id, code);
     const message =
       testCode === undefined
         ? {
-            channel: 'sms' as const,
-            recipient: phone,
-            body: keys.encrypt(id, text),
+            channel: spec.channel,
+            recipient: to.value,
+            body: keys.encrypt(owner, packMessage(rendered)),
             segments,
             costMicros,
           }
         : undefined;
+    const expiresAt = spec.resend?.expiresAt ?? now + policy.ttlMs;
     const result = await this.#d.store.createVerification(
       {
         id,
@@ -151,11 +191,17 @@ export class Verifier {
         keyId: mac.keyId,
         maxAttempts: policy.maxAttempts,
         createdAt: now,
-        expiresAt: now + policy.ttlMs,
+        expiresAt,
         message,
         country: admitted.country,
         prefix: admitted.prefix,
-        signals: message ? this.#signals(phone, ctx) : undefined,
+        signals: message && to.info ? this.#signals(to.value, ctx) : undefined,
+        serviceId: spec.serviceId,
+        channel: spec.channel,
+        maskedTo: to.masked,
+        locale: spec.locale,
+        codeSealed: spec.keepCode && !spec.resend ? keys.encrypt(id, code) : undefined,
+        resendOf: spec.resend?.id,
       },
       {
         windows: policy.sendWindows,
@@ -165,9 +211,41 @@ export class Verifier {
       },
       ctx.key,
     );
-    if (!result.ok) this.#refused(result, clientId, phone, admitted, now, ctx);
+    if (!result.ok) this.#refused(result, clientId, to.value, admitted, now, ctx);
     if (message) this.#d.onQueued();
-    return { authenticationId: id, test: testCode !== undefined };
+    return { id, test: testCode !== undefined, to: to.value, maskedTo: to.masked, expiresAt };
+  }
+
+  /** The recipient in its one spelling (every limit, list and index uses it), and as it may be shown. */
+  #recipient(spec: SendSpec): Recipient {
+    if (spec.channel === 'email') {
+      const value = normalizeEmail(spec.to);
+      return { value, masked: maskEmail(value), info: undefined };
+    }
+    const info = this.#d.phones.inspect(spec.to);
+    const value = this.#d.policy.testNumbers.has(spec.to) ? spec.to : (info.e164 ?? spec.to);
+    return { value, masked: maskPhone(value), info };
+  }
+
+  #admit(
+    clientId: string,
+    to: Recipient,
+    isTest: boolean,
+    phoneIndex: Buffer,
+    costMicros: number,
+    ctx: SendContext,
+  ): Promise<Admitted> {
+    const ip = { ip: ctx.ip, ipProxied: ctx.ipProxied ?? false, request: ctx.request };
+    if (!to.info) return this.#d.admission.admitEmail(clientId, ip);
+    return this.#d.admission.admit(clientId, to.value, {
+      ...ip,
+      isTest,
+      info: to.info,
+      trusted: ctx.trusted ?? false,
+      challengeSolved: this.#solved(clientId, to.value, ctx),
+      phoneIndex,
+      costMicros,
+    });
   }
 
   /** The SMS segments `text` needs, refused past the policy's limit before anything is stored. */
@@ -244,20 +322,37 @@ export class Verifier {
     submitted: string,
     ctx: Pick<SendContext, 'key' | 'request'> = {},
   ): Promise<void> {
+    const outcome = await this.attempt(clientId, authenticationId, submitted, ctx);
+    if (outcome !== 'VERIFIED') throw new OtpdError(OUTCOME_ERRORS[outcome]);
+  }
+
+  /**
+   * One attempt at a verification's code, answered as the store's outcome (a revoked key is
+   * UNAUTHENTICATED, a spent request budget TOO_MANY_REQUESTS). A code no otpd code could be is
+   * refused before anything is counted.
+   */
+  async attempt(
+    clientId: string,
+    id: string,
+    submitted: string,
+    ctx: Pick<SendContext, 'key' | 'request'> = {},
+    alphabet: CodeAlphabet = this.#d.policy.alphabet,
+  ): Promise<Exclude<ValidationOutcome, 'KEY_REVOKED'>> {
     const { policy, keys, clock } = this.#d;
-    const code = normalizeCode(submitted, policy.alphabet);
+    const code = normalizeCode(submitted, alphabet);
     checkCodeShape(code);
     const outcome = await this.#d.store.attemptValidation(
       clientId,
-      authenticationId,
+      id,
       clock.now(),
       policy.guessBudget,
-      keys.codeCandidates(authenticationId, code),
+      keys.codeCandidates(id, code),
       ctx.key,
       ctx.request,
     );
     if (typeof outcome === 'object') throw new OtpdError('TOO_MANY_REQUESTS', undefined, outcome.retryAfterSeconds);
-    if (outcome !== 'VERIFIED') throw new OtpdError(OUTCOME_ERRORS[outcome]);
+    if (outcome === 'KEY_REVOKED') throw new OtpdError('UNAUTHENTICATED');
+    return outcome;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/keyring.ts';
+import { unpackMessage, type RenderedMessage } from '../core/message.ts';
 import type { MessageTlv, SendResult } from '../core/ports/gateway.ts';
 import type { AttemptRecord, ClaimedMessage, OutboxStore } from '../core/ports/outbox.ts';
 import { Batcher } from '../jobs/batcher.ts';
@@ -274,9 +275,9 @@ export class Dispatcher {
     gatewayId: string,
     tlvs: readonly MessageTlv[] | undefined,
   ): Promise<SendResult & { queued?: true }> {
-    let text: string;
+    let text: RenderedMessage;
     try {
-      text = this.#keys.decrypt(m.verificationId, m.body);
+      text = unpackMessage(this.#keys.decrypt(m.verificationId, m.body));
     } catch (err) {
       return { ok: false, kind: 'permanent', error: `cannot decrypt message body: ${(err as Error).message}` };
     }
@@ -311,7 +312,7 @@ export class Dispatcher {
   async #call(
     m: ClaimedMessage,
     gatewayId: string,
-    text: string,
+    parts: RenderedMessage,
     tlvs: readonly MessageTlv[] | undefined,
   ): Promise<SendResult> {
     const gateway = this.#pool.gateway(gatewayId);
@@ -330,7 +331,14 @@ export class Dispatcher {
     try {
       return await Promise.race([
         gateway.send(
-          { id: m.id, channel: m.channel, to: m.recipient, text, validUntil: m.expiresAt, ...(tlvs ? { tlvs } : {}) },
+          {
+            id: m.id,
+            channel: m.channel,
+            to: m.recipient,
+            ...parts,
+            validUntil: m.expiresAt,
+            ...(tlvs ? { tlvs } : {}),
+          },
           ac.signal,
         ),
         timedOut,

@@ -10,7 +10,12 @@ export interface OutboundMessage {
   readonly channel: Channel;
   /** E.164 for SMS, an address for email. */
   readonly to: string;
+  /** The SMS text, or an email's plain-text part. */
   readonly text: string;
+  /** Email only: the subject line (absent: the gateway's configured one). */
+  readonly subject?: string | undefined;
+  /** Email only: the HTML part. */
+  readonly html?: string | undefined;
   /**
    * When the code in `text` stops working (epoch ms): a gateway that can tell its network how long
    * to keep trying (SMPP validity_period, a provider's validity or TTL) sends the time left, so a

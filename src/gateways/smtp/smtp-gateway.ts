@@ -88,8 +88,9 @@ export class SmtpGateway implements Gateway {
       const info = await this.#transport.sendMail({
         from: this.#config.from,
         to: rcpt[0]!.address,
-        subject: this.#config.subject,
+        subject: message.subject ?? this.#config.subject,
         text: message.text,
+        ...(message.html ? { html: message.html } : {}),
         // The Message-ID stays unique per attempt (otpd's ids restart with each database, and a
         // reused Message-ID gets mail silently deduplicated); this header ties attempts together.
         headers: { 'X-Otpd-Message-Id': message.id },
