@@ -6,6 +6,10 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { OtpdError } from '../core/errors.ts';
 import type { Verifier } from '../core/verification.ts';
+import type { Services } from '../core/services.ts';
+import type { Verifications } from '../core/verifications.ts';
+import { nativeApi } from './native/routes.ts';
+import { NATIVE_PREFIX, NATIVE_SURFACE } from './native/errors.ts';
 import type { AbuseAdmin } from '../core/abuse-admin.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Authenticator, Principal } from './auth.ts';
@@ -43,6 +47,8 @@ declare module 'fastify' {
 
 export interface AppDeps {
   readonly verifier: Verifier;
+  readonly services: Services;
+  readonly verifications: Verifications;
   /** Run-time abuse administration, shared with the CLI. */
   readonly abuseAdmin: AbuseAdmin;
   readonly auth: Authenticator;
@@ -94,7 +100,7 @@ function acceptsJson(accept: string | undefined): boolean {
 }
 
 /** Every API surface with its own error body; what none of them holds is otpd's own (OTPD_SURFACE). */
-const SURFACES: readonly ErrorSurface[] = [CAMARA_SURFACE];
+const SURFACES: readonly ErrorSurface[] = [CAMARA_SURFACE, NATIVE_SURFACE];
 const pickSurface = (url: string) => surfaceFor(SURFACES, url);
 
 /** Builds the HTTP application; it never listens, so tests drive it with inject() or a real socket. */
@@ -241,6 +247,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(camaraApi({ verifier: d.verifier, guard, metrics: d.metrics, clientIp }), {
     prefix: CAMARA_PREFIX,
   });
+  const native = { services: d.services, verifications: d.verifications, guard, metrics: d.metrics, clientIp };
+  await app.register(nativeApi(native), { prefix: NATIVE_PREFIX });
   await registerOpsRoutes(app, { ...d, guard });
   await registerDeliveryRoutes(app, {
     store: d.store,

@@ -139,8 +139,18 @@ export class Authenticator {
   }
 }
 
+/**
+ * Scopes a key created before the scope existed already implies: CAMARA's send-validate allows the
+ * other APIs' verifications, admin allows managing services.
+ */
+const IMPLIED_BY: Partial<Record<Scope, Scope>> = {
+  verify: 'one-time-password-sms:send-validate',
+  services: 'admin',
+};
+
 export function requireScope(p: Principal, scope: Scope): void {
-  if (!p.scopes.includes(scope)) throw new OtpdError('PERMISSION_DENIED');
+  const implied = IMPLIED_BY[scope];
+  if (!p.scopes.includes(scope) && !(implied && p.scopes.includes(implied))) throw new OtpdError('PERMISSION_DENIED');
 }
 
 /** Cross-tenant administration and the global abuse rules: operator keys only. */

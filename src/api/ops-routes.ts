@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { OtpdError } from '../core/errors.ts';
+import { normalizeEmail } from '../core/email.ts';
 import type { Store } from '../core/ports/store.ts';
 import { tenantOf, type Authenticator } from './auth.ts';
 import type { Guard } from './guard.ts';
@@ -119,7 +120,12 @@ export async function registerOpsRoutes(
           security: [{ bearer: ['admin'] }],
           querystring: Type.Object(
             {
-              to: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{4,14}$' })),
+              to: Type.Optional(
+                Type.String({
+                  pattern: '^(\\+[1-9][0-9]{4,14}|[^@\\s]{1,64}@[^@\\s]{1,253})$',
+                  description: 'An E.164 number or an email address',
+                }),
+              ),
               limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
             },
             { additionalProperties: false },
@@ -128,7 +134,9 @@ export async function registerOpsRoutes(
       },
       async (req) => {
         const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 50)));
-        const rows = await d.store.listDevMessages(req.query.to, limit, tenantOf(req.principal));
+        // Addresses are kept in their normal form: the same lookup finds Alice@Example.com and alice@example.com.
+        const to = req.query.to?.includes('@') ? normalizeEmail(req.query.to) : req.query.to;
+        const rows = await d.store.listDevMessages(to, limit, tenantOf(req.principal));
         return {
           messages: rows.map((r) => ({ to: r.to, text: r.text, createdAt: new Date(r.createdAt).toISOString() })),
         };

@@ -12,8 +12,15 @@ export interface ErrorSurface {
   /** The path prefix the surface is served under ('' for otpd's own routes, the fallback). */
   readonly prefix: string;
   readonly contentType: string;
-  /** Status, body and extra headers of `h` on this surface; `requestId` names an unexpected error. */
-  render(h: HttpError, requestId: string): { status: number; body: unknown; headers?: Record<string, string> };
+  /**
+   * Status, body and extra headers of `h` on this surface; `requestId` names an unexpected error;
+   * `err` is the error itself, for what a surface carries beyond the catalogue (a challenge).
+   */
+  render(
+    h: HttpError,
+    requestId: string,
+    err?: unknown,
+  ): { status: number; body: unknown; headers?: Record<string, string> };
 }
 
 /** otpd's own operator routes (health, metrics, admin, tokens): `{status, code, message}`. */
@@ -45,7 +52,7 @@ export function surfaceFor(surfaces: readonly ErrorSurface[], url: string): Erro
 /** The status, headers and body of `err` as `surface` words it. */
 export function rendered(surface: ErrorSurface, err: unknown, requestId: string) {
   const h = toHttpError(err);
-  const r = surface.render(h, requestId);
+  const r = surface.render(h, requestId, err);
   return { h, status: r.status, body: r.body, headers: { ...h.headers, ...r.headers } };
 }
 

@@ -11,6 +11,10 @@ import type { GatewayPool } from '../delivery/gateway-pool.ts';
 import type { Metrics } from '../metrics.ts';
 import { buildApp } from '../api/app.ts';
 import { Authenticator } from '../api/auth.ts';
+import { Services } from '../core/services.ts';
+import { Verifications } from '../core/verifications.ts';
+import { resolveLocale, templateFor } from '../templates/renderer.ts';
+import { policyFrom } from './verification.ts';
 
 export interface ApiDeps {
   readonly verifier: Verifier;
@@ -29,8 +33,23 @@ export interface ApiDeps {
 export function buildApi(c: Config, d: ApiDeps): Promise<FastifyInstance> {
   const { store, clock } = d;
   const auth = new Authenticator({ keys: store, tokenKey: d.keys.tokenKey, clock, tokenTtlSeconds: c.tokenTtlSeconds });
+  const services = new Services({ store, clock });
+  const verifications = new Verifications({
+    verifier: d.verifier,
+    services,
+    store,
+    clock,
+    policy: policyFrom(c),
+    templates: (service, channel, locale) => ({
+      template: templateFor(service, channel, locale),
+      locale: resolveLocale(locale, service),
+    }),
+    indexOf: (recipient) => d.keys.phoneIndex(recipient),
+  });
   return buildApp({
     verifier: d.verifier,
+    services,
+    verifications,
     abuseAdmin: new AbuseAdmin({ store, clock }),
     auth,
     store,

@@ -73,7 +73,7 @@ export function registerMessageCommands(program: Command): void {
   program
     .command('outbox')
     .description('Texts delivered to the development outbox (the "virtual phone"), newest first')
-    .option('--to <e164>', 'only this recipient')
+    .option('--to <recipient>', 'only this recipient (an E.164 number or an email address)')
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .option('--config <file>', 'configuration file')

@@ -1,6 +1,6 @@
 import type { Channel } from '../core/channel.ts';
 import { isIP } from 'node:net';
-import { channelOf, SECRET_FIELDS, type GatewayConfig } from './gateways.ts';
+import { channelsOf, SECRET_FIELDS, type GatewayConfig } from './gateways.ts';
 import type { Config } from './schema.ts';
 import { senderProblem } from './senders.ts';
 
@@ -20,7 +20,7 @@ export function isPrivateHost(url: string): boolean {
 
 /** The effective routes: configured lists, or every gateway of the channel in configuration order. */
 export function effectiveRoutes(c: Config): { defaultSms: string[]; email: string[] } {
-  const of = (ch: Channel) => c.delivery.gateways.filter((g) => channelOf(g) === ch).map((g) => g.id);
+  const of = (ch: Channel) => c.delivery.gateways.filter((g) => channelsOf(g).includes(ch)).map((g) => g.id);
   return {
     defaultSms: c.delivery.defaultRoute.length ? [...c.delivery.defaultRoute] : of('sms'),
     email: c.delivery.emailRoute.length ? [...c.delivery.emailRoute] : of('email'),
@@ -50,7 +50,7 @@ export function deliveryChecks(c: Config, problems: string[]): void {
     for (const id of ids) {
       const g = byId.get(id);
       if (!g) problems.push(`${where}: no gateway "${id}"`);
-      else if (channelOf(g) !== channel)
+      else if (!channelsOf(g).includes(channel))
         problems.push(`${where}: gateway "${id}" cannot send ${channel === 'sms' ? 'SMS' : 'email'}`);
     }
   };

@@ -298,4 +298,6 @@ export const SECRET_FIELDS = [
   'callbackToken',
 ] as const;
 
-export const channelOf = (g: GatewayConfig): Channel => (g.type === 'smtp' ? 'email' : 'sms');
+/** The channels a gateway carries: the development outbox catches both, as a developer's phone and inbox. */
+export const channelsOf = (g: GatewayConfig): readonly Channel[] =>
+  g.type === 'dev-outbox' ? ['sms', 'email'] : g.type === 'smtp' ? ['email'] : ['sms'];

@@ -10,10 +10,12 @@ import { hashSecret } from './keyring.ts';
 import type { ApiKeyRecord, KeyKind, KeyStore } from './ports/store.ts';
 
 /**
- * What a key may do. `admin` is administration within the key's reach: its own tenant for a client
- * key, every tenant and the global abuse rules for an operator key (see KEY_KINDS).
+ * What a key may do. `one-time-password-sms:send-validate`: CAMARA's two operations; `verify`: the
+ * native and Twilio-compatible verifications; `services`: managing services; `admin`:
+ * administration within the key's reach: its own tenant for a client key, every tenant and the
+ * global abuse rules for an operator key (see KEY_KINDS).
  */
-export const SCOPES = Object.freeze(['one-time-password-sms:send-validate', 'admin'] as const);
+export const SCOPES = Object.freeze(['one-time-password-sms:send-validate', 'verify', 'services', 'admin'] as const);
 export type Scope = (typeof SCOPES)[number];
 
 /**

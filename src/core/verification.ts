@@ -110,7 +110,7 @@ export interface SentCode {
   readonly expiresAt: number;
 }
 
-interface Recipient {
+export interface Recipient {
   readonly value: string;
   readonly masked: string;
   /** What libphonenumber says of a number; absent for an email address. */
@@ -150,7 +150,7 @@ export class Verifier {
   async send(clientId: string, spec: SendSpec, ctx: SendContext = {}): Promise<SentCode> {
     const { keys, clock } = this.#d;
     const policy = spec.policy ?? this.#d.policy;
-    const to = this.#recipient(spec);
+    const to = this.recipient(spec.channel, spec.to);
     const testCode = spec.channel === 'sms' ? policy.testNumbers.get(spec.to) : undefined;
     const code = spec.resend
       ? keys.decrypt(spec.resend.id, spec.resend.codeSealed)
@@ -217,13 +217,13 @@ export class Verifier {
   }
 
   /** The recipient in its one spelling (every limit, list and index uses it), and as it may be shown. */
-  #recipient(spec: SendSpec): Recipient {
-    if (spec.channel === 'email') {
-      const value = normalizeEmail(spec.to);
+  recipient(channel: Channel, to: string): Recipient {
+    if (channel === 'email') {
+      const value = normalizeEmail(to);
       return { value, masked: maskEmail(value), info: undefined };
     }
-    const info = this.#d.phones.inspect(spec.to);
-    const value = this.#d.policy.testNumbers.has(spec.to) ? spec.to : (info.e164 ?? spec.to);
+    const info = this.#d.phones.inspect(to);
+    const value = this.#d.policy.testNumbers.has(to) ? to : (info.e164 ?? to);
     return { value, masked: maskPhone(value), info };
   }
 

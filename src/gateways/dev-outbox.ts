@@ -4,12 +4,14 @@ import type { DevInbox, DevMessageInput } from '../core/ports/store.ts';
 import { Batcher } from '../jobs/batcher.ts';
 
 /**
- * The "virtual phone": instead of reaching a network, a delivered text is kept in the store so a
- * developer can read it (GET /dev/messages, `otpd messages`). It holds codes in clear on purpose,
+ * The "virtual phone" and inbox: instead of reaching a network, a delivered text (an email's
+ * plain-text part) is kept in the store so a developer can read it (GET /dev/messages,
+ * `otpd outbox`). It holds codes in clear on purpose,
  * which is why configuration refuses it in production.
  */
 export class DevOutboxGateway implements Gateway {
   readonly id: string;
+  /** Its config carries both channels (config/gateways.ts channelsOf): texts and emails alike. */
   readonly channel = 'sms' as const;
   readonly #clock: Clock;
   // A dispatcher round hands over hundreds of messages at once: one store write keeps them all.

@@ -49,6 +49,15 @@ export interface TestServer {
     opts?: { key?: string | null; headers?: Record<string, string>; raw?: boolean },
   ): Promise<HttpResult>;
   get(path: string, opts?: { key?: string | null; headers?: Record<string, string> }): Promise<HttpResult>;
+  /** Any method, JSON body (or raw string) when given. */
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts?: { key?: string | null; headers?: Record<string, string>; raw?: boolean },
+  ): Promise<HttpResult>;
+  /** Every dev-outbox text for a recipient (number or address), newest first, after the dispatcher drained. */
+  texts(to: string): Promise<string[]>;
   /** Sends a code and returns { authenticationId, code } with the code read from the dev outbox. */
   sendAndRead(phone?: string, key?: string): Promise<{ authenticationId: string; code: string }>;
   /** Latest dev-outbox text for a number, after the dispatcher drained. */
@@ -154,6 +163,12 @@ export async function startTestServer(
     post: (path, body, o) => call('POST', path, body, o),
     get: (path, o) => call('GET', path, undefined, o),
     lastText: (phone) => textAfter(phone, 0),
+    request: (method, path, body, o) => call(method, path, body, o),
+    async texts(to) {
+      await server.dispatcher.tick();
+      await server.dispatcher.idle();
+      return (await server.store.listDevMessages(to, 500)).map((m) => m.text);
+    },
     async sendAndRead(phone = MOBILE, k = key) {
       const seen = await textCount(phone);
       const r = await call('POST', SEND, { phoneNumber: phone, message: 'Your code is {{code}}' }, { key: k });

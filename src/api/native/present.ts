@@ -1,0 +1,35 @@
+import type { Service } from '../../core/ports/services.ts';
+import type { VerificationView } from '../../core/verifications.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A service as the native API shows it: its overrides flattened beside its name. */
+export const presentService = (s: Service) => ({
+  id: s.id,
+  friendlyName: s.friendlyName,
+  default: s.isDefault,
+  ...s.settings,
+  createdAt: iso(s.createdAt),
+  updatedAt: iso(s.updatedAt),
+});
+
+export const presentVerification = (v: VerificationView) => ({
+  id: v.id,
+  service: v.serviceId,
+  to: v.maskedTo,
+  channel: v.channel,
+  status: v.status,
+  locale: v.locale,
+  createdAt: iso(v.createdAt),
+  updatedAt: iso(v.updatedAt),
+  expiresAt: iso(v.expiresAt),
+  checks: { used: v.checks, allowed: v.maxChecks },
+  sendAttempts: v.sends.map((a) => ({
+    id: a.id,
+    channel: a.channel,
+    at: iso(a.at),
+    status: a.status,
+    gateway: a.gateway,
+    error: a.error,
+  })),
+});

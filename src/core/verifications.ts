@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import type { Channel } from './channel.ts';
+import type { Clock } from './clock.ts';
+import { OtpdError } from './errors.ts';
+import type { MessageTemplate } from './message.ts';
+import type { Policy } from './policy.ts';
+import type { MessageStatus } from './ports/outbox.ts';
+import type { Service } from './ports/services.ts';
+import type { Store, VerificationRecord } from './ports/store.ts';
+import { LOCALE, servicePolicy, type Services } from './services.ts';
+import type { SendContext, Verifier } from './verification.ts';
+
+/** A verification's status as the native API names it (Twilio's surface renames `failed`). */
+export type ApiStatus = 'pending' | 'approved' | 'canceled' | 'failed' | 'expired';
+
+export interface SendAttemptView {
+  /** The outbox message's id. */
+  readonly id: string;
+  readonly channel: Channel;
+  readonly at: number;
+  readonly status: MessageStatus;
+  readonly gateway: string | null;
+  readonly error: string | null;
+}
+
+export interface VerificationView {
+  readonly id: string;
+  readonly serviceId: string | null;
+  readonly channel: Channel;
+  /** The recipient as the caller sent it back may see it: masked. */
+  readonly maskedTo: string;
+  readonly locale: string | null;
+  readonly status: ApiStatus;
+  readonly createdAt: number;
+  /** When the status last changed (its creation while pending). */
+  readonly updatedAt: number;
+  readonly expiresAt: number;
+  readonly checks: number;
+  readonly maxChecks: number;
+  readonly sends: readonly SendAttemptView[];
+}
+
+export interface StartRequest {
+  /** A service id; the client's default service when absent. */
+  readonly service?: string | undefined;
+  readonly to: string;
+  readonly channel: Channel;
+  readonly locale?: string | undefined;
+}
+
+/** What a start did: a new verification, or a resend of the pending one's code. */
+export interface Started {
+  readonly verification: VerificationView;
+  readonly created: boolean;
+  /** The recipient in canonical form, for the caller that sent it (never logged or stored in clear here). */
+  readonly to: string;
+}
+
+export type CheckTarget = { readonly id: string } | { readonly service?: string | undefined; readonly to: string };
+
+/** Renders a service's text for a channel and locale, and says which locale it chose. */
+export type TemplateSource = (
+  service: Service,
+  channel: Channel,
+  locale: string | undefined,
+) => { readonly template: MessageTemplate; readonly locale: string };
+
+export interface VerificationsDeps {
+  readonly verifier: Verifier;
+  readonly services: Services;
+  readonly store: Store;
+  readonly clock: Clock;
+  /** The server's policy, which a service's settings override. */
+  readonly policy: Policy;
+  readonly templates: TemplateSource;
+  /** The keyed index of a canonical recipient (KeyRing.phoneIndex). */
+  readonly indexOf: (recipient: string) => Buffer;
+}
+
+/** `VE` and 32 hex digits from the CSPRNG (128 bits): a Twilio-shaped verification sid. */
+export const newVerificationId = (): string => `VE${randomBytes(16).toString('hex')}`;
+
+const ALL_CHANNELS: readonly Channel[] = ['sms', 'email'];
+
+/**
+ * The verification use cases of the native and Twilio-compatible APIs: start (or resend the
+ * pending code), check by id or by recipient, read, cancel, approve. Built on the Verifier's send
+ * and attempt, so every limit and defence of CAMARA's send-code applies the same way.
+ */
+export class Verifications {
+  readonly #d: VerificationsDeps;
+
+  constructor(d: VerificationsDeps) {
+    this.#d = d;
+  }
+
+  async start(clientId: string, r: StartRequest, ctx: SendContext = {}): Promise<Started> {
+    const service = await this.#d.services.resolve(clientId, r.service);
+    if (!(service.settings.channels ?? ALL_CHANNELS).includes(r.channel))
+      throw new OtpdError('CHANNEL_NOT_ALLOWED', `channel ${r.channel} is not allowed for this service`);
+    if (r.locale !== undefined && !LOCALE.test(r.locale))
+      throw new OtpdError('INVALID_ARGUMENT', 'locale must be a language tag such as en or pt-BR');
+    const to = this.#d.verifier.recipient(r.channel, r.to).value;
+    const policy = servicePolicy(this.#d.policy, service.settings);
+    const pending = await this.#d.store.findPendingVerification(
+      clientId,
+      service.id,
+      this.#d.indexOf(to),
+      this.#d.clock.now(),
+    );
+    const locale = r.locale ?? pending?.locale ?? undefined;
+    const { template, locale: used } = this.#d.templates(service, r.channel, locale);
+    const base = { to, channel: r.channel, template, policy, serviceId: service.id, locale: used };
+    if (pending?.codeSealed && pending.channel === r.channel) {
+      const resend = { id: pending.id, codeSealed: pending.codeSealed, expiresAt: pending.expiresAt };
+      try {
+        await this.#d.verifier.send(clientId, { ...base, resend }, ctx);
+        return { verification: await this.get(clientId, pending.id), created: false, to };
+      } catch (err) {
+        // Approved, canceled or expired since it was read: a new verification instead.
+        if (!(err instanceof OtpdError && err.code === 'VERIFICATION_CLOSED')) throw err;
+      }
+    }
+    const sent = await this.#d.verifier.send(clientId, { ...base, id: newVerificationId(), keepCode: true }, ctx);
+    return { verification: await this.get(clientId, sent.id), created: true, to };
+  }
+
+  /**
+   * Compares the code only while the verification is pending; otherwise answers its status with
+   * `valid: false` and counts nothing (no oracle after it closed).
+   */
+  async check(
+    clientId: string,
+    target: CheckTarget,
+    code: string,
+    ctx: Pick<SendContext, 'key' | 'request'> = {},
+  ): Promise<{ verification: VerificationView; valid: boolean }> {
+    const found = await this.#find(clientId, target);
+    if (!found) throw new OtpdError('NOT_FOUND', 'No such verification.');
+    const { record, service } = found;
+    if (this.#status(record) !== 'pending') return { verification: await this.#view(record), valid: false };
+    const alphabet = servicePolicy(this.#d.policy, service?.settings ?? {}).alphabet;
+    const outcome = await this.#d.verifier.attempt(clientId, record.id, code, ctx, alphabet);
+    if (outcome === 'NOT_FOUND') throw new OtpdError('NOT_FOUND', 'No such verification.');
+    const after = await this.get(clientId, record.id);
+    // The number's wrong guesses for the day are spent: this verification stays pending, but no code is compared.
+    if (outcome === 'FAILED' && after.status === 'pending')
+      throw new OtpdError('ATTEMPTS_EXHAUSTED', 'Too many wrong codes for this recipient today.');
+    return { verification: after, valid: outcome === 'VERIFIED' };
+  }
+
+  async get(clientId: string, id: string): Promise<VerificationView> {
+    const r = await this.#d.store.getVerification(clientId, id);
+    if (!r) throw new OtpdError('NOT_FOUND', 'No such verification.');
+    return this.#view(r);
+  }
+
+  /** pending → canceled; a verification that is no longer pending is a CONFLICT, answered with its status. */
+  cancel(clientId: string, id: string): Promise<VerificationView> {
+    return this.#close(clientId, id, 'cancelled');
+  }
+
+  /** pending → approved without a code (the app verified the user otherwise): Twilio's `Status=approved`. */
+  approve(clientId: string, id: string): Promise<VerificationView> {
+    return this.#close(clientId, id, 'verified');
+  }
+
+  async #close(clientId: string, id: string, to: 'cancelled' | 'verified'): Promise<VerificationView> {
+    if (await this.#d.store.closeVerification(clientId, id, to, this.#d.clock.now())) return this.get(clientId, id);
+    const now = await this.get(clientId, id);
+    throw new OtpdError('VERIFICATION_CLOSED', `The verification is ${now.status}.`);
+  }
+
+  async #find(
+    clientId: string,
+    target: CheckTarget,
+  ): Promise<{ record: VerificationRecord; service: Service | undefined } | null> {
+    if ('id' in target) {
+      const record = await this.#d.store.getVerification(clientId, target.id);
+      if (!record) return null;
+      const service = record.serviceId ? await this.#d.store.getService(clientId, record.serviceId) : null;
+      return { record, service: service ?? undefined };
+    }
+    const service = await this.#d.services.resolve(clientId, target.service);
+    const channel: Channel = target.to.includes('@') ? 'email' : 'sms';
+    const to = this.#d.verifier.recipient(channel, target.to).value;
+    const record = await this.#d.store.findPendingVerification(
+      clientId,
+      service.id,
+      this.#d.indexOf(to),
+      this.#d.clock.now(),
+    );
+    return record ? { record, service } : null;
+  }
+
+  #status(r: VerificationRecord): ApiStatus {
+    switch (r.status) {
+      case 'pending':
+        return r.expiresAt <= this.#d.clock.now() ? 'expired' : 'pending';
+      case 'verified':
+        return 'approved';
+      case 'cancelled':
+        return 'canceled';
+      case 'failed':
+        return 'failed';
+      default:
+        return 'expired';
+    }
+  }
+
+  async #view(r: VerificationRecord): Promise<VerificationView> {
+    const messages = await this.#d.store.listVerificationMessages(r.clientId, r.id);
+    const status = this.#status(r);
+    return {
+      id: r.id,
+      serviceId: r.serviceId,
+      channel: r.channel ?? 'sms',
+      maskedTo: r.maskedTo ?? '',
+      locale: r.locale,
+      status,
+      createdAt: r.createdAt,
+      updatedAt: status === 'expired' && r.finishedAt === null ? r.expiresAt : (r.finishedAt ?? r.createdAt),
+      expiresAt: r.expiresAt,
+      checks: r.attempts,
+      maxChecks: r.maxAttempts,
+      sends: messages.map((m) => ({
+        id: m.id,
+        channel: m.channel,
+        at: m.createdAt,
+        status: m.status,
+        gateway: m.gateway,
+        error: m.lastError,
+      })),
+    };
+  }
+}
