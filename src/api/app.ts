@@ -10,6 +10,8 @@ import type { Services } from '../core/services.ts';
 import type { Verifications } from '../core/verifications.ts';
 import { nativeApi } from './native/routes.ts';
 import { NATIVE_PREFIX, NATIVE_SURFACE } from './native/errors.ts';
+import { twilioApi } from './twilio/routes.ts';
+import { TWILIO_PREFIX, TWILIO_SURFACE } from './twilio/errors.ts';
 import type { AbuseAdmin } from '../core/abuse-admin.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Authenticator, Principal } from './auth.ts';
@@ -49,6 +51,8 @@ export interface AppDeps {
   readonly verifier: Verifier;
   readonly services: Services;
   readonly verifications: Verifications;
+  /** The server's code length, which a service shows when it sets none of its own. */
+  readonly codeLength: number;
   /** Run-time abuse administration, shared with the CLI. */
   readonly abuseAdmin: AbuseAdmin;
   readonly auth: Authenticator;
@@ -100,7 +104,7 @@ function acceptsJson(accept: string | undefined): boolean {
 }
 
 /** Every API surface with its own error body; what none of them holds is otpd's own (OTPD_SURFACE). */
-const SURFACES: readonly ErrorSurface[] = [CAMARA_SURFACE, NATIVE_SURFACE];
+const SURFACES: readonly ErrorSurface[] = [CAMARA_SURFACE, NATIVE_SURFACE, TWILIO_SURFACE];
 const pickSurface = (url: string) => surfaceFor(SURFACES, url);
 
 /** Builds the HTTP application; it never listens, so tests drive it with inject() or a real socket. */
@@ -249,6 +253,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
   const native = { services: d.services, verifications: d.verifications, guard, metrics: d.metrics, clientIp };
   await app.register(nativeApi(native), { prefix: NATIVE_PREFIX });
+  await app.register(twilioApi({ ...native, codeLength: d.codeLength }), { prefix: TWILIO_PREFIX });
   await registerOpsRoutes(app, { ...d, guard });
   await registerDeliveryRoutes(app, {
     store: d.store,

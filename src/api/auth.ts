@@ -3,7 +3,7 @@ import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '../core/clock.ts';
 import { OtpdError } from '../core/errors.ts';
 import { hashSecret } from '../core/keyring.ts';
-import { parseScopes, type KeyKind, type Scope } from '../core/api-keys.ts';
+import { accountSidOf, parseScopes, type KeyKind, type Scope } from '../core/api-keys.ts';
 import type { ApiKeyRecord, KeyCheck, KeyStore } from '../core/ports/store.ts';
 import { BoundedCache } from './key-cache.ts';
 
@@ -80,6 +80,20 @@ export class Authenticator {
     return p;
   }
 
+  /**
+   * HTTP Basic as Twilio's SDKs send it: the user is the key's tenant's account SID or the key id,
+   * the password the key's secret. The secret finds the key (as a Bearer key); a user that names
+   * neither is UNAUTHENTICATED, like a wrong secret.
+   */
+  async authenticateBasic(header: string | undefined, o: { cached?: boolean } = {}): Promise<Principal> {
+    const creds = basicCredentials(header);
+    if (!creds) throw new OtpdError('UNAUTHENTICATED');
+    const [user, secret] = creds;
+    const p = await this.authenticate(`Bearer ${secret}`, o);
+    if (!sameText(user, p.keyId) && !sameText(user, accountSidOf(p.clientId))) throw new OtpdError('UNAUTHENTICATED');
+    return p;
+  }
+
   /** An operation found the key no longer live: the next request with it is looked up (and refused). */
   forget(keyId: string): void {
     this.#bySecret.drop((p) => p.keyId === keyId);
@@ -147,6 +161,23 @@ const IMPLIED_BY: Partial<Record<Scope, Scope>> = {
   verify: 'one-time-password-sms:send-validate',
   services: 'admin',
 };
+
+const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** `Authorization: Basic …` as (user, password); RFC 7617 with RFC 6749's form-encoding of both parts. */
+export function basicCredentials(header: string | undefined): [string, string] | undefined {
+  const m = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 1) return undefined;
+  // A malformed escape is bad credentials, not a crash.
+  try {
+    return [decodeURIComponent(decoded.slice(0, i)), decodeURIComponent(decoded.slice(i + 1))];
+  } catch {
+    return undefined;
+  }
+}
 
 export function requireScope(p: Principal, scope: Scope): void {
   const implied = IMPLIED_BY[scope];

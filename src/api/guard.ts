@@ -14,6 +14,8 @@ export interface GuardOptions {
    * which saves a shared store two round trips per request.
    */
   readonly inOperation?: boolean;
+  /** HTTP Basic credentials are accepted too (the Twilio-compatible surface). */
+  readonly basic?: boolean;
 }
 
 export type Guard = (scope: Scope, o?: GuardOptions) => (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -27,7 +29,11 @@ export function makeGuard(auth: Authenticator, limiter: RateLimiter, requestRate
   return (scope, o = {}) =>
     async (req) => {
       const inOperation = o.inOperation === true;
-      const principal = await auth.authenticate(req.headers.authorization, { cached: inOperation });
+      const header = req.headers.authorization;
+      const principal =
+        o.basic && /^Basic\s/i.test(header ?? '')
+          ? await auth.authenticateBasic(header, { cached: inOperation })
+          : await auth.authenticate(header, { cached: inOperation });
       requireScope(principal, scope);
       if (o.operator) requireOperator(principal);
       req.principal = principal;

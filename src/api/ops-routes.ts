@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { OtpdError } from '../core/errors.ts';
 import { normalizeEmail } from '../core/email.ts';
 import type { Store } from '../core/ports/store.ts';
-import { tenantOf, type Authenticator } from './auth.ts';
+import { basicCredentials, tenantOf, type Authenticator } from './auth.ts';
 import type { Guard } from './guard.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -17,20 +17,6 @@ const TokenForm = Type.Object(
   },
   { additionalProperties: false },
 );
-
-function basicCredentials(header: string | undefined): [string, string] | undefined {
-  const m = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const i = decoded.indexOf(':');
-  if (i < 1) return undefined;
-  // RFC 6749 §2.3.1: both parts are form-urlencoded; a malformed escape is bad credentials, not a crash.
-  try {
-    return [decodeURIComponent(decoded.slice(0, i)), decodeURIComponent(decoded.slice(i + 1))];
-  } catch {
-    return undefined;
-  }
-}
 
 /** Health, readiness, metrics, OAuth2 tokens and the development outbox. */
 export async function registerOpsRoutes(

@@ -72,11 +72,19 @@ export function sendError(
 /**
  * Gives `scope` (a surface's plugin, or the root app for otpd's own routes) its error and
  * not-found handlers. `pick` chooses the surface per request where one scope serves several
- * (the root's method-not-allowed routes cover every surface's paths).
+ * (the root's method-not-allowed routes cover every surface's paths); `notFound` is the error
+ * an unknown path under it answers.
  */
-export function useSurface(scope: FastifyInstance, pick: (req: FastifyRequest) => ErrorSurface): void {
-  scope.setErrorHandler((err, req, reply) => sendError(reply, pick(req), err, req));
-  scope.setNotFoundHandler((req, reply) => sendError(reply, pick(req), new OtpdError('NOT_FOUND'), req));
+export function useSurface(
+  scope: FastifyInstance,
+  pick: (req: FastifyRequest) => ErrorSurface,
+  notFound: (req: FastifyRequest) => unknown = () => new OtpdError('NOT_FOUND'),
+): void {
+  // The root's onRequest hook answers an unknown path before its body is read, as NOT_FOUND.
+  const unknownPath = (err: unknown, req: FastifyRequest) =>
+    req.is404 && err instanceof OtpdError && err.code === 'NOT_FOUND' ? notFound(req) : err;
+  scope.setErrorHandler((err, req, reply) => sendError(reply, pick(req), unknownPath(err, req), req));
+  scope.setNotFoundHandler((req, reply) => sendError(reply, pick(req), notFound(req), req));
 }
 
 /** A Bearer challenge on a 401, as RFC 6750 asks of the surfaces that take Bearer credentials. */

@@ -50,6 +50,7 @@ export function buildApi(c: Config, d: ApiDeps): Promise<FastifyInstance> {
     verifier: d.verifier,
     services,
     verifications,
+    codeLength: c.code.length,
     abuseAdmin: new AbuseAdmin({ store, clock }),
     auth,
     store,

@@ -3,6 +3,7 @@
  * development keys. Authenticating a request with a key is the API's business (api/auth.ts); what a
  * key is, which scopes exist and how one is made, listed and revoked is decided here.
  */
+import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import { OtpdError } from './errors.ts';
@@ -134,3 +135,10 @@ export class ApiKeys {
     await this.#store.upsertApiKey(record, hashSecret(secret));
   }
 }
+
+/**
+ * The tenant's Twilio-style account SID: `AC` and 32 hex digits, stable for a client id (a hash of
+ * it, not a secret: it names the account, the key secret authenticates).
+ */
+export const accountSidOf = (clientId: string): string =>
+  `AC${createHash('sha256').update(`otpd:account:${clientId}`).digest('hex').slice(0, 32)}`;

@@ -7,7 +7,7 @@ import type { Policy } from './policy.ts';
 import type { MessageStatus } from './ports/outbox.ts';
 import type { Service } from './ports/services.ts';
 import type { Store, VerificationRecord } from './ports/store.ts';
-import { LOCALE, servicePolicy, type Services } from './services.ts';
+import { checkFriendlyName, checkSettings, LOCALE, servicePolicy, type Services } from './services.ts';
 import type { SendContext, Verifier } from './verification.ts';
 
 /** A verification's status as the native API names it (Twilio's surface renames `failed`). */
@@ -46,6 +46,10 @@ export interface StartRequest {
   readonly to: string;
   readonly channel: Channel;
   readonly locale?: string | undefined;
+  /** This message names the app so, instead of the service's name (Twilio's CustomFriendlyName). */
+  readonly friendlyName?: string | undefined;
+  /** This message carries this Android app hash, instead of the service's (Twilio's AppHash). */
+  readonly appHash?: string | undefined;
 }
 
 /** What a start did: a new verification, or a resend of the pending one's code. */
@@ -54,6 +58,13 @@ export interface Started {
   readonly created: boolean;
   /** The recipient in canonical form, for the caller that sent it (never logged or stored in clear here). */
   readonly to: string;
+}
+
+export interface CheckResult {
+  readonly verification: VerificationView;
+  readonly valid: boolean;
+  /** The code was compared: the verification was pending (a closed one answers its status only). */
+  readonly compared: boolean;
 }
 
 export type CheckTarget = { readonly id: string } | { readonly service?: string | undefined; readonly to: string };
@@ -82,6 +93,14 @@ export const newVerificationId = (): string => `VE${randomBytes(16).toString('he
 
 const ALL_CHANNELS: readonly Channel[] = ['sms', 'email'];
 
+/** The service as one start renders it: its name and app hash replaced where the start says so. */
+function withOverrides(s: Service, r: StartRequest): Service {
+  if (r.friendlyName === undefined && r.appHash === undefined) return s;
+  if (r.friendlyName !== undefined) checkFriendlyName(r.friendlyName);
+  const settings = r.appHash === undefined ? s.settings : checkSettings({ ...s.settings, androidAppHash: r.appHash });
+  return { ...s, friendlyName: r.friendlyName ?? s.friendlyName, settings };
+}
+
 /**
  * The verification use cases of the native and Twilio-compatible APIs: start (or resend the
  * pending code), check by id or by recipient, read, cancel, approve. Built on the Verifier's send
@@ -95,7 +114,7 @@ export class Verifications {
   }
 
   async start(clientId: string, r: StartRequest, ctx: SendContext = {}): Promise<Started> {
-    const service = await this.#d.services.resolve(clientId, r.service);
+    const service = withOverrides(await this.#d.services.resolve(clientId, r.service), r);
     if (!(service.settings.channels ?? ALL_CHANNELS).includes(r.channel))
       throw new OtpdError('CHANNEL_NOT_ALLOWED', `channel ${r.channel} is not allowed for this service`);
     if (r.locale !== undefined && !LOCALE.test(r.locale))
@@ -134,11 +153,12 @@ export class Verifications {
     target: CheckTarget,
     code: string,
     ctx: Pick<SendContext, 'key' | 'request'> = {},
-  ): Promise<{ verification: VerificationView; valid: boolean }> {
+  ): Promise<CheckResult> {
     const found = await this.#find(clientId, target);
     if (!found) throw new OtpdError('NOT_FOUND', 'No such verification.');
     const { record, service } = found;
-    if (this.#status(record) !== 'pending') return { verification: await this.#view(record), valid: false };
+    if (this.#status(record) !== 'pending')
+      return { verification: await this.#view(record), valid: false, compared: false };
     const alphabet = servicePolicy(this.#d.policy, service?.settings ?? {}).alphabet;
     const outcome = await this.#d.verifier.attempt(clientId, record.id, code, ctx, alphabet);
     if (outcome === 'NOT_FOUND') throw new OtpdError('NOT_FOUND', 'No such verification.');
@@ -146,7 +166,7 @@ export class Verifications {
     // The number's wrong guesses for the day are spent: this verification stays pending, but no code is compared.
     if (outcome === 'FAILED' && after.status === 'pending')
       throw new OtpdError('ATTEMPTS_EXHAUSTED', 'Too many wrong codes for this recipient today.');
-    return { verification: after, valid: outcome === 'VERIFIED' };
+    return { verification: after, valid: outcome === 'VERIFIED', compared: outcome !== 'EXPIRED' };
   }
 
   async get(clientId: string, id: string): Promise<VerificationView> {

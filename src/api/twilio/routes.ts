@@ -1,0 +1,202 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { maskPhone } from '../../core/codes.ts';
+import { maskEmail } from '../../core/email.ts';
+import { OtpdError } from '../../core/errors.ts';
+import type { Services } from '../../core/services.ts';
+import type { Verifications, VerificationView } from '../../core/verifications.ts';
+import type { Metrics } from '../../metrics.ts';
+import { keyCheckOf } from '../auth.ts';
+import type { ClientIp } from '../client-ip.ts';
+import type { Guard } from '../guard.ts';
+import { useSurface } from '../surface.ts';
+import { TWILIO_SURFACE, TwilioError } from './errors.ts';
+import * as F from './forms.ts';
+import { presentCheck, presentVerification } from './present.ts';
+import { registerServiceRoutes } from './services.ts';
+
+export interface TwilioDeps {
+  readonly services: Services;
+  readonly verifications: Verifications;
+  readonly guard: Guard;
+  readonly metrics: Metrics;
+  readonly clientIp: (req: FastifyRequest) => ClientIp;
+  /** The server's code length, shown for services that do not set their own. */
+  readonly codeLength: number;
+}
+
+export const TAG = 'Twilio Verify v2 (compatible)';
+
+/** Twilio's sub-resources otpd does not implement, named in the 20404 that answers them. */
+const NOT_IMPLEMENTED =
+  /\/(Entities|Factors|Challenges|AccessTokens|Passkeys|RateLimits|Buckets|MessagingConfigurations|Webhooks|Attempts|Forms|SafeList|Templates)(\/|$)/;
+
+/**
+ * Twilio Verify v2 at Twilio's own paths under /v2, for apps written against Twilio's SDKs: form
+ * bodies, snake_case JSON, Twilio's sids, paging and error codes, HTTP Basic with (account SID or
+ * key id, key secret).
+ */
+export function twilioApi(deps: TwilioDeps): FastifyPluginAsync {
+  return async (scope) => {
+    useSurface(
+      scope,
+      () => TWILIO_SURFACE,
+      (req) => {
+        const part = NOT_IMPLEMENTED.exec(req.url.split('?', 1)[0] ?? '')?.[1];
+        return part
+          ? new TwilioError(20404, 404, `otpd does not implement Twilio Verify's ${part}`)
+          : new OtpdError('NOT_FOUND');
+      },
+    );
+    // Twilio's API takes form bodies; they are parsed here and nowhere else.
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+    registerServiceRoutes(scope, deps);
+    registerVerificationRoutes(scope, deps);
+  };
+}
+
+/** The URL the client reached this server by, for the `url` members and paging links. */
+export const baseUrl = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
+
+const masked = (to: string) => (to.includes('@') ? maskEmail(to.trim().toLowerCase()) : maskPhone(to));
+
+/** Refuses a Twilio parameter otpd does not implement, by name, instead of ignoring it. */
+export function refuseUnsupported(body: Record<string, unknown>, names: readonly string[], allowFalse = true): void {
+  for (const n of names) {
+    const v = body[n];
+    if (v === undefined || (allowFalse && v === 'false')) continue;
+    throw new TwilioError(60200, 400, `Invalid parameter: otpd does not support ${n}`);
+  }
+}
+
+function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const inOperation = d.guard('verify', { inOperation: true, basic: true });
+  const plain = d.guard('verify', { basic: true });
+  const client = (req: FastifyRequest) => req.principal!.clientId;
+  const ctx = (req: FastifyRequest) => ({ key: keyCheckOf(req.principal!), request: req.requestBudget });
+  const inService = (serviceSid: string, v: VerificationView) => {
+    if (v.serviceId !== serviceSid) throw new OtpdError('NOT_FOUND');
+    return v;
+  };
+  const count = (operation: 'send' | 'validate', outcome: string) =>
+    d.metrics.verifications.inc({ operation, outcome });
+
+  api.post(
+    '/Services/:ServiceSid/Verifications',
+    {
+      onRequest: inOperation,
+      schema: {
+        tags: [TAG],
+        operationId: 'twilioCreateVerification',
+        summary: 'Starts a verification (a pending one for the same To is sent its code again)',
+        params: F.ServiceParams,
+        body: F.StartForm,
+        consumes: ['application/x-www-form-urlencoded'],
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      refuseUnsupported(b, F.UNSUPPORTED_START, false);
+      if (b.Channel !== 'sms' && b.Channel !== 'email')
+        throw new TwilioError(60200, 400, `Invalid parameter: Channel. otpd does not send by ${b.Channel}`);
+      if (b.RiskCheck === 'disable')
+        throw new TwilioError(60200, 400, 'Invalid parameter: otpd does not turn its fraud defences off');
+      req.logPhone = masked(b.To);
+      await d.services.get(client(req), req.params.ServiceSid);
+      const ip = b.DeviceIp ? { ip: b.DeviceIp, ipProxied: true } : { ip: d.clientIp(req).ip, ipProxied: false };
+      try {
+        const r = await d.verifications.start(
+          client(req),
+          {
+            service: req.params.ServiceSid,
+            to: b.To,
+            channel: b.Channel,
+            locale: b.Locale,
+            friendlyName: b.CustomFriendlyName,
+            appHash: b.AppHash,
+          },
+          { ...ctx(req), ...ip },
+        );
+        count('send', r.created ? 'queued' : 'resent');
+        return reply.code(201).send(presentVerification(r.verification, client(req), baseUrl(req), r.to));
+      } catch (err) {
+        count('send', err instanceof OtpdError ? err.code : 'error');
+        throw err;
+      }
+    },
+  );
+
+  api.get(
+    '/Services/:ServiceSid/Verifications/:Sid',
+    {
+      onRequest: plain,
+      schema: { tags: [TAG], operationId: 'twilioFetchVerification', params: F.VerificationParams },
+    },
+    async (req) => {
+      const v = inService(req.params.ServiceSid, await d.verifications.get(client(req), req.params.Sid));
+      return presentVerification(v, client(req), baseUrl(req));
+    },
+  );
+
+  api.post(
+    '/Services/:ServiceSid/Verifications/:Sid',
+    {
+      onRequest: plain,
+      schema: {
+        tags: [TAG],
+        operationId: 'twilioUpdateVerification',
+        summary: 'Status=canceled cancels a pending verification; Status=approved approves it without a code',
+        params: F.VerificationParams,
+        body: F.UpdateForm,
+        consumes: ['application/x-www-form-urlencoded'],
+      },
+    },
+    async (req) => {
+      inService(req.params.ServiceSid, await d.verifications.get(client(req), req.params.Sid));
+      const v =
+        req.body.Status === 'canceled'
+          ? await d.verifications.cancel(client(req), req.params.Sid)
+          : await d.verifications.approve(client(req), req.params.Sid);
+      return presentVerification(v, client(req), baseUrl(req));
+    },
+  );
+
+  api.post(
+    '/Services/:ServiceSid/VerificationCheck',
+    {
+      onRequest: inOperation,
+      schema: {
+        tags: [TAG],
+        operationId: 'twilioCreateVerificationCheck',
+        summary: 'Checks a code, by To or by VerificationSid',
+        params: F.ServiceParams,
+        body: F.CheckForm,
+        consumes: ['application/x-www-form-urlencoded'],
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      refuseUnsupported(b, ['Amount', 'Payee'], false);
+      if ((b.To === undefined) === (b.VerificationSid === undefined))
+        throw new TwilioError(60200, 400, 'Invalid parameter: send either To or VerificationSid');
+      if (b.To) req.logPhone = masked(b.To);
+      const target = b.VerificationSid ? { id: b.VerificationSid } : { service: req.params.ServiceSid, to: b.To! };
+      await d.services.get(client(req), req.params.ServiceSid);
+      let r: Awaited<ReturnType<Verifications['check']>>;
+      try {
+        r = await d.verifications.check(client(req), target, b.Code, ctx(req));
+      } catch (err) {
+        count('validate', err instanceof OtpdError ? err.code : 'error');
+        throw err;
+      }
+      const v = inService(req.params.ServiceSid, r.verification);
+      count('validate', r.valid ? 'verified' : `check_${v.status}`);
+      // As on Twilio: a verification out of attempts is 60202; approved, canceled or expired is not found.
+      if (!r.compared) throw v.status === 'failed' ? new OtpdError('ATTEMPTS_EXHAUSTED') : new OtpdError('NOT_FOUND');
+      return presentCheck(v, client(req), r.valid, b.To);
+    },
+  );
+}
