@@ -15,17 +15,21 @@ export function canonicalLocale(tag: string): string {
 const language = (tag: string) => tag.split('-')[0]!;
 
 /**
- * The locale a message is written in: the requested one, then its language (`pt-BR` → `pt`), then
- * the service's default and its language, then English; the first that the service overrides or
- * otpd has built in.
+ * The locale a message is written in: the requested one or its language (`pt-BR` → `pt`), then the
+ * service's default or its language, then English. Within each, the service's own texts come
+ * before otpd's built-in ones: a service that wrote `pt` has its text used for `pt-BR` too.
  */
 export function resolveLocale(requested: string | undefined, service: Pick<Service, 'settings'>): string {
   const overrides = service.settings.templates ?? {};
-  const chain = [requested, service.settings.defaultLocale]
+  const families = [requested, service.settings.defaultLocale]
     .filter((t): t is string => t !== undefined)
     .map(canonicalLocale)
-    .flatMap((t) => [t, language(t)]);
-  return chain.find((t) => overrides[t] !== undefined || BUILT_IN[t] !== undefined) ?? 'en';
+    .map((t) => [t, language(t)]);
+  for (const tags of families) {
+    const found = tags.find((t) => overrides[t] !== undefined) ?? tags.find((t) => BUILT_IN[t] !== undefined);
+    if (found) return found;
+  }
+  return 'en';
 }
 
 const fill = (text: string, name: string, code: string) =>
