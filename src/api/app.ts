@@ -248,7 +248,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   const clientIp = clientIpResolver(d.trustedProxies, d.clientIpHeader);
-  await app.register(camaraApi({ verifier: d.verifier, guard, metrics: d.metrics, clientIp }), {
+  const camara = { verifier: d.verifier, verifications: d.verifications, guard, metrics: d.metrics, clientIp };
+  await app.register(camaraApi(camara), {
     prefix: CAMARA_PREFIX,
   });
   const native = { services: d.services, verifications: d.verifications, guard, metrics: d.metrics, clientIp };

@@ -23,6 +23,8 @@ export const SERVICE_LIMITS = Object.freeze({
 } as const);
 
 export const SERVICE_ID = /^VA[0-9a-f]{32}$/;
+const DEFAULT_TTL_MS = 5_000;
+const MAX_CACHED_DEFAULTS = 10_000;
 export const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const APP_HASH = /^[A-Za-z0-9+/]{11}$/;
@@ -116,10 +118,26 @@ export function servicePolicy(base: Policy, s: ServiceSettings): Policy {
 export class Services {
   readonly #store: ServiceStore;
   readonly #clock: Clock;
+  /**
+   * Each client's default service, read by every CAMARA send: kept for DEFAULT_TTL_MS, so a change
+   * made through another replica applies within that time (at once through this one).
+   */
+  readonly #defaults = new Map<string, { service: Service; at: number }>();
 
   constructor(d: { store: ServiceStore; clock: Clock }) {
     this.#store = d.store;
     this.#clock = d.clock;
+  }
+
+  /** The client's default service (created on first use), from memory when read recently. */
+  async defaultOf(clientId: string): Promise<Service> {
+    const now = this.#clock.now();
+    const hit = this.#defaults.get(clientId);
+    if (hit && now - hit.at < DEFAULT_TTL_MS && now >= hit.at) return hit.service;
+    const service = await this.#store.defaultService(clientId, now, newServiceId());
+    if (this.#defaults.size >= MAX_CACHED_DEFAULTS) this.#defaults.clear();
+    this.#defaults.set(clientId, { service, at: now });
+    return service;
   }
 
   async create(clientId: string, friendlyName: string, settings: ServiceSettings = {}): Promise<Service> {
@@ -147,7 +165,7 @@ export class Services {
   /** The service named, or the client's default one when none is. */
   async resolve(clientId: string, id: string | undefined): Promise<Service> {
     if (id !== undefined) return this.get(clientId, id);
-    return this.#store.defaultService(clientId, this.#clock.now(), newServiceId());
+    return this.defaultOf(clientId);
   }
 
   list(clientId: string, limit: number, after?: string): Promise<ServicePage> {
@@ -170,11 +188,13 @@ export class Services {
     const now = this.#clock.now();
     if (!(await this.#store.updateService(clientId, id, friendlyName, settings, now)))
       throw new OtpdError('NOT_FOUND', 'No such service.');
+    this.#defaults.delete(clientId);
     return { ...s, friendlyName, settings, updatedAt: now };
   }
 
   async delete(clientId: string, id: string): Promise<void> {
     if (!(SERVICE_ID.test(id) && (await this.#store.deleteService(clientId, id))))
       throw new OtpdError('NOT_FOUND', 'No such service.');
+    this.#defaults.delete(clientId);
   }
 }

@@ -145,6 +145,16 @@ export class Verifications {
   }
 
   /**
+   * CAMARA's send-code: the caller's own text, under the client's default service's policy (its
+   * code length, validity, checks and sends), as every CAMARA call is.
+   */
+  async sendInDefault(clientId: string, to: string, template: MessageTemplate, ctx: SendContext = {}) {
+    const service = await this.#d.services.defaultOf(clientId);
+    const policy = servicePolicy(this.#d.policy, service.settings);
+    return this.#d.verifier.send(clientId, { to, channel: 'sms', template, policy, serviceId: service.id }, ctx);
+  }
+
+  /**
    * Compares the code only while the verification is pending; otherwise answers its status with
    * `valid: false` and counts nothing (no oracle after it closed).
    */

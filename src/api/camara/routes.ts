@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { OtpdError } from '../../core/errors.ts';
 import { maskPhone } from '../../core/codes.ts';
 import type { Verifier } from '../../core/verification.ts';
+import type { Verifications } from '../../core/verifications.ts';
 import type { Metrics } from '../../metrics.ts';
 import {
   FIELD_MESSAGES,
@@ -27,6 +28,8 @@ const schemaErrorFormatter = validationErrors(FIELD_MESSAGES);
 
 export interface CamaraDeps {
   readonly verifier: Verifier;
+  /** Sends within the client's default service. */
+  readonly verifications: Verifications;
   readonly guard: Guard;
   readonly metrics: Metrics;
   readonly clientIp: (req: FastifyRequest) => ClientIp;
@@ -45,7 +48,7 @@ export function camaraApi(deps: CamaraDeps): FastifyPluginAsync {
 
 function registerRoutes(app: FastifyInstance, deps: CamaraDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { verifier, guard, metrics, clientIp } = deps;
+  const { verifier, verifications, guard, metrics, clientIp } = deps;
   /** Runs a use case and counts its outcome: the success label, or the error's catalogue code. */
   async function counted<T>(
     operation: 'send' | 'validate',
@@ -83,21 +86,17 @@ function registerRoutes(app: FastifyInstance, deps: CamaraDeps): void {
       const r = await counted(
         'send',
         () =>
-          verifier.sendCode(
-            req.principal!.clientId,
-            { to: req.body.phoneNumber, template: camaraTemplate(req.body.message) },
-            {
-              ...ipContext(clientIp(req)),
-              key: keyCheckOf(req.principal!),
-              request: req.requestBudget,
-              device: req.headers['x-otpd-device-id'],
-              userAgent: req.headers['x-otpd-user-agent'],
-              trusted: req.headers['x-otpd-trusted-user'] === 'true',
-            },
-          ),
+          verifications.sendInDefault(req.principal!.clientId, req.body.phoneNumber, camaraTemplate(req.body.message), {
+            ...ipContext(clientIp(req)),
+            key: keyCheckOf(req.principal!),
+            request: req.requestBudget,
+            device: req.headers['x-otpd-device-id'],
+            userAgent: req.headers['x-otpd-user-agent'],
+            trusted: req.headers['x-otpd-trusted-user'] === 'true',
+          }),
         (x) => (x.test ? 'test_number' : 'queued'),
       );
-      return { authenticationId: r.authenticationId };
+      return { authenticationId: r.id };
     },
   );
 
