@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ApiKeys, parseScopes } from '../core/api-keys.ts';
+import { accountSidOf, ApiKeys, parseScopes } from '../core/api-keys.ts';
 import { systemClock } from '../core/clock.ts';
 import { checked, orFail, withStore } from './context.ts';
 
@@ -38,10 +38,14 @@ export function registerKeyCommands(program: Command): void {
           kind,
         });
         if (o.json) {
-          out(`${JSON.stringify({ id: record.id, clientId: record.clientId, name: o.name, kind, scopes, secret })}\n`);
+          const accountSid = accountSidOf(record.clientId);
+          out(
+            `${JSON.stringify({ id: record.id, clientId: record.clientId, accountSid, name: o.name, kind, scopes, secret })}\n`,
+          );
         } else {
           out(
-            `id:      ${record.id}\nclient:  ${record.clientId}\nkind:    ${kind}\nscopes:  ${scopes.join(' ')}\n` +
+            `id:      ${record.id}\nclient:  ${record.clientId}\naccount: ${accountSidOf(record.clientId)}\n` +
+              `kind:    ${kind}\nscopes:  ${scopes.join(' ')}\n` +
               `secret:  ${secret}\n\nStore the secret now: otpd keeps only its hash and cannot show it again.\n`,
           );
         }

@@ -10,6 +10,7 @@ import { registerKeyCommands } from './keys.ts';
 import { registerMessageCommands } from './messages.ts';
 import { registerAbuseCommands } from './abuse.ts';
 import { registerRetentionCommands } from './retention.ts';
+import { registerServiceCommands } from './services.ts';
 
 const program = new Command('otpd').version(VERSION).description('Self-hosted phone verification server');
 
@@ -42,5 +43,6 @@ registerKeyCommands(program);
 registerMessageCommands(program);
 registerAbuseCommands(program);
 registerRetentionCommands(program);
+registerServiceCommands(program);
 
 await program.parseAsync(process.argv);

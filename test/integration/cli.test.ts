@@ -26,7 +26,12 @@ test('keys create prints the secret once; list never shows it; revoke is effecti
   assert.equal(created.code, 0, created.stderr);
   const key = JSON.parse(created.stdout) as { id: string; secret: string; scopes: string[] };
   assert.match(key.secret, new RegExp(`^otpd_${key.id}_[A-Za-z0-9_-]{43}$`));
-  assert.deepEqual(key.scopes, ['one-time-password-sms:send-validate', 'admin']);
+  assert.deepEqual(key.scopes, ['one-time-password-sms:send-validate', 'verify', 'services', 'admin']);
+  assert.match(
+    (key as unknown as { accountSid: string }).accountSid,
+    /^AC[0-9a-f]{32}$/,
+    'the Twilio-style account SID',
+  );
   const listed = await runOtpd(['keys', 'list'], env);
   assert.match(listed.stdout, new RegExp(key.id));
   assert.ok(!listed.stdout.includes(key.secret.slice(-20)));
@@ -54,7 +59,10 @@ test('keys create makes a client key unless --operator is given; only operator k
     return JSON.parse(r.stdout) as { id: string; clientId: string; kind: string; scopes: string[]; secret: string };
   };
   const shop = await create('--name', 'shop');
-  assert.deepEqual([shop.kind, shop.scopes], ['client', ['one-time-password-sms:send-validate', 'admin']]);
+  assert.deepEqual(
+    [shop.kind, shop.scopes],
+    ['client', ['one-time-password-sms:send-validate', 'verify', 'services', 'admin']],
+  );
   const other = await create('--name', 'other', '--client', 'other');
   const ops = await create('--name', 'ops', '--operator');
   assert.equal(ops.kind, 'operator');
