@@ -228,14 +228,32 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
       info: {
         title: 'otpd',
         version: d.version,
-        description: 'CAMARA One Time Password SMS v1 (1.1.1) served by otpd, plus operations endpoints.',
+        description:
+          'otpd serves three verification APIs over one core: CAMARA One Time Password SMS v1 (1.1.1), ' +
+          "otpd's own JSON API under /v1, and a Twilio Verify v2-compatible API under /v2; plus operations " +
+          'and administration endpoints.',
       },
+      tags: [
+        { name: 'OTP Management', description: 'CAMARA One Time Password SMS v1, errors as `{status, code, message}`' },
+        { name: 'otpd API', description: "otpd's native JSON API under /v1, errors as RFC 9457 problem details" },
+        {
+          name: 'Twilio Verify v2 (compatible)',
+          description:
+            "Twilio's paths under /v2 with form bodies, snake_case JSON and Twilio's error body and codes; " +
+            'HTTP Basic with (account SID or key id, key secret)',
+        },
+      ],
       components: {
         securitySchemes: {
           bearer: {
             type: 'http',
             scheme: 'bearer',
             description: 'An otpd API key or an access token from POST /oauth2/token',
+          },
+          basic: {
+            type: 'http',
+            scheme: 'basic',
+            description: "Twilio's SDKs: the account SID (or the key id) as user, the key's secret as password",
           },
         },
       },

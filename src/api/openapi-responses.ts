@@ -1,5 +1,27 @@
 import type { FastifySchema, RouteOptions } from 'fastify';
 import { ErrorInfo } from './camara/schemas.ts';
+import { NATIVE_PREFIX } from './native/errors.ts';
+import { Problem } from './native/schemas.ts';
+import { TWILIO_PREFIX } from './twilio/errors.ts';
+
+/** Twilio's error body, as the compatible API answers every error. */
+const TwilioError = {
+  type: 'object',
+  properties: {
+    code: { type: 'integer', description: "Twilio's error code, e.g. 20404, 60200, 60202" },
+    message: { type: 'string' },
+    more_info: { type: 'string', format: 'uri' },
+    status: { type: 'integer' },
+  },
+};
+
+/** The error body of the surface that serves `url`, as a response's documentation. */
+function errorBody(url: string, doc: object): object {
+  const under = (prefix: string) => url === prefix || url.startsWith(`${prefix}/`);
+  if (under(NATIVE_PREFIX)) return { ...Problem, $id: undefined, ...doc };
+  if (under(TWILIO_PREFIX)) return { ...TwilioError, ...doc };
+  return { ...ErrorInfo, $id: undefined, ...doc };
+}
 
 const string = (description: string) => ({ type: 'string', description });
 
@@ -71,7 +93,7 @@ export function documentResponses({ schema, url, route }: { schema: FastifySchem
     response[ok] = ok === 204 ? { type: 'null', description: SUCCESS[ok] } : { description: SUCCESS[ok] };
   }
   for (const status of statuses(route, schema, method, extras)) {
-    response[status] ??= { ...ErrorInfo, $id: undefined, ...STANDARD[status] };
+    response[status] ??= errorBody(route.url, STANDARD[status] ?? { description: `Error ${status}` });
   }
   return { schema: { ...schema, response }, url };
 }

@@ -35,13 +35,16 @@ test('every operation documents a success and the standard errors, each error wi
     );
     const expected = [400, 405, 500, 503, ...(op.security ? [401, 403, 429] : [])];
     for (const status of expected) assert.ok(statuses.includes(status), `${name}: ${status} not documented`);
+    // Each surface documents its own error body.
+    const path = name.split(' ')[1]!;
+    const members = path.startsWith('/v1/')
+      ? ['code', 'detail', 'status', 'title', 'type']
+      : path.startsWith('/v2/')
+        ? ['code', 'message', 'more_info', 'status']
+        : ['code', 'message', 'status'];
     for (const status of statuses.filter((x) => x >= 400)) {
       const schema = op.responses[status]?.content?.['application/json']?.schema;
-      assert.deepEqual(
-        Object.keys(schema?.properties ?? {}).sort(),
-        ['code', 'message', 'status'],
-        `${name} ${status}`,
-      );
+      assert.deepEqual(Object.keys(schema?.properties ?? {}).sort(), members, `${name} ${status}`);
     }
   }
 });
@@ -111,4 +114,24 @@ test('admin routes document their own success and not-found answers', () => {
   }
   assert.ok(documented('POST', '/callbacks/{gateway}').includes(401));
   assert.ok(!documented('POST', '/callbacks/{gateway}').includes(415), 'callbacks take any content type');
+});
+
+test('every API surface is documented under its own tag, and /docs serves the document', async () => {
+  const tags = (doc as unknown as { tags: { name: string }[] }).tags.map((t) => t.name);
+  const surfaces: [prefix: string, tag: string][] = [
+    ['/one-time-password-sms/v1/', 'OTP Management'],
+    ['/v1/', 'otpd API'],
+    ['/v2/', 'Twilio Verify v2 (compatible)'],
+  ];
+  for (const [prefix, tag] of surfaces) {
+    assert.ok(tags.includes(tag), `${tag} is a tag`);
+    const ops = Object.entries(doc.paths).filter(([p]) => p.startsWith(prefix));
+    assert.ok(ops.length >= 2, `${prefix} has operations`);
+    for (const [path, methods] of ops)
+      for (const op of Object.values(methods))
+        assert.deepEqual((op as { tags?: string[] }).tags, [tag], `${path} is tagged ${tag}`);
+  }
+  const page = await fetch(`${s.url}/docs/`);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /swagger/i);
 });

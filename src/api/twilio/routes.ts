@@ -90,6 +90,7 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
       onRequest: inOperation,
       schema: {
         tags: [TAG],
+        security: [{ basic: [] }],
         operationId: 'twilioCreateVerification',
         summary: 'Starts a verification (a pending one for the same To is sent its code again)',
         params: F.ServiceParams,
@@ -133,7 +134,12 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
     '/Services/:ServiceSid/Verifications/:Sid',
     {
       onRequest: plain,
-      schema: { tags: [TAG], operationId: 'twilioFetchVerification', params: F.VerificationParams },
+      schema: {
+        tags: [TAG],
+        security: [{ basic: [] }],
+        operationId: 'twilioFetchVerification',
+        params: F.VerificationParams,
+      },
     },
     async (req) => {
       const v = inService(req.params.ServiceSid, await d.verifications.get(client(req), req.params.Sid));
@@ -147,6 +153,7 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
       onRequest: plain,
       schema: {
         tags: [TAG],
+        security: [{ basic: [] }],
         operationId: 'twilioUpdateVerification',
         summary: 'Status=canceled cancels a pending verification; Status=approved approves it without a code',
         params: F.VerificationParams,
@@ -170,6 +177,7 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
       onRequest: inOperation,
       schema: {
         tags: [TAG],
+        security: [{ basic: [] }],
         operationId: 'twilioCreateVerificationCheck',
         summary: 'Checks a code, by To or by VerificationSid',
         params: F.ServiceParams,

@@ -37,7 +37,16 @@ export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void
 
   api.post(
     '/Services',
-    { onRequest, schema: { tags: [TAG], operationId: 'twilioCreateService', body: F.ServiceForm, ...form } },
+    {
+      onRequest,
+      schema: {
+        tags: [TAG],
+        security: [{ basic: [] }],
+        operationId: 'twilioCreateService',
+        body: F.ServiceForm,
+        ...form,
+      },
+    },
     async (req, reply) => {
       refuseUnsupported(req.body, F.UNSUPPORTED_SERVICE);
       if (!req.body.FriendlyName) throw new TwilioError(60200, 400, 'Invalid parameter: FriendlyName is required');
@@ -50,7 +59,10 @@ export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void
 
   api.get(
     '/Services',
-    { onRequest, schema: { tags: [TAG], operationId: 'twilioListService', querystring: F.PageQuery } },
+    {
+      onRequest,
+      schema: { tags: [TAG], security: [{ basic: [] }], operationId: 'twilioListService', querystring: F.PageQuery },
+    },
     async (req) => {
       const size = Math.min(PAGE_MAX, Math.max(1, Number(req.query.PageSize ?? 50)));
       const page = Number(req.query.Page ?? 0);
@@ -74,7 +86,10 @@ export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void
 
   api.get(
     '/Services/:Sid',
-    { onRequest, schema: { tags: [TAG], operationId: 'twilioFetchService', params: F.ServiceSidParams } },
+    {
+      onRequest,
+      schema: { tags: [TAG], security: [{ basic: [] }], operationId: 'twilioFetchService', params: F.ServiceSidParams },
+    },
     async (req) => show(req, await d.services.get(client(req), req.params.Sid)),
   );
 
@@ -84,6 +99,7 @@ export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void
       onRequest,
       schema: {
         tags: [TAG],
+        security: [{ basic: [] }],
         operationId: 'twilioUpdateService',
         params: F.ServiceSidParams,
         body: F.ServiceForm,
@@ -103,7 +119,15 @@ export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void
 
   api.delete(
     '/Services/:Sid',
-    { onRequest, schema: { tags: [TAG], operationId: 'twilioDeleteService', params: F.ServiceSidParams } },
+    {
+      onRequest,
+      schema: {
+        tags: [TAG],
+        security: [{ basic: [] }],
+        operationId: 'twilioDeleteService',
+        params: F.ServiceSidParams,
+      },
+    },
     async (req, reply) => {
       await d.services.delete(client(req), req.params.Sid);
       return reply.code(204).send();
