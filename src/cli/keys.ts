@@ -39,9 +39,8 @@ export function registerKeyCommands(program: Command): void {
         });
         if (o.json) {
           const accountSid = accountSidOf(record.clientId);
-          out(
-            `${JSON.stringify({ id: record.id, clientId: record.clientId, accountSid, name: o.name, kind, scopes, secret })}\n`,
-          );
+          const { id, clientId } = record;
+          out(`${JSON.stringify({ id, clientId, accountSid, name: o.name, kind, scopes, secret })}\n`);
         } else {
           out(
             `id:      ${record.id}\nclient:  ${record.clientId}\naccount: ${accountSidOf(record.clientId)}\n` +

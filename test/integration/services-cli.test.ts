@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOtpd } from '../helpers/process.ts';
 
-test('otpd services create, list, show, update and delete, per client; bad settings are one line, exit 1', async (t) => {
+test('otpd services create, list, show, update and delete per client; bad settings: one line, exit 1', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'otpd-services-cli-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = { OTPD_DATA_DIR: dataDir, OTPD_SECRET: 'cli-secret-0123456789-0123456789-abcdef' };

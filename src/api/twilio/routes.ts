@@ -28,8 +28,23 @@ export interface TwilioDeps {
 export const TAG = 'Twilio Verify v2 (compatible)';
 
 /** Twilio's sub-resources otpd does not implement, named in the 20404 that answers them. */
-const NOT_IMPLEMENTED =
-  /\/(Entities|Factors|Challenges|AccessTokens|Passkeys|RateLimits|Buckets|MessagingConfigurations|Webhooks|Attempts|Forms|SafeList|Templates)(\/|$)/;
+const NOT_IMPLEMENTED = new RegExp(
+  `/(${[
+    'Entities',
+    'Factors',
+    'Challenges',
+    'AccessTokens',
+    'Passkeys',
+    'RateLimits',
+    'Buckets',
+    'MessagingConfigurations',
+    'Webhooks',
+    'Attempts',
+    'Forms',
+    'SafeList',
+    'Templates',
+  ].join('|')})(/|$)`,
+);
 
 /**
  * Twilio Verify v2 at Twilio's own paths under /v2, for apps written against Twilio's SDKs: form
