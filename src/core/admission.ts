@@ -195,7 +195,7 @@ export class Admission {
     const listed = verdict(facts.rules, policy.blockList, phone);
     if (listed === 'block') refuse('block_list', 'RECIPIENT_BLOCKED');
     if (!o.isTest) {
-      if (!info.valid) throw new OtpdError('INVALID_ARGUMENT', 'phoneNumber is not a valid phone number');
+      if (!info.valid) throw new OtpdError('INVALID_ARGUMENT', 'the phone number is not a valid number');
       if (policy.refusedNumberTypes.has(info.type)) refuse('number_type', 'RECIPIENT_NOT_ALLOWED', `type:${info.type}`);
       if (!countryAllowed(country, facts.policy?.countries ?? policy.countries))
         refuse('country', 'RECIPIENT_NOT_ALLOWED', `country:${country ?? '??'}`);

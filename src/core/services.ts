@@ -169,7 +169,7 @@ export class Services {
   }
 
   list(clientId: string, limit: number, after?: string): Promise<ServicePage> {
-    intIn('pageSize', limit, SERVICE_LIMITS.pageSize);
+    intIn('limit', limit, SERVICE_LIMITS.pageSize);
     return this.#store.listServices(clientId, limit, after);
   }
 

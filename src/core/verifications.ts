@@ -108,12 +108,35 @@ function withOverrides(s: Service, r: StartRequest): Service {
  */
 export class Verifications {
   readonly #d: VerificationsDeps;
+  /**
+   * Starts for one recipient of one client run one after another in this process, so that parallel
+   * starts find the first one's pending verification and resend its code instead of replacing it.
+   * Across replicas two may still race: the second then supersedes the first, and every send limit
+   * still holds, since the store judges each send in its own transaction.
+   */
+  readonly #starting = new Map<string, Promise<unknown>>();
 
   constructor(d: VerificationsDeps) {
     this.#d = d;
   }
 
   async start(clientId: string, r: StartRequest, ctx: SendContext = {}): Promise<Started> {
+    const key = `${clientId}\u0000${r.channel}\u0000${r.to.trim().toLowerCase()}`;
+    const before = this.#starting.get(key) ?? Promise.resolve();
+    const mine = before.then(
+      () => this.#start(clientId, r, ctx),
+      () => this.#start(clientId, r, ctx),
+    );
+    const settled = mine.catch(() => undefined);
+    this.#starting.set(key, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.#starting.get(key) === settled) this.#starting.delete(key);
+    }
+  }
+
+  async #start(clientId: string, r: StartRequest, ctx: SendContext): Promise<Started> {
     const service = withOverrides(await this.#d.services.resolve(clientId, r.service), r);
     if (!(service.settings.channels ?? ALL_CHANNELS).includes(r.channel))
       throw new OtpdError('CHANNEL_NOT_ALLOWED', `channel ${r.channel} is not allowed for this service`);

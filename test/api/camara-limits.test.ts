@@ -62,7 +62,7 @@ test('a number that is not a valid phone number is 400 INVALID_ARGUMENT', async 
   assertError(await send('+3490212345'), {
     status: 400,
     code: 'INVALID_ARGUMENT',
-    message: 'phoneNumber is not a valid phone number',
+    message: 'the phone number is not a valid number',
   });
 });
 

@@ -82,7 +82,7 @@ function registerServiceRoutes(app: FastifyInstance, d: NativeDeps): void {
       },
     },
     async (req) => {
-      const page = await d.services.list(client(req), req.query.limit ?? 20, req.query.after);
+      const page = await d.services.list(client(req), Number(req.query.limit ?? 20), req.query.after);
       return { services: page.services.map(presentService), next: page.next ?? null };
     },
   );

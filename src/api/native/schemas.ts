@@ -75,7 +75,10 @@ export const ServicePageOut = Type.Object({
 export const ServiceParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 export const PageQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: L.pageSize[0], maximum: L.pageSize[1], default: 20 })),
+    // A query string is text: the number is read by the route (types are not coerced).
+    limit: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,3}$', description: `Page size, ${L.pageSize[0]} to ${L.pageSize[1]}; 20` }),
+    ),
     after: Type.Optional(Type.String({ maxLength: 64 })),
   },
   { additionalProperties: false },
