@@ -237,12 +237,9 @@ export class Verifications {
     const service = await this.#d.services.resolve(clientId, target.service);
     const channel: Channel = target.to.includes('@') ? 'email' : 'sms';
     const to = this.#d.verifier.recipient(channel, target.to).value;
-    const record = await this.#d.store.findPendingVerification(
-      clientId,
-      service.id,
-      this.#d.indexOf(to),
-      this.#d.clock.now(),
-    );
+    // The newest one, whatever its status: a check of a number whose code was used up or approved
+    // answers that status, as a check by id does.
+    const record = await this.#d.store.findLatestVerification(clientId, service.id, this.#d.indexOf(to));
     return record ? { record, service } : null;
   }
 

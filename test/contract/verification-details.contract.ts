@@ -60,6 +60,26 @@ export function verificationDetailsContract(name: string, h: StoreHarness): void
     assert.equal(await s.findPendingVerification('client-a', SERVICE, v.phoneIndex, v.expiresAt), null, 'expired');
   });
 
+  withStore('details: the latest verification of a number in a service, whatever its status', async (s) => {
+    const first = detailed();
+    await s.createVerification(first, LIMITS);
+    assert.equal((await s.findLatestVerification('client-a', SERVICE, first.phoneIndex))?.id, first.id);
+    await s.createVerification(resendOf(first, T0 + 1000), LIMITS);
+    assert.equal(
+      (await s.findLatestVerification('client-a', SERVICE, first.phoneIndex))?.id,
+      first.id,
+      "a resend's row is not a verification",
+    );
+    assert.equal(await s.attemptValidation('client-a', first.id, T0 + 2000, BUDGET, right), 'VERIFIED');
+    const latest = await s.findLatestVerification('client-a', SERVICE, first.phoneIndex);
+    assert.deepEqual([latest?.id, latest?.status], [first.id, 'verified']);
+    assert.equal(await s.findLatestVerification('client-a', OTHER_SERVICE, first.phoneIndex), null);
+    assert.equal(await s.findLatestVerification('client-b', SERVICE, first.phoneIndex), null);
+    const second = detailed({ createdAt: T0 + 3000 });
+    await s.createVerification(second, LIMITS);
+    assert.equal((await s.findLatestVerification('client-a', SERVICE, first.phoneIndex))?.id, second.id);
+  });
+
   withStore('details: the sealed code is dropped as the verification leaves pending', async (s) => {
     const approved = detailed({ phone: 'p1' });
     const canceled = detailed({ phone: 'p2' });

@@ -86,7 +86,7 @@ export const PageQuery = Type.Object(
   {
     PageSize: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
     Page: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })),
-    PageToken: Type.Optional(Type.String({ maxLength: 64 })),
+    PageToken: Type.Optional(Type.String({ pattern: '^VA[0-9a-f]{32}$', description: 'From next_page_url' })),
   },
   { additionalProperties: false },
 );

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { maskPhone } from '../../core/codes.ts';
@@ -63,7 +64,8 @@ export function twilioApi(deps: TwilioDeps): FastifyPluginAsync {
           : new OtpdError('NOT_FOUND');
       },
     );
-    // Twilio's API takes form bodies; they are parsed here and nowhere else.
+    // Twilio's API takes form bodies only; they are parsed here and nowhere else.
+    scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
@@ -122,6 +124,9 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
         throw new TwilioError(60200, 400, 'Invalid parameter: otpd does not turn its fraud defences off');
       req.logPhone = masked(b.To);
       await d.services.get(client(req), req.params.ServiceSid);
+      if (b.DeviceIp !== undefined && isIP(b.DeviceIp) === 0)
+        throw new TwilioError(60200, 400, 'Invalid parameter: DeviceIp is not an IP address');
+      // The end user's address as the tenant's backend saw it: an end-user IP, as a trusted proxy's would be.
       const ip = b.DeviceIp ? { ip: b.DeviceIp, ipProxied: true } : { ip: d.clientIp(req).ip, ipProxied: false };
       try {
         const r = await d.verifications.start(
@@ -157,6 +162,7 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
       },
     },
     async (req) => {
+      await d.services.get(client(req), req.params.ServiceSid);
       const v = inService(req.params.ServiceSid, await d.verifications.get(client(req), req.params.Sid));
       return presentVerification(v, client(req), baseUrl(req));
     },
@@ -177,6 +183,7 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
       },
     },
     async (req) => {
+      await d.services.get(client(req), req.params.ServiceSid);
       inService(req.params.ServiceSid, await d.verifications.get(client(req), req.params.Sid));
       const v =
         req.body.Status === 'canceled'
@@ -208,6 +215,9 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
       if (b.To) req.logPhone = masked(b.To);
       const target = b.VerificationSid ? { id: b.VerificationSid } : { service: req.params.ServiceSid, to: b.To! };
       await d.services.get(client(req), req.params.ServiceSid);
+      // Another service's verification is not found here, and nothing of it is counted.
+      if (b.VerificationSid)
+        inService(req.params.ServiceSid, await d.verifications.get(client(req), b.VerificationSid));
       let r: Awaited<ReturnType<Verifications['check']>>;
       try {
         r = await d.verifications.check(client(req), target, b.Code, ctx(req));

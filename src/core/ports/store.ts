@@ -180,6 +180,8 @@ export interface VerificationLookup {
     phoneIndex: Buffer,
     now: number,
   ): Promise<VerificationRecord | null>;
+  /** The client's newest verification of this number in this service, whatever its status (resends aside). */
+  findLatestVerification(clientId: string, serviceId: string, phoneIndex: Buffer): Promise<VerificationRecord | null>;
   /** The messages sent for the verification (its first send and its resends), oldest first. */
   listVerificationMessages(clientId: string, id: string): Promise<MessageView[]>;
   /**

@@ -144,6 +144,19 @@ export const verificationLookup = (pool: pg.Pool) => ({
     return r.rows[0] ? rows.toVerificationRecord(r.rows[0]) : null;
   },
 
+  async findLatestVerification(
+    clientId: string,
+    serviceId: string,
+    phoneIndex: Buffer,
+  ): Promise<port.VerificationRecord | null> {
+    const r = await pool.query<rows.VerificationRecordRow>(
+      `SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = $1 AND phone_index = $2
+        AND service_id = $3 AND status <> 'resent' ORDER BY created_at DESC LIMIT 1`,
+      [clientId, phoneIndex, serviceId],
+    );
+    return r.rows[0] ? rows.toVerificationRecord(r.rows[0]) : null;
+  },
+
   async listVerificationMessages(clientId: string, id: string): Promise<port.MessageView[]> {
     const r = await pool.query<rows.MessageRow>(
       `SELECT ${rows.MESSAGE_COLUMNS} FROM messages WHERE verification_id = $1 AND client_id = $2 ORDER BY seq`,

@@ -128,6 +128,8 @@ export function verificationReads(db: Database.Database) {
       AND status <> 'resent'`),
     pending: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = ? AND phone_index = ?
       AND service_id = ? AND status = 'pending' AND expires_at > ? ORDER BY created_at DESC LIMIT 1`),
+    latest: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = ? AND phone_index = ?
+      AND service_id = ? AND status <> 'resent' ORDER BY created_at DESC LIMIT 1`),
     messages: p(VERIFICATION_MESSAGES),
   };
   const one = (r: unknown) => (r ? rows.toVerificationRecord(r as rows.VerificationRecordRow) : null);
@@ -135,6 +137,8 @@ export function verificationReads(db: Database.Database) {
     getVerification: (clientId: string, id: string): port.VerificationRecord | null => one(q.get.get(id, clientId)),
     findPendingVerification: (clientId: string, serviceId: string, phoneIndex: Buffer, now: number) =>
       one(q.pending.get(clientId, phoneIndex, serviceId, now)),
+    findLatestVerification: (clientId: string, serviceId: string, phoneIndex: Buffer) =>
+      one(q.latest.get(clientId, phoneIndex, serviceId)),
     listVerificationMessages: (clientId: string, id: string): port.MessageView[] =>
       (q.messages.all(id, clientId) as rows.MessageRow[]).map(rows.toMessageView),
   };
