@@ -8,7 +8,7 @@ import { cfg, log, TARGET_LABEL, type TargetId } from './config.ts';
 import { httpPhases } from './http-target.ts';
 import { measure, type PhaseResult } from './measure.ts';
 import { freshStore, withOtpd, type OtpdSet, type Shared } from './otpd-set.ts';
-import { pool, poolFor, sendPhase, validatePhase } from './phases.ts';
+import { NATIVE_START, nativeCheckPhase, nativeStartPhase, pool, poolFor, sendPhase, validatePhase } from './phases.ts';
 import { scalePhases } from './scale.ts';
 
 /** Every target's phases in turn; the servers of each part are stopped before the next starts. */
@@ -34,5 +34,22 @@ async function devOutboxPhases(s: Shared, set: OtpdSet): Promise<PhaseResult[]> 
   const validateOpen = await measure(
     validatePhase(set, 'validate-code, open loop', openPool, { rate: validate.load.rps / 2 }),
   );
-  return [send, sendOpen, validate, validateOpen];
+  return [send, sendOpen, validate, validateOpen, ...(await nativePhases(s, set, send, validate))];
+}
+
+/**
+ * The native API's start and check in closed loops, right after CAMARA's on the same processes and
+ * store: neither may be slower than its CAMARA counterpart (the ratio is logged).
+ */
+async function nativePhases(s: Shared, set: OtpdSet, send: PhaseResult, validate: PhaseResult) {
+  const window = cfg.warmup + cfg.duration;
+  const start = await measure(nativeStartPhase(set, 'native start', {}));
+  const checkPool = await pool(s, set, poolFor(validate.load.rps, window, 1.2), NATIVE_START);
+  const check = await measure(nativeCheckPhase(set, 'native check', checkPool, {}));
+  const ratio = (a: PhaseResult, b: PhaseResult) => (a.load.rps / b.load.rps).toFixed(2);
+  log(
+    `- native vs CAMARA, same run: start ${ratio(start, send)}x send-code's req/s, ` +
+      `check ${ratio(check, validate)}x validate-code's (1.00 or more: not slower)`,
+  );
+  return [start, check];
 }

@@ -9,6 +9,32 @@ import { nextPhone } from './phones.ts';
 
 export const SEND = '/one-time-password-sms/v1/send-code';
 export const VALIDATE = '/one-time-password-sms/v1/validate-code';
+/** The native API's start and check (/v1). */
+export const START = '/v1/verifications';
+export const CHECK = '/v1/verifications/check';
+
+/** How a pool's verifications are started, and where their code is in the delivered text. */
+export interface Starter {
+  readonly path: string;
+  readonly body: (phone: string) => unknown;
+  readonly id: (answer: Record<string, unknown>) => string;
+  readonly code: (text: string) => string;
+}
+
+export const CAMARA_START: Starter = {
+  path: SEND,
+  body: (phoneNumber) => ({ phoneNumber, message: MESSAGE }),
+  id: (a) => String(a.authenticationId),
+  code: (text) => text.split(' ')[0]!,
+};
+
+/** The default service's text ends with the code. */
+export const NATIVE_START: Starter = {
+  path: START,
+  body: (to) => ({ to }),
+  id: (a) => String(a.id),
+  code: (text) => text.slice(text.lastIndexOf(' ') + 1),
+};
 /** The CAMARA example text; the outbox text then starts with the code. */
 export const MESSAGE = '{{code}} is your short code to authenticate with Cool App via SMS';
 
@@ -69,14 +95,20 @@ export async function fillPool(
   key: string,
   store: StoreRef,
   n: number,
+  starter: Starter = CAMARA_START,
 ): Promise<Verification[]> {
   const since = Date.now();
   const ids: string[] = [];
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < n; i = next++) {
-      const body = { phoneNumber: nextPhone(), message: MESSAGE };
-      ids.push((await call<{ authenticationId: string }>(urls[i % urls.length]!, key, SEND, body)).authenticationId);
+      const answer = await call<Record<string, unknown>>(
+        urls[i % urls.length]!,
+        key,
+        starter.path,
+        starter.body(nextPhone()),
+      );
+      ids.push(starter.id(answer));
     }
   };
   await Promise.all(Array.from({ length: Math.min(n, cfg.connections) }, worker));
@@ -87,7 +119,7 @@ export async function fillPool(
       WHERE m.created_at >= ?`,
     [since - 1],
   );
-  const codes = new Map(rows.map((r) => [String(r.id), String(r.text).split(' ')[0]!]));
+  const codes = new Map(rows.map((r) => [String(r.id), starter.code(String(r.text))]));
   return ids.map((id) => {
     const code = codes.get(id);
     if (!code) throw new Error(`no code in the development outbox for verification ${id}`);
