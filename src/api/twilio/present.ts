@@ -47,15 +47,19 @@ export function presentService(s: Service, base: string, codeLength: number) {
   };
 }
 
-/** A verification; `to` in full where the caller just sent it, masked where it is read back. */
+/** What a verification and a check of it both show; `to` in full where the caller just sent it, else masked. */
+const head = (v: VerificationView, clientId: string, to: string | undefined) => ({
+  sid: v.id,
+  service_sid: v.serviceId,
+  account_sid: accountSidOf(clientId),
+  to: to ?? v.maskedTo,
+  channel: v.channel,
+  status: STATUS[v.status],
+});
+
 export function presentVerification(v: VerificationView, clientId: string, base: string, to?: string) {
   return {
-    sid: v.id,
-    service_sid: v.serviceId,
-    account_sid: accountSidOf(clientId),
-    to: to ?? v.maskedTo,
-    channel: v.channel,
-    status: STATUS[v.status],
+    ...head(v, clientId, to),
     valid: v.status === 'approved',
     lookup: {},
     amount: null,
@@ -74,12 +78,7 @@ export function presentVerification(v: VerificationView, clientId: string, base:
 
 export function presentCheck(v: VerificationView, clientId: string, valid: boolean, to?: string) {
   return {
-    sid: v.id,
-    service_sid: v.serviceId,
-    account_sid: accountSidOf(clientId),
-    to: to ?? v.maskedTo,
-    channel: v.channel,
-    status: STATUS[v.status],
+    ...head(v, clientId, to),
     valid,
     amount: null,
     payee: null,
