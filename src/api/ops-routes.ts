@@ -5,6 +5,7 @@ import { OtpdError } from '../core/errors.ts';
 import { normalizeEmail } from '../core/email.ts';
 import type { Store } from '../core/ports/store.ts';
 import { basicCredentials, tenantOf, type Authenticator } from './auth.ts';
+import { validationErrors } from './validation-messages.ts';
 import type { Guard } from './guard.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -99,6 +100,9 @@ export async function registerOpsRoutes(
       {
         onRequest: d.guard('admin'),
         config: { json: true },
+        schemaErrorFormatter: validationErrors({
+          'querystring/to': { pattern: 'to must be an E.164 number (+34629255833) or an email address' },
+        }),
         schema: {
           tags: ['Development'],
           summary: 'Texts delivered to the development outbox, newest first',

@@ -16,7 +16,7 @@ import { SignJWT } from 'jose';
 import { KeyRing } from '../../src/core/keyring.ts';
 
 const MSG = 'Your code is {{code}}';
-const ALL_SCOPES = 'one-time-password-sms:send-validate admin';
+const ALL_SCOPES = 'one-time-password-sms:send-validate verify services admin';
 const UNAUTHENTICATED = {
   status: 401,
   code: 'UNAUTHENTICATED',
@@ -231,7 +231,7 @@ test('requesting a scope the key lacks is 403 PERMISSION_DENIED', async () => {
   assertError(await token('grant_type=client_credentials&scope=bogus', [k.id, k.secret]), {
     status: 400,
     code: 'INVALID_ARGUMENT',
-    message: 'unknown scope "bogus"; known: one-time-password-sms:send-validate admin',
+    message: 'unknown scope "bogus"; known: one-time-password-sms:send-validate verify services admin',
   });
 });
 

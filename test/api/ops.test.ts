@@ -126,6 +126,6 @@ test('GET /dev/messages lists delivered texts for a number, newest first', async
   assert.deepEqual(bad.body, {
     status: 400,
     code: 'INVALID_ARGUMENT',
-    message: 'querystring/to must match pattern "^\\+[1-9][0-9]{4,14}$"',
+    message: 'to must be an E.164 number (+34629255833) or an email address',
   });
 });
