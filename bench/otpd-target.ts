@@ -23,33 +23,26 @@ export async function runTarget(s: Shared, id: TargetId): Promise<PhaseResult[]>
 async function devOutboxPhases(s: Shared, set: OtpdSet): Promise<PhaseResult[]> {
   const window = cfg.warmup + cfg.duration;
   const send = await measure(sendPhase(set, 'send-code', {}));
+  // The native API's start and check run right after their CAMARA counterparts, on the same
+  // processes and a store of the same size: neither may be slower (the ratio is logged).
+  const start = await measure(nativeStartPhase(set, 'native start', {}));
   const sendOpen = await measure(sendPhase(set, 'send-code, open loop', { rate: send.load.rps / 2 }));
   // validate-code has run at up to 4.3x send-code's rate (PostgreSQL x2, whose send-code the
   // abuse checks slow most); 6x leaves room, and running out would only cut its window short (and
   // say so).
   const closedPool = await pool(s, set, poolFor(send.load.rps, window, 6));
+  const checkPool = await pool(s, set, poolFor(send.load.rps, window, 6), NATIVE_START);
   const validate = await measure(validatePhase(set, 'validate-code', closedPool, {}));
-  // The open loop needs half the closed loop's rate for as long: a pool of its own, sized to that.
-  const openPool = await pool(s, set, poolFor(validate.load.rps / 2, window, 1.1));
-  const validateOpen = await measure(
-    validatePhase(set, 'validate-code, open loop', openPool, { rate: validate.load.rps / 2 }),
-  );
-  return [send, sendOpen, validate, validateOpen, ...(await nativePhases(s, set, send, validate))];
-}
-
-/**
- * The native API's start and check in closed loops, right after CAMARA's on the same processes and
- * store: neither may be slower than its CAMARA counterpart (the ratio is logged).
- */
-async function nativePhases(s: Shared, set: OtpdSet, send: PhaseResult, validate: PhaseResult) {
-  const window = cfg.warmup + cfg.duration;
-  const start = await measure(nativeStartPhase(set, 'native start', {}));
-  const checkPool = await pool(s, set, poolFor(validate.load.rps, window, 1.2), NATIVE_START);
   const check = await measure(nativeCheckPhase(set, 'native check', checkPool, {}));
   const ratio = (a: PhaseResult, b: PhaseResult) => (a.load.rps / b.load.rps).toFixed(2);
   log(
     `- native vs CAMARA, same run: start ${ratio(start, send)}x send-code's req/s, ` +
       `check ${ratio(check, validate)}x validate-code's (1.00 or more: not slower)`,
   );
-  return [start, check];
+  // The open loop needs half the closed loop's rate for as long: a pool of its own, sized to that.
+  const openPool = await pool(s, set, poolFor(validate.load.rps / 2, window, 1.1));
+  const validateOpen = await measure(
+    validatePhase(set, 'validate-code, open loop', openPool, { rate: validate.load.rps / 2 }),
+  );
+  return [send, start, sendOpen, validate, check, validateOpen];
 }

@@ -123,6 +123,7 @@ export class Services {
    * made through another replica applies within that time (at once through this one).
    */
   readonly #defaults = new Map<string, { service: Service; at: number }>();
+  readonly #byId = new Map<string, { service: Service; at: number }>();
 
   constructor(d: { store: ServiceStore; clock: Clock }) {
     this.#store = d.store;
@@ -155,10 +156,19 @@ export class Services {
     return s;
   }
 
-  /** The service, or NOT_FOUND when it is missing or another client's (the same answer). */
+  /**
+   * The service, or NOT_FOUND when it is missing or another client's (the same answer). Every
+   * start and check names one: read from memory for DEFAULT_TTL_MS, as the default services are.
+   */
   async get(clientId: string, id: string): Promise<Service> {
+    const key = `${clientId}\u0000${id}`;
+    const now = this.#clock.now();
+    const hit = this.#byId.get(key);
+    if (hit && now - hit.at < DEFAULT_TTL_MS && now >= hit.at) return hit.service;
     const s = SERVICE_ID.test(id) ? await this.#store.getService(clientId, id) : null;
     if (!s) throw new OtpdError('NOT_FOUND', 'No such service.');
+    if (this.#byId.size >= MAX_CACHED_DEFAULTS) this.#byId.clear();
+    this.#byId.set(key, { service: s, at: now });
     return s;
   }
 
@@ -179,7 +189,9 @@ export class Services {
     id: string,
     change: { friendlyName?: string | undefined; settings?: ServiceSettings | undefined },
   ): Promise<Service> {
-    const s = await this.get(clientId, id);
+    // Read fresh, not from memory: a change merges over what is stored now.
+    const s = SERVICE_ID.test(id) ? await this.#store.getService(clientId, id) : null;
+    if (!s) throw new OtpdError('NOT_FOUND', 'No such service.');
     const friendlyName = change.friendlyName === undefined ? s.friendlyName : checkFriendlyName(change.friendlyName);
     const merged = Object.fromEntries(
       Object.entries({ ...s.settings, ...change.settings }).filter(([, v]) => v !== undefined && v !== null),
@@ -188,13 +200,18 @@ export class Services {
     const now = this.#clock.now();
     if (!(await this.#store.updateService(clientId, id, friendlyName, settings, now)))
       throw new OtpdError('NOT_FOUND', 'No such service.');
-    this.#defaults.delete(clientId);
+    this.#forget(clientId, id);
     return { ...s, friendlyName, settings, updatedAt: now };
   }
 
   async delete(clientId: string, id: string): Promise<void> {
     if (!(SERVICE_ID.test(id) && (await this.#store.deleteService(clientId, id))))
       throw new OtpdError('NOT_FOUND', 'No such service.');
+    this.#forget(clientId, id);
+  }
+
+  #forget(clientId: string, id: string): void {
     this.#defaults.delete(clientId);
+    this.#byId.delete(`${clientId}\u0000${id}`);
   }
 }

@@ -97,6 +97,8 @@ export interface SendSpec {
   readonly id?: string | undefined;
   /** Keep the code sealed while pending, so that a later start can resend it. */
   readonly keepCode?: boolean | undefined;
+  /** The recipient as `recipient()` read it already (a caller that needed it first): not parsed twice. */
+  readonly recipient?: Recipient | undefined;
   /** Send the pending verification's own code again, as a resend of it. */
   readonly resend?: { readonly id: string; readonly codeSealed: Buffer; readonly expiresAt: number } | undefined;
 }
@@ -107,6 +109,7 @@ export interface SentCode {
   /** The recipient in its canonical form. */
   readonly to: string;
   readonly maskedTo: string;
+  readonly createdAt: number;
   readonly expiresAt: number;
 }
 
@@ -150,7 +153,7 @@ export class Verifier {
   async send(clientId: string, spec: SendSpec, ctx: SendContext = {}): Promise<SentCode> {
     const { keys, clock } = this.#d;
     const policy = spec.policy ?? this.#d.policy;
-    const to = this.recipient(spec.channel, spec.to);
+    const to = spec.recipient ?? this.recipient(spec.channel, spec.to);
     const testCode = spec.channel === 'sms' ? policy.testNumbers.get(spec.to) : undefined;
     const code = spec.resend
       ? keys.decrypt(spec.resend.id, spec.resend.codeSealed)
@@ -213,7 +216,7 @@ export class Verifier {
     );
     if (!result.ok) this.#refused(result, clientId, to.value, admitted, now, ctx);
     if (message) this.#d.onQueued();
-    return { id, test: testCode !== undefined, to: to.value, maskedTo: to.masked, expiresAt };
+    return { id, test: testCode !== undefined, to: to.value, maskedTo: to.masked, createdAt: now, expiresAt };
   }
 
   /** The recipient in its one spelling (every limit, list and index uses it), and as it may be shown. */

@@ -4,9 +4,9 @@ import type { Clock } from './clock.ts';
 import { OtpdError } from './errors.ts';
 import type { MessageTemplate } from './message.ts';
 import type { Policy } from './policy.ts';
-import type { MessageStatus } from './ports/outbox.ts';
+import type { MessageStatus, MessageView } from './ports/outbox.ts';
 import type { Service } from './ports/services.ts';
-import type { Store, VerificationRecord } from './ports/store.ts';
+import type { Store, ValidationOutcome, VerificationRecord } from './ports/store.ts';
 import { checkFriendlyName, checkSettings, LOCALE, servicePolicy, type Services } from './services.ts';
 import type { SendContext, Verifier } from './verification.ts';
 
@@ -14,7 +14,7 @@ import type { SendContext, Verifier } from './verification.ts';
 export type ApiStatus = 'pending' | 'approved' | 'canceled' | 'failed' | 'expired';
 
 export interface SendAttemptView {
-  /** The outbox message's id. */
+  /** The attempt's number within its verification, from 1. */
   readonly id: string;
   readonly channel: Channel;
   readonly at: number;
@@ -23,7 +23,7 @@ export interface SendAttemptView {
   readonly error: string | null;
 }
 
-export interface VerificationView {
+export interface VerificationState {
   readonly id: string;
   readonly serviceId: string | null;
   readonly channel: Channel;
@@ -37,6 +37,9 @@ export interface VerificationView {
   readonly expiresAt: number;
   readonly checks: number;
   readonly maxChecks: number;
+}
+
+export interface VerificationView extends VerificationState {
   readonly sends: readonly SendAttemptView[];
 }
 
@@ -61,7 +64,8 @@ export interface Started {
 }
 
 export interface CheckResult {
-  readonly verification: VerificationView;
+  /** Its state after the check (without send attempts: a check sends nothing). */
+  readonly verification: VerificationState;
   readonly valid: boolean;
   /** The code was compared: the verification was pending (a closed one answers its status only). */
   readonly compared: boolean;
@@ -142,7 +146,8 @@ export class Verifications {
       throw new OtpdError('CHANNEL_NOT_ALLOWED', `channel ${r.channel} is not allowed for this service`);
     if (r.locale !== undefined && !LOCALE.test(r.locale))
       throw new OtpdError('INVALID_ARGUMENT', 'locale must be a language tag such as en or pt-BR');
-    const to = this.#d.verifier.recipient(r.channel, r.to).value;
+    const recipient = this.#d.verifier.recipient(r.channel, r.to);
+    const to = recipient.value;
     const policy = servicePolicy(this.#d.policy, service.settings);
     const pending = await this.#d.store.findPendingVerification(
       clientId,
@@ -152,19 +157,48 @@ export class Verifications {
     );
     const locale = r.locale ?? pending?.locale ?? undefined;
     const { template, locale: used } = this.#d.templates(service, r.channel, locale);
-    const base = { to, channel: r.channel, template, policy, serviceId: service.id, locale: used };
+    const base = { to, recipient, channel: r.channel, template, policy, serviceId: service.id, locale: used };
     if (pending?.codeSealed && pending.channel === r.channel) {
       const resend = { id: pending.id, codeSealed: pending.codeSealed, expiresAt: pending.expiresAt };
       try {
         await this.#d.verifier.send(clientId, { ...base, resend }, ctx);
-        return { verification: await this.get(clientId, pending.id), created: false, to };
+        return { verification: await this.#view(pending), created: false, to };
       } catch (err) {
         // Approved, canceled or expired since it was read: a new verification instead.
         if (!(err instanceof OtpdError && err.code === 'VERIFICATION_CLOSED')) throw err;
       }
     }
     const sent = await this.#d.verifier.send(clientId, { ...base, id: newVerificationId(), keepCode: true }, ctx);
-    return { verification: await this.get(clientId, sent.id), created: true, to };
+    // Just written: known without reading the verification back (only its first message's id is read).
+    const record: VerificationRecord = {
+      id: sent.id,
+      clientId,
+      serviceId: service.id,
+      channel: r.channel,
+      maskedTo: sent.maskedTo,
+      locale: used,
+      status: 'pending',
+      attempts: 0,
+      maxAttempts: policy.maxAttempts,
+      createdAt: sent.createdAt,
+      expiresAt: sent.expiresAt,
+      finishedAt: null,
+      codeSealed: null,
+    };
+    const first: MessageView = {
+      id: '',
+      channel: r.channel,
+      recipient: '',
+      status: 'queued',
+      attempts: 0,
+      segments: 1,
+      gateway: null,
+      providerMessageId: null,
+      createdAt: sent.createdAt,
+      updatedAt: sent.createdAt,
+      lastError: null,
+    };
+    return { verification: await this.#view(record, sent.test ? [] : [first]), created: true, to };
   }
 
   /**
@@ -186,20 +220,35 @@ export class Verifications {
     target: CheckTarget,
     code: string,
     ctx: Pick<SendContext, 'key' | 'request'> = {},
+    inService?: string,
   ): Promise<CheckResult> {
-    const found = await this.#find(clientId, target);
-    if (!found) throw new OtpdError('NOT_FOUND', 'No such verification.');
-    const { record, service } = found;
-    if (this.#status(record) !== 'pending')
-      return { verification: await this.#view(record), valid: false, compared: false };
-    const alphabet = servicePolicy(this.#d.policy, service?.settings ?? {}).alphabet;
-    const outcome = await this.#d.verifier.attempt(clientId, record.id, code, ctx, alphabet);
+    const record = await this.#find(clientId, target);
+    // A verification is checked within its own service only, where the caller names one.
+    if (!record || (inService !== undefined && record.serviceId !== inService))
+      throw new OtpdError('NOT_FOUND', 'No such verification.');
+    if (this.#status(record) !== 'pending') return { verification: this.#state(record), valid: false, compared: false };
+    // Normalised as alphanumeric: upper case changes no digit, so one form fits every service's alphabet.
+    const outcome = await this.#d.verifier.attempt(clientId, record.id, code, ctx, 'alphanumeric');
     if (outcome === 'NOT_FOUND') throw new OtpdError('NOT_FOUND', 'No such verification.');
-    const after = await this.get(clientId, record.id);
-    // The number's wrong guesses for the day are spent: this verification stays pending, but no code is compared.
-    if (outcome === 'FAILED' && after.status === 'pending')
+    const after = this.#afterAttempt(record, outcome);
+    if (after) return { verification: this.#state(after), valid: outcome === 'VERIFIED', compared: true };
+    // Failed, or closed meanwhile (a parallel check, a cancel): read what it is now.
+    const now = (await this.#d.store.getVerification(clientId, record.id)) ?? record;
+    // The number's wrong guesses for the day are spent: this verification stays pending, no code compared.
+    if (outcome === 'FAILED' && now.status === 'pending')
       throw new OtpdError('ATTEMPTS_EXHAUSTED', 'Too many wrong codes for this recipient today.');
-    return { verification: after, valid: outcome === 'VERIFIED', compared: outcome !== 'EXPIRED' };
+    return { verification: this.#state(now), valid: false, compared: outcome === 'FAILED' };
+  }
+
+  /**
+   * The verification after a counted attempt on it as it was read just before, from the outcome
+   * alone (the hot path reads nothing back): approved, or still pending after a wrong code.
+   * Undefined for the rare rest (failed, or closed meanwhile), which is read back.
+   */
+  #afterAttempt(r: VerificationRecord, outcome: ValidationOutcome): VerificationRecord | undefined {
+    const counted = { ...r, attempts: r.attempts + 1, codeSealed: null };
+    if (outcome === 'VERIFIED') return { ...counted, status: 'verified', finishedAt: this.#d.clock.now() };
+    return outcome === 'INVALID' ? counted : undefined;
   }
 
   async get(clientId: string, id: string): Promise<VerificationView> {
@@ -224,23 +273,14 @@ export class Verifications {
     throw new OtpdError('VERIFICATION_CLOSED', `The verification is ${now.status}.`);
   }
 
-  async #find(
-    clientId: string,
-    target: CheckTarget,
-  ): Promise<{ record: VerificationRecord; service: Service | undefined } | null> {
-    if ('id' in target) {
-      const record = await this.#d.store.getVerification(clientId, target.id);
-      if (!record) return null;
-      const service = record.serviceId ? await this.#d.store.getService(clientId, record.serviceId) : null;
-      return { record, service: service ?? undefined };
-    }
+  async #find(clientId: string, target: CheckTarget): Promise<VerificationRecord | null> {
+    if ('id' in target) return this.#d.store.getVerification(clientId, target.id);
     const service = await this.#d.services.resolve(clientId, target.service);
     const channel: Channel = target.to.includes('@') ? 'email' : 'sms';
     const to = this.#d.verifier.recipient(channel, target.to).value;
     // The newest one, whatever its status: a check of a number whose code was used up or approved
     // answers that status, as a check by id does.
-    const record = await this.#d.store.findLatestVerification(clientId, service.id, this.#d.indexOf(to));
-    return record ? { record, service } : null;
+    return this.#d.store.findLatestVerification(clientId, service.id, this.#d.indexOf(to));
   }
 
   #status(r: VerificationRecord): ApiStatus {
@@ -258,8 +298,8 @@ export class Verifications {
     }
   }
 
-  async #view(r: VerificationRecord): Promise<VerificationView> {
-    const messages = await this.#d.store.listVerificationMessages(r.clientId, r.id);
+  /** A verification as the APIs show it, without its send attempts. */
+  #state(r: VerificationRecord): VerificationState {
     const status = this.#status(r);
     return {
       id: r.id,
@@ -273,8 +313,16 @@ export class Verifications {
       expiresAt: r.expiresAt,
       checks: r.attempts,
       maxChecks: r.maxAttempts,
-      sends: messages.map((m) => ({
-        id: m.id,
+    };
+  }
+
+  /** With its send attempts, numbered from 1 in the order they were sent. */
+  async #view(r: VerificationRecord, known?: readonly MessageView[]): Promise<VerificationView> {
+    const messages = known ?? (await this.#d.store.listVerificationMessages(r.clientId, r.id));
+    return {
+      ...this.#state(r),
+      sends: messages.map((m, i) => ({
+        id: String(i + 1),
         channel: m.channel,
         at: m.createdAt,
         status: m.status,

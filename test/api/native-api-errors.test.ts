@@ -165,6 +165,23 @@ test('a channel the service does not allow is 400 CHANNEL_NOT_ALLOWED', async ()
   assert.equal(sms.body.service, svc.body.id);
 });
 
+test("a service's text that needs more SMS segments than allowed is refused before anything is stored", async () => {
+  // 200 GSM-7 characters and a code: two segments at most are allowed by default, this needs two;
+  // in Cyrillic (UCS-2, 67 characters a part) the same length needs four.
+  const long = `${'x'.repeat(200)} {code}`;
+  const cyrillic = `${'Ж'.repeat(200)} {code}`;
+  const svc = await s.post('/v1/services', {
+    friendlyName: 'Long',
+    templates: { en: { sms: long }, ru: { sms: cyrillic } },
+  });
+  assert.equal(svc.status, 201, JSON.stringify(svc.body));
+  assert.equal((await s.post(START, { to: mobile(290), service: svc.body.id })).status, 201);
+  const r = await s.post(START, { to: mobile(291), service: svc.body.id, locale: 'ru' });
+  assertProblem(r, { status: 400, code: 'INVALID_ARGUMENT' });
+  assert.match(r.body.detail, /needs 4 SMS segments \(UCS-2\); at most 2 are allowed/);
+  await nothingQueued(s, mobile(291));
+});
+
 test('a code no otpd code could be is 400 and spends no attempt', async () => {
   const { id, code } = await startAndRead(s, mobile(212));
   for (let i = 0; i < 3; i++) {

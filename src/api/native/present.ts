@@ -1,5 +1,5 @@
 import type { Service } from '../../core/ports/services.ts';
-import type { VerificationView } from '../../core/verifications.ts';
+import type { VerificationState, VerificationView } from '../../core/verifications.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -13,7 +13,8 @@ export const presentService = (s: Service) => ({
   updatedAt: iso(s.updatedAt),
 });
 
-export const presentVerification = (v: VerificationView) => ({
+/** What a verification and a check of it both show. */
+export const presentState = (v: VerificationState) => ({
   id: v.id,
   service: v.serviceId,
   to: v.maskedTo,
@@ -24,6 +25,10 @@ export const presentVerification = (v: VerificationView) => ({
   updatedAt: iso(v.updatedAt),
   expiresAt: iso(v.expiresAt),
   checks: { used: v.checks, allowed: v.maxChecks },
+});
+
+export const presentVerification = (v: VerificationView) => ({
+  ...presentState(v),
   sendAttempts: v.sends.map((a) => ({
     id: a.id,
     channel: a.channel,

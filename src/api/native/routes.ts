@@ -11,7 +11,7 @@ import type { ClientIp } from '../client-ip.ts';
 import type { Guard } from '../guard.ts';
 import { useSurface } from '../surface.ts';
 import { NATIVE_SURFACE } from './errors.ts';
-import { presentService, presentVerification } from './present.ts';
+import { presentService, presentState, presentVerification } from './present.ts';
 import * as S from './schemas.ts';
 
 export interface NativeDeps {
@@ -42,16 +42,38 @@ function settingsOf(body: Record<string, unknown>): ServiceSettings {
   return rest as ServiceSettings;
 }
 
-function registerServiceRoutes(app: FastifyInstance, d: NativeDeps): void {
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const onRequest = d.guard(SERVICES);
-  const client = (req: FastifyRequest) => req.principal!.clientId;
-  const one = { 200: S.ServiceOut, ...S.problems(400, 401, 403, 404, 429) };
+const client = (req: FastifyRequest) => req.principal!.clientId;
+const one = { 200: S.ServiceOut, ...S.problems(400, 401, 403, 404, 429) };
+const ctx = (req: FastifyRequest) => ({ key: keyCheckOf(req.principal!), request: req.requestBudget });
 
+/** Runs a use case and counts its outcome: the success label, or the error's catalogue code. */
+async function counted<T>(
+  d: NativeDeps,
+  operation: 'send' | 'validate',
+  run: () => Promise<T>,
+  outcome: (r: T) => string,
+): Promise<T> {
+  try {
+    const r = await run();
+    d.metrics.verifications.inc({ operation, outcome: outcome(r) });
+    return r;
+  } catch (err) {
+    d.metrics.verifications.inc({ operation, outcome: err instanceof OtpdError ? err.code : 'error' });
+    throw err;
+  }
+}
+
+function registerServiceRoutes(app: FastifyInstance, d: NativeDeps): void {
+  for (const route of [createServiceRoute, listServicesRoute, getServiceRoute, updateServiceRoute, deleteServiceRoute])
+    route(app, d);
+}
+
+function createServiceRoute(app: FastifyInstance, d: NativeDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post(
     '/services',
     {
-      onRequest,
+      onRequest: d.guard(SERVICES),
       config: { json: true },
       schema: {
         tags: [TAG],
@@ -67,10 +89,14 @@ function registerServiceRoutes(app: FastifyInstance, d: NativeDeps): void {
       return reply.code(201).send(presentService(s));
     },
   );
+}
+
+function listServicesRoute(app: FastifyInstance, d: NativeDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get(
     '/services',
     {
-      onRequest,
+      onRequest: d.guard(SERVICES),
       config: { json: true },
       schema: {
         tags: [TAG],
@@ -86,10 +112,14 @@ function registerServiceRoutes(app: FastifyInstance, d: NativeDeps): void {
       return { services: page.services.map(presentService), next: page.next ?? null };
     },
   );
+}
+
+function getServiceRoute(app: FastifyInstance, d: NativeDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get(
     '/services/:id',
     {
-      onRequest,
+      onRequest: d.guard(SERVICES),
       config: { json: true },
       schema: {
         tags: [TAG],
@@ -102,10 +132,14 @@ function registerServiceRoutes(app: FastifyInstance, d: NativeDeps): void {
     },
     async (req) => presentService(await d.services.get(client(req), req.params.id)),
   );
+}
+
+function updateServiceRoute(app: FastifyInstance, d: NativeDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.patch(
     '/services/:id',
     {
-      onRequest,
+      onRequest: d.guard(SERVICES),
       config: { json: true },
       schema: {
         tags: [TAG],
@@ -126,10 +160,14 @@ function registerServiceRoutes(app: FastifyInstance, d: NativeDeps): void {
       return presentService(s);
     },
   );
+}
+
+function deleteServiceRoute(app: FastifyInstance, d: NativeDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.delete(
     '/services/:id',
     {
-      onRequest,
+      onRequest: d.guard(SERVICES),
       schema: {
         tags: [TAG],
         operationId: 'deleteService',
@@ -150,24 +188,16 @@ function registerServiceRoutes(app: FastifyInstance, d: NativeDeps): void {
 const masked = (to: string) => (to.includes('@') ? maskEmail(to.trim().toLowerCase()) : maskPhone(to));
 
 function registerVerificationRoutes(app: FastifyInstance, d: NativeDeps): void {
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const inOperation = d.guard(VERIFY, { inOperation: true });
-  const ctx = (req: FastifyRequest) => ({ key: keyCheckOf(req.principal!), request: req.requestBudget });
-  const counted = async <T>(operation: 'send' | 'validate', run: () => Promise<T>, outcome: (r: T) => string) => {
-    try {
-      const r = await run();
-      d.metrics.verifications.inc({ operation, outcome: outcome(r) });
-      return r;
-    } catch (err) {
-      d.metrics.verifications.inc({ operation, outcome: err instanceof OtpdError ? err.code : 'error' });
-      throw err;
-    }
-  };
+  for (const route of [startVerificationRoute, checkVerificationRoute, getVerificationRoute, cancelVerificationRoute])
+    route(app, d);
+}
 
+function startVerificationRoute(app: FastifyInstance, d: NativeDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post(
     '/verifications',
     {
-      onRequest: inOperation,
+      onRequest: d.guard(VERIFY, { inOperation: true }),
       config: { json: true },
       schema: {
         tags: [TAG],
@@ -187,6 +217,7 @@ function registerVerificationRoutes(app: FastifyInstance, d: NativeDeps): void {
       req.logPhone = masked(b.to);
       const ip = d.clientIp(req);
       const r = await counted(
+        d,
         'send',
         () =>
           d.verifications.start(
@@ -199,10 +230,14 @@ function registerVerificationRoutes(app: FastifyInstance, d: NativeDeps): void {
       return reply.code(r.created ? 201 : 200).send(presentVerification(r.verification));
     },
   );
+}
+
+function checkVerificationRoute(app: FastifyInstance, d: NativeDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post(
     '/verifications/check',
     {
-      onRequest: inOperation,
+      onRequest: d.guard(VERIFY, { inOperation: true }),
       config: { json: true },
       schema: {
         tags: [TAG],
@@ -225,13 +260,18 @@ function registerVerificationRoutes(app: FastifyInstance, d: NativeDeps): void {
       if (b.to !== undefined) req.logPhone = masked(b.to);
       const target = b.id !== undefined ? { id: b.id } : { service: b.service, to: b.to! };
       const r = await counted(
+        d,
         'validate',
         () => d.verifications.check(req.principal!.clientId, target, b.code, ctx(req)),
         (x) => (x.valid ? 'verified' : `check_${x.verification.status}`),
       );
-      return { ...presentVerification(r.verification), valid: r.valid };
+      return { ...presentState(r.verification), valid: r.valid };
     },
   );
+}
+
+function getVerificationRoute(app: FastifyInstance, d: NativeDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get(
     '/verifications/:id',
     {
@@ -248,6 +288,10 @@ function registerVerificationRoutes(app: FastifyInstance, d: NativeDeps): void {
     },
     async (req) => presentVerification(await d.verifications.get(req.principal!.clientId, req.params.id)),
   );
+}
+
+function cancelVerificationRoute(app: FastifyInstance, d: NativeDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post(
     '/verifications/:id/cancel',
     {

@@ -144,8 +144,11 @@ export const VerificationOut = Type.Object(
   { $id: 'NativeVerification' },
 );
 
+const { sendAttempts: _, ...stateProperties } = VerificationOut.properties;
+
+/** A check's answer: the verification's state after it (a check sends nothing: no send attempts). */
 export const CheckOut = Type.Object({
-  ...VerificationOut.properties,
+  ...stateProperties,
   valid: Type.Boolean({ description: 'true only for the check that approved it' }),
 });
 

@@ -1,7 +1,7 @@
 import { accountSidOf } from '../../core/api-keys.ts';
 import { createHash } from 'node:crypto';
 import type { Service } from '../../core/ports/services.ts';
-import type { ApiStatus, VerificationView } from '../../core/verifications.ts';
+import type { ApiStatus, VerificationState, VerificationView } from '../../core/verifications.ts';
 
 /** Twilio's timestamps: ISO 8601 in UTC, whole seconds. */
 const time = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
@@ -16,8 +16,8 @@ const STATUS: Readonly<Record<ApiStatus, string>> = {
 };
 
 /** A send attempt's sid: `VL` and 32 hex digits, stable for the message. */
-const attemptSid = (verificationId: string, messageId: string) =>
-  `VL${createHash('sha256').update(`${verificationId}:${messageId}`).digest('hex').slice(0, 32)}`;
+const attemptSid = (verificationId: string, attempt: string) =>
+  `VL${createHash('sha256').update(`${verificationId}:${attempt}`).digest('hex').slice(0, 32)}`;
 
 export function presentService(s: Service, base: string, codeLength: number) {
   const url = `${base}/v2/Services/${s.id}`;
@@ -48,7 +48,7 @@ export function presentService(s: Service, base: string, codeLength: number) {
 }
 
 /** What a verification and a check of it both show; `to` in full where the caller just sent it, else masked. */
-const head = (v: VerificationView, clientId: string, to: string | undefined) => ({
+const head = (v: VerificationState, clientId: string, to: string | undefined) => ({
   sid: v.id,
   service_sid: v.serviceId,
   account_sid: accountSidOf(clientId),
@@ -76,7 +76,7 @@ export function presentVerification(v: VerificationView, clientId: string, base:
   };
 }
 
-export function presentCheck(v: VerificationView, clientId: string, valid: boolean, to?: string) {
+export function presentCheck(v: VerificationState, clientId: string, valid: boolean, to?: string) {
   return {
     ...head(v, clientId, to),
     valid,

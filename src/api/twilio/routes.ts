@@ -4,29 +4,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { maskPhone } from '../../core/codes.ts';
 import { maskEmail } from '../../core/email.ts';
 import { OtpdError } from '../../core/errors.ts';
-import type { Services } from '../../core/services.ts';
-import type { Verifications, VerificationView } from '../../core/verifications.ts';
-import type { Metrics } from '../../metrics.ts';
+import type { Verifications, VerificationState } from '../../core/verifications.ts';
 import { keyCheckOf } from '../auth.ts';
-import type { ClientIp } from '../client-ip.ts';
-import type { Guard } from '../guard.ts';
 import { useSurface } from '../surface.ts';
 import { TWILIO_SURFACE, TwilioError } from './errors.ts';
 import * as F from './forms.ts';
 import { presentCheck, presentVerification } from './present.ts';
 import { registerServiceRoutes } from './services.ts';
+import { baseUrl, client, refuseUnsupported, TAG, type TwilioDeps } from './shared.ts';
 
-export interface TwilioDeps {
-  readonly services: Services;
-  readonly verifications: Verifications;
-  readonly guard: Guard;
-  readonly metrics: Metrics;
-  readonly clientIp: (req: FastifyRequest) => ClientIp;
-  /** The server's code length, shown for services that do not set their own. */
-  readonly codeLength: number;
-}
-
-export const TAG = 'Twilio Verify v2 (compatible)';
+export type { TwilioDeps } from './shared.ts';
 
 /** Twilio's sub-resources otpd does not implement, named in the 20404 that answers them. */
 const NOT_IMPLEMENTED = new RegExp(
@@ -74,37 +61,35 @@ export function twilioApi(deps: TwilioDeps): FastifyPluginAsync {
   };
 }
 
-/** The URL the client reached this server by, for the `url` members and paging links. */
-export const baseUrl = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
-
 const masked = (to: string) => (to.includes('@') ? maskEmail(to.trim().toLowerCase()) : maskPhone(to));
 
-/** Refuses a Twilio parameter otpd does not implement, by name, instead of ignoring it. */
-export function refuseUnsupported(body: Record<string, unknown>, names: readonly string[], allowFalse = true): void {
-  for (const n of names) {
-    const v = body[n];
-    if (v === undefined || (allowFalse && v === 'false')) continue;
-    throw new TwilioError(60200, 400, `Invalid parameter: otpd does not support ${n}`);
-  }
+const ctx = (req: FastifyRequest) => ({ key: keyCheckOf(req.principal!), request: req.requestBudget });
+
+/** A verification is reached through its own service's path only. */
+function inService<V extends VerificationState>(serviceSid: string, v: V): V {
+  if (v.serviceId !== serviceSid) throw new OtpdError('NOT_FOUND');
+  return v;
 }
 
-function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const inOperation = d.guard('verify', { inOperation: true, basic: true });
-  const plain = d.guard('verify', { basic: true });
-  const client = (req: FastifyRequest) => req.principal!.clientId;
-  const ctx = (req: FastifyRequest) => ({ key: keyCheckOf(req.principal!), request: req.requestBudget });
-  const inService = (serviceSid: string, v: VerificationView) => {
-    if (v.serviceId !== serviceSid) throw new OtpdError('NOT_FOUND');
-    return v;
-  };
-  const count = (operation: 'send' | 'validate', outcome: string) =>
-    d.metrics.verifications.inc({ operation, outcome });
+const count = (d: TwilioDeps, operation: 'send' | 'validate', outcome: string) =>
+  d.metrics.verifications.inc({ operation, outcome });
 
+function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
+  for (const route of [
+    twilioCreateVerificationRoute,
+    twilioFetchVerificationRoute,
+    twilioUpdateVerificationRoute,
+    twilioCreateVerificationCheckRoute,
+  ])
+    route(app, d);
+}
+
+function twilioCreateVerificationRoute(app: FastifyInstance, d: TwilioDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post(
     '/Services/:ServiceSid/Verifications',
     {
-      onRequest: inOperation,
+      onRequest: d.guard('verify', { inOperation: true, basic: true }),
       schema: {
         tags: [TAG],
         security: [{ basic: [] }],
@@ -141,19 +126,22 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
           },
           { ...ctx(req), ...ip },
         );
-        count('send', r.created ? 'queued' : 'resent');
+        count(d, 'send', r.created ? 'queued' : 'resent');
         return reply.code(201).send(presentVerification(r.verification, client(req), baseUrl(req), r.to));
       } catch (err) {
-        count('send', err instanceof OtpdError ? err.code : 'error');
+        count(d, 'send', err instanceof OtpdError ? err.code : 'error');
         throw err;
       }
     },
   );
+}
 
+function twilioFetchVerificationRoute(app: FastifyInstance, d: TwilioDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get(
     '/Services/:ServiceSid/Verifications/:Sid',
     {
-      onRequest: plain,
+      onRequest: d.guard('verify', { basic: true }),
       schema: {
         tags: [TAG],
         security: [{ basic: [] }],
@@ -167,11 +155,14 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
       return presentVerification(v, client(req), baseUrl(req));
     },
   );
+}
 
+function twilioUpdateVerificationRoute(app: FastifyInstance, d: TwilioDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post(
     '/Services/:ServiceSid/Verifications/:Sid',
     {
-      onRequest: plain,
+      onRequest: d.guard('verify', { basic: true }),
       schema: {
         tags: [TAG],
         security: [{ basic: [] }],
@@ -192,11 +183,14 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
       return presentVerification(v, client(req), baseUrl(req));
     },
   );
+}
 
+function twilioCreateVerificationCheckRoute(app: FastifyInstance, d: TwilioDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post(
     '/Services/:ServiceSid/VerificationCheck',
     {
-      onRequest: inOperation,
+      onRequest: d.guard('verify', { inOperation: true, basic: true }),
       schema: {
         tags: [TAG],
         security: [{ basic: [] }],
@@ -215,18 +209,16 @@ function registerVerificationRoutes(app: FastifyInstance, d: TwilioDeps): void {
       if (b.To) req.logPhone = masked(b.To);
       const target = b.VerificationSid ? { id: b.VerificationSid } : { service: req.params.ServiceSid, to: b.To! };
       await d.services.get(client(req), req.params.ServiceSid);
-      // Another service's verification is not found here, and nothing of it is counted.
-      if (b.VerificationSid)
-        inService(req.params.ServiceSid, await d.verifications.get(client(req), b.VerificationSid));
       let r: Awaited<ReturnType<Verifications['check']>>;
       try {
-        r = await d.verifications.check(client(req), target, b.Code, ctx(req));
+        // Another service's verification is not found here, and nothing of it is counted.
+        r = await d.verifications.check(client(req), target, b.Code, ctx(req), req.params.ServiceSid);
       } catch (err) {
-        count('validate', err instanceof OtpdError ? err.code : 'error');
+        count(d, 'validate', err instanceof OtpdError ? err.code : 'error');
         throw err;
       }
-      const v = inService(req.params.ServiceSid, r.verification);
-      count('validate', r.valid ? 'verified' : `check_${v.status}`);
+      const v = r.verification;
+      count(d, 'validate', r.valid ? 'verified' : `check_${v.status}`);
       // As on Twilio: a verification out of attempts is 60202; approved, canceled or expired is not found.
       if (!r.compared) throw v.status === 'failed' ? new OtpdError('ATTEMPTS_EXHAUSTED') : new OtpdError('NOT_FOUND');
       return presentCheck(v, client(req), r.valid, b.To);

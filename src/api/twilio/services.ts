@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { ServiceSettings } from '../../core/services.ts';
+import type { Service, ServiceSettings } from '../../core/services.ts';
 import { TwilioError } from './errors.ts';
 import * as F from './forms.ts';
 import { presentService } from './present.ts';
-import { baseUrl, refuseUnsupported, TAG, type TwilioDeps } from './routes.ts';
+import { baseUrl, client, refuseUnsupported, TAG, type TwilioDeps } from './shared.ts';
 
 /**
  * What Twilio documents for a new service, kept as the service's own settings: codes valid for 10
@@ -27,18 +27,26 @@ function codeLengthOf(v: string | undefined): number | undefined {
   return n;
 }
 
-export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void {
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const onRequest = d.guard('services', { basic: true });
-  const client = (req: FastifyRequest) => req.principal!.clientId;
-  const show = (req: FastifyRequest, s: Parameters<typeof presentService>[0]) =>
-    presentService(s, baseUrl(req), d.codeLength);
-  const form = { consumes: ['application/x-www-form-urlencoded'] };
+const form = { consumes: ['application/x-www-form-urlencoded'] };
+const show = (d: TwilioDeps, req: FastifyRequest, s: Service) => presentService(s, baseUrl(req), d.codeLength);
 
+export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void {
+  for (const route of [
+    twilioCreateServiceRoute,
+    twilioListServiceRoute,
+    twilioFetchServiceRoute,
+    twilioUpdateServiceRoute,
+    twilioDeleteServiceRoute,
+  ])
+    route(app, d);
+}
+
+function twilioCreateServiceRoute(app: FastifyInstance, d: TwilioDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post(
     '/Services',
     {
-      onRequest,
+      onRequest: d.guard('services', { basic: true }),
       schema: {
         tags: [TAG],
         security: [{ basic: [] }],
@@ -53,14 +61,17 @@ export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void
       const codeLength = codeLengthOf(req.body.CodeLength);
       const settings = { ...TWILIO_SERVICE_DEFAULTS, ...(codeLength ? { codeLength } : {}) };
       const s = await d.services.create(client(req), req.body.FriendlyName, settings);
-      return reply.code(201).send(show(req, s));
+      return reply.code(201).send(show(d, req, s));
     },
   );
+}
 
+function twilioListServiceRoute(app: FastifyInstance, d: TwilioDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get(
     '/Services',
     {
-      onRequest,
+      onRequest: d.guard('services', { basic: true }),
       schema: { tags: [TAG], security: [{ basic: [] }], operationId: 'twilioListService', querystring: F.PageQuery },
     },
     async (req) => {
@@ -70,7 +81,7 @@ export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void
       const url = (p: number, token?: string) =>
         `${baseUrl(req)}/v2/Services?PageSize=${size}&Page=${p}${token ? `&PageToken=${token}` : ''}`;
       return {
-        services: r.services.map((s) => show(req, s)),
+        services: r.services.map((s) => show(d, req, s)),
         meta: {
           page,
           page_size: size,
@@ -83,20 +94,26 @@ export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void
       };
     },
   );
+}
 
+function twilioFetchServiceRoute(app: FastifyInstance, d: TwilioDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get(
     '/Services/:Sid',
     {
-      onRequest,
+      onRequest: d.guard('services', { basic: true }),
       schema: { tags: [TAG], security: [{ basic: [] }], operationId: 'twilioFetchService', params: F.ServiceSidParams },
     },
-    async (req) => show(req, await d.services.get(client(req), req.params.Sid)),
+    async (req) => show(d, req, await d.services.get(client(req), req.params.Sid)),
   );
+}
 
+function twilioUpdateServiceRoute(app: FastifyInstance, d: TwilioDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post(
     '/Services/:Sid',
     {
-      onRequest,
+      onRequest: d.guard('services', { basic: true }),
       schema: {
         tags: [TAG],
         security: [{ basic: [] }],
@@ -113,14 +130,17 @@ export function registerServiceRoutes(app: FastifyInstance, d: TwilioDeps): void
         friendlyName: req.body.FriendlyName,
         settings: codeLength ? { codeLength } : {},
       });
-      return show(req, s);
+      return show(d, req, s);
     },
   );
+}
 
+function twilioDeleteServiceRoute(app: FastifyInstance, d: TwilioDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.delete(
     '/Services/:Sid',
     {
-      onRequest,
+      onRequest: d.guard('services', { basic: true }),
       schema: {
         tags: [TAG],
         security: [{ basic: [] }],

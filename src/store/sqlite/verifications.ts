@@ -117,8 +117,10 @@ export function verificationWrites(db: Database.Database) {
   };
 }
 
+// No ORDER BY in these reads (see `recentSends` above): with STAT4 it makes SQLite re-prepare the
+// statement on every call. A verification has a handful of messages, a number a handful of rows.
 const VERIFICATION_MESSAGES = `SELECT ${rows.MESSAGE_COLUMNS} FROM messages m
-  WHERE m.verification_id = ? AND m.client_id = ? ORDER BY m.seq`;
+  WHERE m.verification_id = ? AND m.client_id = ?`;
 
 /** The verification reads of the native and Twilio-compatible APIs, on a read connection. */
 export function verificationReads(db: Database.Database) {
@@ -126,10 +128,11 @@ export function verificationReads(db: Database.Database) {
   const q = {
     get: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE id = ? AND client_id = ?
       AND status <> 'resent'`),
+    // At most one verification of a number is pending (a send supersedes the others).
     pending: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = ? AND phone_index = ?
-      AND service_id = ? AND status = 'pending' AND expires_at > ? ORDER BY created_at DESC LIMIT 1`),
+      AND service_id = ? AND status = 'pending' AND expires_at > ? LIMIT 1`),
     latest: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = ? AND phone_index = ?
-      AND service_id = ? AND status <> 'resent' ORDER BY created_at DESC LIMIT 1`),
+      AND service_id = ? AND status <> 'resent'`),
     messages: p(VERIFICATION_MESSAGES),
   };
   const one = (r: unknown) => (r ? rows.toVerificationRecord(r as rows.VerificationRecordRow) : null);
@@ -137,10 +140,17 @@ export function verificationReads(db: Database.Database) {
     getVerification: (clientId: string, id: string): port.VerificationRecord | null => one(q.get.get(id, clientId)),
     findPendingVerification: (clientId: string, serviceId: string, phoneIndex: Buffer, now: number) =>
       one(q.pending.get(clientId, phoneIndex, serviceId, now)),
-    findLatestVerification: (clientId: string, serviceId: string, phoneIndex: Buffer) =>
-      one(q.latest.get(clientId, phoneIndex, serviceId)),
+    findLatestVerification(clientId: string, serviceId: string, phoneIndex: Buffer): port.VerificationRecord | null {
+      const all = q.latest.all(clientId, phoneIndex, serviceId) as rows.VerificationRecordRow[];
+      return one(
+        all.reduce<rows.VerificationRecordRow | undefined>(
+          (a, r) => (a && a.created_at >= r.created_at ? a : r),
+          undefined,
+        ),
+      );
+    },
     listVerificationMessages: (clientId: string, id: string): port.MessageView[] =>
-      (q.messages.all(id, clientId) as rows.MessageRow[]).map(rows.toMessageView),
+      (q.messages.all(id, clientId) as rows.MessageRow[]).sort((a, b) => a.seq - b.seq).map(rows.toMessageView),
   };
 }
 
