@@ -8,6 +8,12 @@ const L = SERVICE_LIMITS;
 const Channel = Type.Union([Type.Literal('sms'), Type.Literal('email')], {
   description: `How the code is sent: ${CHANNELS.join(' or ')}`,
 });
+
+// Response members as plain `enum` and `type: [x, 'null']` schemas rather than unions (anyOf): the
+// serializer writes those directly, where a union makes it validate each value to pick a branch.
+const ChannelOut = Type.Unsafe<'sms' | 'email'>({ type: 'string', enum: [...CHANNELS] });
+const nullable = <T>(type: string, description?: string) =>
+  Type.Unsafe<T | null>({ type: [type, 'null'], ...(description ? { description } : {}) });
 const Locale = Type.String({
   pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$',
   description: 'BCP 47 language tag: `pt-BR` falls back to `pt`, then to the service default, then `en`',
@@ -113,28 +119,25 @@ export const CheckBody = Type.Object(
 export const VerificationParams = Type.Object({ id: VerificationId }, { additionalProperties: false });
 
 const SendAttempt = Type.Object({
-  id: Type.String(),
-  channel: Channel,
+  id: Type.String({ description: 'The attempt, numbered from 1' }),
+  channel: ChannelOut,
   at: Time,
   status: Type.String({ description: 'queued, sending, sent, delivered, failed, expired or abandoned' }),
-  gateway: Type.Union([Type.String(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
+  gateway: nullable<string>('string'),
+  error: nullable<string>('string'),
 });
 
 export const VerificationOut = Type.Object(
   {
     id: Type.String(),
-    service: Type.Union([ServiceId, Type.Null()]),
+    service: nullable<string>('string', 'The service id'),
     to: Type.String({ description: 'The recipient, masked' }),
-    channel: Channel,
-    status: Type.Union([
-      Type.Literal('pending'),
-      Type.Literal('approved'),
-      Type.Literal('canceled'),
-      Type.Literal('failed'),
-      Type.Literal('expired'),
-    ]),
-    locale: Type.Union([Type.String(), Type.Null()]),
+    channel: ChannelOut,
+    status: Type.Unsafe<'pending' | 'approved' | 'canceled' | 'failed' | 'expired'>({
+      type: 'string',
+      enum: ['pending', 'approved', 'canceled', 'failed', 'expired'],
+    }),
+    locale: nullable<string>('string'),
     createdAt: Time,
     updatedAt: Time,
     expiresAt: Time,
