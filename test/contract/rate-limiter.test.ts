@@ -57,9 +57,11 @@ test('postgres limiter: a request that waited for the budget row is not refused 
     // Requests admitted while ours waits, stamped up to 600 ms after our caller read its clock.
     await holder.query("UPDATE rate_limits SET tat = $1 WHERE key = 'client:a'", [clock.now() + 600]);
     const waiting = limiter.take('client:a', rule);
-    await new Promise((r) => setTimeout(r, 700)); // the lock is held: the only way to make it wait
+    // The lock is held: the only way to make it wait. 1.5 s, not 0.7: on a busy machine the query
+    // could reach the server late and be judged to have waited less than the 600 ms it needs.
+    await new Promise((r) => setTimeout(r, 1500));
     await holder.query('COMMIT');
-    assert.equal(await waiting, 0, 'judged 700 ms later, it fits the budget');
+    assert.equal(await waiting, 0, 'judged 1.5 s later, it fits the budget');
   } finally {
     holder.release();
   }
