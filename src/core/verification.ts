@@ -339,7 +339,9 @@ export class Verifier {
     id: string,
     submitted: string,
     ctx: Pick<SendContext, 'key' | 'request'> = {},
-    alphabet: CodeAlphabet = this.#d.policy.alphabet,
+    // Upper case changes no digit: one normal form fits every service's alphabet (a CAMARA call's
+    // default service may have its own).
+    alphabet: CodeAlphabet = 'alphanumeric',
   ): Promise<Exclude<ValidationOutcome, 'KEY_REVOKED'>> {
     const { policy, keys, clock } = this.#d;
     const code = normalizeCode(submitted, alphabet);

@@ -227,8 +227,7 @@ export class Verifications {
     if (!record || (inService !== undefined && record.serviceId !== inService))
       throw new OtpdError('NOT_FOUND', 'No such verification.');
     if (this.#status(record) !== 'pending') return { verification: this.#state(record), valid: false, compared: false };
-    // Normalised as alphanumeric: upper case changes no digit, so one form fits every service's alphabet.
-    const outcome = await this.#d.verifier.attempt(clientId, record.id, code, ctx, 'alphanumeric');
+    const outcome = await this.#d.verifier.attempt(clientId, record.id, code, ctx);
     if (outcome === 'NOT_FOUND') throw new OtpdError('NOT_FOUND', 'No such verification.');
     const after = this.#afterAttempt(record, outcome);
     if (after) return { verification: this.#state(after), valid: outcome === 'VERIFIED', compared: true };

@@ -34,3 +34,18 @@ test("CAMARA send-code uses the client's default service: its code length, valid
     'one check allowed: the first wrong fails it',
   );
 });
+
+test("a default service with letters in its codes: CAMARA's validate-code takes them in either case", async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.close());
+  // The first call creates the client's default service.
+  assert.equal((await s.post(SEND, { phoneNumber: mobile(2), message: 'Code {{code}}' })).status, 200);
+  const { body } = await s.get('/v1/services');
+  const id = body.services.find((x: { default: boolean }) => x.default).id as string;
+  assert.equal((await s.request('PATCH', `/v1/services/${id}`, { alphabet: 'alphanumeric' })).status, 200);
+  const r = await s.post(SEND, { phoneNumber: mobile(3), message: 'Code {{code}}' });
+  const code = /^Code ([A-Z0-9]{6})$/.exec((await s.lastText(mobile(3))) ?? '')?.[1];
+  assert.ok(code, 'an alphanumeric code');
+  const ok = await s.post(VALIDATE, { authenticationId: r.body.authenticationId, code: code.toLowerCase() });
+  assert.equal(ok.status, 204);
+});

@@ -56,7 +56,7 @@ export interface TestServer {
     body?: unknown,
     opts?: { key?: string | null; headers?: Record<string, string>; raw?: boolean },
   ): Promise<HttpResult>;
-  /** Every dev-outbox text for a recipient (number or address), newest first, after the dispatcher drained. */
+  /** Every dev-outbox text for a recipient (number or address), newest first, once none of its messages waits. */
   texts(to: string): Promise<string[]>;
   /** Sends a code and returns { authenticationId, code } with the code read from the dev outbox. */
   sendAndRead(phone?: string, key?: string): Promise<{ authenticationId: string; code: string }>;
@@ -165,8 +165,16 @@ export async function startTestServer(
     lastText: (phone) => textAfter(phone, 0),
     request: (method, path, body, o) => call(method, path, body, o),
     async texts(to) {
-      await server.dispatcher.tick();
-      await server.dispatcher.idle();
+      // Until nothing for this recipient waits in the outbox: one round may claim before a commit lands.
+      for (let i = 0; i < 400; i++) {
+        await server.dispatcher.tick();
+        await server.dispatcher.idle();
+        const waiting = (await server.store.listMessages({ recipient: to, limit: 50 })).filter(
+          (m) => m.status === 'queued' || m.status === 'sending',
+        );
+        if (waiting.length === 0) break;
+        await new Promise((r) => setTimeout(r, 2));
+      }
       return (await server.store.listDevMessages(to, 500)).map((m) => m.text);
     },
     async sendAndRead(phone = MOBILE, k = key) {
