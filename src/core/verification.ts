@@ -14,7 +14,15 @@ import type { RateTake } from './ports/rate-limiter.ts';
 import type { SendSignals } from './ports/abuse.ts';
 import { netKey, numberBlock, sourceKeys } from './fraud/ranges.ts';
 import { ChallengeRequired, type ChallengeSolution, type ProofOfWork } from './fraud/challenge.ts';
-import type { CreateResult, KeyCheck, ValidationOutcome, VerificationStore } from './ports/store.ts';
+import type {
+  CreateResult,
+  GuessBudget,
+  KeyCheck,
+  ValidationOutcome,
+  VerificationLookup,
+  VerificationRecord,
+  VerificationStore,
+} from './ports/store.ts';
 
 /** How far delivery is behind: admission refuses new codes past `maxAgeMs`, 0 meaning never (delivery/backlog.ts). */
 export interface DeliveryBacklog {
@@ -24,7 +32,7 @@ export interface DeliveryBacklog {
 }
 
 export interface VerifierDeps {
-  readonly store: VerificationStore;
+  readonly store: VerificationStore & Pick<VerificationLookup, 'attemptAndRead'>;
   readonly keys: KeyRing;
   readonly clock: Clock;
   readonly policy: Policy;
@@ -343,21 +351,33 @@ export class Verifier {
     // default service may have its own).
     alphabet: CodeAlphabet = 'alphanumeric',
   ): Promise<Exclude<ValidationOutcome, 'KEY_REVOKED'>> {
-    const { policy, keys, clock } = this.#d;
-    const code = normalizeCode(submitted, alphabet);
-    checkCodeShape(code);
-    const outcome = await this.#d.store.attemptValidation(
-      clientId,
-      id,
-      clock.now(),
-      policy.guessBudget,
-      keys.codeCandidates(id, code),
-      ctx.key,
-      ctx.request,
-    );
+    const [now, budget, candidates] = this.#attemptOf(id, submitted, alphabet);
+    const outcome = await this.#d.store.attemptValidation(clientId, id, now, budget, candidates, ctx.key, ctx.request);
     if (typeof outcome === 'object') throw new OtpdError('TOO_MANY_REQUESTS', undefined, outcome.retryAfterSeconds);
     if (outcome === 'KEY_REVOKED') throw new OtpdError('UNAUTHENTICATED');
     return outcome;
+  }
+
+  /** An attempt, answered with the verification as it left it (see VerificationLookup.attemptAndRead). */
+  async attemptAndRead(
+    clientId: string,
+    id: string,
+    submitted: string,
+    ctx: Pick<SendContext, 'key' | 'request'> = {},
+  ): Promise<{ outcome: Exclude<ValidationOutcome, 'KEY_REVOKED'>; record: VerificationRecord | null }> {
+    const [now, budget, candidates] = this.#attemptOf(id, submitted, 'alphanumeric');
+    const r = await this.#d.store.attemptAndRead(clientId, id, now, budget, candidates, ctx.key, ctx.request);
+    if ('retryAfterSeconds' in r) throw new OtpdError('TOO_MANY_REQUESTS', undefined, r.retryAfterSeconds);
+    const { outcome, record } = r;
+    if (outcome === 'KEY_REVOKED') throw new OtpdError('UNAUTHENTICATED');
+    return { outcome, record };
+  }
+
+  /** What an attempt compares: refused before anything is counted when no otpd code could be it. */
+  #attemptOf(id: string, submitted: string, alphabet: CodeAlphabet): [number, GuessBudget, Buffer[]] {
+    const code = normalizeCode(submitted, alphabet);
+    checkCodeShape(code);
+    return [this.#d.clock.now(), this.#d.policy.guessBudget, this.#d.keys.codeCandidates(id, code)];
   }
 }
 

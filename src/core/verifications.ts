@@ -222,6 +222,8 @@ export class Verifications {
     ctx: Pick<SendContext, 'key' | 'request'> = {},
     inService?: string,
   ): Promise<CheckResult> {
+    // By id, and anywhere: the attempt itself answers with the verification (no read of our own).
+    if ('id' in target && inService === undefined) return this.#checkById(clientId, target.id, code, ctx);
     const record = await this.#find(clientId, target);
     // A verification is checked within its own service only, where the caller names one.
     if (!record || (inService !== undefined && record.serviceId !== inService))
@@ -237,6 +239,21 @@ export class Verifications {
     if (outcome === 'FAILED' && now.status === 'pending')
       throw new OtpdError('ATTEMPTS_EXHAUSTED', 'Too many wrong codes for this recipient today.');
     return { verification: this.#state(now), valid: false, compared: outcome === 'FAILED' };
+  }
+
+  async #checkById(
+    clientId: string,
+    id: string,
+    code: string,
+    ctx: Pick<SendContext, 'key' | 'request'>,
+  ): Promise<CheckResult> {
+    const { outcome, record } = await this.#d.verifier.attemptAndRead(clientId, id, code, ctx);
+    if (outcome === 'NOT_FOUND' || !record) throw new OtpdError('NOT_FOUND', 'No such verification.');
+    // The number's wrong guesses for the day are spent: this verification stays pending, no code compared.
+    if (outcome === 'FAILED' && record.status === 'pending')
+      throw new OtpdError('ATTEMPTS_EXHAUSTED', 'Too many wrong codes for this recipient today.');
+    // `compared` is read by the Twilio surface alone, which names a service and so never comes here.
+    return { verification: this.#state(record), valid: outcome === 'VERIFIED', compared: outcome !== 'EXPIRED' };
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   right,
   storeTest,
   verification,
+  wrong,
   type StoreHarness,
 } from './store.contract.ts';
 
@@ -78,6 +79,25 @@ export function verificationDetailsContract(name: string, h: StoreHarness): void
     const second = detailed({ createdAt: T0 + 3000 });
     await s.createVerification(second, LIMITS);
     assert.equal((await s.findLatestVerification('client-a', SERVICE, first.phoneIndex))?.id, second.id);
+  });
+
+  withStore('attempt and read: the outcome with the verification as the attempt left it', async (s) => {
+    const v = detailed();
+    await s.createVerification(v, LIMITS);
+    const wrongOnce = await s.attemptAndRead('client-a', v.id, T0 + 1000, BUDGET, wrong);
+    assert.ok('outcome' in wrongOnce);
+    assert.equal(wrongOnce.outcome, 'INVALID');
+    assert.deepEqual([wrongOnce.record?.status, wrongOnce.record?.attempts], ['pending', 1]);
+    const ok = await s.attemptAndRead('client-a', v.id, T0 + 2000, BUDGET, right);
+    assert.ok('outcome' in ok);
+    assert.deepEqual([ok.outcome, ok.record?.status, ok.record?.attempts], ['VERIFIED', 'verified', 2]);
+    assert.equal(ok.record?.finishedAt, T0 + 2000);
+    assert.equal(ok.record?.codeSealed, null, 'the sealed code is gone with the approval');
+    const again = await s.attemptAndRead('client-a', v.id, T0 + 3000, BUDGET, right);
+    assert.ok('outcome' in again);
+    assert.deepEqual([again.outcome, again.record?.status, again.record?.attempts], ['EXPIRED', 'verified', 2]);
+    const other = await s.attemptAndRead('client-b', v.id, T0 + 3000, BUDGET, right);
+    assert.deepEqual(other, { outcome: 'NOT_FOUND', record: null }, "another client's is not found");
   });
 
   withStore('details: the sealed code is dropped as the verification leaves pending', async (s) => {

@@ -167,6 +167,11 @@ export interface VerificationRecord {
   readonly codeSealed: Buffer | null;
 }
 
+export interface AttemptRead {
+  readonly outcome: ValidationOutcome;
+  readonly record: VerificationRecord | null;
+}
+
 /**
  * The reads and the one extra transition the native and Twilio-compatible APIs need. A client
  * sees only its own verifications: another client's id answers null, like a missing one.
@@ -184,6 +189,20 @@ export interface VerificationLookup {
   findLatestVerification(clientId: string, serviceId: string, phoneIndex: Buffer): Promise<VerificationRecord | null>;
   /** The messages sent for the verification (its first send and its resends), oldest first. */
   listVerificationMessages(clientId: string, id: string): Promise<MessageView[]>;
+  /**
+   * attemptValidation, then the verification as that attempt left it, read in the same operation
+   * (null when the outcome is NOT_FOUND or KEY_REVOKED): what the native API answers a check with,
+   * without a read of its own before or after. The attempt's guarantees are attemptValidation's.
+   */
+  attemptAndRead(
+    clientId: string,
+    id: string,
+    now: number,
+    budget: GuessBudget,
+    candidates: readonly Buffer[],
+    key?: KeyCheck,
+    request?: RateTake,
+  ): Promise<AttemptRead | RequestLimited>;
   /**
    * pending → `to` (cancelled, or verified without a code: Twilio's `Status=approved`), one guarded
    * statement: false when the verification is not the client's, not pending, or has expired.

@@ -119,16 +119,34 @@ export const verifications = (pool: pg.Pool) => ({
   },
 });
 
+async function getVerification(pool: pg.Pool, clientId: string, id: string): Promise<port.VerificationRecord | null> {
+  const r = await pool.query<rows.VerificationRecordRow>(
+    `SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE id = $1 AND client_id = $2
+      AND status <> 'resent'`,
+    [id, clientId],
+  );
+  return r.rows[0] ? rows.toVerificationRecord(r.rows[0]) : null;
+}
+
 /** The verification reads of the native and Twilio-compatible APIs, and the close transition. */
 export const verificationLookup = (pool: pg.Pool) => ({
-  async getVerification(clientId: string, id: string): Promise<port.VerificationRecord | null> {
-    const r = await pool.query<rows.VerificationRecordRow>(
-      `SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE id = $1 AND client_id = $2
-        AND status <> 'resent'`,
-      [id, clientId],
-    );
-    return r.rows[0] ? rows.toVerificationRecord(r.rows[0]) : null;
+  /** Two round trips: the attempt's function, then the row as it left it. */
+  async attemptAndRead(
+    clientId: string,
+    id: string,
+    now: number,
+    budget: port.GuessBudget,
+    candidates: readonly Buffer[],
+    key?: port.KeyCheck,
+    request?: RateTake,
+  ): Promise<port.AttemptRead | port.RequestLimited> {
+    const outcome = await verifications(pool).attemptValidation(clientId, id, now, budget, candidates, key, request);
+    if (typeof outcome === 'object') return outcome;
+    if (outcome === 'NOT_FOUND' || outcome === 'KEY_REVOKED') return { outcome, record: null };
+    return { outcome, record: await getVerification(pool, clientId, id) };
   },
+
+  getVerification: (clientId: string, id: string) => getVerification(pool, clientId, id),
 
   async findPendingVerification(
     clientId: string,

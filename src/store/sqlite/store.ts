@@ -43,7 +43,7 @@ type PortWrites = Pick<Async<Writes>, Exclude<keyof Writes, `purge${string}`>>;
 
 /** The two operations that can spend a request budget first replace their plain read and write. */
 type Reads = Omit<ReturnType<typeof readsOn>, 'admissionFacts'>;
-type Writing = Omit<PortWrites, 'attemptValidation'>;
+type Writing = Omit<PortWrites, 'attemptValidation' | 'attemptAndRead'>;
 
 export interface SqliteStore extends Reads, Writing, ReturnType<typeof spendingFirst> {}
 
@@ -79,6 +79,7 @@ export class SqliteStore {
     const writes: PortWrites = {
       createVerification: write('createVerification'),
       attemptValidation: write('attemptValidation'),
+      attemptAndRead: write('attemptAndRead'),
       claimMessages: write('claimMessages'),
       noteWaiting: write('noteWaiting'),
       completeAttempt: write('completeAttempt'),
@@ -101,7 +102,10 @@ export class SqliteStore {
       closeVerification: write('closeVerification'),
     };
     const reads = readsOn(this.#db);
-    const spending = spendingFirst(this.#db, budgets, reads.admissionFacts, writes.attemptValidation);
+    const spending = spendingFirst(this.#db, budgets, reads.admissionFacts, {
+      attemptValidation: writes.attemptValidation,
+      attemptAndRead: writes.attemptAndRead,
+    });
     Object.assign(this, reads, writes, spending);
   }
 

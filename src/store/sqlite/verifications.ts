@@ -38,6 +38,7 @@ function statements(db: Database.Database) {
     insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
       next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
     get: p('SELECT client_id, phone_index, code_mac, status, expires_at FROM verifications WHERE id = ?'),
+    record: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE id = ? AND client_id = ?`),
     wrongGuesses: p(
       'SELECT COALESCE(SUM(wrong), 0) FROM verifications WHERE client_id = ? AND phone_index = ? AND created_at > ?',
     ).pluck(),
@@ -93,6 +94,21 @@ export function verificationWrites(db: Database.Database) {
           v.createdAt,
         );
       return CREATED;
+    },
+
+    /** Its read runs in the attempt's own transaction, on the write connection: no read of the caller's. */
+    attemptAndRead(
+      clientId: string,
+      id: string,
+      now: number,
+      budget: port.GuessBudget,
+      candidates: readonly Buffer[],
+      key?: port.KeyCheck,
+    ): port.AttemptRead {
+      const outcome = this.attemptValidation(clientId, id, now, budget, candidates, key);
+      if (outcome === 'NOT_FOUND' || outcome === 'KEY_REVOKED') return { outcome, record: null };
+      const row = q.record.get(id, clientId) as rows.VerificationRecordRow | undefined;
+      return { outcome, record: row ? rows.toVerificationRecord(row) : null };
     },
 
     attemptValidation(
