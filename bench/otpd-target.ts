@@ -21,39 +21,49 @@ export async function runTarget(s: Shared, id: TargetId): Promise<PhaseResult[]>
   return results;
 }
 
+/** Rounds of each CAMARA call and its native counterpart, in alternation (A B A B A B). */
+const ROUNDS = 3;
+
 async function devOutboxPhases(s: Shared, set: OtpdSet): Promise<PhaseResult[]> {
   const window = cfg.warmup + cfg.duration;
   // The native API's start and check run beside their CAMARA counterparts, on the same processes
   // and a store of the same size, in alternation (A B A B) so that the machine's drift falls on
   // both: neither may be slower (the ratio of their summed rates is logged).
-  const send = await measure(sendPhase(set, 'send-code', {}));
-  const start = await measure(nativeStartPhase(set, 'native start', {}));
-  const send2 = await measure(sendPhase(set, 'send-code, again', {}));
-  const start2 = await measure(nativeStartPhase(set, 'native start, again', {}));
+  const sends: PhaseResult[] = [];
+  const starts: PhaseResult[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const again = round === 1 ? '' : `, round ${round}`;
+    sends.push(await measure(sendPhase(set, `send-code${again}`, {})));
+    starts.push(await measure(nativeStartPhase(set, `native start${again}`, {})));
+  }
+  const send = sends[0]!;
   const sendOpen = await measure(sendPhase(set, 'send-code, open loop', { rate: send.load.rps / 2 }));
   // validate-code has run at up to 4.3x send-code's rate (PostgreSQL x2, whose send-code the
-  // abuse checks slow most); 6x leaves room, and running out would only cut its window short (and
-  // say so).
-  const closedPool = await pool(s, set, poolFor(send.load.rps, window, 6));
-  const checkPool = await pool(s, set, poolFor(send.load.rps, window, 6), NATIVE_START);
-  const half = (p: Verification[], i: 0 | 1) => p.filter((_, k) => k % 2 === i);
-  const validate = await measure(validatePhase(set, 'validate-code', half(closedPool, 0), {}));
-  const check = await measure(nativeCheckPhase(set, 'native check', half(checkPool, 0), {}));
-  const validate2 = await measure(validatePhase(set, 'validate-code, again', half(closedPool, 1), {}));
-  const check2 = await measure(nativeCheckPhase(set, 'native check, again', half(checkPool, 1), {}));
+  // abuse checks slow most); 6x leaves room per round, and running out would only cut its window
+  // short (and say so).
+  const closedPool = await pool(s, set, poolFor(send.load.rps, window, 3 * ROUNDS));
+  const checkPool = await pool(s, set, poolFor(send.load.rps, window, 3 * ROUNDS), NATIVE_START);
+  const share = (p: Verification[], i: number) => p.filter((_, k) => k % ROUNDS === i);
+  const validates: PhaseResult[] = [];
+  const checks: PhaseResult[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const again = round === 1 ? '' : `, round ${round}`;
+    validates.push(await measure(validatePhase(set, `validate-code${again}`, share(closedPool, round - 1), {})));
+    checks.push(await measure(nativeCheckPhase(set, `native check${again}`, share(checkPool, round - 1), {})));
+  }
+  const validate = validates[0]!;
   const ratio = (a: PhaseResult[], b: PhaseResult[]) => {
     const sum = (x: PhaseResult[]) => x.reduce((t, r) => t + r.load.rps, 0);
     return (sum(a) / sum(b)).toFixed(2);
   };
   log(
-    `- native vs CAMARA, same run (two alternating rounds each): start ${ratio([start, start2], [send, send2])}x ` +
-      `send-code's req/s, check ${ratio([check, check2], [validate, validate2])}x validate-code's ` +
-      '(1.00 or more: not slower)',
+    `- native vs CAMARA, same run (${ROUNDS} alternating rounds each): start ${ratio(starts, sends)}x ` +
+      `send-code's req/s, check ${ratio(checks, validates)}x validate-code's (1.00 or more: not slower)`,
   );
   // The open loop needs half the closed loop's rate for as long: a pool of its own, sized to that.
   const openPool = await pool(s, set, poolFor(validate.load.rps / 2, window, 1.1));
   const validateOpen = await measure(
     validatePhase(set, 'validate-code, open loop', openPool, { rate: validate.load.rps / 2 }),
   );
-  return [send, start, send2, start2, sendOpen, validate, check, validate2, check2, validateOpen];
+  return [...sends, ...starts, sendOpen, ...validates, ...checks, validateOpen];
 }

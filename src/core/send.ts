@@ -1,0 +1,88 @@
+import type { Channel } from './channel.ts';
+import type { ChallengeSolution } from './fraud/challenge.ts';
+import type { MessageTemplate } from './message.ts';
+import type { Policy } from './policy.ts';
+import type { PhoneInfo } from './ports/phone.ts';
+import type { RateTake } from './ports/rate-limiter.ts';
+import type { KeyCheck } from './ports/store.ts';
+
+// What a send is asked to do, and by whom: the inputs of Verifier.send and of CAMARA's send-code.
+
+/** Who is asking, as far as the API layer can tell. */
+export interface SendContext {
+  /** The client's IP, from the socket or a trusted proxy's headers. */
+  readonly ip?: string | undefined;
+  /** True when `ip` came from a trusted proxy's header (an end user's address, not a backend's). */
+  readonly ipProxied?: boolean;
+  /**
+   * The API key that authorised the request. The store checks it again in the operation's own
+   * transaction, so the API may have taken it from a cache: a revoked key changes nothing and is
+   * UNAUTHENTICATED.
+   */
+  readonly key?: KeyCheck | undefined;
+  /**
+   * The client's per-request budget when the API left it to the operation (see api/guard.ts): the
+   * operation's first statement spends it, and an exhausted one is TOO_MANY_REQUESTS.
+   */
+  readonly request?: RateTake | undefined;
+  /** An opaque id of the end user's device or app install, from the tenant (a fraud signal). */
+  readonly device?: string | undefined;
+  /** The end user's browser or app user agent, from the tenant (a fraud signal). */
+  readonly userAgent?: string | undefined;
+  /** The tenant vouches for the end user (signed in, with history): range throttles and blocks do not apply. */
+  readonly trusted?: boolean | undefined;
+  /**
+   * Proof of work (fraud/challenge.ts): `accepts` when the API surface can hand a challenge to its
+   * client (a throttled range then answers ChallengeRequired instead of a plain 429), and the
+   * client's `solution` to one it was given (a throttle then does not apply to this send).
+   */
+  readonly challenge?: { readonly accepts?: boolean; readonly solution?: ChallengeSolution | undefined };
+}
+
+export interface SendCodeInput {
+  /** E.164 for SMS. */
+  readonly to: string;
+  readonly template: MessageTemplate;
+}
+
+/** A start on any surface: who gets which code by which channel, under which service's policy. */
+export interface SendSpec {
+  /** E.164 for SMS, an address for email; normalised here. */
+  readonly to: string;
+  readonly channel: Channel;
+  readonly template: MessageTemplate;
+  /** The service's policy (servicePolicy); the server's own when absent. */
+  readonly policy?: Policy | undefined;
+  readonly serviceId?: string | undefined;
+  readonly locale?: string | undefined;
+  /** The verification's id (the APIs' own shape, `VE…`); a UUID when absent. */
+  readonly id?: string | undefined;
+  /** Keep the code sealed while pending, so that a later start can resend it. */
+  readonly keepCode?: boolean | undefined;
+  /** The recipient as `recipient()` read it already (a caller that needed it first): not parsed twice. */
+  readonly recipient?: Recipient | undefined;
+  /** Send the pending verification's own code again, as a resend of it. */
+  readonly resend?: { readonly id: string; readonly codeSealed: Buffer; readonly expiresAt: number } | undefined;
+}
+
+export interface SentCode {
+  readonly id: string;
+  readonly test: boolean;
+  /** The recipient in its canonical form. */
+  readonly to: string;
+  readonly maskedTo: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export interface Recipient {
+  readonly value: string;
+  readonly masked: string;
+  /** What libphonenumber says of a number; absent for an email address. */
+  readonly info: PhoneInfo | undefined;
+}
+
+export interface SendCodeResult {
+  readonly authenticationId: string;
+  readonly test: boolean;
+}
