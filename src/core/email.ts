@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { maskPhone } from './codes.ts';
 import { OtpdError } from './errors.ts';
 
 // RFC 5321's limits; the local part is the dot-atom of RFC 5322 (no quoted strings, no comments):
@@ -24,7 +25,8 @@ export function normalizeEmail(raw: string): string {
   return `${local.toLowerCase()}@${domain}`;
 }
 
-export const looksLikeEmail = (to: string): boolean => to.includes('@');
+/** The channel a bare recipient implies: an address is email, anything else a number. */
+export const channelOf = (to: string): 'email' | 'sms' => (to.includes('@') ? 'email' : 'sms');
 
 /** An address as a log line or an API may show it: `a***@e***.com`. */
 export function maskEmail(address: string): string {
@@ -35,3 +37,7 @@ export function maskEmail(address: string): string {
   const tld = dot > 0 ? domain.slice(dot) : '';
   return `${address[0]}***@${domain[0] ?? ''}***${tld}`;
 }
+
+/** A recipient as a log line may show it, whichever kind it is (before it was validated too). */
+export const maskRecipient = (to: string): string =>
+  channelOf(to) === 'email' ? maskEmail(to.trim().toLowerCase()) : maskPhone(to);

@@ -3,7 +3,7 @@ import type { Clock } from './clock.ts';
 import { packMessage } from './message.ts';
 import type { Channel } from './channel.ts';
 import { maskEmail, normalizeEmail } from './email.ts';
-import { generateCode, maskPhone, normalizeCode, type CodeAlphabet, type RandomInt } from './codes.ts';
+import { generateCode, maskPhone, normalizeCode, type RandomInt } from './codes.ts';
 import { OtpdError } from './errors.ts';
 import type { KeyRing } from './keyring.ts';
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH, type Policy } from './policy.ts';
@@ -269,11 +269,8 @@ export class Verifier {
     id: string,
     submitted: string,
     ctx: Pick<SendContext, 'key' | 'request'> = {},
-    // Upper case changes no digit: one normal form fits every service's alphabet (a CAMARA call's
-    // default service may have its own).
-    alphabet: CodeAlphabet = 'alphanumeric',
   ): Promise<Exclude<ValidationOutcome, 'KEY_REVOKED'>> {
-    const [now, budget, candidates] = this.#attemptOf(id, submitted, alphabet);
+    const [now, budget, candidates] = this.#attemptOf(id, submitted);
     const outcome = await this.#d.store.attemptValidation(clientId, id, now, budget, candidates, ctx.key, ctx.request);
     if (typeof outcome === 'object') throw new OtpdError('TOO_MANY_REQUESTS', undefined, outcome.retryAfterSeconds);
     if (outcome === 'KEY_REVOKED') throw new OtpdError('UNAUTHENTICATED');
@@ -287,7 +284,7 @@ export class Verifier {
     submitted: string,
     ctx: Pick<SendContext, 'key' | 'request'> = {},
   ): Promise<{ outcome: Exclude<ValidationOutcome, 'KEY_REVOKED'>; record: VerificationRecord | null }> {
-    const [now, budget, candidates] = this.#attemptOf(id, submitted, 'alphanumeric');
+    const [now, budget, candidates] = this.#attemptOf(id, submitted);
     const r = await this.#d.store.attemptAndRead(clientId, id, now, budget, candidates, ctx.key, ctx.request);
     if ('retryAfterSeconds' in r) throw new OtpdError('TOO_MANY_REQUESTS', undefined, r.retryAfterSeconds);
     const { outcome, record } = r;
@@ -296,8 +293,10 @@ export class Verifier {
   }
 
   /** What an attempt compares: refused before anything is counted when no otpd code could be it. */
-  #attemptOf(id: string, submitted: string, alphabet: CodeAlphabet): [number, GuessBudget, Buffer[]] {
-    const code = normalizeCode(submitted, alphabet);
+  #attemptOf(id: string, submitted: string): [number, GuessBudget, Buffer[]] {
+    // Upper case changes no digit: one normal form fits every service's alphabet (a CAMARA call's
+    // default service may have its own).
+    const code = normalizeCode(submitted, 'alphanumeric');
     checkCodeShape(code);
     return [this.#d.clock.now(), this.#d.policy.guessBudget, this.#d.keys.codeCandidates(id, code)];
   }

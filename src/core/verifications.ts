@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Channel } from './channel.ts';
 import type { Clock } from './clock.ts';
+import { channelOf } from './email.ts';
 import { OtpdError } from './errors.ts';
 import type { MessageTemplate } from './message.ts';
 import type { Policy } from './policy.ts';
 import type { MessageStatus, MessageView } from './ports/outbox.ts';
 import type { Service } from './ports/services.ts';
-import type { Store, ValidationOutcome, VerificationRecord } from './ports/store.ts';
+import type { Store, VerificationRecord } from './ports/store.ts';
 import { checkFriendlyName, checkSettings, LOCALE, servicePolicy, type Services } from './services.ts';
 import type { SendContext, Verifier } from './verification.ts';
 
@@ -222,49 +223,24 @@ export class Verifications {
     ctx: Pick<SendContext, 'key' | 'request'> = {},
     inService?: string,
   ): Promise<CheckResult> {
-    // By id, and anywhere: the attempt itself answers with the verification (no read of our own).
-    if ('id' in target && inService === undefined) return this.#checkById(clientId, target.id, code, ctx);
-    const record = await this.#find(clientId, target);
-    // A verification is checked within its own service only, where the caller names one.
-    if (!record || (inService !== undefined && record.serviceId !== inService))
-      throw new OtpdError('NOT_FOUND', 'No such verification.');
-    if (this.#status(record) !== 'pending') return { verification: this.#state(record), valid: false, compared: false };
-    const outcome = await this.#d.verifier.attempt(clientId, record.id, code, ctx);
-    if (outcome === 'NOT_FOUND') throw new OtpdError('NOT_FOUND', 'No such verification.');
-    const after = this.#afterAttempt(record, outcome);
-    if (after) return { verification: this.#state(after), valid: outcome === 'VERIFIED', compared: true };
-    // Failed, or closed meanwhile (a parallel check, a cancel): read what it is now.
-    const now = (await this.#d.store.getVerification(clientId, record.id)) ?? record;
-    // The number's wrong guesses for the day are spent: this verification stays pending, no code compared.
-    if (outcome === 'FAILED' && now.status === 'pending')
-      throw new OtpdError('ATTEMPTS_EXHAUSTED', 'Too many wrong codes for this recipient today.');
-    return { verification: this.#state(now), valid: false, compared: outcome === 'FAILED' };
-  }
-
-  async #checkById(
-    clientId: string,
-    id: string,
-    code: string,
-    ctx: Pick<SendContext, 'key' | 'request'>,
-  ): Promise<CheckResult> {
+    let id: string;
+    if ('id' in target && inService === undefined) id = target.id;
+    else {
+      // By recipient, or within a named service: which verification, and whether it may be checked here.
+      const record = await this.#find(clientId, target);
+      if (!record || (inService !== undefined && record.serviceId !== inService))
+        throw new OtpdError('NOT_FOUND', 'No such verification.');
+      if (this.#status(record) !== 'pending')
+        return { verification: this.#state(record), valid: false, compared: false };
+      id = record.id;
+    }
+    // The attempt itself answers with the verification as it left it: no read of our own after.
     const { outcome, record } = await this.#d.verifier.attemptAndRead(clientId, id, code, ctx);
     if (outcome === 'NOT_FOUND' || !record) throw new OtpdError('NOT_FOUND', 'No such verification.');
     // The number's wrong guesses for the day are spent: this verification stays pending, no code compared.
     if (outcome === 'FAILED' && record.status === 'pending')
       throw new OtpdError('ATTEMPTS_EXHAUSTED', 'Too many wrong codes for this recipient today.');
-    // `compared` is read by the Twilio surface alone, which names a service and so never comes here.
     return { verification: this.#state(record), valid: outcome === 'VERIFIED', compared: outcome !== 'EXPIRED' };
-  }
-
-  /**
-   * The verification after a counted attempt on it as it was read just before, from the outcome
-   * alone (the hot path reads nothing back): approved, or still pending after a wrong code.
-   * Undefined for the rare rest (failed, or closed meanwhile), which is read back.
-   */
-  #afterAttempt(r: VerificationRecord, outcome: ValidationOutcome): VerificationRecord | undefined {
-    const counted = { ...r, attempts: r.attempts + 1, codeSealed: null };
-    if (outcome === 'VERIFIED') return { ...counted, status: 'verified', finishedAt: this.#d.clock.now() };
-    return outcome === 'INVALID' ? counted : undefined;
   }
 
   async get(clientId: string, id: string): Promise<VerificationView> {
@@ -292,8 +268,7 @@ export class Verifications {
   async #find(clientId: string, target: CheckTarget): Promise<VerificationRecord | null> {
     if ('id' in target) return this.#d.store.getVerification(clientId, target.id);
     const service = await this.#d.services.resolve(clientId, target.service);
-    const channel: Channel = target.to.includes('@') ? 'email' : 'sms';
-    const to = this.#d.verifier.recipient(channel, target.to).value;
+    const to = this.#d.verifier.recipient(channelOf(target.to), target.to).value;
     // The newest one, whatever its status: a check of a number whose code was used up or approved
     // answers that status, as a check by id does.
     return this.#d.store.findLatestVerification(clientId, service.id, this.#d.indexOf(to));

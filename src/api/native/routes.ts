@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { maskPhone } from '../../core/codes.ts';
-import { maskEmail } from '../../core/email.ts';
+import { channelOf, maskRecipient } from '../../core/email.ts';
 import { OtpdError } from '../../core/errors.ts';
 import type { ServiceSettings, Services } from '../../core/services.ts';
 import type { Verifications } from '../../core/verifications.ts';
@@ -184,9 +183,6 @@ function deleteServiceRoute(app: FastifyInstance, d: NativeDeps): void {
   );
 }
 
-/** A recipient as a log line may show it. */
-const masked = (to: string) => (to.includes('@') ? maskEmail(to.trim().toLowerCase()) : maskPhone(to));
-
 function registerVerificationRoutes(app: FastifyInstance, d: NativeDeps): void {
   for (const route of [startVerificationRoute, checkVerificationRoute, getVerificationRoute, cancelVerificationRoute])
     route(app, d);
@@ -213,8 +209,8 @@ function startVerificationRoute(app: FastifyInstance, d: NativeDeps): void {
     },
     async (req, reply) => {
       const b = req.body;
-      const channel = b.channel ?? (b.to.includes('@') ? 'email' : 'sms');
-      req.logPhone = masked(b.to);
+      const channel = b.channel ?? channelOf(b.to);
+      req.logPhone = maskRecipient(b.to);
       const ip = d.clientIp(req);
       const r = await counted(
         d,
@@ -257,7 +253,7 @@ function checkVerificationRoute(app: FastifyInstance, d: NativeDeps): void {
         throw new OtpdError('INVALID_ARGUMENT', 'send either id, or to (with service, else the default service)');
       if (b.id !== undefined && b.service !== undefined)
         throw new OtpdError('INVALID_ARGUMENT', 'service goes with to, not with id');
-      if (b.to !== undefined) req.logPhone = masked(b.to);
+      if (b.to !== undefined) req.logPhone = maskRecipient(b.to);
       const target = b.id !== undefined ? { id: b.id } : { service: b.service, to: b.to! };
       const r = await counted(
         d,

@@ -1,8 +1,7 @@
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { maskPhone } from '../../core/codes.ts';
-import { maskEmail } from '../../core/email.ts';
+import { maskRecipient } from '../../core/email.ts';
 import { OtpdError } from '../../core/errors.ts';
 import type { Verifications, VerificationState } from '../../core/verifications.ts';
 import { keyCheckOf } from '../auth.ts';
@@ -61,8 +60,6 @@ export function twilioApi(deps: TwilioDeps): FastifyPluginAsync {
   };
 }
 
-const masked = (to: string) => (to.includes('@') ? maskEmail(to.trim().toLowerCase()) : maskPhone(to));
-
 const ctx = (req: FastifyRequest) => ({ key: keyCheckOf(req.principal!), request: req.requestBudget });
 
 /** A verification is reached through its own service's path only. */
@@ -107,7 +104,7 @@ function twilioCreateVerificationRoute(app: FastifyInstance, d: TwilioDeps): voi
         throw new TwilioError(60200, 400, `Invalid parameter: Channel. otpd does not send by ${b.Channel}`);
       if (b.RiskCheck === 'disable')
         throw new TwilioError(60200, 400, 'Invalid parameter: otpd does not turn its fraud defences off');
-      req.logPhone = masked(b.To);
+      req.logPhone = maskRecipient(b.To);
       await d.services.get(client(req), req.params.ServiceSid);
       if (b.DeviceIp !== undefined && isIP(b.DeviceIp) === 0)
         throw new TwilioError(60200, 400, 'Invalid parameter: DeviceIp is not an IP address');
@@ -206,7 +203,7 @@ function twilioCreateVerificationCheckRoute(app: FastifyInstance, d: TwilioDeps)
       refuseUnsupported(b, ['Amount', 'Payee'], false);
       if ((b.To === undefined) === (b.VerificationSid === undefined))
         throw new TwilioError(60200, 400, 'Invalid parameter: send either To or VerificationSid');
-      if (b.To) req.logPhone = masked(b.To);
+      if (b.To) req.logPhone = maskRecipient(b.To);
       const target = b.VerificationSid ? { id: b.VerificationSid } : { service: req.params.ServiceSid, to: b.To! };
       await d.services.get(client(req), req.params.ServiceSid);
       let r: Awaited<ReturnType<Verifications['check']>>;
