@@ -5,28 +5,10 @@ import {
   createHmac,
   createSecretKey,
   hkdfSync,
-  randomFillSync,
   timingSafeEqual,
   type KeyObject,
 } from 'node:crypto';
-
-/**
- * GCM nonces drawn from the CSPRNG in blocks: one randomFillSync per 1024 nonces instead of one
- * randomBytes call per message. Each nonce is still 96 fresh random bits, used once.
- */
-class NoncePool {
-  #pool = Buffer.alloc(12 * 1024);
-  #offset = this.#pool.length;
-  next(): Buffer {
-    if (this.#offset >= this.#pool.length) {
-      this.#pool = randomFillSync(Buffer.allocUnsafe(this.#pool.length));
-      this.#offset = 0;
-    }
-    const iv = this.#pool.subarray(this.#offset, this.#offset + 12);
-    this.#offset += 12;
-    return iv;
-  }
-}
+import { RandomPool } from './random.ts';
 
 /** One generation of server key material, with the sub-keys derived from it. */
 // Keys are held as KeyObjects: Node imports a raw Buffer key on every createHmac/createCipheriv
@@ -70,7 +52,8 @@ export interface CodeMac {
 export class KeyRing {
   readonly #current: KeyGeneration;
   readonly #all: readonly KeyGeneration[];
-  readonly #nonces = new NoncePool();
+  /** GCM nonces: 96 fresh random bits each, drawn in blocks. */
+  readonly #nonces = new RandomPool();
 
   constructor(current: string, previous: readonly string[] = []) {
     this.#current = generation(current);
@@ -102,7 +85,7 @@ export class KeyRing {
 
   /** AES-256-GCM; the owner's id is authenticated data, so a body cannot be moved between rows. */
   encrypt(ownerId: string, plaintext: string): Buffer {
-    const iv = this.#nonces.next();
+    const iv = this.#nonces.take(12);
     const c = createCipheriv('aes-256-gcm', this.#current.messageKey, iv);
     c.setAAD(Buffer.from(ownerId));
     const body = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);

@@ -4,7 +4,7 @@ import type { MessageTemplate } from './message.ts';
 import type { Policy } from './policy.ts';
 import type { PhoneInfo } from './ports/phone.ts';
 import type { RateTake } from './ports/rate-limiter.ts';
-import type { KeyCheck } from './ports/store.ts';
+import type { KeyCheck, PendingCode } from './ports/store.ts';
 
 // What a send is asked to do, and by whom: the inputs of Verifier.send and of CAMARA's send-code.
 
@@ -61,12 +61,19 @@ export interface SendSpec {
   readonly keepCode?: boolean | undefined;
   /** The recipient as `recipient()` read it already (a caller that needed it first): not parsed twice. */
   readonly recipient?: Recipient | undefined;
-  /** Send the pending verification's own code again, as a resend of it. */
-  readonly resend?: { readonly id: string; readonly codeSealed: Buffer; readonly expiresAt: number } | undefined;
+  /**
+   * Resend rather than replace: when the recipient has a pending verification of this service and
+   * channel that keeps its code, that code goes out again, in the text this gives for it (the store
+   * says so in the send's own operation, see NewVerification.resendPending).
+   */
+  readonly resendPending?: ((pending: PendingCode) => { template: MessageTemplate; locale: string }) | undefined;
 }
 
 export interface SentCode {
+  /** The new verification's id, or for a resend the pending one's. */
   readonly id: string;
+  /** The pending verification's code was sent again (SendSpec.resendPending). */
+  readonly resent: boolean;
   readonly test: boolean;
   /** The recipient in its canonical form. */
   readonly to: string;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random.ts';
 import { CHANNELS, isChannel } from './channel.ts';
 import type { Clock } from './clock.ts';
 import { OtpdError } from './errors.ts';
@@ -30,7 +30,7 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6
 const APP_HASH = /^[A-Za-z0-9+/]{11}$/;
 
 /** `VA` and 32 hex digits from the CSPRNG: a Twilio-shaped service sid. */
-export const newServiceId = (): string => `VA${randomBytes(16).toString('hex')}`;
+export const newServiceId = (): string => `VA${randomHex(16)}`;
 
 const bad = (detail: string) => new OtpdError('INVALID_ARGUMENT', detail);
 

@@ -1,11 +1,11 @@
 import type { Recipient, SendCodeInput, SendCodeResult, SendContext, SendSpec, SentCode } from './send.ts';
 import type { Clock } from './clock.ts';
-import { packMessage } from './message.ts';
+import { packMessage, type MessageTemplate, type RenderedMessage } from './message.ts';
 import type { Channel } from './channel.ts';
 import { maskEmail, normalizeEmail } from './email.ts';
 import { generateCode, maskPhone, normalizeCode, type RandomInt } from './codes.ts';
 import { OtpdError } from './errors.ts';
-import type { KeyRing } from './keyring.ts';
+import type { CodeMac, KeyRing } from './keyring.ts';
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH, type Policy } from './policy.ts';
 import { segmentInfo } from './segments.ts';
 import type { PhoneInspector } from './ports/phone.ts';
@@ -17,6 +17,8 @@ import { ChallengeRequired, type ProofOfWork } from './fraud/challenge.ts';
 import type {
   CreateResult,
   GuessBudget,
+  NewVerification,
+  PendingCode,
   ValidationOutcome,
   VerificationLookup,
   VerificationRecord,
@@ -55,6 +57,38 @@ export interface VerifierDeps {
 
 export type { Recipient, SendCodeInput, SendCodeResult, SendContext, SendSpec, SentCode } from './send.ts';
 
+/** One send as admission let it through: what its store operations (a resend's too) share. */
+interface Send {
+  readonly clientId: string;
+  readonly spec: SendSpec;
+  readonly ctx: SendContext;
+  readonly policy: Policy;
+  readonly to: Recipient;
+  readonly test: boolean;
+  readonly phoneIndex: Buffer;
+  readonly admitted: Admitted;
+  readonly now: number;
+}
+
+/** What a stored row holds beyond the send's shared facts. */
+interface Row {
+  readonly id: string;
+  readonly mac: CodeMac;
+  readonly expiresAt: number;
+  readonly locale: string | undefined;
+  readonly codeSealed?: Buffer | undefined;
+  readonly resendOf?: string | undefined;
+}
+
+interface Text {
+  readonly rendered: RenderedMessage;
+  readonly segments: number;
+  readonly costMicros: number;
+}
+
+/** A resend's row holds no code: its verification's MAC is the one checked. */
+const NO_MAC: CodeMac = { mac: Buffer.alloc(0), keyId: '' };
+
 const OUTCOME_ERRORS: Record<Exclude<ValidationOutcome, 'VERIFIED' | 'KEY_REVOKED'>, OtpdError['code']> = {
   INVALID: 'CODE_INVALID',
   FAILED: 'ATTEMPTS_EXHAUSTED',
@@ -76,77 +110,113 @@ export class Verifier {
   }
 
   /**
-   * Draws a code (or, for a resend, opens the pending verification's), renders it, admits the send
-   * and stores the verification with its message in one store operation. Every surface's start is
-   * this; the CAMARA send-code is its simplest case.
+   * Draws a code, renders it, admits the send and stores the verification with its message in one
+   * store operation; or, when the store finds a pending verification to resend (SendSpec.resendPending),
+   * sends that one's code again under the same admission. Every surface's start is this; the CAMARA
+   * send-code is its simplest case.
    */
   async send(clientId: string, spec: SendSpec, ctx: SendContext = {}): Promise<SentCode> {
-    const { keys, clock } = this.#d;
     const policy = spec.policy ?? this.#d.policy;
     const to = spec.recipient ?? this.recipient(spec.channel, spec.to);
     const testCode = spec.channel === 'sms' ? policy.testNumbers.get(spec.to) : undefined;
-    const code = spec.resend
-      ? keys.decrypt(spec.resend.id, spec.resend.codeSealed)
-      : (testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random));
-    const rendered = spec.template.render(code);
-    const segments = spec.channel === 'sms' ? this.#segments(rendered.text) : 1;
+    const test = testCode !== undefined;
+    const code = testCode ?? generateCode(policy.codeLength, policy.alphabet, this.#d.random);
+    const text = this.#text(spec.template, code, spec.channel, to, test);
     // After the checks of the request itself: a malformed one is a 400 however far delivery is behind.
-    if (testCode === undefined) this.#checkBacklog();
+    if (!test) this.#checkBacklog();
+    // One keyed index per send: admission may look the number up, and the store keys it by this.
+    const phoneIndex = this.#d.keys.phoneIndex(to.value);
+    const admitted = await this.#admit(clientId, to, test, phoneIndex, text.costMicros, ctx);
+    const s: Send = { clientId, spec, ctx, to, test, phoneIndex, admitted, now: this.#d.clock.now(), policy };
+    const id = spec.id ?? this.#d.newId();
+    const row: Row = {
+      id,
+      mac: this.#d.keys.macCode(id, code),
+      expiresAt: s.now + policy.ttlMs,
+      locale: spec.locale,
+      codeSealed: spec.keepCode ? this.#d.keys.encrypt(id, code) : undefined,
+    };
+    const result = await this.#store(s, row, text, spec.resendPending !== undefined);
+    if (result.ok) return this.#sent(s, id, row.expiresAt, false);
+    if (result.reason === 'PENDING') {
+      const resent = await this.#resend(s, result.pending);
+      if (resent) return resent;
+      // Closed since the store found it: a new verification after all.
+      const again = await this.#store(s, row, text, false);
+      if (again.ok) return this.#sent(s, id, row.expiresAt, false);
+      return this.#refused(again, s);
+    }
+    return this.#refused(result, s);
+  }
+
+  /** The pending verification's code again, in its own text; undefined when it closed meanwhile. */
+  async #resend(s: Send, pending: PendingCode): Promise<SentCode | undefined> {
+    const { template, locale } = s.spec.resendPending!(pending);
+    const code = this.#d.keys.decrypt(pending.id, pending.codeSealed);
+    const text = this.#text(template, code, s.spec.channel, s.to, s.test);
+    const row: Row = { id: this.#d.newId(), mac: NO_MAC, expiresAt: pending.expiresAt, locale, resendOf: pending.id };
+    const result = await this.#store(s, row, text, false);
+    if (result.ok) return this.#sent(s, pending.id, pending.expiresAt, true);
+    if (result.reason === 'CLOSED') return undefined;
+    return this.#refused(result, s);
+  }
+
+  /** The text, its SMS segments (refused past the limit before anything is stored) and its price. */
+  #text(template: MessageTemplate, code: string, channel: Channel, to: Recipient, test: boolean): Text {
+    const rendered = template.render(code);
+    const segments = channel === 'sms' ? this.#segments(rendered.text) : 1;
     // Priced before admission, which caps a tenant's spend per country (the country as admission names it).
     const country = to.info ? (to.info.country ?? (to.info.valid ? NON_GEOGRAPHIC : undefined)) : undefined;
-    const costMicros =
-      testCode === undefined && spec.channel === 'sms' ? (this.#d.pricing?.(to.value, segments, country) ?? 0) : 0;
-    // One keyed index per send: admission may look the number up, and the store keys it by this.
-    const phoneIndex = keys.phoneIndex(to.value);
-    const admitted = await this.#admit(clientId, to, testCode !== undefined, phoneIndex, costMicros, ctx);
-    const id = spec.id ?? this.#d.newId();
+    const costMicros = !test && channel === 'sms' ? (this.#d.pricing?.(to.value, segments, country) ?? 0) : 0;
+    return { rendered, segments, costMicros };
+  }
+
+  #store(s: Send, row: Row, text: Text, resendPending: boolean): Promise<CreateResult> {
+    const { spec, to, admitted } = s;
     // A resend's message is sealed for its verification, which the outbox names and decrypts it by.
-    const owner = spec.resend?.id ?? id;
-    const now = clock.now();
-    const mac = spec.resend ? { mac: Buffer.alloc(0), keyId: '' } : keys.macCode(id, code);
-    const message =
-      testCode === undefined
-        ? {
-            channel: spec.channel,
-            recipient: to.value,
-            body: keys.encrypt(owner, packMessage(rendered)),
-            segments,
-            costMicros,
-          }
-        : undefined;
-    const expiresAt = spec.resend?.expiresAt ?? now + policy.ttlMs;
-    const result = await this.#d.store.createVerification(
-      {
-        id,
-        clientId,
-        phoneIndex,
-        codeMac: mac.mac,
-        keyId: mac.keyId,
-        maxAttempts: policy.maxAttempts,
-        createdAt: now,
-        expiresAt,
-        message,
-        country: admitted.country,
-        prefix: admitted.prefix,
-        signals: message && to.info ? this.#signals(to.value, ctx) : undefined,
-        serviceId: spec.serviceId,
-        channel: spec.channel,
-        maskedTo: to.masked,
-        locale: spec.locale,
-        codeSealed: spec.keepCode && !spec.resend ? keys.encrypt(id, code) : undefined,
-        resendOf: spec.resend?.id,
-      },
-      {
-        windows: policy.sendWindows,
-        dailyQuota: admitted.dailyQuota,
-        dailyBudgetMicros: admitted.dailyBudgetMicros,
-        rates: admitted.rates,
-      },
-      ctx.key,
-    );
-    if (!result.ok) this.#refused(result, clientId, to.value, admitted, now, ctx);
-    if (message) this.#d.onQueued();
-    return { id, test: testCode !== undefined, to: to.value, maskedTo: to.masked, createdAt: now, expiresAt };
+    const owner = row.resendOf ?? row.id;
+    const message = s.test
+      ? undefined
+      : {
+          channel: spec.channel,
+          recipient: to.value,
+          body: this.#d.keys.encrypt(owner, packMessage(text.rendered)),
+          segments: text.segments,
+          costMicros: text.costMicros,
+        };
+    const v: NewVerification = {
+      id: row.id,
+      clientId: s.clientId,
+      phoneIndex: s.phoneIndex,
+      codeMac: row.mac.mac,
+      keyId: row.mac.keyId,
+      maxAttempts: s.policy.maxAttempts,
+      createdAt: s.now,
+      expiresAt: row.expiresAt,
+      message,
+      country: admitted.country,
+      prefix: admitted.prefix,
+      signals: message && to.info ? this.#signals(to.value, s.ctx) : undefined,
+      serviceId: spec.serviceId,
+      channel: spec.channel,
+      maskedTo: to.masked,
+      locale: row.locale,
+      codeSealed: row.codeSealed,
+      resendOf: row.resendOf,
+      resendPending,
+    };
+    const limits = {
+      windows: s.policy.sendWindows,
+      dailyQuota: admitted.dailyQuota,
+      dailyBudgetMicros: admitted.dailyBudgetMicros,
+      rates: admitted.rates,
+    };
+    return this.#d.store.createVerification(v, limits, s.ctx.key);
+  }
+
+  #sent(s: Send, id: string, expiresAt: number, resent: boolean): SentCode {
+    if (!s.test) this.#d.onQueued();
+    return { id, resent, test: s.test, to: s.to.value, maskedTo: s.to.masked, createdAt: s.now, expiresAt };
   }
 
   /** The recipient in its one spelling (every limit, list and index uses it), and as it may be shown. */
@@ -226,14 +296,9 @@ export class Verifier {
     return s !== undefined && this.#d.challenges?.verify(s, clientId, phone) === true;
   }
 
-  #refused(
-    r: Exclude<CreateResult, { ok: true }>,
-    clientId: string,
-    phone: string,
-    a: Admitted,
-    now: number,
-    ctx: SendContext,
-  ): never {
+  #refused(r: Exclude<CreateResult, { ok: true }>, s: Send): never {
+    const { clientId, admitted: a, now, ctx } = s;
+    const phone = s.to.value;
     if (r.reason === 'KEY_REVOKED') throw new OtpdError('UNAUTHENTICATED');
     if (r.reason === 'RATE') {
       const take = a.rates[r.index]!;
@@ -245,7 +310,7 @@ export class Verifier {
       this.#d.admission.refuseVelocity(clientId, phone, take, r.retryAfterSeconds);
     }
     if (r.reason === 'QUOTA') throw new OtpdError('QUOTA_EXCEEDED', undefined, secondsToNextUtcDay(now));
-    if (r.reason === 'CLOSED') throw new OtpdError('VERIFICATION_CLOSED');
+    if (r.reason === 'CLOSED' || r.reason === 'PENDING') throw new OtpdError('VERIFICATION_CLOSED');
     throw new OtpdError('SEND_LIMIT_EXCEEDED', undefined, Math.ceil(r.retryAfterMs / 1000));
   }
 

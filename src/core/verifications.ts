@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { Channel } from './channel.ts';
 import type { Clock } from './clock.ts';
 import { channelOf } from './email.ts';
 import { OtpdError } from './errors.ts';
 import type { MessageTemplate } from './message.ts';
 import type { Policy } from './policy.ts';
+import { randomHex } from './random.ts';
 import type { MessageStatus, MessageView } from './ports/outbox.ts';
 import type { Service } from './ports/services.ts';
 import type { Store, VerificationRecord } from './ports/store.ts';
@@ -94,7 +94,7 @@ export interface VerificationsDeps {
 }
 
 /** `VE` and 32 hex digits from the CSPRNG (128 bits): a Twilio-shaped verification sid. */
-export const newVerificationId = (): string => `VE${randomBytes(16).toString('hex')}`;
+export const newVerificationId = (): string => `VE${randomHex(16)}`;
 
 const ALL_CHANNELS: readonly Channel[] = ['sms', 'email'];
 
@@ -113,35 +113,17 @@ function withOverrides(s: Service, r: StartRequest): Service {
  */
 export class Verifications {
   readonly #d: VerificationsDeps;
-  /**
-   * Starts for one recipient of one client run one after another in this process, so that parallel
-   * starts find the first one's pending verification and resend its code instead of replacing it.
-   * Across replicas two may still race: the second then supersedes the first, and every send limit
-   * still holds, since the store judges each send in its own transaction.
-   */
-  readonly #starting = new Map<string, Promise<unknown>>();
 
   constructor(d: VerificationsDeps) {
     this.#d = d;
   }
 
+  /**
+   * A new verification, or the pending one's code again: the store decides in the send's own
+   * operation, under the number's lock, so parallel starts (in any process) make one verification
+   * and every further send a resend of it, within the send limits.
+   */
   async start(clientId: string, r: StartRequest, ctx: SendContext = {}): Promise<Started> {
-    const key = `${clientId}\u0000${r.channel}\u0000${r.to.trim().toLowerCase()}`;
-    const before = this.#starting.get(key) ?? Promise.resolve();
-    const mine = before.then(
-      () => this.#start(clientId, r, ctx),
-      () => this.#start(clientId, r, ctx),
-    );
-    const settled = mine.catch(() => undefined);
-    this.#starting.set(key, settled);
-    try {
-      return await mine;
-    } finally {
-      if (this.#starting.get(key) === settled) this.#starting.delete(key);
-    }
-  }
-
-  async #start(clientId: string, r: StartRequest, ctx: SendContext): Promise<Started> {
     const service = withOverrides(await this.#d.services.resolve(clientId, r.service), r);
     if (!(service.settings.channels ?? ALL_CHANNELS).includes(r.channel))
       throw new OtpdError('CHANNEL_NOT_ALLOWED', `channel ${r.channel} is not allowed for this service`);
@@ -150,26 +132,25 @@ export class Verifications {
     const recipient = this.#d.verifier.recipient(r.channel, r.to);
     const to = recipient.value;
     const policy = servicePolicy(this.#d.policy, service.settings);
-    const pending = await this.#d.store.findPendingVerification(
+    const { template, locale: used } = this.#d.templates(service, r.channel, r.locale);
+    const sent = await this.#d.verifier.send(
       clientId,
-      service.id,
-      this.#d.indexOf(to),
-      this.#d.clock.now(),
+      {
+        to,
+        recipient,
+        channel: r.channel,
+        template,
+        policy,
+        serviceId: service.id,
+        locale: used,
+        id: newVerificationId(),
+        keepCode: true,
+        // The pending one's text in its own language unless this start names one.
+        resendPending: (p) => this.#d.templates(service, r.channel, r.locale ?? p.locale ?? undefined),
+      },
+      ctx,
     );
-    const locale = r.locale ?? pending?.locale ?? undefined;
-    const { template, locale: used } = this.#d.templates(service, r.channel, locale);
-    const base = { to, recipient, channel: r.channel, template, policy, serviceId: service.id, locale: used };
-    if (pending?.codeSealed && pending.channel === r.channel) {
-      const resend = { id: pending.id, codeSealed: pending.codeSealed, expiresAt: pending.expiresAt };
-      try {
-        await this.#d.verifier.send(clientId, { ...base, resend }, ctx);
-        return { verification: await this.#view(pending), created: false, to };
-      } catch (err) {
-        // Approved, canceled or expired since it was read: a new verification instead.
-        if (!(err instanceof OtpdError && err.code === 'VERIFICATION_CLOSED')) throw err;
-      }
-    }
-    const sent = await this.#d.verifier.send(clientId, { ...base, id: newVerificationId(), keepCode: true }, ctx);
+    if (sent.resent) return { verification: await this.get(clientId, sent.id), created: false, to };
     // Just written: known without reading the verification back (only its first message's id is read).
     const record: VerificationRecord = {
       id: sent.id,

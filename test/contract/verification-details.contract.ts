@@ -55,10 +55,40 @@ export function verificationDetailsContract(name: string, h: StoreHarness): void
       codeSealed: Buffer.from('sealed-code'),
     });
     assert.equal(await s.getVerification('client-b', v.id), null, "another client's is not found");
-    const found = await s.findPendingVerification('client-a', SERVICE, v.phoneIndex, T0 + MIN);
-    assert.equal(found?.id, v.id);
-    assert.equal(await s.findPendingVerification('client-a', OTHER_SERVICE, v.phoneIndex, T0 + MIN), null);
-    assert.equal(await s.findPendingVerification('client-a', SERVICE, v.phoneIndex, v.expiresAt), null, 'expired');
+  });
+
+  withStore('start: a send that resends finds the pending verification in its own operation', async (s) => {
+    const v = detailed();
+    await s.createVerification(v, LIMITS);
+    const again = detailed({ createdAt: T0 + MIN, resendPending: true });
+    const pending = { id: v.id, codeSealed: Buffer.from('sealed-code'), expiresAt: v.expiresAt, locale: 'es' };
+    assert.deepEqual(await s.createVerification(again, LIMITS), { ok: false, reason: 'PENDING', pending });
+    assert.equal(await s.getVerification('client-a', again.id), null, 'nothing written');
+    assert.equal((await s.getVerification('client-a', v.id))?.status, 'pending', 'nothing superseded');
+    assert.equal((await s.listVerificationMessages('client-a', v.id)).length, 1);
+    // Anything else is a new verification, which supersedes the pending one as every send does.
+    const created = async (first: Partial<NewVerification> & { phone: string }, start: Partial<NewVerification>) => {
+      await s.createVerification(detailed(first), LIMITS);
+      const r = await s.createVerification(detailed({ ...first, ...start, resendPending: true }), LIMITS);
+      assert.deepEqual(r, { ok: true }, JSON.stringify(start));
+    };
+    await created({ phone: 'p2' }, { channel: 'email' });
+    await created({ phone: 'p3' }, { serviceId: OTHER_SERVICE });
+    await created({ phone: 'p4' }, { clientId: 'client-b' });
+    await created({ phone: 'p5' }, { createdAt: T0 + 5 * MIN, expiresAt: T0 + 10 * MIN });
+    await created({ phone: 'p6', codeSealed: undefined }, { createdAt: T0 + MIN });
+    const closed = detailed({ phone: 'p7' });
+    await s.createVerification(closed, LIMITS);
+    await s.closeVerification('client-a', closed.id, 'cancelled', T0 + 1);
+    assert.deepEqual(await s.createVerification(detailed({ phone: 'p7', resendPending: true }), LIMITS), { ok: true });
+  });
+
+  withPair('start: parallel starts (two handles) make one verification; the others find it', async (a, b) => {
+    const starts = Array.from({ length: 10 }, (_, i) => detailed({ createdAt: T0 + i, resendPending: true }));
+    const results = await Promise.all(starts.map((v, i) => (i % 2 ? b : a).createVerification(v, LIMITS)));
+    const made = starts.filter((_, i) => results[i]!.ok);
+    assert.equal(made.length, 1, 'one verification');
+    for (const r of results) if (!r.ok) assert.equal(r.reason === 'PENDING' && r.pending.id, made[0]!.id);
   });
 
   withStore('details: the latest verification of a number in a service, whatever its status', async (s) => {

@@ -57,6 +57,21 @@ export interface NewVerification {
    * row, and nothing is superseded.
    */
   readonly resendOf?: string | undefined;
+  /**
+   * A start that resends rather than replaces: when the recipient has a pending, unexpired
+   * verification of this client, service and channel that keeps its code, nothing is written and
+   * the answer is PENDING with it. Judged in the send's own transaction, under its lock, so
+   * parallel starts (in any process) find the first one's verification.
+   */
+  readonly resendPending?: boolean | undefined;
+}
+
+/** A pending verification whose code a start sends again (see NewVerification.resendPending). */
+export interface PendingCode {
+  readonly id: string;
+  readonly codeSealed: Buffer;
+  readonly expiresAt: number;
+  readonly locale: string | null;
 }
 
 export interface SendWindow {
@@ -98,7 +113,9 @@ export type CreateResult =
   /** The key is revoked, re-keyed or gone (or belongs to another client): nothing was written. */
   | { readonly ok: false; readonly reason: 'KEY_REVOKED' }
   /** A resend of a verification that is no longer pending (or has expired): nothing was written. */
-  | { readonly ok: false; readonly reason: 'CLOSED' };
+  | { readonly ok: false; readonly reason: 'CLOSED' }
+  /** See NewVerification.resendPending: nothing was written. */
+  | { readonly ok: false; readonly reason: 'PENDING'; readonly pending: PendingCode };
 
 export interface GuessBudget {
   readonly windowMs: number;
@@ -178,13 +195,6 @@ export interface AttemptRead {
  */
 export interface VerificationLookup {
   getVerification(clientId: string, id: string): Promise<VerificationRecord | null>;
-  /** The client's pending, unexpired verification of this number in this service, if any (the newest). */
-  findPendingVerification(
-    clientId: string,
-    serviceId: string,
-    phoneIndex: Buffer,
-    now: number,
-  ): Promise<VerificationRecord | null>;
   /** The client's newest verification of this number in this service, whatever its status (resends aside). */
   findLatestVerification(clientId: string, serviceId: string, phoneIndex: Buffer): Promise<VerificationRecord | null>;
   /** The messages sent for the verification (its first send and its resends), oldest first. */

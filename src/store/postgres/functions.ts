@@ -26,9 +26,10 @@ const KEY_CHECK = `
  * it admits one), SEND_LIMIT (`wait_ms`: until the window admits one) or QUOTA. A refusal writes
  * nothing but, at most, an unused budget's row (a full budget, as if absent).
  */
-const sendFunction = (version: 1 | 2 | 3) => {
+const sendFunction = (version: 1 | 2 | 3 | 4) => {
   const signals = version >= 2;
   const details = version >= 3;
+  const resends = version >= 4;
   return `
   CREATE FUNCTION otpd_send(
     p_key_id text, p_key_hash bytea, p_lock bigint, p_since bigint,
@@ -38,12 +39,16 @@ const sendFunction = (version: 1 | 2 | 3) => {
         ? `
     p_service text, p_vchannel text, p_masked text, p_locale text, p_code_sealed bytea, p_resend_of text,`
         : ''
-    }
+    }${resends ? ' p_resend_pending boolean,' : ''}
     p_channel text, p_recipient text, p_body bytea, p_segments int,
     p_window_ms bigint[], p_window_max int[],
     p_day text, p_quota int, p_budget bigint, p_cost bigint,
     p_rate_keys text[], p_rate_interval float8[], p_rate_tolerance float8[],
-    OUT outcome text, OUT wait_ms float8, OUT refused int)
+    OUT outcome text, OUT wait_ms float8, OUT refused int${
+      resends
+        ? ',\n    OUT pending_id text, OUT pending_sealed bytea, OUT pending_expires bigint, OUT pending_locale text'
+        : ''
+    })
   LANGUAGE plpgsql AS $fn$
   DECLARE
     sends bigint[];
@@ -63,7 +68,7 @@ const sendFunction = (version: 1 | 2 | 3) => {
       RETURN;
     END IF;`
         : ''
-    }
+    }${resends ? RESEND_PENDING : ''}
     SELECT array_agg(created_at ORDER BY created_at) INTO sends FROM verifications
       WHERE client_id = p_client AND phone_index = p_phone AND created_at > p_since;
     n := coalesce(array_length(sends, 1), 0);
@@ -122,6 +127,18 @@ const sendFunction = (version: 1 | 2 | 3) => {
   END
   $fn$;`;
 };
+
+// Under the number's lock: a parallel start waits for the first one's verification and finds it.
+const RESEND_PENDING = `
+    IF p_resend_pending THEN
+      SELECT id, code_sealed, expires_at, locale INTO pending_id, pending_sealed, pending_expires, pending_locale
+        FROM verifications WHERE client_id = p_client AND phone_index = p_phone AND service_id = p_service
+          AND channel = p_vchannel AND status = 'pending' AND expires_at > p_now AND code_sealed IS NOT NULL LIMIT 1;
+      IF FOUND THEN
+        outcome := 'PENDING';
+        RETURN;
+      END IF;
+    END IF;`;
 
 const SUPERSEDE = `UPDATE verifications SET status = 'superseded', finished_at = p_now
       WHERE client_id = p_client AND phone_index = p_phone AND status = 'pending';`;
@@ -261,6 +278,17 @@ export const SEND_WITH_DETAILS = `
   $fn$;
   CREATE TRIGGER verifications_forget_code BEFORE UPDATE OF status ON verifications FOR EACH ROW
     WHEN (NEW.status <> 'pending' AND NEW.code_sealed IS NOT NULL) EXECUTE FUNCTION otpd_forget_code();`;
+
+/**
+ * Migration 12: a start asks the send itself whether its recipient has a pending verification to
+ * resend (NewVerification.resendPending), in the send's transaction and under its lock, instead of
+ * reading it first.
+ */
+export const SEND_RESENDS_PENDING = `
+  DROP FUNCTION otpd_send(text, bytea, bigint, bigint, text, text, bytea, bytea, text, int, bigint, bigint, text, text,
+    text, text, text, text, text, bytea, text, text, text, bytea, int, bigint[], int[], text, int, bigint, bigint,
+    text[], float8[], float8[]);
+  ${sendFunction(4)}`;
 
 /**
  * otpd_take judged a request at the time its caller read the clock. One client's requests from

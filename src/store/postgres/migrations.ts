@@ -3,6 +3,7 @@ import * as ddl from '../schema.ts';
 import {
   ROUND_TRIPS_SCHEMA,
   SEND_WITH_DETAILS,
+  SEND_RESENDS_PENDING,
   SEND_WITH_SIGNALS,
   TAKE_AFTER_WAIT,
   TAKE_LOCK_WAIT,
@@ -53,6 +54,7 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     ),
   },
   { version: 11, name: 'verification-details', sql: ddl.VERIFICATION_DETAILS_SCHEMA(PG) + SEND_WITH_DETAILS },
+  { version: 12, name: 'resend-pending', sql: SEND_RESENDS_PENDING },
 ];
 
 /**

@@ -8,7 +8,8 @@ import { advisoryLockKey } from './pool.ts';
 
 // Each is one statement in its own (implicit) transaction, so one round trip: the functions of
 // migration 5 (functions.ts) hold the locks, the checks and the writes.
-const SEND = `SELECT outcome, wait_ms, refused FROM otpd_send(${placeholders(34)})`;
+const SEND = `SELECT outcome, wait_ms, refused, pending_id, pending_sealed, pending_expires, pending_locale
+  FROM otpd_send(${placeholders(35)})`;
 const VALIDATE = `SELECT outcome FROM otpd_validate(${placeholders(8)})`;
 const VALIDATE_SPENDING = `CALL otpd_validate_spending(${placeholders(11)})`;
 
@@ -17,9 +18,14 @@ function placeholders(n: number): string {
 }
 
 interface SendRow {
-  outcome: 'CREATED' | 'KEY_REVOKED' | 'RATE' | 'SEND_LIMIT' | 'QUOTA' | 'CLOSED';
+  outcome: 'CREATED' | 'KEY_REVOKED' | 'RATE' | 'SEND_LIMIT' | 'QUOTA' | 'CLOSED' | 'PENDING';
   wait_ms: number | null;
   refused: number | null;
+  pending_id: string | null;
+  pending_sealed: Buffer | null;
+  /** bigint: a string from the driver. */
+  pending_expires: string | null;
+  pending_locale: string | null;
 }
 
 const KEY_REVOKED: port.CreateResult = Object.freeze({ ok: false, reason: 'KEY_REVOKED' });
@@ -43,7 +49,7 @@ function sendValues(v: port.NewVerification, limits: port.SendLimits, key: port.
       v.signals ? rows.encodeSignals(v.signals) : null,
     ],
     ...[v.serviceId ?? null, v.channel ?? null, v.maskedTo ?? null, v.locale ?? null, v.codeSealed ?? null],
-    v.resendOf ?? null,
+    ...[v.resendOf ?? null, v.resendPending ?? false],
     ...[m?.channel ?? null, m?.recipient ?? null, m?.body ?? null, m?.segments ?? 1],
     ...[limits.windows.map((w) => w.windowMs), limits.windows.map((w) => w.max)],
     ...[day, limits.dailyQuota, limits.dailyBudgetMicros ?? 0, m?.costMicros ?? 0],
@@ -59,6 +65,10 @@ function toCreateResult(r: SendRow): port.CreateResult {
       return KEY_REVOKED;
     case 'CLOSED':
       return CLOSED;
+    case 'PENDING': {
+      const pending = { id: r.pending_id!, codeSealed: r.pending_sealed!, expiresAt: Number(r.pending_expires) };
+      return { ok: false, reason: 'PENDING', pending: { ...pending, locale: r.pending_locale } };
+    }
     case 'QUOTA':
       return QUOTA;
     case 'SEND_LIMIT':
@@ -147,20 +157,6 @@ export const verificationLookup = (pool: pg.Pool) => ({
   },
 
   getVerification: (clientId: string, id: string) => getVerification(pool, clientId, id),
-
-  async findPendingVerification(
-    clientId: string,
-    serviceId: string,
-    phoneIndex: Buffer,
-    now: number,
-  ): Promise<port.VerificationRecord | null> {
-    const r = await pool.query<rows.VerificationRecordRow>(
-      `SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = $1 AND phone_index = $2
-        AND service_id = $3 AND status = 'pending' AND expires_at > $4 ORDER BY created_at DESC LIMIT 1`,
-      [clientId, phoneIndex, serviceId, now],
-    );
-    return r.rows[0] ? rows.toVerificationRecord(r.rows[0]) : null;
-  },
 
   async findLatestVerification(
     clientId: string,

@@ -33,6 +33,9 @@ function statements(db: Database.Database) {
       WHERE client_id = ? AND phone_index = ? AND status = 'pending'`),
     insertVerification: p(`INSERT INTO verifications (${rows.VERIFICATION_INSERT_COLUMNS})
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    pending: p(`SELECT id, code_sealed, expires_at, locale FROM verifications WHERE client_id = ? AND phone_index = ?
+      AND service_id = ? AND channel = ? AND status = 'pending' AND expires_at > ? AND code_sealed IS NOT NULL
+      LIMIT 1`),
     resendable: p(`SELECT 1 FROM verifications WHERE id = ? AND client_id = ? AND status = 'pending'
       AND expires_at > ?`).pluck(),
     insertMessage: p(`INSERT INTO messages (verification_id, client_id, channel, recipient, body, segments, status,
@@ -54,6 +57,19 @@ function statements(db: Database.Database) {
   };
 }
 
+interface PendingRow {
+  id: string;
+  code_sealed: Buffer;
+  expires_at: number;
+  locale: string | null;
+}
+
+const pendingResult = (p: PendingRow): port.CreateResult => ({
+  ok: false,
+  reason: 'PENDING',
+  pending: { id: p.id, codeSealed: p.code_sealed, expiresAt: p.expires_at, locale: p.locale },
+});
+
 const KEY_REVOKED: port.CreateResult = Object.freeze({ ok: false, reason: 'KEY_REVOKED' });
 const CLOSED: port.CreateResult = Object.freeze({ ok: false, reason: 'CLOSED' });
 
@@ -70,6 +86,12 @@ export function verificationWrites(db: Database.Database) {
   return {
     createVerification(v: port.NewVerification, limits: port.SendLimits, key?: port.KeyCheck): port.CreateResult {
       if (revoked(v.clientId, key)) return KEY_REVOKED;
+      if (v.resendPending) {
+        const p = q.pending.get(v.clientId, v.phoneIndex, v.serviceId, v.channel, v.createdAt) as
+          | PendingRow
+          | undefined;
+        if (p) return pendingResult(p);
+      }
       if (v.resendOf && q.resendable.get(v.resendOf, v.clientId, v.createdAt) === undefined) return CLOSED;
       const sends = q.recentSends.all(v.clientId, v.phoneIndex, sendsSince(v, limits)) as number[];
       const keys = (limits.rates ?? []).map((r) => r.key);
@@ -144,9 +166,6 @@ export function verificationReads(db: Database.Database) {
   const q = {
     get: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE id = ? AND client_id = ?
       AND status <> 'resent'`),
-    // At most one verification of a number is pending (a send supersedes the others).
-    pending: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = ? AND phone_index = ?
-      AND service_id = ? AND status = 'pending' AND expires_at > ? LIMIT 1`),
     latest: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = ? AND phone_index = ?
       AND service_id = ? AND status <> 'resent'`),
     messages: p(VERIFICATION_MESSAGES),
@@ -154,8 +173,6 @@ export function verificationReads(db: Database.Database) {
   const one = (r: unknown) => (r ? rows.toVerificationRecord(r as rows.VerificationRecordRow) : null);
   return {
     getVerification: (clientId: string, id: string): port.VerificationRecord | null => one(q.get.get(id, clientId)),
-    findPendingVerification: (clientId: string, serviceId: string, phoneIndex: Buffer, now: number) =>
-      one(q.pending.get(clientId, phoneIndex, serviceId, now)),
     findLatestVerification(clientId: string, serviceId: string, phoneIndex: Buffer): port.VerificationRecord | null {
       const all = q.latest.all(clientId, phoneIndex, serviceId) as rows.VerificationRecordRow[];
       return one(
