@@ -9,6 +9,7 @@ import { abuseContract } from './abuse.contract.ts';
 import { rangeGuardContract } from './range-guard.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { verificationDetailsContract } from './verification-details.contract.ts';
+import { webhooksContract } from './webhooks.contract.ts';
 import { assertUpgradedServices, LEGACY_VERIFICATION, servicesContract } from './services.contract.ts';
 import { BUDGET, T0, right, storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
 import { assertUpgradedSendsWork, requestBudgetContract, sendGuardsContract } from './send-guards.contract.ts';
@@ -40,6 +41,7 @@ sendGuardsContract('postgres', harness);
 requestBudgetContract('postgres', harness);
 servicesContract('postgres', harness);
 verificationDetailsContract('postgres', harness);
+webhooksContract('postgres', harness);
 
 test('postgres: the request budget is exact under parallel requests over two replicas', async () => {
   const a = await harness.open();

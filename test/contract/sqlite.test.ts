@@ -11,6 +11,7 @@ import { abuseContract } from './abuse.contract.ts';
 import { rangeGuardContract } from './range-guard.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { verificationDetailsContract } from './verification-details.contract.ts';
+import { webhooksContract } from './webhooks.contract.ts';
 import { assertUpgradedServices, LEGACY_VERIFICATION, servicesContract } from './services.contract.ts';
 import { storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
 import { assertUpgradedSendsWork, requestBudgetContract, sendGuardsContract } from './send-guards.contract.ts';
@@ -39,6 +40,7 @@ for (const writer of ['worker', 'inline'] as const) {
   requestBudgetContract(`sqlite (${writer} writer)`, harness);
   servicesContract(`sqlite (${writer} writer)`, harness);
   verificationDetailsContract(`sqlite (${writer} writer)`, harness);
+  webhooksContract(`sqlite (${writer} writer)`, harness);
 }
 
 test('sqlite: the tenancy migration makes existing keys client keys, the bootstrap key an operator', async () => {

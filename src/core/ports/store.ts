@@ -9,11 +9,13 @@ import type { Channel } from '../channel.ts';
 import type { AbuseStore, SendSignals } from './abuse.ts';
 import type { MessageView, OutboxStore } from './outbox.ts';
 import type { ServiceStore } from './services.ts';
+import type { WebhookStore } from './webhooks.ts';
 import type { RateTake } from './rate-limiter.ts';
 
 export type * from './outbox.ts';
 export type * from './abuse.ts';
 export type * from './services.ts';
+export type * from './webhooks.ts';
 
 export interface OutboundMessageInput {
   readonly channel: Channel;
@@ -318,7 +320,8 @@ export interface Store
     RetentionStore,
     AbuseStore,
     ServiceStore,
-    VerificationLookup {
+    VerificationLookup,
+    WebhookStore {
   /** Cheap round trip used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

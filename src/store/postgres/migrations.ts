@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import * as ddl from '../schema.ts';
+import { PG_EVENT_TRIGGERS } from '../events-schema.ts';
 import {
   ROUND_TRIPS_SCHEMA,
   SEND_WITH_DETAILS,
@@ -55,6 +56,11 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
   },
   { version: 11, name: 'verification-details', sql: ddl.VERIFICATION_DETAILS_SCHEMA(PG) + SEND_WITH_DETAILS },
   { version: 12, name: 'resend-pending', sql: SEND_RESENDS_PENDING },
+  {
+    version: 13,
+    name: 'events',
+    sql: ddl.EVENTS_SCHEMA(PG, '(extract(epoch from now()) * 1000)::bigint') + PG_EVENT_TRIGGERS,
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import { createPool, type PgOptions } from './pool.ts';
 import { retention } from './retention.ts';
 import { services } from './services.ts';
 import { verificationLookup, verifications } from './verifications.ts';
+import { webhooks } from './webhooks.ts';
 
 export type { PgOptions } from './pool.ts';
 
@@ -19,6 +20,7 @@ const operationsOn = (pool: pg.Pool) => ({
   ...retention(pool),
   ...services(pool),
   ...verificationLookup(pool),
+  ...webhooks(pool),
 });
 
 export interface PgStore extends ReturnType<typeof operationsOn> {}

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import * as ddl from '../schema.ts';
+import { SQLITE_EVENT_TRIGGERS } from '../events-schema.ts';
 
 // INTEGER PRIMARY KEY makes seq the rowid: appends go to the end of the table's own b-tree.
 const SQLITE: ddl.Dialect = { bytes: 'BLOB', time: 'INTEGER', seq: 'INTEGER PRIMARY KEY' };
@@ -58,6 +59,13 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE TRIGGER verifications_forget_code AFTER UPDATE OF status ON verifications
         WHEN NEW.status <> 'pending' AND NEW.code_sealed IS NOT NULL
         BEGIN UPDATE verifications SET code_sealed = NULL WHERE id = NEW.id; END;`,
+  },
+  {
+    version: 12,
+    name: 'events',
+    sql:
+      ddl.EVENTS_SCHEMA(SQLITE, "CAST(strftime('%s', 'now') AS INTEGER) * 1000") +
+      SQLITE_EVENT_TRIGGERS("'evt_' || lower(hex(randomblob(16)))"),
   },
 ];
 

@@ -10,6 +10,7 @@ import { outboxReads } from './outbox.ts';
 import { retentionReads } from './retention.ts';
 import { serviceReads } from './services.ts';
 import { verificationReads } from './verifications.ts';
+import { webhookReads } from './webhooks.ts';
 import { spendingFirst } from './request-budgets.ts';
 import { systemClock } from '../../core/clock.ts';
 import { TokenBuckets } from '../memory/token-buckets.ts';
@@ -36,6 +37,7 @@ const readsOn = (db: Database.Database) =>
     ...retentionReads(db),
     ...serviceReads(db),
     ...verificationReads(db),
+    ...webhookReads(db),
   });
 
 /** The port's writes (purge aside, which is several), each submitted to the write queue by name. */
@@ -100,6 +102,14 @@ export class SqliteStore {
       updateService: write('updateService'),
       deleteService: write('deleteService'),
       closeVerification: write('closeVerification'),
+      putEndpoint: write('putEndpoint'),
+      deleteEndpoint: write('deleteEndpoint'),
+      enableEndpoint: write('enableEndpoint'),
+      claimEvents: write('claimEvents'),
+      completeEvent: write('completeEvent'),
+      recordEvent: write('recordEvent'),
+      announceExpired: write('announceExpired'),
+      replayEvents: write('replayEvents'),
     };
     const reads = readsOn(this.#db);
     const spending = spendingFirst(this.#db, budgets, reads.admissionFacts, {

@@ -11,6 +11,7 @@ import { outboxWrites } from './outbox.ts';
 import { retentionWrites } from './retention.ts';
 import { serviceWrites } from './services.ts';
 import { closeWrites, verificationWrites } from './verifications.ts';
+import { webhookWrites } from './webhooks.ts';
 
 export function writesOn(db: Database.Database) {
   return {
@@ -21,6 +22,7 @@ export function writesOn(db: Database.Database) {
     ...retentionWrites(db),
     ...serviceWrites(db),
     ...closeWrites(db),
+    ...webhookWrites(db),
   };
 }
 

@@ -1,0 +1,125 @@
+/**
+ * Webhook endpoints and the event outbox (see store/events-schema.ts). Events are written by the
+ * store itself, in the transaction of the change that causes them, for services with an endpoint;
+ * this port configures endpoints, hands due events to the delivery job under a lease, and records
+ * what each attempt did.
+ */
+
+export type EventType =
+  | 'verification.approved'
+  | 'verification.expired'
+  | 'verification.canceled'
+  | 'verification.max_attempts'
+  | 'message.sent'
+  | 'message.delivered'
+  | 'message.failed'
+  | 'fraud.refused';
+
+export const EVENT_TYPES: readonly EventType[] = [
+  'verification.approved',
+  'verification.expired',
+  'verification.canceled',
+  'verification.max_attempts',
+  'message.sent',
+  'message.delivered',
+  'message.failed',
+  'fraud.refused',
+];
+
+export interface WebhookEndpoint {
+  readonly serviceId: string;
+  readonly clientId: string;
+  readonly url: string;
+  /** The signing secrets, sealed by the key ring (the service id as associated data), current first. */
+  readonly secrets: Buffer;
+  readonly enabled: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly lastSuccessAt: number | null;
+  readonly lastError: string | null;
+  readonly lastErrorAt: number | null;
+  /** Since when every attempt failed (null after a success). */
+  readonly failingSince: number | null;
+  readonly disabledAt: number | null;
+}
+
+export interface EndpointStatus extends WebhookEndpoint {
+  /** Events waiting for delivery. */
+  readonly backlog: number;
+}
+
+/** An event handed to the delivery job, with where it goes. */
+export interface ClaimedEvent {
+  readonly seq: number;
+  readonly id: string;
+  readonly clientId: string;
+  readonly serviceId: string;
+  readonly verificationId: string | null;
+  readonly type: EventType;
+  /** The event's data as the store wrote it (JSON). */
+  readonly payload: string;
+  readonly createdAt: number;
+  /** This attempt's number, from 1. */
+  readonly attempt: number;
+  readonly url: string;
+  readonly secrets: Buffer;
+}
+
+export type EventOutcome =
+  | { readonly ok: true; readonly at: number }
+  | {
+      readonly ok: false;
+      readonly at: number;
+      readonly error: string;
+      /** When to try again; null: never (given up). */
+      readonly retryAt: number | null;
+    };
+
+export interface NewEvent {
+  readonly id: string;
+  readonly clientId: string;
+  readonly serviceId: string;
+  readonly verificationId: string | null;
+  readonly type: EventType;
+  readonly payload: string;
+  readonly at: number;
+}
+
+export interface ReplayFilter {
+  readonly since: number;
+  readonly clientId?: string | undefined;
+  readonly serviceId?: string | undefined;
+}
+
+export interface WebhookStore {
+  /** Creates or replaces the service's endpoint (enabled, its failure record cleared). */
+  putEndpoint(e: { serviceId: string; clientId: string; url: string; secrets: Buffer; now: number }): Promise<void>;
+  /** The client's endpoint of the service with its backlog; null when none (or another client's). */
+  getEndpoint(clientId: string, serviceId: string): Promise<EndpointStatus | null>;
+  /** Every endpoint (the operator's view), or one client's. */
+  listEndpoints(clientId?: string): Promise<EndpointStatus[]>;
+  deleteEndpoint(clientId: string, serviceId: string): Promise<boolean>;
+  /** Re-enables a disabled endpoint and forgets its failures; false when there is none. */
+  enableEndpoint(clientId: string, serviceId: string, now: number): Promise<boolean>;
+  /**
+   * Up to `limit` due events of enabled endpoints, oldest due first, each leased until now +
+   * leaseMs (another claim skips it until then) and its attempt counted. Of one verification's
+   * pending events only the oldest is handed out, so they arrive in order.
+   */
+  claimEvents(now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]>;
+  /**
+   * Records an attempt; a no-op when the lease lapsed and the event was claimed again. A failure
+   * marks the endpoint failing since its first failure, and disables it once it has failed for
+   * `disableAfterMs`.
+   */
+  completeEvent(e: ClaimedEvent, outcome: EventOutcome, disableAfterMs: number): Promise<void>;
+  /** An event no state change causes (a refusal), written only when the service has an endpoint. */
+  recordEvent(e: NewEvent): Promise<boolean>;
+  /**
+   * verification.expired for every verification of a service with an endpoint that expired
+   * pending after the cursor and by `now`; moves the cursor. Serialised across processes.
+   */
+  announceExpired(now: number): Promise<number>;
+  /** Delivered and abandoned events since `since` go out again, now; returns how many. */
+  replayEvents(f: ReplayFilter, now: number): Promise<number>;
+}
