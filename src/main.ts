@@ -20,6 +20,8 @@ import { openStore } from './store/from-config.ts';
 import { buildAbuse } from './boot/abuse.ts';
 import { buildApi, listen } from './boot/api.ts';
 import { buildDelivery } from './boot/delivery.ts';
+import { buildEventDispatcher } from './boot/webhooks.ts';
+import type { EventDispatcher } from './jobs/event-dispatcher.ts';
 import { buildJobs } from './boot/jobs.ts';
 import { ensureKeys } from './boot/keys.ts';
 import { firstStart } from './boot/first-start.ts';
@@ -38,6 +40,8 @@ export interface Server {
   readonly purger: Purger;
   readonly breaker: ConversionBreaker;
   readonly rangeGuard: RangeGuard;
+  /** The delivery of webhook events. */
+  readonly events: EventDispatcher;
   readonly url: string;
   close(): Promise<void>;
 }
@@ -103,6 +107,7 @@ async function assemble(
     gateways: delivery.pool,
     version: VERSION,
   });
+  const events = buildEventDispatcher(c, { store, keys, clock, log, version: VERSION });
   const jobs = buildJobs(c, {
     store,
     clock,
@@ -113,6 +118,7 @@ async function assemble(
     breakerEnabled: abuse.enabled,
     rangeGuard: abuse.rangeGuard,
     rangeGuardEnabled: abuse.rangeGuardEnabled,
+    events,
   });
   const welcome = firstStart(c);
   await ensureKeys(c, new ApiKeys({ store, clock }), log);
@@ -145,6 +151,7 @@ async function assemble(
     purger: jobs.purger,
     breaker: abuse.breaker,
     rangeGuard: abuse.rangeGuard,
+    events,
     url,
     close,
   };

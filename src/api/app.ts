@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
+import type { Webhooks } from '../core/webhooks.ts';
 import type { Socket } from 'node:net';
 import { OtpdError } from '../core/errors.ts';
 import type { Verifier } from '../core/verification.ts';
@@ -51,6 +52,7 @@ export interface AppDeps {
   readonly verifier: Verifier;
   readonly services: Services;
   readonly verifications: Verifications;
+  readonly webhooks: Webhooks;
   /** The server's code length, which a service shows when it sets none of its own. */
   readonly codeLength: number;
   /** Run-time abuse administration, shared with the CLI. */
@@ -270,7 +272,12 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(camaraApi(camara), {
     prefix: CAMARA_PREFIX,
   });
-  const native = { services: d.services, verifications: d.verifications, guard, metrics: d.metrics, clientIp };
+  const native = {
+    ...{ services: d.services, verifications: d.verifications, webhooks: d.webhooks },
+    guard,
+    metrics: d.metrics,
+    clientIp,
+  };
   await app.register(nativeApi(native), { prefix: NATIVE_PREFIX });
   await app.register(twilioApi({ ...native, codeLength: d.codeLength }), { prefix: TWILIO_PREFIX });
   await registerOpsRoutes(app, { ...d, guard });

@@ -13,6 +13,7 @@ import { buildApp } from '../api/app.ts';
 import { Authenticator } from '../api/auth.ts';
 import { Services } from '../core/services.ts';
 import { Verifications } from '../core/verifications.ts';
+import { Webhooks } from '../core/webhooks.ts';
 import { resolveLocale, templateFor } from '../templates/renderer.ts';
 import { policyFrom } from './verification.ts';
 
@@ -46,10 +47,12 @@ export function buildApi(c: Config, d: ApiDeps): Promise<FastifyInstance> {
     }),
     indexOf: (recipient) => d.keys.phoneIndex(recipient),
   });
+  const webhooks = new Webhooks({ store, services, keys: d.keys, clock, allowPrivate: c.webhooks.allowPrivate });
   return buildApp({
     verifier: d.verifier,
     services,
     verifications,
+    webhooks,
     codeLength: c.code.length,
     abuseAdmin: new AbuseAdmin({ store, clock }),
     auth,

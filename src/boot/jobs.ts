@@ -7,6 +7,7 @@ import type { Dispatcher } from '../delivery/dispatcher.ts';
 import type { ConversionBreaker } from '../jobs/conversion-breaker.ts';
 import { Purger } from '../jobs/purger.ts';
 import type { RangeGuard } from '../jobs/range-guard.ts';
+import type { EventDispatcher } from '../jobs/event-dispatcher.ts';
 
 export interface Jobs {
   readonly purger: Purger;
@@ -26,6 +27,7 @@ export interface JobDeps {
   readonly breakerEnabled: boolean;
   readonly rangeGuard: RangeGuard;
   readonly rangeGuardEnabled: boolean;
+  readonly events: EventDispatcher;
 }
 
 /** Part of the composition root: the retention purger, and when each background loop runs. */
@@ -53,6 +55,7 @@ export function buildJobs(c: Config, d: JobDeps): Jobs {
       if (c.retention.enabled) purger.start();
       if (d.breakerEnabled) d.breaker.start();
       if (d.rangeGuardEnabled) d.rangeGuard.start();
+      if (c.webhooks.enabled) d.events.start();
     },
     async stop() {
       await d.dispatcher.stop();
@@ -60,6 +63,7 @@ export function buildJobs(c: Config, d: JobDeps): Jobs {
       await purger.stop();
       await d.breaker.stop();
       await d.rangeGuard.stop();
+      await d.events.stop();
     },
   };
 }

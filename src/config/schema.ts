@@ -176,6 +176,19 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    webhooks: Type.Object(
+      {
+        /** Deliver events from this process (every replica may: a lease keeps each event to one). */
+        enabled: Type.Boolean({ default: true }),
+        /** Endpoints may resolve to private, loopback and link-local addresses (a receiver on this network). */
+        allowPrivate: Type.Boolean({ default: false }),
+        timeoutMs: Int(500, 60_000, 10_000, 'Deadline of one event POST'),
+        intervalMs: Int(50, 60_000, 1000, 'How often due events are looked for'),
+        retryBaseSeconds: Int(1, 3600, 5, 'Mean delay before the first retry; each further retry doubles it'),
+        retryMaxSeconds: Int(10, 86_400, 3600, 'Longest delay between two retries'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     abuse: AbuseConfig,
     /** Limit on request bodies, in bytes. */
     bodyLimit: Int(1024, 1_048_576, 16_384, 'Largest accepted request body'),

@@ -31,3 +31,6 @@ const ids = new RandomPool(4096);
 
 /** `n` random bytes as hex, for ids. */
 export const randomHex = (n: number): string => ids.take(n).toString('hex');
+
+/** `n` random bytes of their own (a copy: safe to keep). */
+export const randomBytesOf = (n: number): Buffer => Buffer.from(ids.take(n));

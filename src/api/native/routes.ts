@@ -12,9 +12,12 @@ import { useSurface } from '../surface.ts';
 import { NATIVE_SURFACE } from './errors.ts';
 import { presentService, presentState, presentVerification } from './present.ts';
 import * as S from './schemas.ts';
+import { registerWebhookRoutes } from './webhook-routes.ts';
+import type { Webhooks } from '../../core/webhooks.ts';
 
 export interface NativeDeps {
   readonly services: Services;
+  readonly webhooks: Webhooks;
   readonly verifications: Verifications;
   readonly guard: Guard;
   readonly metrics: Metrics;
@@ -32,6 +35,7 @@ export function nativeApi(deps: NativeDeps): FastifyPluginAsync {
     useSurface(scope, () => NATIVE_SURFACE);
     registerServiceRoutes(scope, deps);
     registerVerificationRoutes(scope, deps);
+    registerWebhookRoutes(scope, deps);
   };
 }
 

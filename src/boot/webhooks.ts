@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import type { KeyRing } from '../core/keyring.ts';
+import type { WebhookStore } from '../core/ports/webhooks.ts';
+import { openSecrets } from '../core/webhooks.ts';
+import { EventDispatcher } from '../jobs/event-dispatcher.ts';
+import { webhookPoster } from '../webhooks/poster.ts';
+
+const DAY = 86_400_000;
+
+/** Part of the composition root: the delivery of webhook events. */
+export function buildEventDispatcher(
+  c: Config,
+  d: { store: WebhookStore; keys: KeyRing; clock: Clock; log: Logger; version: string },
+): EventDispatcher {
+  const w = c.webhooks;
+  return new EventDispatcher({
+    store: d.store,
+    clock: d.clock,
+    poster: webhookPoster({
+      timeoutMs: w.timeoutMs,
+      maxResponseBytes: 64 * 1024,
+      allowPrivate: w.allowPrivate,
+      userAgent: `otpd/${d.version} (webhooks)`,
+    }),
+    secrets: (serviceId, sealed) => openSecrets(d.keys, serviceId, sealed),
+    options: {
+      intervalMs: w.intervalMs,
+      leaseMs: w.timeoutMs * 3,
+      batch: 50,
+      baseDelayMs: w.retryBaseSeconds * 1000,
+      maxDelayMs: w.retryMaxSeconds * 1000,
+      giveUpAfterMs: DAY,
+      disableAfterMs: DAY,
+      expiryEveryMs: Math.max(1000, w.intervalMs),
+    },
+    events: {
+      delivered: (e) => d.log.debug({ event: e.id, type: e.type, service: e.serviceId }, 'webhook delivered'),
+      failed: (e, error, givenUp) =>
+        d.log.warn(
+          { event: e.id, type: e.type, service: e.serviceId, attempt: e.attempt, error, givenUp },
+          'webhook failed',
+        ),
+      error: (err) => d.log.error({ err }, 'webhook delivery failed'),
+    },
+  });
+}

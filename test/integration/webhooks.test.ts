@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Webhook } from 'standardwebhooks';
+import { startAndRead } from '../helpers/native.ts';
+import { signedHeaders, startReceiver, type Receiver } from '../helpers/receiver.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+// Delivery is stepped by the test (OTPD_WEBHOOKS=false stops the background loop), so every run
+// sees the same events in the same order; the receiver is real, on loopback (which the operator
+// allows here).
+const ENV = { OTPD_WEBHOOKS: 'false', OTPD_WEBHOOKS_ALLOW_PRIVATE: 'true', OTPD_WEBHOOK_RETRY_BASE_SECONDS: '1' };
+
+let s: TestServer;
+let receiver: Receiver;
+before(async () => {
+  s = await startTestServer(ENV);
+  receiver = await startReceiver();
+});
+after(async () => {
+  await s.close();
+  await receiver.close();
+});
+
+async function serviceWithWebhook(url: string): Promise<{ service: string; secret: string }> {
+  const created = await s.post('/v1/services', { friendlyName: 'Shop' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const hook = await s.request('PUT', `/v1/services/${created.body.id}/webhook`, { url });
+  assert.equal(hook.status, 200, JSON.stringify(hook.body));
+  assert.match(hook.body.secret, /^whsec_[A-Za-z0-9+/]{32}$/);
+  return { service: created.body.id, secret: hook.body.secret };
+}
+
+/** Delivers messages and steps event delivery until `n` events reached the receiver. */
+async function delivered(n: number, to = receiver) {
+  for (let i = 0; i < 50 && to.received.length < n; i++) {
+    await s.server.dispatcher.tick();
+    await s.server.dispatcher.idle();
+    await s.server.events.step();
+  }
+  assert.equal(to.received.length, n, 'events received');
+  return to.received.map((r) => ({ ...r, event: JSON.parse(r.body) }));
+}
+
+test('events are signed per Standard Webhooks; the library refuses a wrong secret, tampering, replay', async () => {
+  const { service, secret } = await serviceWithWebhook(receiver.url);
+  const to = '+34629255801';
+  const { id, code } = await startAndRead(s, to, { service });
+  const check = await s.post('/v1/verifications/check', { id, code });
+  assert.equal(check.body.status, 'approved');
+  const got = await delivered(2);
+  assert.deepEqual(
+    got.map((g) => g.event.type),
+    ['message.sent', 'verification.approved'],
+    'in order within the verification',
+  );
+  const wh = new Webhook(secret);
+  for (const g of got) {
+    const verified = wh.verify(g.body, signedHeaders(g)) as { type: string; data: Record<string, unknown> };
+    assert.equal(verified.data.verification, id);
+    assert.equal(verified.data.service, service);
+    assert.equal(verified.data.to, '+3462*****01');
+    assert.ok(!g.body.includes(to) && !g.body.includes(code), 'no full number and no code');
+    assert.match(String(g.headers['webhook-id']), /^evt_[0-9a-f]{32}$/);
+  }
+  assert.equal(got[1]!.event.data.checks, 1);
+  const first = got[0]!;
+  assert.throws(() =>
+    new Webhook(`whsec_${Buffer.alloc(24, 7).toString('base64')}`).verify(first.body, signedHeaders(first)),
+  );
+  assert.throws(() => wh.verify(first.body.replace('message.sent', 'message.delivered'), signedHeaders(first)));
+  const old = { ...signedHeaders(first), 'webhook-timestamp': String(Math.floor(Date.now() / 1000) - 3600) };
+  assert.throws(() => wh.verify(first.body, old), 'an old timestamp is refused');
+  const status = await s.request('GET', `/v1/services/${service}/webhook`);
+  assert.deepEqual([status.body.enabled, status.body.backlog, status.body.lastError], [true, 0, null]);
+  assert.ok(status.body.lastSuccessAt);
+  assert.equal(status.body.secret, undefined, 'the secret is shown once');
+  receiver.received.length = 0;
+});
+
+test('a rotated secret signs beside the previous one until the next rotation', async () => {
+  const { service, secret: old } = await serviceWithWebhook(receiver.url);
+  const rotated = await s.post(`/v1/services/${service}/webhook/rotate`, {});
+  assert.equal(rotated.status, 200);
+  assert.equal(rotated.body.secrets, 2);
+  const { id } = await startAndRead(s, '+34629255802', { service });
+  await s.post(`/v1/verifications/${id}/cancel`, {});
+  const got = await delivered(2);
+  for (const g of got) {
+    new Webhook(old).verify(g.body, signedHeaders(g));
+    new Webhook(rotated.body.secret).verify(g.body, signedHeaders(g));
+  }
+  assert.deepEqual(
+    got.map((g) => g.event.type),
+    ['message.sent', 'verification.canceled'],
+  );
+  receiver.received.length = 0;
+});
+
+test('a receiver that is down gets every event once it is back; its failures are in the status', async () => {
+  const later = await startReceiver();
+  const port = later.port;
+  await later.close();
+  const { service, secret } = await serviceWithWebhook(`http://127.0.0.1:${port}/hooks/otpd`);
+  const { id, code } = await startAndRead(s, '+34629255803', { service });
+  await s.post('/v1/verifications/check', { id, code });
+  await s.server.dispatcher.tick();
+  await s.server.dispatcher.idle();
+  await s.server.events.step();
+  const down = await s.request('GET', `/v1/services/${service}/webhook`);
+  assert.equal(down.body.backlog, 2);
+  assert.match(down.body.lastError, /ECONNREFUSED/);
+  assert.ok(down.body.failingSince);
+  const back = await startReceiver(port);
+  try {
+    // Past the first retry (at most 1 s), within the 5 minutes a receiver accepts a timestamp.
+    s.clock.advance(2000);
+    const got = await delivered(2, back);
+    assert.deepEqual(
+      got.map((g) => g.event.type),
+      ['message.sent', 'verification.approved'],
+    );
+    for (const g of got) new Webhook(secret).verify(g.body, signedHeaders(g));
+    const up = await s.request('GET', `/v1/services/${service}/webhook`);
+    assert.deepEqual([up.body.backlog, up.body.failingSince], [0, null]);
+  } finally {
+    await back.close();
+  }
+});
+
+test('webhook settings: bad URLs and private addresses are 400; another tenant sees nothing', async () => {
+  const created = await s.post('/v1/services', { friendlyName: 'Other' });
+  const path = `/v1/services/${created.body.id}/webhook`;
+  for (const url of ['ftp://example.com/x', 'not a url', 'https://user:pw@example.com/']) {
+    const r = await s.request('PUT', path, { url });
+    assert.equal(r.status, 400, url);
+    assert.equal(r.body.code, 'INVALID_ARGUMENT');
+  }
+  assert.equal((await s.request('GET', path)).status, 404);
+  const other = await s.createKey({ clientId: 'tenant-b' });
+  const put = await s.request('PUT', path, { url: receiver.url }, { key: other.secret });
+  assert.equal(put.status, 404, "another tenant's service");
+});
