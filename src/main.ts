@@ -20,7 +20,7 @@ import { openStore } from './store/from-config.ts';
 import { buildAbuse } from './boot/abuse.ts';
 import { buildApi, listen } from './boot/api.ts';
 import { buildDelivery } from './boot/delivery.ts';
-import { buildEventDispatcher } from './boot/webhooks.ts';
+import { buildEventDispatcher, refusalEvents } from './boot/webhooks.ts';
 import type { EventDispatcher } from './jobs/event-dispatcher.ts';
 import { buildJobs } from './boot/jobs.ts';
 import { ensureKeys } from './boot/keys.ts';
@@ -95,6 +95,7 @@ async function assemble(
     onQueued: () => delivery.dispatcher.wake(),
     backlog: delivery.backlog,
     onBackpressure: () => metrics.backpressure.inc(),
+    onRefused: refusalEvents(store, log),
   });
   const app = await buildApi(c, {
     verifier,

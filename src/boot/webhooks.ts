@@ -4,6 +4,8 @@ import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/keyring.ts';
 import type { WebhookStore } from '../core/ports/webhooks.ts';
 import { openSecrets } from '../core/webhooks.ts';
+import { randomHex } from '../core/random.ts';
+import type { Refusal } from '../core/verification.ts';
 import { EventDispatcher } from '../jobs/event-dispatcher.ts';
 import { webhookPoster } from '../webhooks/poster.ts';
 
@@ -45,4 +47,18 @@ export function buildEventDispatcher(
       error: (err) => d.log.error({ err }, 'webhook delivery failed'),
     },
   });
+}
+
+/**
+ * fraud.refused: a refusal changes no state, so it is written on its own, after the answer was
+ * decided (and only for services with a webhook: the store checks). A failed write is logged.
+ */
+export function refusalEvents(store: WebhookStore, log: Logger): (r: Refusal) => void {
+  return (r) => {
+    const payload = JSON.stringify({ to: r.maskedTo, channel: r.channel, defence: r.defence, at: r.at });
+    const e = { id: `evt_${randomHex(16)}`, clientId: r.clientId, serviceId: r.serviceId, verificationId: null };
+    store
+      .recordEvent({ ...e, type: 'fraud.refused', payload, at: r.at })
+      .catch((err: unknown) => log.error({ err }, 'fraud.refused event not recorded'));
+  };
 }

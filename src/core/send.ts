@@ -1,6 +1,8 @@
+import type { Admitted } from './admission.ts';
 import type { Channel } from './channel.ts';
+import type { CodeMac } from './keyring.ts';
 import type { ChallengeSolution } from './fraud/challenge.ts';
-import type { MessageTemplate } from './message.ts';
+import type { MessageTemplate, RenderedMessage } from './message.ts';
 import type { Policy } from './policy.ts';
 import type { PhoneInfo } from './ports/phone.ts';
 import type { RateTake } from './ports/rate-limiter.ts';
@@ -92,4 +94,45 @@ export interface Recipient {
 export interface SendCodeResult {
   readonly authenticationId: string;
   readonly test: boolean;
+}
+
+// The Verifier's own records of a send in progress.
+
+export interface Refusal {
+  readonly clientId: string;
+  readonly serviceId: string;
+  readonly channel: Channel;
+  readonly maskedTo: string;
+  /** The defence that refused (an abuse reason such as `velocity_prefix`). */
+  readonly defence: string;
+  readonly at: number;
+}
+
+/** One send as admission let it through: what its store operations (a resend's too) share. */
+export interface Send {
+  readonly clientId: string;
+  readonly spec: SendSpec;
+  readonly ctx: SendContext;
+  readonly policy: Policy;
+  readonly to: Recipient;
+  readonly test: boolean;
+  readonly phoneIndex: Buffer;
+  readonly admitted: Admitted;
+  readonly now: number;
+}
+
+/** What a stored row holds beyond the send's shared facts. */
+export interface Row {
+  readonly id: string;
+  readonly mac: CodeMac;
+  readonly expiresAt: number;
+  readonly locale: string | undefined;
+  readonly codeSealed?: Buffer | undefined;
+  readonly resendOf?: string | undefined;
+}
+
+export interface Text {
+  readonly rendered: RenderedMessage;
+  readonly segments: number;
+  readonly costMicros: number;
 }

@@ -1,8 +1,19 @@
-import type { Recipient, SendCodeInput, SendCodeResult, SendContext, SendSpec, SentCode } from './send.ts';
+import type {
+  Recipient,
+  Refusal,
+  Row,
+  Send,
+  SendCodeInput,
+  SendCodeResult,
+  SendContext,
+  SendSpec,
+  SentCode,
+  Text,
+} from './send.ts';
 import type { Clock } from './clock.ts';
-import { packMessage, type MessageTemplate, type RenderedMessage } from './message.ts';
+import { packMessage, type MessageTemplate } from './message.ts';
 import type { Channel } from './channel.ts';
-import { maskEmail, normalizeEmail } from './email.ts';
+import { maskEmail, maskRecipient, normalizeEmail } from './email.ts';
 import { generateCode, maskPhone, normalizeCode, type RandomInt } from './codes.ts';
 import { OtpdError } from './errors.ts';
 import type { CodeMac, KeyRing } from './keyring.ts';
@@ -51,40 +62,13 @@ export interface VerifierDeps {
   readonly onBackpressure?: () => void;
   /** Proofs of work offered instead of a range throttle's refusal, to surfaces that accept them. */
   readonly challenges?: ProofOfWork;
+  /** A defence refused a send (the fraud.refused event of the service's webhook). */
+  readonly onRefused?: (r: Refusal) => void;
   /** Expected cost of a message in millionths of the currency (0 when no prices are configured). */
   readonly pricing?: (recipient: string, segments: number, country: string | undefined) => number;
 }
 
-export type { Recipient, SendCodeInput, SendCodeResult, SendContext, SendSpec, SentCode } from './send.ts';
-
-/** One send as admission let it through: what its store operations (a resend's too) share. */
-interface Send {
-  readonly clientId: string;
-  readonly spec: SendSpec;
-  readonly ctx: SendContext;
-  readonly policy: Policy;
-  readonly to: Recipient;
-  readonly test: boolean;
-  readonly phoneIndex: Buffer;
-  readonly admitted: Admitted;
-  readonly now: number;
-}
-
-/** What a stored row holds beyond the send's shared facts. */
-interface Row {
-  readonly id: string;
-  readonly mac: CodeMac;
-  readonly expiresAt: number;
-  readonly locale: string | undefined;
-  readonly codeSealed?: Buffer | undefined;
-  readonly resendOf?: string | undefined;
-}
-
-interface Text {
-  readonly rendered: RenderedMessage;
-  readonly segments: number;
-  readonly costMicros: number;
-}
+export type { Recipient, Refusal, SendCodeInput, SendCodeResult, SendContext, SendSpec, SentCode } from './send.ts';
 
 /** A resend's row holds no code: its verification's MAC is the one checked. */
 const NO_MAC: CodeMac = { mac: Buffer.alloc(0), keyId: '' };
@@ -116,6 +100,23 @@ export class Verifier {
    * send-code is its simplest case.
    */
   async send(clientId: string, spec: SendSpec, ctx: SendContext = {}): Promise<SentCode> {
+    try {
+      return await this.#send(clientId, spec, ctx);
+    } catch (err) {
+      if (err instanceof OtpdError && err.defence && spec.serviceId && this.#d.onRefused)
+        this.#d.onRefused({
+          clientId,
+          serviceId: spec.serviceId,
+          channel: spec.channel,
+          maskedTo: spec.recipient?.masked ?? maskRecipient(spec.to),
+          defence: err.defence,
+          at: this.#d.clock.now(),
+        });
+      throw err;
+    }
+  }
+
+  async #send(clientId: string, spec: SendSpec, ctx: SendContext): Promise<SentCode> {
     const policy = spec.policy ?? this.#d.policy;
     const to = spec.recipient ?? this.recipient(spec.channel, spec.to);
     const testCode = spec.channel === 'sms' ? policy.testNumbers.get(spec.to) : undefined;

@@ -8,7 +8,13 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 // Delivery is stepped by the test (OTPD_WEBHOOKS=false stops the background loop), so every run
 // sees the same events in the same order; the receiver is real, on loopback (which the operator
 // allows here).
-const ENV = { OTPD_WEBHOOKS: 'false', OTPD_WEBHOOKS_ALLOW_PRIVATE: 'true', OTPD_WEBHOOK_RETRY_BASE_SECONDS: '1' };
+const BLOCKED = '+34629255899';
+const ENV = {
+  OTPD_BLOCKED_NUMBERS: BLOCKED,
+  OTPD_WEBHOOKS: 'false',
+  OTPD_WEBHOOKS_ALLOW_PRIVATE: 'true',
+  OTPD_WEBHOOK_RETRY_BASE_SECONDS: '1',
+};
 
 let s: TestServer;
 let receiver: Receiver;
@@ -125,6 +131,21 @@ test('a receiver that is down gets every event once it is back; its failures are
   } finally {
     await back.close();
   }
+});
+
+test('a send a defence refuses is a fraud.refused event naming the defence', async () => {
+  const { service, secret } = await serviceWithWebhook(receiver.url);
+  const refused = await s.post('/v1/verifications', { service, to: BLOCKED });
+  assert.equal(refused.status, 403, JSON.stringify(refused.body));
+  const [g] = await delivered(1);
+  new Webhook(secret).verify(g!.body, signedHeaders(g!));
+  assert.equal(g!.event.type, 'fraud.refused');
+  assert.deepEqual(
+    [g!.event.data.defence, g!.event.data.to, g!.event.data.service],
+    ['block_list', '+3462*****99', service],
+  );
+  assert.ok(!g!.body.includes(BLOCKED));
+  receiver.received.length = 0;
 });
 
 test('webhook settings: bad URLs and private addresses are 400; another tenant sees nothing', async () => {
