@@ -11,20 +11,22 @@ export interface Receiver {
   readonly url: string;
   readonly port: number;
   readonly received: Received[];
-  /** The status it answers with from now on. */
-  answer(status: number): void;
+  /** The status it answers with from now on, after `delayMs`. */
+  answer(status: number, delayMs?: number): void;
   close(): Promise<void>;
 }
 
 export async function startReceiver(port = 0, path = '/hooks/otpd'): Promise<Receiver> {
   const received: Received[] = [];
   let status = 204;
+  let delay = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(status).end();
+      const answer = status;
+      setTimeout(() => res.writeHead(answer).end(), delay);
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -33,8 +35,9 @@ export async function startReceiver(port = 0, path = '/hooks/otpd'): Promise<Rec
     url: `http://127.0.0.1:${actual}${path}`,
     port: actual,
     received,
-    answer: (s) => {
+    answer: (s, delayMs = 0) => {
       status = s;
+      delay = delayMs;
     },
     close: () =>
       new Promise((resolve) => {
