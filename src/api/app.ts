@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { Webhooks } from '../core/webhooks.ts';
+import { webhookDocs } from './native/webhook-docs.ts';
 import type { Socket } from 'node:net';
 import { OtpdError } from '../core/errors.ts';
 import type { Verifier } from '../core/verification.ts';
@@ -225,8 +226,12 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
 
   await app.register(swagger, {
     transform: documentResponses,
+    transformObject: (doc) =>
+      'openapiObject' in doc
+        ? ({ ...doc.openapiObject, webhooks: webhookDocs() } as typeof doc.openapiObject)
+        : doc.swaggerObject,
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0',
       info: {
         title: 'otpd',
         version: d.version,
@@ -238,6 +243,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'OTP Management', description: 'CAMARA One Time Password SMS v1, errors as `{status, code, message}`' },
         { name: 'otpd API', description: "otpd's native JSON API under /v1, errors as RFC 9457 problem details" },
+        { name: 'Webhooks', description: "Events posted to a service's webhook, signed per Standard Webhooks" },
         {
           name: 'Twilio Verify v2 (compatible)',
           description:

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { Webhook } from 'standardwebhooks';
+import { EVENT_TYPES } from '../../src/core/ports/webhooks.ts';
 import { startAndRead } from '../helpers/native.ts';
 import { signedHeaders, startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -36,6 +39,19 @@ async function serviceWithWebhook(url: string): Promise<{ service: string; secre
   return { service: created.body.id, secret: hook.body.secret };
 }
 
+/** Each received event validates against its schema in /openapi.json's webhooks section. */
+async function asDocumented(bodies: readonly { event: { type: string } }[]): Promise<void> {
+  const doc = (await s.get('/openapi.json')).body;
+  assert.deepEqual(Object.keys(doc.webhooks).sort(), [...EVENT_TYPES].sort());
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  for (const b of bodies) {
+    const schema = doc.webhooks[b.event.type].post.requestBody.content['application/json'].schema;
+    const valid = ajv.compile(schema);
+    assert.ok(valid(b.event), `${b.event.type}: ${JSON.stringify(valid.errors)}`);
+  }
+}
+
 /** Delivers messages and steps event delivery until `n` events reached the receiver. */
 async function delivered(n: number, to = receiver) {
   for (let i = 0; i < 50 && to.received.length < n; i++) {
@@ -69,6 +85,7 @@ test('events are signed per Standard Webhooks; the library refuses a wrong secre
     assert.match(String(g.headers['webhook-id']), /^evt_[0-9a-f]{32}$/);
   }
   assert.equal(got[1]!.event.data.checks, 1);
+  await asDocumented(got);
   const first = got[0]!;
   assert.throws(() =>
     new Webhook(`whsec_${Buffer.alloc(24, 7).toString('base64')}`).verify(first.body, signedHeaders(first)),
@@ -145,6 +162,7 @@ test('a send a defence refuses is a fraud.refused event naming the defence', asy
     ['block_list', '+3462*****99', service],
   );
   assert.ok(!g!.body.includes(BLOCKED));
+  await asDocumented([g!]);
   receiver.received.length = 0;
 });
 
