@@ -11,6 +11,7 @@ import { registerMessageCommands } from './messages.ts';
 import { registerAbuseCommands } from './abuse.ts';
 import { registerRetentionCommands } from './retention.ts';
 import { registerServiceCommands } from './services.ts';
+import { registerEventCommands } from './events.ts';
 
 const program = new Command('otpd').version(VERSION).description('Self-hosted phone verification server');
 
@@ -44,5 +45,6 @@ registerMessageCommands(program);
 registerAbuseCommands(program);
 registerRetentionCommands(program);
 registerServiceCommands(program);
+registerEventCommands(program);
 
 await program.parseAsync(process.argv);

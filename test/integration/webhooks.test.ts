@@ -6,7 +6,8 @@ import { Webhook } from 'standardwebhooks';
 import { EVENT_TYPES } from '../../src/core/ports/webhooks.ts';
 import { startAndRead } from '../helpers/native.ts';
 import { signedHeaders, startReceiver, type Receiver } from '../helpers/receiver.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { runOtpd } from '../helpers/process.ts';
+import { startTestServer, TEST_SECRET, type TestServer } from '../helpers/server.ts';
 
 // Delivery is stepped by the test (OTPD_WEBHOOKS=false stops the background loop), so every run
 // sees the same events in the same order; the receiver is real, on loopback (which the operator
@@ -22,7 +23,8 @@ const ENV = {
 let s: TestServer;
 let receiver: Receiver;
 before(async () => {
-  s = await startTestServer(ENV);
+  // SQLite: the CLI test below opens the same data directory.
+  s = await startTestServer(ENV, { store: 'sqlite' });
   receiver = await startReceiver();
 });
 after(async () => {
@@ -178,4 +180,36 @@ test('webhook settings: bad URLs and private addresses are 400; another tenant s
   const other = await s.createKey({ clientId: 'tenant-b' });
   const put = await s.request('PUT', path, { url: receiver.url }, { key: other.secret });
   assert.equal(put.status, 404, "another tenant's service");
+});
+
+test('otpd events replay posts past events again; otpd webhooks list shows each endpoint', async () => {
+  const { service } = await serviceWithWebhook(receiver.url);
+  const { id } = await startAndRead(s, '+34629255804', { service });
+  await s.post(`/v1/verifications/${id}/cancel`, {});
+  const first = await delivered(2);
+  receiver.received.length = 0;
+  const env = { OTPD_DATA_DIR: s.dataDir, OTPD_SECRET: TEST_SECRET };
+  const since = new Date(s.clock.now() - 60_000).toISOString();
+  const replay = await runOtpd(['events', 'replay', '--since', since, '--service', service], env);
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.equal(replay.stdout, 'replayed 2 events\n');
+  s.clock.advance(60_000);
+  const again = await delivered(2);
+  assert.deepEqual(
+    again.map((g) => g.headers['webhook-id']),
+    first.map((g) => g.headers['webhook-id']),
+    'the same events, by id, in order',
+  );
+  const list = await runOtpd(['webhooks', 'list', '--client', 'tenant-a', '--json'], env);
+  assert.equal(list.code, 0, list.stderr);
+  const endpoints = JSON.parse(list.stdout) as { serviceId: string; secrets?: unknown }[];
+  assert.ok(endpoints.some((e) => e.serviceId === service));
+  assert.ok(
+    endpoints.every((e) => e.secrets === undefined),
+    'no secret printed',
+  );
+  const bad = await runOtpd(['events', 'replay', '--since', 'yesterday'], env);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--since yesterday: give a date and time/);
+  receiver.received.length = 0;
 });
