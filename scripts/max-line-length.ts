@@ -8,7 +8,8 @@ const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclud
   encoding: 'utf8',
 })
   .split('\n')
-  .filter(Boolean);
+  // Generated (scripts/generate-client.ts); a test checks it is current instead.
+  .filter((f) => f && f !== 'packages/client/src/schema.ts');
 const long: string[] = [];
 for (const file of files) {
   let text: string;
