@@ -29,5 +29,5 @@ export async function nativeDocument(): Promise<OpenAPI3> {
 
 export async function generateSchema(): Promise<string> {
   const ast = await openapiTS(await nativeDocument(), { alphabetize: true });
-  return "// Generated from otpd's OpenAPI document by scripts/generate-client.ts: do not edit.\n" + astToString(ast);
+  return `// Generated from otpd's OpenAPI document by scripts/generate-client.ts: do not edit.\n${astToString(ast)}`;
 }

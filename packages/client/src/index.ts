@@ -59,7 +59,7 @@ export interface OtpdClientOptions {
   readonly apiKey: string;
   /** Retries of a safe request (GET, PUT, DELETE) after a network error, 429, 502, 503 or 504. @default 2 */
   readonly retries?: number;
-  /** The first retry's delay; each further one doubles it (a Retry-After answer is honoured up to 10 s). @default 250 */
+  /** The first retry's delay, doubling after (a Retry-After answer is honoured up to 10 s). @default 250 */
   readonly retryDelayMs?: number;
   readonly fetch?: typeof globalThis.fetch;
 }
@@ -75,7 +75,11 @@ const sleep = (ms: number, signal: AbortSignal | null) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    const abort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', abort, { once: true });
   });
 
 /**
@@ -149,8 +153,7 @@ export function createOtpdClient(o: OtpdClientOptions) {
     getService: (s: string, c: CallOptions = {}) => unwrap(api.GET('/v1/services/{id}', { params: id(s), ...c })),
     updateService: (s: string, body: BodyOf<'updateService'>, c: CallOptions = {}) =>
       unwrap(api.PATCH('/v1/services/{id}', { params: id(s), body, ...c })),
-    deleteService: (s: string, c: CallOptions = {}) =>
-      unwrap(api.DELETE('/v1/services/{id}', { params: id(s), ...c })),
+    deleteService: (s: string, c: CallOptions = {}) => unwrap(api.DELETE('/v1/services/{id}', { params: id(s), ...c })),
     setWebhook: (s: string, url: string, c: CallOptions = {}) =>
       unwrap(api.PUT('/v1/services/{id}/webhook', { params: id(s), body: { url }, ...c })),
     getWebhook: (s: string, c: CallOptions = {}) =>
