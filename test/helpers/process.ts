@@ -110,7 +110,7 @@ export async function spawnOtpd(
 }
 
 /** A port nothing listens on right now (another process could take it before otpd does: rare enough). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

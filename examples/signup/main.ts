@@ -1,0 +1,20 @@
+// Runs the sign-up example: OTPD_URL, OTPD_API_KEY, OTPD_SERVICE, OTPD_WEBHOOK_SECRET and PORT.
+import { createSignupApp } from './app.ts';
+
+const need = (name: string): string => {
+  const v = process.env[name];
+  if (!v) {
+    process.stderr.write(`set ${name}\n`);
+    process.exit(2);
+  }
+  return v;
+};
+
+const app = createSignupApp({
+  otpdUrl: need('OTPD_URL'),
+  apiKey: need('OTPD_API_KEY'),
+  service: need('OTPD_SERVICE'),
+  webhookSecret: need('OTPD_WEBHOOK_SECRET'),
+});
+const port = Number(process.env.PORT ?? 3000);
+app.listen(port, '127.0.0.1', () => process.stdout.write(`signup example on http://127.0.0.1:${port}\n`));
