@@ -1,4 +1,4 @@
-// Runs the sign-up example: OTPD_URL, OTPD_API_KEY, OTPD_SERVICE, OTPD_WEBHOOK_SECRET and PORT.
+// Runs the sign-up example: SIGNUP_OTPD_URL, SIGNUP_API_KEY, SIGNUP_SERVICE, SIGNUP_WEBHOOK_SECRET and PORT.
 import { createSignupApp } from './app.ts';
 
 const need = (name: string): string => {
@@ -11,10 +11,10 @@ const need = (name: string): string => {
 };
 
 const app = createSignupApp({
-  otpdUrl: need('OTPD_URL'),
-  apiKey: need('OTPD_API_KEY'),
-  service: need('OTPD_SERVICE'),
-  webhookSecret: need('OTPD_WEBHOOK_SECRET'),
+  otpdUrl: need('SIGNUP_OTPD_URL'),
+  apiKey: need('SIGNUP_API_KEY'),
+  service: need('SIGNUP_SERVICE'),
+  webhookSecret: need('SIGNUP_WEBHOOK_SECRET'),
 });
 const port = Number(process.env.PORT ?? 3000);
 app.listen(port, '127.0.0.1', () => process.stdout.write(`signup example on http://127.0.0.1:${port}\n`));

@@ -23,10 +23,10 @@ before(async () => {
   example = spawn(process.execPath, ['--conditions=otpd-source', MAIN], {
     env: {
       ...process.env,
-      OTPD_URL: s.url,
-      OTPD_API_KEY: s.key,
-      OTPD_SERVICE: service,
-      OTPD_WEBHOOK_SECRET: hook.body.secret,
+      SIGNUP_OTPD_URL: s.url,
+      SIGNUP_API_KEY: s.key,
+      SIGNUP_SERVICE: service,
+      SIGNUP_WEBHOOK_SECRET: hook.body.secret,
       PORT: String(port),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
