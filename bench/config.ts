@@ -59,6 +59,8 @@ export const cfg = Object.freeze({
   scale: scale(),
   /** Open-loop validate-code rate of the scale comparison, per second. */
   scaleRate: num('BENCH_SCALE_RATE', 250),
+  /** Webhooks on and off (SQLite): BENCH_WEBHOOKS=0 skips it. */
+  webhooks: process.env.BENCH_WEBHOOKS !== '0',
 });
 
 export const log = (s: string): void => {

@@ -10,12 +10,15 @@ import { measure, type PhaseResult } from './measure.ts';
 import { freshStore, withOtpd, type OtpdSet, type Shared } from './otpd-set.ts';
 import { NATIVE_START, nativeCheckPhase, nativeStartPhase, pool, poolFor, sendPhase, validatePhase } from './phases.ts';
 import { scalePhases } from './scale.ts';
+import { webhookPhases } from './webhooks.ts';
 import type { Verification } from './pool.ts';
 
 /** Every target's phases in turn; the servers of each part are stopped before the next starts. */
 export async function runTarget(s: Shared, id: TargetId): Promise<PhaseResult[]> {
   log(`\n## ${TARGET_LABEL[id]}`);
   const results = await withOtpd(s, id, `otpd-${id}`, freshStore(s, id), (set) => devOutboxPhases(s, set));
+  // Webhooks on and off: on SQLite, the default store, in sets of their own.
+  if (id === 'sqlite' && cfg.webhooks) results.push(...(await webhookPhases(s)));
   results.push(...(await httpPhases(s, id)));
   if (id === 'sqlite' && cfg.scale > 0) results.push(...(await scalePhases(s)));
   return results;

@@ -23,6 +23,7 @@
  *   BENCH_HTTP_DRAIN        seconds an HTTP-provider phase waits for its backlog (default 10)
  *   BENCH_SCALE             stored verifications at the large end of the scale phase (default 10000000; 0: skip)
  *   BENCH_SCALE_RATE        validate-code per second in the scale phase (default 1000)
+ *   BENCH_WEBHOOKS          0 skips the webhooks on/off comparison (SQLite)
  *   BENCH_PROFILE=1         run every server with --cpu-prof into .bench/prof; each measured window is
  *                           summarised with scripts/profile-summary.ts into .bench/prof/summary.txt
  * Other OTPD_* variables in the environment reach every otpd (the bench's own settings win).
