@@ -200,6 +200,22 @@ export function webhooksContract(name: string, h: StoreHarness): void {
     assert.equal(await s.announceExpired(T + 30 * MIN), 1, 'the later one when its time comes');
   });
 
+  withStore('retention: settled events past the cutoff are purged; pending ones are kept', async (s) => {
+    await endpoint(s);
+    for (const phone of ['p1', 'p2']) {
+      const x = v({ phone });
+      await s.createVerification(x, LIMITS);
+      await s.closeVerification('client-a', x.id, 'cancelled', T + 1);
+    }
+    const [first] = await claimAll(s, T + 2);
+    await s.completeEvent(first!, ok(first!, T + 3), DAY);
+    await s.purge(T + DAY, 10);
+    assert.equal(await s.replayEvents({ since: T }, T + DAY), 0, 'the delivered event is gone');
+    const left = await claimAll(s, T + DAY + 30_000);
+    assert.equal(left.length, 1, 'the pending one is still owed');
+    assert.notEqual(left[0]!.id, first!.id);
+  });
+
   withPair('events: claims on two handles never hand out one event twice', async (a, b) => {
     await endpoint(a);
     for (let i = 0; i < 12; i++) {

@@ -62,8 +62,18 @@ async function purge(pool: pg.Pool, cutoff: number, batch: number): Promise<Purg
     text: 'DELETE FROM message_receipts WHERE received_at < $1',
     values: [cutoff],
   });
+  // Settled events past retention (a pending one is still owed), a batch at a time.
+  await drain(pool, 'otpd_purge_events', PURGE_EVENTS, cutoff, batch);
   return { verifications, messages, devMessages };
 }
+
+const PURGE_EVENTS = `
+  WITH gone AS (
+    DELETE FROM events WHERE seq IN (
+      SELECT seq FROM events WHERE created_at < $1 AND status <> 'pending' LIMIT $2 FOR UPDATE SKIP LOCKED
+    ) RETURNING 1
+  )
+  SELECT count(*)::int AS n FROM gone`;
 
 const STATS = `
   SELECT day, client_id, metric, SUM(count)::bigint AS count FROM (

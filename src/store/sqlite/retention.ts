@@ -33,6 +33,9 @@ export function retentionWrites(db: Database.Database) {
     ),
     // A budget whose time is long past holds no information: it is as full as a key never used.
     deleteRates: p('DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE tat < ? LIMIT ?)'),
+    // Events past retention that are settled (delivered or given up): a pending one is still owed.
+    deleteEvents: p(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < ?
+      AND status <> 'pending' LIMIT ?)`),
     deleteReceipts: p(`DELETE FROM message_receipts WHERE (gateway, provider_message_id) IN
       (SELECT gateway, provider_message_id FROM message_receipts WHERE received_at < ? LIMIT ?)`),
   };
@@ -51,6 +54,7 @@ export function retentionWrites(db: Database.Database) {
     purgeDevMessages: (cutoff: number, batch: number): number => q.deleteDev.run(cutoff, batch).changes,
     purgeReceipts: (cutoff: number, batch: number): number => q.deleteReceipts.run(cutoff, batch).changes,
     purgeRates: (cutoff: number, batch: number): number => q.deleteRates.run(cutoff, batch).changes,
+    purgeEvents: (cutoff: number, batch: number): number => q.deleteEvents.run(cutoff, batch).changes,
   };
 }
 

@@ -125,13 +125,14 @@ export class SqliteStore {
 
   /** Each table is drained in batches of its own write, so a purge never holds the write lock for long. */
   async purge(cutoff: number, batch: number): Promise<PurgeResult> {
-    const drain = (op: `purge${'Verifications' | 'Messages' | 'DevMessages' | 'Receipts' | 'Rates'}`) =>
+    const drain = (op: `purge${'Verifications' | 'Messages' | 'DevMessages' | 'Receipts' | 'Rates' | 'Events'}`) =>
       drainBatches(batch, () => this.#submit({ op, args: [cutoff, batch] }));
     const verifications = await drain('purgeVerifications');
     const messages = await drain('purgeMessages');
     const devMessages = await drain('purgeDevMessages');
     await drain('purgeReceipts');
     await drain('purgeRates');
+    await drain('purgeEvents');
     return { verifications, messages, devMessages };
   }
 
