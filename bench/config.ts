@@ -61,6 +61,8 @@ export const cfg = Object.freeze({
   scaleRate: num('BENCH_SCALE_RATE', 250),
   /** Webhooks on and off (SQLite): BENCH_WEBHOOKS=0 skips it. */
   webhooks: process.env.BENCH_WEBHOOKS !== '0',
+  /** BENCH_ONLY=webhooks: only the webhooks comparison (quick checks of that cost). */
+  onlyWebhooks: process.env.BENCH_ONLY === 'webhooks',
 });
 
 export const log = (s: string): void => {

@@ -16,6 +16,7 @@ import type { Verification } from './pool.ts';
 /** Every target's phases in turn; the servers of each part are stopped before the next starts. */
 export async function runTarget(s: Shared, id: TargetId): Promise<PhaseResult[]> {
   log(`\n## ${TARGET_LABEL[id]}`);
+  if (cfg.onlyWebhooks) return id === 'sqlite' ? webhookPhases(s) : [];
   const results = await withOtpd(s, id, `otpd-${id}`, freshStore(s, id), (set) => devOutboxPhases(s, set));
   // Webhooks on and off: on SQLite, the default store, in sets of their own.
   if (id === 'sqlite' && cfg.webhooks) results.push(...(await webhookPhases(s)));

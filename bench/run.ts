@@ -24,6 +24,7 @@
  *   BENCH_SCALE             stored verifications at the large end of the scale phase (default 10000000; 0: skip)
  *   BENCH_SCALE_RATE        validate-code per second in the scale phase (default 1000)
  *   BENCH_WEBHOOKS          0 skips the webhooks on/off comparison (SQLite)
+ *   BENCH_ONLY              webhooks: that comparison alone
  *   BENCH_PROFILE=1         run every server with --cpu-prof into .bench/prof; each measured window is
  *                           summarised with scripts/profile-summary.ts into .bench/prof/summary.txt
  * Other OTPD_* variables in the environment reach every otpd (the bench's own settings win).
@@ -200,7 +201,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(OUT, 'last.json'), `${JSON.stringify(json, null, 2)}\n`);
   log('results: .bench/last.json');
-  await fraudBench(log);
+  if (!cfg.onlyWebhooks) await fraudBench(log);
   if (warnings.length) log(`\n${loud('CAVEATS', warnings)}`);
   if (invalid.length) {
     process.stderr.write(`\n${loud('BENCHMARK RUN INVALID', invalid)}\n`);
