@@ -32,8 +32,8 @@ after(async () => {
   await receiver.close();
 });
 
-async function serviceWithWebhook(url: string): Promise<{ service: string; secret: string }> {
-  const created = await s.post('/v1/services', { friendlyName: 'Shop' });
+async function serviceWithWebhook(url: string, settings = {}): Promise<{ service: string; secret: string }> {
+  const created = await s.post('/v1/services', { friendlyName: 'Shop', ...settings });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const hook = await s.request('PUT', `/v1/services/${created.body.id}/webhook`, { url });
   assert.equal(hook.status, 200, JSON.stringify(hook.body));
@@ -165,6 +165,32 @@ test('a send a defence refuses is a fraud.refused event naming the defence', asy
   );
   assert.ok(!g!.body.includes(BLOCKED));
   await asDocumented([g!]);
+  receiver.received.length = 0;
+});
+
+test('every check wrong is verification.max_attempts; a code left unused is verification.expired', async () => {
+  // Codes valid for 30 s: the expiry passes on the server's clock while the event's timestamp stays
+  // within the 5 minutes a receiver accepts.
+  const { service, secret } = await serviceWithWebhook(receiver.url, { ttlSeconds: 30 });
+  const failed = await startAndRead(s, '+34629255805', { service });
+  const wrong = failed.code === '000000' ? '111111' : '000000';
+  for (let i = 0; i < 3; i++) await s.post('/v1/verifications/check', { id: failed.id, code: wrong });
+  assert.equal((await s.get(`/v1/verifications/${failed.id}`)).body.status, 'failed');
+  const unused = await startAndRead(s, '+34629255806', { service });
+  s.clock.advance(31_000);
+  const got = await delivered(4);
+  for (const g of got) new Webhook(secret).verify(g.body, signedHeaders(g));
+  const types = got.map((g) => `${g.event.type} ${g.event.data.verification}`).sort();
+  assert.deepEqual(
+    types,
+    [
+      `message.sent ${failed.id}`,
+      `message.sent ${unused.id}`,
+      `verification.expired ${unused.id}`,
+      `verification.max_attempts ${failed.id}`,
+    ].sort(),
+  );
+  await asDocumented(got);
   receiver.received.length = 0;
 });
 
