@@ -48,9 +48,8 @@ export interface EndpointStatus extends WebhookEndpoint {
   readonly backlog: number;
 }
 
-/** An event handed to the delivery job, with where it goes. */
-export interface ClaimedEvent {
-  readonly seq: number;
+/** What every event is: its id (the `webhook-id`), whose it is, and its data. */
+export interface EventFields {
   readonly id: string;
   readonly clientId: string;
   readonly serviceId: string;
@@ -58,6 +57,11 @@ export interface ClaimedEvent {
   readonly type: EventType;
   /** The event's data as the store wrote it (JSON). */
   readonly payload: string;
+}
+
+/** An event handed to the delivery job, with where it goes. */
+export interface ClaimedEvent extends EventFields {
+  readonly seq: number;
   readonly createdAt: number;
   /** This attempt's number, from 1. */
   readonly attempt: number;
@@ -75,13 +79,7 @@ export type EventOutcome =
       readonly retryAt: number | null;
     };
 
-export interface NewEvent {
-  readonly id: string;
-  readonly clientId: string;
-  readonly serviceId: string;
-  readonly verificationId: string | null;
-  readonly type: EventType;
-  readonly payload: string;
+export interface NewEvent extends EventFields {
   readonly at: number;
 }
 
