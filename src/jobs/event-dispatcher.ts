@@ -1,17 +1,6 @@
 import type { Clock } from '../core/clock.ts';
-import type { ClaimedEvent, WebhookStore } from '../core/ports/webhooks.ts';
+import type { ClaimedEvent, EventPoster, WebhookStore } from '../core/ports/webhooks.ts';
 import { JobLoop } from './loop.ts';
-
-/** One signed POST of an event (webhooks/poster.ts). */
-export interface EventPoster {
-  post(r: {
-    url: string;
-    id: string;
-    timestamp: Date;
-    body: string;
-    secrets: readonly string[];
-  }): Promise<{ ok: true } | { ok: false; error: string }>;
-}
 
 export interface EventDispatcherOptions {
   readonly intervalMs: number;

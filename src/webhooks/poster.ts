@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { isPrivateAddress } from '../core/webhooks.ts';
-import type { EventPoster } from '../jobs/event-dispatcher.ts';
+import type { EventPoster } from '../core/ports/webhooks.ts';
 
 export interface PosterOptions {
   /** The whole exchange, connect to last byte read. */

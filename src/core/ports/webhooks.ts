@@ -121,3 +121,14 @@ export interface WebhookStore {
   /** Delivered and abandoned events since `since` go out again, now; returns how many. */
   replayEvents(f: ReplayFilter, now: number): Promise<number>;
 }
+
+/** One signed POST of an event to its endpoint (webhooks/poster.ts). */
+export interface EventPoster {
+  post(r: {
+    url: string;
+    id: string;
+    timestamp: Date;
+    body: string;
+    secrets: readonly string[];
+  }): Promise<{ ok: true } | { ok: false; error: string }>;
+}
