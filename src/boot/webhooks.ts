@@ -26,7 +26,7 @@ export function buildEventDispatcher(
       allowPrivate: w.allowPrivate,
       userAgent: `otpd/${d.version} (webhooks)`,
     }),
-    secrets: (serviceId, sealed) => openSecrets(d.keys, serviceId, sealed),
+    secrets: openedSecrets(d.keys),
     options: {
       intervalMs: w.intervalMs,
       leaseMs: w.timeoutMs * 3,
@@ -47,6 +47,19 @@ export function buildEventDispatcher(
       error: (err) => d.log.error({ err }, 'webhook delivery failed'),
     },
   });
+}
+
+/** Each endpoint's secrets opened once per sealed value (a rotation seals a new one). */
+function openedSecrets(keys: KeyRing): (serviceId: string, sealed: Buffer) => string[] {
+  const opened = new Map<string, { sealed: Buffer; secrets: string[] }>();
+  return (serviceId, sealed) => {
+    const hit = opened.get(serviceId);
+    if (hit?.sealed.equals(sealed)) return hit.secrets;
+    if (opened.size > 10_000) opened.clear();
+    const secrets = openSecrets(keys, serviceId, sealed);
+    opened.set(serviceId, { sealed, secrets });
+    return secrets;
+  };
 }
 
 /**

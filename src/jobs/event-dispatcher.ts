@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import type { ClaimedEvent, EventPoster, WebhookStore } from '../core/ports/webhooks.ts';
+import type { ClaimedEvent, EventOutcome, EventPoster, WebhookStore } from '../core/ports/webhooks.ts';
 import { JobLoop } from './loop.ts';
 
 export interface EventDispatcherOptions {
@@ -90,12 +90,19 @@ export class EventDispatcher {
       this.#nextSweep = now + o.expiryEveryMs;
     }
     const batch = await store.claimEvents(now, o.leaseMs, o.batch);
-    await Promise.all(batch.map((e) => this.#deliver(e)));
+    if (batch.length === 0) return false;
+    // Posted side by side, their outcomes recorded in one store operation.
+    const done = await Promise.all(batch.map(async (e) => ({ e, outcome: await this.#post(e) })));
+    await store.completeEvents(done, o.disableAfterMs);
+    for (const { e, outcome } of done) {
+      if (outcome.ok) this.#d.events.delivered(e);
+      else this.#d.events.failed(e, outcome.error, outcome.retryAt === null);
+    }
     return batch.length === o.batch;
   }
 
-  async #deliver(e: ClaimedEvent): Promise<void> {
-    const { store, clock, poster, options: o, events } = this.#d;
+  async #post(e: ClaimedEvent): Promise<EventOutcome> {
+    const { clock, poster } = this.#d;
     let result: { ok: true } | { ok: false; error: string };
     try {
       const secrets = this.#d.secrets(e.serviceId, e.secrets);
@@ -110,14 +117,8 @@ export class EventDispatcher {
       result = { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
     const at = clock.now();
-    if (result.ok) {
-      await store.completeEvent(e, { ok: true, at }, o.disableAfterMs);
-      events.delivered(e);
-      return;
-    }
-    const retryAt = this.retryAt(e, at);
-    await store.completeEvent(e, { ok: false, at, error: result.error.slice(0, 300), retryAt }, o.disableAfterMs);
-    events.failed(e, result.error, retryAt === null);
+    if (result.ok) return { ok: true, at };
+    return { ok: false, at, error: result.error.slice(0, 300), retryAt: this.retryAt(e, at) };
   }
 
   /** Exponential backoff with equal jitter (half fixed, half random); null once the event is a day old. */

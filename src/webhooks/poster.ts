@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { isPrivateAddress } from '../core/webhooks.ts';
@@ -36,14 +36,31 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
   };
 }
 
+// A signer per secret: each decodes its key once (a service has one or two).
+const signers = new Map<string, Webhook>();
+const signer = (secret: string): Webhook => {
+  let w = signers.get(secret);
+  if (!w) {
+    if (signers.size > 10_000) signers.clear();
+    w = new Webhook(secret);
+    signers.set(secret, w);
+  }
+  return w;
+};
+
 /** Standard Webhooks signatures: one per secret, space-separated, so a rotation verifies with either. */
 export function signatures(secrets: readonly string[], id: string, timestamp: Date, body: string): string {
-  return secrets.map((s) => new Webhook(s).sign(id, timestamp, body)).join(' ');
+  return secrets.map((s) => signer(s).sign(id, timestamp, body)).join(' ');
 }
 
 /** Posts events over HTTP(S), signed, with a deadline, a cap on what it reads and the address guard. */
 export function webhookPoster(o: PosterOptions): EventPoster {
   const lookup = guardedLookup(o.allowPrivate);
+  // Connections kept open between events: most go to the same few receivers.
+  const agents = {
+    'http:': new HttpAgent({ keepAlive: true, maxSockets: 32 }),
+    'https:': new HttpsAgent({ keepAlive: true, maxSockets: 32 }),
+  };
   return {
     post({ url, id, timestamp, body, secrets }) {
       const target = new URL(url);
@@ -65,7 +82,8 @@ export function webhookPoster(o: PosterOptions): EventPoster {
           clearTimeout(timer);
           resolve(r);
         };
-        const req = request(target, { method: 'POST', headers, lookup }, (res) => {
+        const agent = agents[target.protocol as 'http:' | 'https:'];
+        const req = request(target, { method: 'POST', headers, lookup, agent }, (res) => {
           let read = 0;
           res.on('data', (chunk: Buffer) => {
             read += chunk.length;

@@ -111,6 +111,8 @@ export interface WebhookStore {
    * `disableAfterMs`.
    */
   completeEvent(e: ClaimedEvent, outcome: EventOutcome, disableAfterMs: number): Promise<void>;
+  /** completeEvent for each, in one store operation (a batch's outcomes). */
+  completeEvents(done: readonly { e: ClaimedEvent; outcome: EventOutcome }[], disableAfterMs: number): Promise<void>;
   /** An event no state change causes (a refusal), written only when the service has an endpoint. */
   recordEvent(e: NewEvent): Promise<boolean>;
   /**

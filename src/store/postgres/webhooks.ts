@@ -96,6 +96,10 @@ export const webhooks = (pool: pg.Pool) => ({
     if (o.ok) await pool.query(DELIVERED, [e.seq, e.attempt, o.at]);
     else await pool.query(FAILED, [e.seq, e.attempt, o.retryAt, o.error, o.at, o.at - disableAfterMs]);
   },
+  /** One statement per outcome, sent together on one connection (pipelined by the driver's queue). */
+  async completeEvents(done: readonly { e: port.ClaimedEvent; outcome: port.EventOutcome }[], disableAfterMs: number) {
+    await Promise.all(done.map((d) => this.completeEvent(d.e, d.outcome, disableAfterMs)));
+  },
   async recordEvent(e: port.NewEvent): Promise<boolean> {
     const r = await pool.query(RECORD, [e.id, e.clientId, e.serviceId, e.verificationId, e.type, e.payload, e.at]);
     return (r.rowCount ?? 0) > 0;

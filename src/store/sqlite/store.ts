@@ -107,6 +107,7 @@ export class SqliteStore {
       enableEndpoint: write('enableEndpoint'),
       claimEvents: write('claimEvents'),
       completeEvent: write('completeEvent'),
+      completeEvents: write('completeEvents'),
       recordEvent: write('recordEvent'),
       announceExpired: write('announceExpired'),
       replayEvents: write('replayEvents'),

@@ -96,6 +96,12 @@ export function webhookWrites(db: Database.Database) {
       if (q.failed.run({ ...key, retryAt: o.retryAt, error: o.error }).changes === 0) return;
       q.failing.run({ serviceId: e.serviceId, at: o.at, error: o.error, disableBefore: o.at - disableAfterMs });
     },
+    completeEvents(
+      done: readonly { e: port.ClaimedEvent; outcome: port.EventOutcome }[],
+      disableAfterMs: number,
+    ): void {
+      for (const d of done) this.completeEvent(d.e, d.outcome, disableAfterMs);
+    },
     recordEvent: (e: port.NewEvent): boolean => q.record.run(e).changes > 0,
     announceExpired(now: number): number {
       const from = q.cursor.get() as number;
