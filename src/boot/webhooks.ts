@@ -10,6 +10,9 @@ import { EventDispatcher } from '../jobs/event-dispatcher.ts';
 import { webhookPoster } from '../webhooks/poster.ts';
 
 const DAY = 86_400_000;
+/** Events claimed per run: enough that the claim's and the outcomes' commits are few per event. */
+const BATCH = 200;
+const POSTER_SOCKETS = 64;
 
 /** Part of the composition root: the delivery of webhook events. */
 export function buildEventDispatcher(
@@ -25,12 +28,14 @@ export function buildEventDispatcher(
       maxResponseBytes: 64 * 1024,
       allowPrivate: w.allowPrivate,
       userAgent: `otpd/${d.version} (webhooks)`,
+      maxSockets: POSTER_SOCKETS,
     }),
     secrets: openedSecrets(d.keys),
     options: {
       intervalMs: w.intervalMs,
-      leaseMs: w.timeoutMs * 3,
-      batch: 50,
+      // A batch's posts share POSTER_SOCKETS connections: the lease outlasts the slowest turn of it.
+      leaseMs: w.timeoutMs * (1 + Math.ceil(BATCH / POSTER_SOCKETS)),
+      batch: BATCH,
       baseDelayMs: w.retryBaseSeconds * 1000,
       maxDelayMs: w.retryMaxSeconds * 1000,
       giveUpAfterMs: DAY,

@@ -28,7 +28,7 @@ export const EVENTS_SCHEMA = (d: Dialect, now: string) => `
       );
       CREATE TABLE events (
         seq ${d.seq},
-        id TEXT NOT NULL UNIQUE,
+        id TEXT NOT NULL,
         client_id TEXT NOT NULL,
         service_id TEXT NOT NULL,
         verification_id TEXT,

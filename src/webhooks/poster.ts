@@ -14,6 +14,8 @@ export interface PosterOptions {
   /** The operator lets endpoints resolve to private, loopback and link-local addresses. */
   readonly allowPrivate: boolean;
   readonly userAgent: string;
+  /** Connections per receiver host. */
+  readonly maxSockets: number;
 }
 
 class RefusedAddress extends Error {}
