@@ -200,6 +200,34 @@ export function webhooksContract(name: string, h: StoreHarness): void {
     assert.equal(await s.announceExpired(T + 30 * MIN), 1, 'the later one when its time comes');
   });
 
+  withStore(
+    "outcomes of a batch in one operation: each event's row, and its endpoint's success and failure",
+    async (s) => {
+      await endpoint(s);
+      for (const phone of ['p1', 'p2']) {
+        const x = v({ phone });
+        await s.createVerification(x, LIMITS);
+        await s.closeVerification('client-a', x.id, 'cancelled', T + 1);
+      }
+      const [a, b] = await claimAll(s, T + 2);
+      const failure = { ok: false as const, at: T + 4, error: 'HTTP 502', retryAt: T + MIN };
+      await s.completeEvents(
+        [
+          { e: a!, outcome: ok(a!, T + 3) },
+          { e: b!, outcome: failure },
+        ],
+        DAY,
+      );
+      const status = await s.getEndpoint('client-a', SERVICE);
+      assert.deepEqual(
+        [status?.lastSuccessAt, status?.lastError, status?.failingSince, status?.backlog],
+        [T + 3, 'HTTP 502', T + 4, 1],
+      );
+      const [again] = await claimAll(s, T + MIN);
+      assert.equal(again?.id, b!.id, 'the failed one comes back at its retry');
+    },
+  );
+
   withStore('retention: settled events past the cutoff are purged; pending ones are kept', async (s) => {
     await endpoint(s);
     for (const phone of ['p1', 'p2']) {
