@@ -258,5 +258,3 @@ export const VERIFICATION_DETAILS_SCHEMA = (d: Dialect) => `
       ALTER TABLE verifications ADD COLUMN code_sealed ${d.bytes};
       CREATE INDEX messages_by_verification ON messages (verification_id);
 `;
-
-export { EVENTS_SCHEMA } from './events-schema.ts';

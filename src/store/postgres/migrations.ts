@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import * as ddl from '../schema.ts';
-import { PG_EVENT_TRIGGERS } from '../events-schema.ts';
+import { EVENTS_SCHEMA, PG_EVENT_TRIGGERS } from '../events-schema.ts';
 import {
   ROUND_TRIPS_SCHEMA,
   SEND_WITH_DETAILS,
@@ -59,7 +59,7 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
   {
     version: 13,
     name: 'events',
-    sql: ddl.EVENTS_SCHEMA(PG, '(extract(epoch from now()) * 1000)::bigint') + PG_EVENT_TRIGGERS,
+    sql: EVENTS_SCHEMA(PG, '(extract(epoch from now()) * 1000)::bigint') + PG_EVENT_TRIGGERS,
   },
 ];
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import * as ddl from '../schema.ts';
-import { SQLITE_EVENT_TRIGGERS } from '../events-schema.ts';
+import { EVENTS_SCHEMA, SQLITE_EVENT_TRIGGERS } from '../events-schema.ts';
 
 // INTEGER PRIMARY KEY makes seq the rowid: appends go to the end of the table's own b-tree.
 const SQLITE: ddl.Dialect = { bytes: 'BLOB', time: 'INTEGER', seq: 'INTEGER PRIMARY KEY' };
@@ -64,7 +64,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     version: 12,
     name: 'events',
     sql:
-      ddl.EVENTS_SCHEMA(SQLITE, "CAST(strftime('%s', 'now') AS INTEGER) * 1000") +
+      EVENTS_SCHEMA(SQLITE, "CAST(strftime('%s', 'now') AS INTEGER) * 1000") +
       SQLITE_EVENT_TRIGGERS("'evt_' || lower(hex(randomblob(16)))"),
   },
 ];
