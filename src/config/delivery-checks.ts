@@ -1,22 +1,9 @@
 import type { Channel } from '../core/channel.ts';
-import { isIP } from 'node:net';
+// The same literal-address guard as a service's webhook URL.
+import { isPrivateHost } from '../core/webhooks.ts';
 import { channelsOf, SECRET_FIELDS, type GatewayConfig } from './gateways.ts';
 import type { Config } from './schema.ts';
 import { senderProblem } from './senders.ts';
-
-const PRIVATE_V4 = [/^10\./, /^127\./, /^169\.254\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^0\./];
-
-/** Whether a URL points at this machine or a private network by its literal host (SSRF guard). */
-export function isPrivateHost(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return PRIVATE_V4.some((r) => r.test(host));
-  if (isIP(host) === 6)
-    return (
-      host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:')
-    );
-  return false;
-}
 
 /** The effective routes: configured lists, or every gateway of the channel in configuration order. */
 export function effectiveRoutes(c: Config): { defaultSms: string[]; email: string[] } {
@@ -39,7 +26,7 @@ export function deliveryChecks(c: Config, problems: string[]): void {
     if (g.type === 'http' && g.preset === 'twilio' && !g.from && !g.messagingServiceSid) {
       problems.push(`delivery.gateways.${g.id}: twilio needs "from" or "messagingServiceSid"`);
     }
-    if (g.type === 'http' && g.preset === 'webhook' && !g.allowPrivateNetwork && isPrivateHost(g.url)) {
+    if (g.type === 'http' && g.preset === 'webhook' && !g.allowPrivateNetwork && isPrivateHost(new URL(g.url))) {
       problems.push(
         `delivery.gateways.${g.id}: ${new URL(g.url).hostname} is a loopback or private address; ` +
           'set allowPrivateNetwork: true if that is intended',

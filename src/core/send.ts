@@ -59,14 +59,13 @@ export interface SendSpec {
   readonly locale?: string | undefined;
   /** The verification's id (the APIs' own shape, `VE…`); a UUID when absent. */
   readonly id?: string | undefined;
-  /** Keep the code sealed while pending, so that a later start can resend it. */
-  readonly keepCode?: boolean | undefined;
   /** The recipient as `recipient()` read it already (a caller that needed it first): not parsed twice. */
   readonly recipient?: Recipient | undefined;
   /**
    * Resend rather than replace: when the recipient has a pending verification of this service and
    * channel that keeps its code, that code goes out again, in the text this gives for it (the store
-   * says so in the send's own operation, see NewVerification.resendPending).
+   * says so in the send's own operation, see NewVerification.resendPending). A verification started
+   * so keeps its own code sealed while pending, for the starts after it.
    */
   readonly resendPending?: ((pending: PendingCode) => { template: MessageTemplate; locale: string }) | undefined;
 }

@@ -135,7 +135,7 @@ export class Verifier {
       mac: this.#d.keys.macCode(id, code),
       expiresAt: s.now + policy.ttlMs,
       locale: spec.locale,
-      codeSealed: spec.keepCode ? this.#d.keys.encrypt(id, code) : undefined,
+      codeSealed: spec.resendPending ? this.#d.keys.encrypt(id, code) : undefined,
     };
     const result = await this.#store(s, row, text, spec.resendPending !== undefined);
     if (result.ok) return this.#sent(s, id, row.expiresAt, false);

@@ -144,7 +144,6 @@ export class Verifications {
         serviceId: service.id,
         locale: used,
         id: newVerificationId(),
-        keepCode: true,
         // The pending one's text in its own language unless this start names one.
         resendPending: (p) => this.#d.templates(service, r.channel, r.locale ?? p.locale ?? undefined),
       },

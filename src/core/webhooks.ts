@@ -61,11 +61,16 @@ export function checkWebhookUrl(raw: string, allowPrivate: boolean): string {
     throw new OtpdError('INVALID_ARGUMENT', 'url must be an absolute http or https URL');
   if (url.username || url.password) throw new OtpdError('INVALID_ARGUMENT', 'url must not carry credentials');
   if (raw.length > 2048) throw new OtpdError('INVALID_ARGUMENT', 'url must be at most 2048 characters');
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const local = host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && isPrivateAddress(host));
-  if (local && !allowPrivate)
+  if (isPrivateHost(url) && !allowPrivate)
     throw new OtpdError('INVALID_ARGUMENT', 'url points at a private, loopback or link-local address');
   return url.toString();
+}
+
+/** Whether a URL names this machine or a private network by its literal host (a name is checked when resolved). */
+export function isPrivateHost(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  return isIP(host) !== 0 && isPrivateAddress(host);
 }
 
 /** Private, loopback, link-local, shared, multicast and reserved ranges: never a webhook's address. */

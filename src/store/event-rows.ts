@@ -69,3 +69,22 @@ export const toEndpoint = (r: EndpointRow): port.EndpointStatus => ({
   disabledAt: time(r.disabled_at),
   backlog: Number(r.backlog),
 });
+
+/**
+ * What a batch's outcomes leave on each endpoint, from the events whose row the outcome changed (a
+ * lapsed lease's outcome changes none): its latest success, then its latest failure if it had one
+ * (a failure in the batch keeps the endpoint failing, whatever order the posts finished in).
+ */
+export function endpointOutcomes(
+  done: readonly { e: port.ClaimedEvent; outcome: port.EventOutcome }[],
+  changed: readonly boolean[],
+): { ok: Map<string, number>; failed: Map<string, { at: number; error: string }> } {
+  const ok = new Map<string, number>();
+  const failed = new Map<string, { at: number; error: string }>();
+  done.forEach(({ e, outcome: o }, i) => {
+    if (!changed[i]) return;
+    if (o.ok) ok.set(e.serviceId, Math.max(o.at, ok.get(e.serviceId) ?? 0));
+    else if (o.at >= (failed.get(e.serviceId)?.at ?? 0)) failed.set(e.serviceId, { at: o.at, error: o.error });
+  });
+  return { ok, failed };
+}

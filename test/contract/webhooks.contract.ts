@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { NewVerification, Store } from '../../src/core/ports/store.ts';
-import type { ClaimedEvent } from '../../src/core/ports/webhooks.ts';
+import type { ClaimedEvent, EventOutcome } from '../../src/core/ports/webhooks.ts';
 import {
   BUDGET,
   LIMITS,
@@ -36,6 +36,7 @@ const endpoint = (s: Store, serviceId = SERVICE, clientId = 'client-a') =>
 const claimAll = (s: Store, at: number) => s.claimEvents(at, 30_000, 100);
 const types = (events: readonly ClaimedEvent[]) => events.map((e) => e.type);
 const ok = (_e: ClaimedEvent, at: number) => ({ ok: true as const, at });
+const complete = (s: Store, e: ClaimedEvent, outcome: EventOutcome) => s.completeEvents([{ e, outcome }], DAY);
 
 /** The webhook endpoints and the event outbox: events written by the state changes themselves. */
 export function webhooksContract(name: string, h: StoreHarness): void {
@@ -94,7 +95,7 @@ export function webhooksContract(name: string, h: StoreHarness): void {
     assert.deepEqual(types(events), ['message.sent', 'message.failed']);
     const failed = JSON.parse(events[1]!.payload);
     assert.deepEqual([failed.error, failed.gateway, failed.verification], ['unknown subscriber', 'gw', two.id]);
-    await s.completeEvent(events[0]!, ok(events[0]!, T + 11), DAY);
+    await complete(s, events[0]!, ok(events[0]!, T + 11));
     const next = await claimAll(s, T + 12);
     assert.deepEqual(types(next), ['message.delivered'], "a verification's next event once the first is delivered");
   });
@@ -119,9 +120,9 @@ export function webhooksContract(name: string, h: StoreHarness): void {
     assert.deepEqual(await claimAll(s, T + 11), [], 'leased');
     const again = await claimAll(s, T + 10 + 30_000);
     assert.deepEqual([again[0]?.id, again[0]?.attempt], [first[0]!.id, 2], 'claimed again once the lease lapsed');
-    await s.completeEvent(first[0]!, ok(first[0]!, T + 40_000), DAY);
+    await complete(s, first[0]!, ok(first[0]!, T + 40_000));
     assert.deepEqual(await claimAll(s, T + 40_001), [], "a lapsed lease's completion changes nothing");
-    await s.completeEvent(again[0]!, ok(again[0]!, T + 40_002), DAY);
+    await complete(s, again[0]!, ok(again[0]!, T + 40_002));
     assert.deepEqual(types(await claimAll(s, T + 40_003)), ['message.failed']);
   });
 
@@ -131,7 +132,7 @@ export function webhooksContract(name: string, h: StoreHarness): void {
     await s.createVerification(x, LIMITS);
     await s.closeVerification('client-a', x.id, 'cancelled', T + 1);
     const [e] = await claimAll(s, T + 1);
-    await s.completeEvent(e!, { ok: false, at: T + 2, error: 'HTTP 500', retryAt: T + MIN }, DAY);
+    await complete(s, e!, { ok: false, at: T + 2, error: 'HTTP 500', retryAt: T + MIN });
     assert.deepEqual(await claimAll(s, T + MIN - 1), [], 'not before its retry');
     let status = await s.getEndpoint('client-a', SERVICE);
     assert.deepEqual(
@@ -139,7 +140,7 @@ export function webhooksContract(name: string, h: StoreHarness): void {
       [T + 2, 'HTTP 500', true, 1],
     );
     const [e2] = await claimAll(s, T + MIN);
-    await s.completeEvent(e2!, { ok: false, at: T + DAY + 2, error: 'timeout', retryAt: null }, DAY);
+    await complete(s, e2!, { ok: false, at: T + DAY + 2, error: 'timeout', retryAt: null });
     status = await s.getEndpoint('client-a', SERVICE);
     assert.deepEqual(
       [status?.enabled, status?.disabledAt, status?.backlog],
@@ -154,7 +155,7 @@ export function webhooksContract(name: string, h: StoreHarness): void {
     assert.equal(await s.enableEndpoint('client-a', SERVICE, T + DAY + 5), true);
     const [e3] = await claimAll(s, T + DAY + 6);
     assert.equal(e3?.verificationId, y.id, 'enabled again: its backlog flows');
-    await s.completeEvent(e3!, ok(e3!, T + DAY + 7), DAY);
+    await complete(s, e3!, ok(e3!, T + DAY + 7));
     status = await s.getEndpoint('client-a', SERVICE);
     assert.deepEqual([status?.lastSuccessAt, status?.failingSince], [T + DAY + 7, null]);
     const replayed = await s.replayEvents({ since: T, clientId: 'client-a' }, T + DAY + 8);
@@ -192,7 +193,12 @@ export function webhooksContract(name: string, h: StoreHarness): void {
     const later = v({ phone: 'p3', expiresAt: T + 20 * MIN });
     for (const x of [unused, used, later]) await s.createVerification(x, LIMITS);
     await s.attemptValidation('client-a', used.id, T + 1, BUDGET, right);
-    await claimAll(s, T + 2).then((es) => Promise.all(es.map((e) => s.completeEvent(e, ok(e, T + 3), DAY))));
+    await claimAll(s, T + 2).then((es) =>
+      s.completeEvents(
+        es.map((e) => ({ e, outcome: ok(e, T + 3) })),
+        DAY,
+      ),
+    );
     assert.equal(await s.announceExpired(T + 10 * MIN), 1);
     assert.equal(await s.announceExpired(T + 10 * MIN), 0, 'once');
     const [e] = await claimAll(s, T + 10 * MIN);
@@ -236,7 +242,7 @@ export function webhooksContract(name: string, h: StoreHarness): void {
       await s.closeVerification('client-a', x.id, 'cancelled', T + 1);
     }
     const [first] = await claimAll(s, T + 2);
-    await s.completeEvent(first!, ok(first!, T + 3), DAY);
+    await complete(s, first!, ok(first!, T + 3));
     await s.purge(T + DAY, 10);
     assert.equal(await s.replayEvents({ since: T }, T + DAY), 0, 'the delivered event is gone');
     const left = await claimAll(s, T + DAY + 30_000);

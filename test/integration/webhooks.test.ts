@@ -194,7 +194,7 @@ test('every check wrong is verification.max_attempts; a code left unused is veri
   receiver.received.length = 0;
 });
 
-test('webhook settings: bad URLs and private addresses are 400; another tenant sees nothing', async () => {
+test('webhook settings: a URL not http(s) or with credentials is 400; another tenant sees nothing', async () => {
   const created = await s.post('/v1/services', { friendlyName: 'Other' });
   const path = `/v1/services/${created.body.id}/webhook`;
   for (const url of ['ftp://example.com/x', 'not a url', 'https://user:pw@example.com/']) {

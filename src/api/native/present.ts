@@ -1,7 +1,9 @@
 import type { Service } from '../../core/ports/services.ts';
 import type { VerificationState, VerificationView } from '../../core/verifications.ts';
+import type { WebhookView } from '../../core/webhooks.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 /** A service as the native API shows it: its overrides flattened beside its name. */
 export const presentService = (s: Service) => ({
@@ -37,4 +39,13 @@ export const presentVerification = (v: VerificationView) => ({
     gateway: a.gateway,
     error: a.error,
   })),
+});
+
+/** A service's webhook and its delivery status. */
+export const presentWebhook = (w: WebhookView) => ({
+  ...w,
+  lastSuccessAt: isoOrNull(w.lastSuccessAt),
+  lastErrorAt: isoOrNull(w.lastErrorAt),
+  failingSince: isoOrNull(w.failingSince),
+  disabledAt: isoOrNull(w.disabledAt),
 });

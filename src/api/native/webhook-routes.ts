@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { WebhookView, Webhooks } from '../../core/webhooks.ts';
+import type { Webhooks } from '../../core/webhooks.ts';
+import { presentWebhook } from './present.ts';
 import type { Guard } from '../guard.ts';
 import * as S from './schemas.ts';
 
@@ -45,14 +46,6 @@ const ReplayBody = Type.Object(
 );
 const one = { 200: WebhookOut, ...S.problems(400, 401, 403, 404, 429) };
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-const present = (w: WebhookView) => ({
-  ...w,
-  lastSuccessAt: iso(w.lastSuccessAt),
-  lastErrorAt: iso(w.lastErrorAt),
-  failingSince: iso(w.failingSince),
-  disabledAt: iso(w.disabledAt),
-});
 const client = (req: FastifyRequest) => req.principal!.clientId;
 
 /** A service's webhook: set, read, rotate, enable, remove; and the replay of past events. */
@@ -71,7 +64,7 @@ export function registerWebhookRoutes(app: FastifyInstance, d: WebhookRouteDeps)
         response: one,
       },
     },
-    async (req) => present(await d.webhooks.put(client(req), req.params.id, req.body.url)),
+    async (req) => presentWebhook(await d.webhooks.put(client(req), req.params.id, req.body.url)),
   );
   api.get(
     '/services/:id/webhook',
@@ -83,7 +76,7 @@ export function registerWebhookRoutes(app: FastifyInstance, d: WebhookRouteDeps)
         response: one,
       },
     },
-    async (req) => present(await d.webhooks.get(client(req), req.params.id)),
+    async (req) => presentWebhook(await d.webhooks.get(client(req), req.params.id)),
   );
   api.delete(
     '/services/:id/webhook',
@@ -108,7 +101,7 @@ export function registerWebhookRoutes(app: FastifyInstance, d: WebhookRouteDeps)
       `/services/:id/webhook/${action}`,
       { ...base, schema: { ...schema(`${action}Webhook`, summary), params: S.ServiceParams, response: one } },
       async (req) =>
-        present(
+        presentWebhook(
           await (action === 'rotate' ? d.webhooks.rotate : d.webhooks.enable).call(
             d.webhooks,
             client(req),

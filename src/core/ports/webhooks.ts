@@ -5,17 +5,7 @@
  * what each attempt did.
  */
 
-export type EventType =
-  | 'verification.approved'
-  | 'verification.expired'
-  | 'verification.canceled'
-  | 'verification.max_attempts'
-  | 'message.sent'
-  | 'message.delivered'
-  | 'message.failed'
-  | 'fraud.refused';
-
-export const EVENT_TYPES: readonly EventType[] = [
+export const EVENT_TYPES = [
   'verification.approved',
   'verification.expired',
   'verification.canceled',
@@ -24,7 +14,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'message.delivered',
   'message.failed',
   'fraud.refused',
-];
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface WebhookEndpoint {
   readonly serviceId: string;
@@ -106,12 +98,10 @@ export interface WebhookStore {
    */
   claimEvents(now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]>;
   /**
-   * Records an attempt; a no-op when the lease lapsed and the event was claimed again. A failure
-   * marks the endpoint failing since its first failure, and disables it once it has failed for
-   * `disableAfterMs`.
+   * Records a batch's attempts in one operation; an attempt whose lease lapsed (the event claimed
+   * again) changes nothing. An endpoint with a failure in the batch is failing since its first
+   * failure, disabled once that is `disableAfterMs` ago; one with only successes is well again.
    */
-  completeEvent(e: ClaimedEvent, outcome: EventOutcome, disableAfterMs: number): Promise<void>;
-  /** completeEvent for each, in one store operation (a batch's outcomes). */
   completeEvents(done: readonly { e: ClaimedEvent; outcome: EventOutcome }[], disableAfterMs: number): Promise<void>;
   /** An event no state change causes (a refusal), written only when the service has an endpoint. */
   recordEvent(e: NewEvent): Promise<boolean>;

@@ -22,18 +22,22 @@ const CLAIM = `WITH due AS (
     .map((c) => `events.${c}`)
     .join(', ')}, w.url, w.secrets`;
 
-const DELIVERED = `WITH d AS (UPDATE events SET status = 'delivered', delivered_at = $3, last_error = NULL
-    WHERE seq = $1 AND attempts = $2 AND status = 'pending' RETURNING service_id)
-  UPDATE webhook_endpoints SET last_success_at = $3, failing_since = NULL
-  WHERE service_id IN (SELECT service_id FROM d)`;
+// Guarded by the attempt: the outcome of a lapsed lease (the event claimed again) changes nothing.
+const DELIVERED = `UPDATE events SET status = 'delivered', delivered_at = $3, last_error = NULL
+  WHERE seq = $1 AND attempts = $2 AND status = 'pending'`;
 
-const FAILED = `WITH f AS (UPDATE events SET status = CASE WHEN $3::bigint IS NULL THEN 'dead' ELSE 'pending' END,
-      next_attempt_at = COALESCE($3::bigint, next_attempt_at), last_error = $4
-    WHERE seq = $1 AND attempts = $2 AND status = 'pending' RETURNING service_id)
-  UPDATE webhook_endpoints SET last_error = $4, last_error_at = $5, failing_since = COALESCE(failing_since, $5),
-    enabled = CASE WHEN COALESCE(failing_since, $5) <= $6 THEN FALSE ELSE enabled END,
-    disabled_at = CASE WHEN enabled AND COALESCE(failing_since, $5) <= $6 THEN $5 ELSE disabled_at END
-  WHERE service_id IN (SELECT service_id FROM f)`;
+const FAILED = `UPDATE events SET status = CASE WHEN $3::bigint IS NULL THEN 'dead' ELSE 'pending' END,
+    next_attempt_at = COALESCE($3::bigint, next_attempt_at), last_error = $4
+  WHERE seq = $1 AND attempts = $2 AND status = 'pending'`;
+
+const SUCCEEDED = 'UPDATE webhook_endpoints SET last_success_at = $2, failing_since = NULL WHERE service_id = $1';
+
+// Failing since its first failure; disabled once that is longer ago than allowed ($4).
+const FAILING = `UPDATE webhook_endpoints SET last_error = $2, last_error_at = $3,
+    failing_since = COALESCE(failing_since, $3),
+    enabled = CASE WHEN COALESCE(failing_since, $3) <= $4 THEN FALSE ELSE enabled END,
+    disabled_at = CASE WHEN enabled AND COALESCE(failing_since, $3) <= $4 THEN $3 ELSE disabled_at END
+  WHERE service_id = $1`;
 
 const RECORD = `INSERT INTO events (id, client_id, service_id, verification_id, type, payload, created_at, status,
     attempts, next_attempt_at)
@@ -92,13 +96,19 @@ export const webhooks = (pool: pg.Pool) => ({
     const r = await pool.query<ClaimRow>(CLAIM, [now, now + leaseMs, limit]);
     return r.rows.map((row) => ev.toClaimed(row, row)).sort((a, b) => a.seq - b.seq);
   },
-  async completeEvent(e: port.ClaimedEvent, o: port.EventOutcome, disableAfterMs: number): Promise<void> {
-    if (o.ok) await pool.query(DELIVERED, [e.seq, e.attempt, o.at]);
-    else await pool.query(FAILED, [e.seq, e.attempt, o.retryAt, o.error, o.at, o.at - disableAfterMs]);
-  },
-  /** One statement per outcome, sent together on one connection (pipelined by the driver's queue). */
+  /** Each event's row (side by side), then each endpoint's once. */
   async completeEvents(done: readonly { e: port.ClaimedEvent; outcome: port.EventOutcome }[], disableAfterMs: number) {
-    await Promise.all(done.map((d) => this.completeEvent(d.e, d.outcome, disableAfterMs)));
+    const changed = await Promise.all(
+      done.map(async ({ e, outcome: o }) => {
+        const r = o.ok
+          ? await pool.query(DELIVERED, [e.seq, e.attempt, o.at])
+          : await pool.query(FAILED, [e.seq, e.attempt, o.retryAt, o.error]);
+        return (r.rowCount ?? 0) > 0;
+      }),
+    );
+    const { ok, failed } = ev.endpointOutcomes(done, changed);
+    for (const [serviceId, at] of ok) await pool.query(SUCCEEDED, [serviceId, at]);
+    for (const [serviceId, f] of failed) await pool.query(FAILING, [serviceId, f.error, f.at, f.at - disableAfterMs]);
   },
   async recordEvent(e: port.NewEvent): Promise<boolean> {
     const r = await pool.query(RECORD, [e.id, e.clientId, e.serviceId, e.verificationId, e.type, e.payload, e.at]);

@@ -106,7 +106,6 @@ export class SqliteStore {
       deleteEndpoint: write('deleteEndpoint'),
       enableEndpoint: write('enableEndpoint'),
       claimEvents: write('claimEvents'),
-      completeEvent: write('completeEvent'),
       completeEvents: write('completeEvents'),
       recordEvent: write('recordEvent'),
       announceExpired: write('announceExpired'),

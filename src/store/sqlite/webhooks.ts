@@ -87,20 +87,21 @@ export function webhookWrites(db: Database.Database) {
           return ev.toClaimed(r, w);
         });
     },
-    completeEvent(e: port.ClaimedEvent, o: port.EventOutcome, disableAfterMs: number): void {
-      const key = { seq: e.seq, attempt: e.attempt };
-      if (o.ok) {
-        if (q.delivered.run({ ...key, at: o.at }).changes > 0) q.succeeded.run({ at: o.at, serviceId: e.serviceId });
-        return;
-      }
-      if (q.failed.run({ ...key, retryAt: o.retryAt, error: o.error }).changes === 0) return;
-      q.failing.run({ serviceId: e.serviceId, at: o.at, error: o.error, disableBefore: o.at - disableAfterMs });
-    },
     completeEvents(
       done: readonly { e: port.ClaimedEvent; outcome: port.EventOutcome }[],
       disableAfterMs: number,
     ): void {
-      for (const d of done) this.completeEvent(d.e, d.outcome, disableAfterMs);
+      const changed = done.map(({ e, outcome: o }) => {
+        const key = { seq: e.seq, attempt: e.attempt };
+        const r = o.ok
+          ? q.delivered.run({ ...key, at: o.at })
+          : q.failed.run({ ...key, retryAt: o.retryAt, error: o.error });
+        return r.changes > 0;
+      });
+      const { ok, failed } = ev.endpointOutcomes(done, changed);
+      for (const [serviceId, at] of ok) q.succeeded.run({ at, serviceId });
+      for (const [serviceId, f] of failed)
+        q.failing.run({ serviceId, at: f.at, error: f.error, disableBefore: f.at - disableAfterMs });
     },
     recordEvent: (e: port.NewEvent): boolean => q.record.run(e).changes > 0,
     announceExpired(now: number): number {
