@@ -217,6 +217,24 @@ export function requestBudgetContract(name: string, h: StoreHarness): void {
     assert.equal(await s.attemptValidation('client-a', 'x', T0, BUDGET, right, undefined, request(1)), 'NOT_FOUND');
   });
 
+  withStore('request budget: an attempt answered with its row spends it as a validation does', async (s) => {
+    const [v, next] = [verification(), verification({ phone: '+34629255834' })];
+    await s.createVerification(v, LIMITS);
+    await s.createVerification(next, LIMITS);
+    const read = async (id: string, codes: Buffer[], at: number, key?: typeof KEY) => {
+      const r = await s.attemptAndRead('client-a', id, at, BUDGET, codes, key, request(2));
+      return 'outcome' in r ? [r.outcome, r.record?.status, r.record?.attempts] : r;
+    };
+    assert.deepEqual(await read(v.id, wrong, T0), ['INVALID', 'pending', 1]);
+    assert.deepEqual(await read(v.id, right, T0), ['VERIFIED', 'verified', 2]);
+    assert.deepEqual(await read(next.id, right, T0), { retryAfterSeconds: 1 }, 'the budget of 2 is spent');
+    // One second on, one request is admitted again: a revoked key's attempt does not take it.
+    await s.createApiKey(keyRecord(), HASH);
+    await s.revokeApiKey('key-a', T0);
+    assert.deepEqual(await read(next.id, right, T0 + 1000, KEY), ['KEY_REVOKED', undefined, undefined]);
+    assert.deepEqual(await read(next.id, right, T0 + 1000), ['VERIFIED', 'verified', 1]);
+  });
+
   withStore('concurrency: parallel requests never spend more than the request budget', async (s) => {
     const outcomes = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>

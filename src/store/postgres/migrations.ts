@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import * as ddl from '../schema.ts';
 import { EVENTS_SCHEMA, PG_EVENT_TRIGGERS } from '../events-schema.ts';
+import { CHECK_READS_BACK } from './check-function.ts';
 import {
   ROUND_TRIPS_SCHEMA,
   SEND_WITH_DETAILS,
@@ -61,6 +62,7 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     name: 'events',
     sql: EVENTS_SCHEMA(PG, '(extract(epoch from now()) * 1000)::bigint') + PG_EVENT_TRIGGERS,
   },
+  { version: 14, name: 'check-reads-back', sql: CHECK_READS_BACK },
 ];
 
 /**

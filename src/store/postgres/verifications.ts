@@ -12,6 +12,41 @@ const SEND = `SELECT outcome, wait_ms, refused, pending_id, pending_sealed, pend
   FROM otpd_send(${placeholders(35)})`;
 const VALIDATE = `SELECT outcome FROM otpd_validate(${placeholders(8)})`;
 const VALIDATE_SPENDING = `CALL otpd_validate_spending(${placeholders(11)})`;
+const CHECK = `CALL otpd_check(${placeholders(11)})`;
+
+/** otpd_check's answer: the outcome and, unless the verification was not found, its row after the attempt. */
+interface CheckRow {
+  outcome: port.ValidationOutcome | 'REQUEST_LIMITED';
+  wait_ms: number | null;
+  r_service_id: string | null;
+  r_channel: string | null;
+  r_masked_to: string | null;
+  r_locale: string | null;
+  r_status: string | null;
+  r_attempts: number;
+  r_max_attempts: number;
+  r_created_at: string;
+  r_expires_at: string;
+  r_finished_at: string | null;
+  r_code_sealed: Buffer | null;
+}
+
+const checkedRecord = (clientId: string, id: string, c: CheckRow): port.VerificationRecord =>
+  rows.toVerificationRecord({
+    id,
+    client_id: clientId,
+    service_id: c.r_service_id,
+    channel: c.r_channel,
+    masked_to: c.r_masked_to,
+    locale: c.r_locale,
+    status: c.r_status!,
+    attempts: c.r_attempts,
+    max_attempts: c.r_max_attempts,
+    created_at: c.r_created_at,
+    expires_at: c.r_expires_at,
+    finished_at: c.r_finished_at,
+    code_sealed: c.r_code_sealed,
+  });
 
 function placeholders(n: number): string {
   return Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ');
@@ -140,7 +175,7 @@ async function getVerification(pool: pg.Pool, clientId: string, id: string): Pro
 
 /** The verification reads of the native and Twilio-compatible APIs, and the close transition. */
 export const verificationLookup = (pool: pg.Pool) => ({
-  /** Two round trips: the attempt's function, then the row as it left it. */
+  /** One round trip: the attempt and the row as it left it, in one procedure (check-function.ts). */
   async attemptAndRead(
     clientId: string,
     id: string,
@@ -150,10 +185,19 @@ export const verificationLookup = (pool: pg.Pool) => ({
     key?: port.KeyCheck,
     request?: RateTake,
   ): Promise<port.AttemptRead | port.RequestLimited> {
-    const outcome = await verifications(pool).attemptValidation(clientId, id, now, budget, candidates, key, request);
-    if (typeof outcome === 'object') return outcome;
-    if (outcome === 'NOT_FOUND' || outcome === 'KEY_REVOKED') return { outcome, record: null };
-    return { outcome, record: await getVerification(pool, clientId, id) };
+    const g = request ? gcra(request.rule) : undefined;
+    const r = await pool.query<CheckRow>({
+      name: 'otpd_check',
+      text: CHECK,
+      values: [
+        ...[key?.id ?? null, key?.secretHash ?? null, clientId, id, now, now - budget.windowMs, budget.max],
+        ...[candidates, request?.key ?? null, g?.interval ?? null, g?.tolerance ?? null],
+      ],
+    });
+    const c = r.rows[0]!;
+    if (c.outcome === 'REQUEST_LIMITED') return { retryAfterSeconds: rateRetrySeconds(c.wait_ms!) };
+    if (c.r_status === null) return { outcome: c.outcome, record: null };
+    return { outcome: c.outcome, record: checkedRecord(clientId, id, c) };
   },
 
   getVerification: (clientId: string, id: string) => getVerification(pool, clientId, id),
