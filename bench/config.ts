@@ -63,6 +63,8 @@ export const cfg = Object.freeze({
   webhooks: process.env.BENCH_WEBHOOKS !== '0',
   /** BENCH_ONLY=webhooks: only the webhooks comparison (quick checks of that cost). */
   onlyWebhooks: process.env.BENCH_ONLY === 'webhooks',
+  /** BENCH_ONLY=apis: only the CAMARA and native calls with the development outbox (quick checks). */
+  onlyApis: process.env.BENCH_ONLY === 'apis',
 });
 
 export const log = (s: string): void => {

@@ -18,6 +18,7 @@ export async function runTarget(s: Shared, id: TargetId): Promise<PhaseResult[]>
   log(`\n## ${TARGET_LABEL[id]}`);
   if (cfg.onlyWebhooks) return id === 'sqlite' ? webhookPhases(s) : [];
   const results = await withOtpd(s, id, `otpd-${id}`, freshStore(s, id), (set) => devOutboxPhases(s, set));
+  if (cfg.onlyApis) return results;
   // Webhooks on and off: on SQLite, the default store, in sets of their own.
   if (id === 'sqlite' && cfg.webhooks) results.push(...(await webhookPhases(s)));
   results.push(...(await httpPhases(s, id)));

@@ -77,8 +77,9 @@ export class EventDispatcher {
     this.#loop.wake();
   }
 
-  stop(): Promise<void> {
-    return this.#loop.stop();
+  async stop(): Promise<void> {
+    await this.#loop.stop();
+    await this.#d.poster.close?.();
   }
 
   /** One run: announce what expired, then post one batch; true when a full batch suggests more. */

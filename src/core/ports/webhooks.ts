@@ -123,4 +123,6 @@ export interface EventPoster {
     body: string;
     secrets: readonly string[];
   }): Promise<{ ok: true } | { ok: false; error: string }>;
+  /** Closes its connections once nothing more will be posted. */
+  close?(): Promise<void>;
 }
