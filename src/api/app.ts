@@ -32,6 +32,7 @@ import { registerOpsRoutes } from './ops-routes.ts';
 import { clientIpResolver } from './client-ip.ts';
 import { registerDeliveryRoutes, type DeliveryRouteDeps } from './delivery-routes.ts';
 import { registerAbuseRoutes } from './abuse-routes.ts';
+import { DEMO_CLIENT, registerDemoRoutes } from './demo-routes.ts';
 import { validationErrors } from './validation-messages.ts';
 import type { Clock } from '../core/clock.ts';
 
@@ -81,6 +82,8 @@ export interface AppDeps {
   readonly clientIpHeader: 'x-forwarded-for' | 'x-real-ip';
   /** Production: /metrics, /docs and /openapi.json need the admin scope, and `/` is not redirected to /docs. */
   readonly production: boolean;
+  /** The demo sign-in page at /demo, when it is on. */
+  readonly demo?: { readonly resendAfterSeconds: number; readonly secureCookies: boolean } | undefined;
   /** Deadlines for slow and idle clients, in milliseconds (headersTimeoutMs ≤ requestTimeoutMs). */
   readonly timeouts: { readonly headersMs: number; readonly requestMs: number; readonly keepAliveMs: number };
 }
@@ -296,6 +299,11 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     publicUrl: d.publicUrl,
   });
   registerAbuseRoutes(app, { admin: d.abuseAdmin, guard });
+  if (d.demo)
+    registerDemoRoutes(app, {
+      ...{ verifications: d.verifications, clock: d.clock, clientIp, ...d.demo },
+      outbox: d.devOutbox ? (to) => d.store.listDevMessages(to, 1, DEMO_CLIENT).then((m) => m[0]?.text) : undefined,
+    });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // In production /docs needs a credential a browser cannot send on its own: no link to it.
   if (!d.production) app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));

@@ -71,9 +71,18 @@ export function buildApi(c: Config, d: ApiDeps): Promise<FastifyInstance> {
     trustedProxies: c.abuse.trustedProxies,
     clientIpHeader: c.abuse.clientIpHeader,
     production: c.env === 'production',
+    // On by default in development only: in production it is a public page that sends SMS.
+    demo:
+      (c.demo.enabled ?? c.env === 'development')
+        ? { resendAfterSeconds: c.demo.resendAfterSeconds, secureCookies: secureCookies(c) }
+        : undefined,
     timeouts: { headersMs: c.headersTimeoutMs, requestMs: c.requestTimeoutMs, keepAliveMs: c.keepAliveTimeoutMs },
   });
 }
+
+/** Cookies go over TLS only in production, or when otpd's public URL is https (TLS ends at a proxy). */
+const secureCookies = (c: Config): boolean =>
+  c.env === 'production' || (c.delivery.publicUrl?.startsWith('https:') ?? false);
 
 /** Listens on the configured address and returns the URL it answers on (the real port when it was 0). */
 export async function listen(app: FastifyInstance, c: Config): Promise<string> {

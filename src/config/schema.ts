@@ -189,6 +189,15 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    demo: Type.Object(
+      {
+        /** Serve the demo sign-in page at /demo. @default on in development, off in production */
+        enabled: Type.Optional(Type.Boolean()),
+        /** Seconds the page waits before it offers to send the code again. */
+        resendAfterSeconds: Int(1, 600, 30, 'Wait before the demo page offers a resend'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     abuse: AbuseConfig,
     /** Limit on request bodies, in bytes. */
     bodyLimit: Int(1024, 1_048_576, 16_384, 'Largest accepted request body'),
