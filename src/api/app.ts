@@ -33,6 +33,10 @@ import { clientIpResolver } from './client-ip.ts';
 import { registerDeliveryRoutes, type DeliveryRouteDeps } from './delivery-routes.ts';
 import { registerAbuseRoutes } from './abuse-routes.ts';
 import { DEMO_CLIENT, registerDemoRoutes } from './demo-routes.ts';
+import { registerConsoleRoutes } from './console-routes.ts';
+import { ConsoleSessions } from './console-session.ts';
+import { registerKeyRoutes } from './key-routes.ts';
+import { ApiKeys } from '../core/api-keys.ts';
 import { validationErrors } from './validation-messages.ts';
 import type { Clock } from '../core/clock.ts';
 
@@ -82,6 +86,8 @@ export interface AppDeps {
   readonly clientIpHeader: 'x-forwarded-for' | 'x-real-ip';
   /** Production: /metrics, /docs and /openapi.json need the admin scope, and `/` is not redirected to /docs. */
   readonly production: boolean;
+  /** The web console at /console, when it is on: its sessions' lifetime, and whether cookies need TLS. */
+  readonly console?: { readonly sessionMinutes: number; readonly secureCookies: boolean } | undefined;
   /** The demo sign-in page at /demo, when it is on. */
   readonly demo?: { readonly resendAfterSeconds: number; readonly secureCookies: boolean } | undefined;
   /** Deadlines for slow and idle clients, in milliseconds (headersTimeoutMs ≤ requestTimeoutMs). */
@@ -159,7 +165,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
   app.server.on('connect', refuseConnect);
   const sealMethods = answerOtherMethods(app);
-  const guard = makeGuard(d.auth, d.limiter, d.requestRate);
+  const sessions = d.console ? new ConsoleSessions(d.clock, d.console.sessionMinutes * 60_000) : undefined;
+  const guard = makeGuard(d.auth, d.limiter, d.requestRate, sessions && ((req) => sessions.credential(req)));
   if (d.production) {
     app.addHook('onRoute', (r) => {
       if (!isOperatorSurface(r.url)) return;
@@ -299,6 +306,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     publicUrl: d.publicUrl,
   });
   registerAbuseRoutes(app, { admin: d.abuseAdmin, guard });
+  registerKeyRoutes(app, { keys: new ApiKeys({ store: d.store, clock: d.clock }), guard });
+  if (d.console && sessions)
+    registerConsoleRoutes(app, { auth: d.auth, sessions, secureCookies: d.console.secureCookies });
   if (d.demo)
     registerDemoRoutes(app, {
       ...{ verifications: d.verifications, clock: d.clock, clientIp, ...d.demo },

@@ -8,6 +8,7 @@ import { randomHex } from '../core/random.ts';
 import type { Verifications } from '../core/verifications.ts';
 import type { ClientIp } from './client-ip.ts';
 import { demoPage, demoLanguage, DEMO_ASSETS } from './demo-page.ts';
+import { pageHeaders } from './page-headers.ts';
 
 /** The tenant the demo's verifications belong to: its own, so its limits and data stay apart. */
 export const DEMO_CLIENT = 'demo';
@@ -90,14 +91,14 @@ export function registerDemoRoutes(app: FastifyInstance, d: DemoDeps): void {
 
   api.get('/demo', { schema: { hide: true } }, async (req, reply) => {
     const lang = demoLanguage((req.query as { lang?: string }).lang, req.headers['accept-language']);
-    return pageReply(reply)
+    return pageHeaders(reply)
       .type('text/html; charset=utf-8')
       .send(demoPage(lang, d.resendAfterSeconds, !!d.outbox));
   });
   for (const [name, asset] of Object.entries(DEMO_ASSETS)) {
     const body = readFileSync(asset.file);
     api.get(`/demo/assets/${name}`, { schema: { hide: true } }, async (_req, reply) =>
-      pageReply(reply).header('cache-control', 'public, max-age=3600').type(asset.type).send(body),
+      pageHeaders(reply).header('cache-control', 'public, max-age=3600').type(asset.type).send(body),
     );
   }
 
@@ -157,16 +158,4 @@ export function registerDemoRoutes(app: FastifyInstance, d: DemoDeps): void {
     cookie(reply, SESSION_COOKIE, '', 0);
     return reply.code(204).send();
   });
-}
-
-/** No inline script or style, nothing from elsewhere, never framed. */
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
-  "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-function pageReply(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('content-security-policy', CSP)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer');
 }

@@ -25,11 +25,17 @@ export type Guard = (scope: Scope, o?: GuardOptions) => (req: FastifyRequest, re
  * rate budget, or leaves that to the route's operation (`inOperation`). The limiter and the stores
  * keep one budget per client, so a client has the same budget on every route.
  */
-export function makeGuard(auth: Authenticator, limiter: RateLimiter, requestRate: RateRule): Guard {
+export function makeGuard(
+  auth: Authenticator,
+  limiter: RateLimiter,
+  requestRate: RateRule,
+  /** A web console session's credential, for a request without an Authorization header. */
+  session?: (req: FastifyRequest) => string | undefined,
+): Guard {
   return (scope, o = {}) =>
     async (req) => {
       const inOperation = o.inOperation === true;
-      const header = req.headers.authorization;
+      const header = req.headers.authorization ?? session?.(req);
       const principal =
         o.basic && /^Basic\s/i.test(header ?? '')
           ? await auth.authenticateBasic(header, { cached: inOperation })

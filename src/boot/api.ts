@@ -71,6 +71,9 @@ export function buildApi(c: Config, d: ApiDeps): Promise<FastifyInstance> {
     trustedProxies: c.abuse.trustedProxies,
     clientIpHeader: c.abuse.clientIpHeader,
     production: c.env === 'production',
+    console: c.console.enabled
+      ? { sessionMinutes: c.console.sessionMinutes, secureCookies: secureCookies(c) }
+      : undefined,
     // On by default in development only: in production it is a public page that sends SMS.
     demo:
       (c.demo.enabled ?? c.env === 'development')

@@ -77,6 +77,8 @@ export const ENV: readonly [name: string, path: string, kind: Kind][] = [
   ['OTPD_DATABASE_STATEMENT_TIMEOUT_MS', 'database.statementTimeoutMs', 'int'],
   ['OTPD_WEBHOOKS', 'webhooks.enabled', 'bool'],
   ['OTPD_WEBHOOKS_ALLOW_PRIVATE', 'webhooks.allowPrivate', 'bool'],
+  ['OTPD_CONSOLE', 'console.enabled', 'bool'],
+  ['OTPD_CONSOLE_SESSION_MINUTES', 'console.sessionMinutes', 'int'],
   ['OTPD_DEMO', 'demo.enabled', 'bool'],
   ['OTPD_DEMO_RESEND_SECONDS', 'demo.resendAfterSeconds', 'int'],
   ['OTPD_WEBHOOK_TIMEOUT_MS', 'webhooks.timeoutMs', 'int'],

@@ -189,6 +189,14 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    console: Type.Object(
+      {
+        /** Serve the web console at /console (sign-in with an API key that has the admin scope). */
+        enabled: Type.Boolean({ default: true }),
+        sessionMinutes: Int(1, 720, 30, 'Lifetime of a console session'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     demo: Type.Object(
       {
         /** Serve the demo sign-in page at /demo. @default on in development, off in production */
