@@ -61,6 +61,9 @@ const MATRIX: Record<string, 'own tenant' | 'operator only'> = {
   'DELETE /admin/number-rules': 'operator only',
   'GET /admin/abuse/blocks': 'own tenant',
   'DELETE /admin/abuse/blocks/{scope}': 'operator only',
+  'GET /admin/keys': 'own tenant',
+  'POST /admin/keys': 'own tenant',
+  'POST /admin/keys/{id}/revoke': 'own tenant',
 };
 
 test('every /admin and /dev route has a tenancy decision in this file', async () => {
@@ -206,4 +209,42 @@ test("an access token has its key's reach, read from the key on every request", 
   await s.server.store.upsertApiKey({ ...record, kind: 'client' }, hashSecret(op.secret));
   assertError(await call('GET', '/admin/number-rules', undefined, opToken), OPERATOR_ONLY);
   assertError(await call('GET', '/admin/clients/tenant-b/policy', undefined, opToken), NOT_FOUND);
+});
+
+test("/admin/keys: a client key lists, creates, revokes its own tenant's keys alone; an operator any", async () => {
+  const own = await call('GET', '/admin/keys', undefined, a);
+  assert.equal(own.status, 200);
+  assert.deepEqual([...new Set(own.body.keys.map((k: any) => k.clientId))], ['tenant-a']);
+  assert.ok(JSON.stringify(own.body).includes('secret') === false, 'never a secret in a list');
+  const all = await call('GET', '/admin/keys');
+  const tenants = new Set(all.body.keys.map((k: any) => k.clientId));
+  assert.ok(tenants.has('tenant-a') && tenants.has('tenant-b') && tenants.has('ops'));
+
+  const made = await call('POST', '/admin/keys', { name: 'ci' }, a);
+  assert.equal(made.status, 201);
+  assert.equal(made.body.clientId, 'tenant-a', "a client key's new key acts for its own tenant");
+  assert.equal(made.body.kind, 'client');
+  assert.equal((await s.get('/admin/keys', { key: made.body.secret })).status, 200, 'the secret works at once');
+  assertError(await call('POST', '/admin/keys', { name: 'x', kind: 'operator' }, a), {
+    status: 403,
+    code: 'PERMISSION_DENIED',
+    message: 'A client key creates client keys of its own tenant only.',
+  });
+  assertError(await call('POST', '/admin/keys', { name: 'x', clientId: 'tenant-b' }, a), {
+    status: 403,
+    code: 'PERMISSION_DENIED',
+    message: 'A client key creates client keys of its own tenant only.',
+  });
+  assertError(await call('POST', `/admin/keys/${bKey.id}/revoke`, undefined, a), {
+    ...NOT_FOUND,
+    message: 'No such key.',
+  });
+  assert.equal((await s.get('/admin/clients', { key: b })).status, 200, "B's key still works");
+  const revoked = await call('POST', `/admin/keys/${made.body.id}/revoke`, undefined, a);
+  assert.equal(revoked.status, 200);
+  assert.ok(revoked.body.revokedAt);
+  assert.equal((await s.get('/admin/keys', { key: made.body.secret })).status, 401, 'revoked: refused');
+  const byOperator = await call('POST', '/admin/keys', { name: 'b2', clientId: 'tenant-b' });
+  assert.equal(byOperator.status, 201);
+  assert.equal(byOperator.body.clientId, 'tenant-b');
 });
