@@ -36,6 +36,7 @@ import { DEMO_CLIENT, registerDemoRoutes } from './demo-routes.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
 import { ConsoleSessions } from './console-session.ts';
 import { registerKeyRoutes } from './key-routes.ts';
+import { registerStatsRoutes } from './stats-routes.ts';
 import { ApiKeys } from '../core/api-keys.ts';
 import { validationErrors } from './validation-messages.ts';
 import type { Clock } from '../core/clock.ts';
@@ -307,6 +308,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
   registerAbuseRoutes(app, { admin: d.abuseAdmin, guard });
   registerKeyRoutes(app, { keys: new ApiKeys({ store: d.store, clock: d.clock }), guard });
+  registerStatsRoutes(app, { store: d.store, guard, clock: d.clock });
   if (d.console && sessions)
     registerConsoleRoutes(app, { auth: d.auth, sessions, secureCookies: d.console.secureCookies });
   if (d.demo)

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { stringifySetCookie } from 'cookie';
@@ -10,9 +11,13 @@ import { CONSOLE_COOKIE, ConsoleSessions } from './console-session.ts';
 import { pageHeaders } from './page-headers.ts';
 
 const WEB = fileURLToPath(new URL('../../web/console/', import.meta.url));
-const ASSETS: Readonly<Record<string, string>> = {
-  'console.js': 'text/javascript; charset=utf-8',
-  'console.css': 'text/css; charset=utf-8',
+const UPLOT = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
+const ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
+  'console.js': { file: join(WEB, 'console.js'), type: 'text/javascript; charset=utf-8' },
+  'overview.js': { file: join(WEB, 'overview.js'), type: 'text/javascript; charset=utf-8' },
+  'console.css': { file: join(WEB, 'console.css'), type: 'text/css; charset=utf-8' },
+  'uPlot.iife.min.js': { file: join(UPLOT, 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
+  'uPlot.min.css': { file: join(UPLOT, 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
 
 export interface ConsoleDeps {
@@ -50,8 +55,8 @@ export function registerConsoleRoutes(app: FastifyInstance, d: ConsoleDeps): voi
   api.get('/console', { schema: { hide: true } }, async (_req, reply) =>
     pageHeaders(reply).type('text/html; charset=utf-8').send(page),
   );
-  for (const [name, type] of Object.entries(ASSETS)) {
-    const body = readFileSync(join(WEB, name));
+  for (const [name, { file, type }] of Object.entries(ASSETS)) {
+    const body = readFileSync(file);
     api.get(`/console/assets/${name}`, { schema: { hide: true } }, async (_req, reply) =>
       pageHeaders(reply).header('cache-control', 'no-cache').type(type).send(body),
     );

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/keyring.ts';
+import type { StatsStore } from '../core/ports/stats.ts';
 import type { WebhookStore } from '../core/ports/webhooks.ts';
 import { openSecrets } from '../core/webhooks.ts';
 import { randomHex } from '../core/random.ts';
@@ -68,15 +69,16 @@ function openedSecrets(keys: KeyRing): (serviceId: string, sealed: Buffer) => st
 }
 
 /**
- * fraud.refused: a refusal changes no state, so it is written on its own, after the answer was
- * decided (and only for services with a webhook: the store checks). A failed write is logged.
+ * What a refused send leaves behind: its `fraud.refused` event (for a service with a webhook) and
+ * its count in the console's series. Best effort, after the refusal: it changes no state to ride on.
  */
-export function refusalEvents(store: WebhookStore, log: Logger): (r: Refusal) => void {
+export function refusalEvents(store: WebhookStore & StatsStore, log: Logger): (r: Refusal) => void {
   return (r) => {
     const payload = JSON.stringify({ to: r.maskedTo, channel: r.channel, defence: r.defence, at: r.at });
     const e = { id: `evt_${randomHex(16)}`, clientId: r.clientId, serviceId: r.serviceId, verificationId: null };
     store
       .recordEvent({ ...e, type: 'fraud.refused', payload, at: r.at })
       .catch((err: unknown) => log.error({ err }, 'fraud.refused event not recorded'));
+    store.countRefusal(r.clientId, r.defence, r.at).catch((err: unknown) => log.error({ err }, 'refusal not counted'));
   };
 }

@@ -64,6 +64,7 @@ const MATRIX: Record<string, 'own tenant' | 'operator only'> = {
   'GET /admin/keys': 'own tenant',
   'POST /admin/keys': 'own tenant',
   'POST /admin/keys/{id}/revoke': 'own tenant',
+  'GET /admin/stats/series': 'own tenant',
 };
 
 test('every /admin and /dev route has a tenancy decision in this file', async () => {
@@ -247,4 +248,24 @@ test("/admin/keys: a client key lists, creates, revokes its own tenant's keys al
   const byOperator = await call('POST', '/admin/keys', { name: 'b2', clientId: 'tenant-b' });
   assert.equal(byOperator.status, 201);
   assert.equal(byOperator.body.clientId, 'tenant-b');
+});
+
+test("GET /admin/stats/series: a client key reads its own tenant's counters; an operator all tenants'", async () => {
+  const sent = (r: HttpResult) =>
+    r.body.points.filter((p: any) => p.metric === 'sent' && p.dim === '').reduce((n: number, p: any) => n + p.count, 0);
+  const own = await call('GET', '/admin/stats/series?range=7d', undefined, a);
+  assert.equal(own.status, 200);
+  assert.equal(own.body.resolution, 'hour');
+  const theirs = await call('GET', '/admin/stats/series?range=7d', undefined, b);
+  const all = await call('GET', '/admin/stats/series?range=7d');
+  assert.ok(sent(own) >= 1 && sent(theirs) >= 3, `A ${sent(own)}, B ${sent(theirs)}`);
+  assert.ok(sent(own) + sent(theirs) <= sent(all), 'the operator sees both');
+  const quiet = await s.createKey({ clientId: 'tenant-c' });
+  const none = await call('GET', '/admin/stats/series?range=7d', undefined, quiet.secret);
+  assert.deepEqual(none.body.points, [], "a tenant without sends sees no one else's counters");
+  assertError(await call('GET', '/admin/stats/series?range=1y', undefined, a), {
+    status: 400,
+    code: 'INVALID_ARGUMENT',
+    message: (await call('GET', '/admin/stats/series?range=1y', undefined, a)).body.message,
+  });
 });

@@ -9,6 +9,7 @@ import { abuseContract } from './abuse.contract.ts';
 import { rangeGuardContract } from './range-guard.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { verificationDetailsContract } from './verification-details.contract.ts';
+import { statsContract } from './stats.contract.ts';
 import { webhooksContract } from './webhooks.contract.ts';
 import { assertUpgradedServices, LEGACY_VERIFICATION, servicesContract } from './services.contract.ts';
 import { BUDGET, T0, right, storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
@@ -42,6 +43,7 @@ requestBudgetContract('postgres', harness);
 servicesContract('postgres', harness);
 verificationDetailsContract('postgres', harness);
 webhooksContract('postgres', harness);
+statsContract('postgres', harness);
 
 test('postgres: the request budget is exact under parallel requests over two replicas', async () => {
   const a = await harness.open();

@@ -11,6 +11,7 @@ import { abuseContract } from './abuse.contract.ts';
 import { rangeGuardContract } from './range-guard.contract.ts';
 import { retentionContract } from './retention.contract.ts';
 import { verificationDetailsContract } from './verification-details.contract.ts';
+import { statsContract } from './stats.contract.ts';
 import { webhooksContract } from './webhooks.contract.ts';
 import { assertUpgradedServices, LEGACY_VERIFICATION, servicesContract } from './services.contract.ts';
 import { storeContract, type StoreHarness, assertUpgradedKeyKinds } from './store.contract.ts';
@@ -41,6 +42,7 @@ for (const writer of ['worker', 'inline'] as const) {
   servicesContract(`sqlite (${writer} writer)`, harness);
   verificationDetailsContract(`sqlite (${writer} writer)`, harness);
   webhooksContract(`sqlite (${writer} writer)`, harness);
+  statsContract(`sqlite (${writer} writer)`, harness);
 }
 
 test('sqlite: the tenancy migration makes existing keys client keys, the bootstrap key an operator', async () => {

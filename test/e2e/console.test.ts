@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, launchChromium, pageErrors, screenshot } from '../helpers/browser.ts';
-import { mobile, SEND, startTestServer, type TestServer } from '../helpers/server.ts';
+import { mobile, SEND, startTestServer, VALIDATE, type TestServer } from '../helpers/server.ts';
 
 let browser: Browser;
 let server: TestServer;
@@ -58,6 +58,7 @@ test('an operator signs in, creates a key that works, revokes it, and the API th
   await inspect(page, 'signin');
   await signIn(page, server.operatorKey);
   assert.equal(await page.textContent('#who-text'), 'Operator ops');
+  await page.click('nav [data-tab=keys]');
   await keyRows(page).first().waitFor();
   const tenants = await page.locator('#keys tbody tr td:nth-child(3)').allTextContents();
   assert.ok(tenants.includes('tenant-a') && tenants.includes('ops'), 'an operator sees every tenant');
@@ -76,6 +77,64 @@ test('an operator signs in, creates a key that works, revokes it, and the API th
   await page.reload();
   await page.locator('#app').waitFor({ state: 'visible' });
   assert.equal(await page.isVisible('#secret-box'), false, 'the secret is shown once, not after a reload');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test("the overview draws the counters the store keeps: a chart not blank, the figures the store's", async () => {
+  for (let i = 0; i < 3; i++) {
+    const { authenticationId, code } = await server.sendAndRead(mobile(400 + i));
+    if (i < 2) assert.equal((await server.post(VALIDATE, { authenticationId, code })).status, 204);
+  }
+  const rule = await server.post(
+    '/admin/number-rules',
+    { kind: 'block', prefix: '+34629259' },
+    { key: server.operatorKey },
+  );
+  assert.equal(rule.status, 201);
+  assert.equal((await server.post(SEND, { phoneNumber: mobile(9001), message: '{{code}}' })).status, 403);
+  const now = server.clock.now();
+  const stored = await server.server.store.statsSeries({
+    resolution: 'minute',
+    from: now - 86_400_000,
+    to: now + 60_000,
+  });
+  const count = (metric: string) =>
+    stored.filter((p) => p.metric === metric && p.dim === '').reduce((n, p) => n + p.count, 0);
+
+  const { page, errors } = await open();
+  await signIn(page, server.operatorKey);
+  await page.locator('#fig-sent', { hasText: /^\d+$/ }).waitFor();
+  assert.equal(Number(await page.textContent('#fig-sent')), count('sent'));
+  assert.equal(Number(await page.textContent('#fig-validated')), count('validated'));
+  assert.ok(count('sent') >= 3 && count('validated') >= 2);
+  const refused = stored
+    .filter((p) => p.metric.startsWith('refused:') && p.dim === '')
+    .reduce((n, p) => n + p.count, 0);
+  assert.equal(Number(await page.textContent('#fig-refused')), refused);
+  assert.ok(refused >= 1, 'the blocked send is counted');
+  assert.match((await page.textContent('#by-country tbody')) ?? '', /ES/);
+  // The chart's canvas holds the "sent" series' blue, not only axes.
+  const blue = await page.evaluate(() => {
+    const c = document.querySelector('#chart canvas') as HTMLCanvasElement;
+    const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i]! < 60 && px[i + 2]! > 140 && px[i + 3]! > 0) n++;
+    return n;
+  });
+  assert.ok(blue > 20, `the series is drawn (${blue} pixels of its colour)`);
+  await inspect(page, 'overview');
+  await page.selectOption('#range', '7d');
+  await page.locator('#status', { hasText: 'Last 7 days' }).waitFor();
+  assert.equal(Number(await page.textContent('#fig-sent')), count('sent'), 'the same counts by the hour');
+  await server.request(
+    'DELETE',
+    `/admin/number-rules?kind=block&prefix=${encodeURIComponent('+34629259')}`,
+    undefined,
+    {
+      key: server.operatorKey,
+    },
+  );
   assert.deepEqual(errors, []);
   await page.context().close();
 });
@@ -170,7 +229,7 @@ test('a prefix blocked from the console refuses sends; a number search shows its
   await inspect(page, 'rules');
   const refused = await server.post(SEND, { phoneNumber: mobile(302), message: '{{code}}' });
   assert.equal(refused.status, 403, 'a send into the blocked prefix is refused');
-  await page.locator('#rules tbody tr', { hasText: '+3462925' }).getByRole('button').click();
+  await page.getByRole('button', { name: 'Remove block +3462925', exact: true }).click();
   await page.locator('#status', { hasText: 'removed' }).waitFor();
   assert.equal((await server.post(SEND, { phoneNumber: mobile(303), message: '{{code}}' })).status, 200);
 
@@ -185,6 +244,7 @@ test("a client key sees its own tenant's keys only, and not the global rules", a
   const { page } = await open();
   await signIn(page, server.key);
   assert.equal(await page.textContent('#who-text'), 'Tenant tenant-a');
+  await page.click('nav [data-tab=keys]');
   await keyRows(page).first().waitFor();
   const tenants = new Set(await page.locator('#keys tbody tr td:nth-child(3)').allTextContents());
   assert.deepEqual([...tenants], ['tenant-a']);

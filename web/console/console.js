@@ -1,6 +1,7 @@
 // The operator console: signs in by exchanging an API key for a session cookie, then calls otpd's
 // admin API with that cookie and the session's CSRF token. Numbers are masked everywhere except
 // the one the operator searched for.
+import { loadOverview } from './overview.js';
 
 const $ = (id) => document.getElementById(id);
 let csrf = '';
@@ -64,7 +65,7 @@ function signedIn(s) {
   $('app').hidden = false;
   $('who').hidden = false;
   $('who-text').textContent = `${s.kind === 'operator' ? 'Operator' : 'Tenant'} ${s.clientId}`;
-  void showTab('keys');
+  void showTab('overview');
 }
 
 async function showTab(name) {
@@ -213,7 +214,13 @@ async function loadBlocks() {
   if (r.data.blocks.length === 0) status('No blocks in force.');
 }
 
-const LOADERS = { keys: loadKeys, messages: loadMessages, rules: loadRules, blocks: loadBlocks };
+const LOADERS = {
+  overview: () => loadOverview(call, status),
+  keys: loadKeys,
+  messages: loadMessages,
+  rules: loadRules,
+  blocks: loadBlocks,
+};
 
 async function signIn(ev) {
   ev.preventDefault();
@@ -240,6 +247,7 @@ $('message-form').addEventListener('submit', (ev) => {
   void loadMessages();
 });
 $('rule-form').addEventListener('submit', addRule);
+$('range').addEventListener('change', () => void loadOverview(call, status));
 for (const b of document.querySelectorAll('nav [data-tab]')) b.addEventListener('click', () => showTab(b.dataset.tab));
 
 const current = await call('GET', '/console/api/session');

@@ -10,6 +10,7 @@ import type { AbuseStore, SendSignals } from './abuse.ts';
 import type { MessageView, OutboxStore } from './outbox.ts';
 import type { ServiceStore } from './services.ts';
 import type { WebhookStore } from './webhooks.ts';
+import type { StatsStore } from './stats.ts';
 import type { RateTake } from './rate-limiter.ts';
 
 export type * from './outbox.ts';
@@ -321,7 +322,8 @@ export interface Store
     AbuseStore,
     ServiceStore,
     VerificationLookup,
-    WebhookStore {
+    WebhookStore,
+    StatsStore {
   /** Cheap round trip used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import * as ddl from '../schema.ts';
 import { EVENTS_SCHEMA, PG_EVENT_TRIGGERS } from '../events-schema.ts';
 import { CHECK_READS_BACK } from './check-function.ts';
+import { PG_STATS_TRIGGERS, STATS_SCHEMA } from '../stats-schema.ts';
 import {
   ROUND_TRIPS_SCHEMA,
   SEND_WITH_DETAILS,
@@ -63,6 +64,7 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     sql: EVENTS_SCHEMA(PG, '(extract(epoch from now()) * 1000)::bigint') + PG_EVENT_TRIGGERS,
   },
   { version: 14, name: 'check-reads-back', sql: CHECK_READS_BACK },
+  { version: 15, name: 'stats-series', sql: STATS_SCHEMA(PG) + PG_STATS_TRIGGERS },
 ];
 
 /**

@@ -64,6 +64,13 @@ async function purge(pool: pg.Pool, cutoff: number, batch: number): Promise<Purg
   });
   // Settled events past retention (a pending one is still owed), a batch at a time.
   await drain(pool, 'otpd_purge_events', PURGE_EVENTS, cutoff, batch);
+  // The console's counters are kept as long as the rows they count.
+  await pool.query({
+    name: 'otpd_purge_series',
+    text: `DELETE FROM stats_series WHERE (res = 'm' AND bucket < $1::bigint / 60000)
+      OR (res = 'h' AND bucket < $1::bigint / 3600000)`,
+    values: [cutoff],
+  });
   return { verifications, messages, devMessages };
 }
 

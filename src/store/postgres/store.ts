@@ -8,6 +8,7 @@ import { createPool, type PgOptions } from './pool.ts';
 import { retention } from './retention.ts';
 import { services } from './services.ts';
 import { verificationLookup, verifications } from './verifications.ts';
+import { stats } from './stats.ts';
 import { webhooks } from './webhooks.ts';
 
 export type { PgOptions } from './pool.ts';
@@ -21,6 +22,7 @@ const operationsOn = (pool: pg.Pool) => ({
   ...services(pool),
   ...verificationLookup(pool),
   ...webhooks(pool),
+  ...stats(pool),
 });
 
 export interface PgStore extends ReturnType<typeof operationsOn> {}

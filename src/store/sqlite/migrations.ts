@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import * as ddl from '../schema.ts';
 import { EVENTS_SCHEMA, SQLITE_EVENT_TRIGGERS } from '../events-schema.ts';
+import { SQLITE_STATS_TRIGGERS, STATS_SCHEMA } from '../stats-schema.ts';
 
 // INTEGER PRIMARY KEY makes seq the rowid: appends go to the end of the table's own b-tree.
 const SQLITE: ddl.Dialect = { bytes: 'BLOB', time: 'INTEGER', seq: 'INTEGER PRIMARY KEY' };
@@ -67,6 +68,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       EVENTS_SCHEMA(SQLITE, "CAST(strftime('%s', 'now') AS INTEGER) * 1000") +
       SQLITE_EVENT_TRIGGERS("'evt_' || lower(hex(randomblob(16)))"),
   },
+  // Keyed and only read by ranges of that key: clustered on it.
+  { version: 13, name: 'stats-series', sql: STATS_SCHEMA(SQLITE, WITHOUT_ROWID) + SQLITE_STATS_TRIGGERS },
 ];
 
 /**

@@ -36,6 +36,10 @@ export function retentionWrites(db: Database.Database) {
     // Events past retention that are settled (delivered or given up): a pending one is still owed.
     deleteEvents: p(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < ?
       AND status <> 'pending' LIMIT ?)`),
+    // The console's counters are kept as long as the rows they count.
+    deleteSeries: p(`DELETE FROM stats_series WHERE (res, bucket, client_id, metric, dim) IN
+      (SELECT res, bucket, client_id, metric, dim FROM stats_series
+        WHERE (res = 'm' AND bucket < @cutoff / 60000) OR (res = 'h' AND bucket < @cutoff / 3600000) LIMIT @batch)`),
     deleteReceipts: p(`DELETE FROM message_receipts WHERE (gateway, provider_message_id) IN
       (SELECT gateway, provider_message_id FROM message_receipts WHERE received_at < ? LIMIT ?)`),
   };
@@ -55,6 +59,7 @@ export function retentionWrites(db: Database.Database) {
     purgeReceipts: (cutoff: number, batch: number): number => q.deleteReceipts.run(cutoff, batch).changes,
     purgeRates: (cutoff: number, batch: number): number => q.deleteRates.run(cutoff, batch).changes,
     purgeEvents: (cutoff: number, batch: number): number => q.deleteEvents.run(cutoff, batch).changes,
+    purgeSeries: (cutoff: number, batch: number): number => q.deleteSeries.run({ cutoff, batch }).changes,
   };
 }
 

@@ -10,6 +10,7 @@ import { outboxReads } from './outbox.ts';
 import { retentionReads } from './retention.ts';
 import { serviceReads } from './services.ts';
 import { verificationReads } from './verifications.ts';
+import { statsReads } from './stats.ts';
 import { webhookReads } from './webhooks.ts';
 import { spendingFirst } from './request-budgets.ts';
 import { systemClock } from '../../core/clock.ts';
@@ -38,6 +39,7 @@ const readsOn = (db: Database.Database) =>
     ...serviceReads(db),
     ...verificationReads(db),
     ...webhookReads(db),
+    ...statsReads(db),
   });
 
 /** The port's writes (purge aside, which is several), each submitted to the write queue by name. */
@@ -110,6 +112,7 @@ export class SqliteStore {
       recordEvent: write('recordEvent'),
       announceExpired: write('announceExpired'),
       replayEvents: write('replayEvents'),
+      countRefusal: write('countRefusal'),
     };
     const reads = readsOn(this.#db);
     const spending = spendingFirst(this.#db, budgets, reads.admissionFacts, {
@@ -125,14 +128,15 @@ export class SqliteStore {
 
   /** Each table is drained in batches of its own write, so a purge never holds the write lock for long. */
   async purge(cutoff: number, batch: number): Promise<PurgeResult> {
-    const drain = (op: `purge${'Verifications' | 'Messages' | 'DevMessages' | 'Receipts' | 'Rates' | 'Events'}`) =>
-      drainBatches(batch, () => this.#submit({ op, args: [cutoff, batch] }));
+    type Table = 'Verifications' | 'Messages' | 'DevMessages' | 'Receipts' | 'Rates' | 'Events' | 'Series';
+    const drain = (op: `purge${Table}`) => drainBatches(batch, () => this.#submit({ op, args: [cutoff, batch] }));
     const verifications = await drain('purgeVerifications');
     const messages = await drain('purgeMessages');
     const devMessages = await drain('purgeDevMessages');
     await drain('purgeReceipts');
     await drain('purgeRates');
     await drain('purgeEvents');
+    await drain('purgeSeries');
     return { verifications, messages, devMessages };
   }
 

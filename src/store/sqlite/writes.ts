@@ -11,6 +11,7 @@ import { outboxWrites } from './outbox.ts';
 import { retentionWrites } from './retention.ts';
 import { serviceWrites } from './services.ts';
 import { closeWrites, verificationWrites } from './verifications.ts';
+import { statsWrites } from './stats.ts';
 import { webhookWrites } from './webhooks.ts';
 
 export function writesOn(db: Database.Database) {
@@ -23,6 +24,7 @@ export function writesOn(db: Database.Database) {
     ...serviceWrites(db),
     ...closeWrites(db),
     ...webhookWrites(db),
+    ...statsWrites(db),
   };
 }
 

@@ -1,0 +1,27 @@
+/** Counters per minute and per hour for the console's overview (see store/stats-schema.ts). */
+export type SeriesResolution = 'minute' | 'hour';
+
+export interface SeriesPoint {
+  /** The bucket's start, epoch milliseconds. */
+  readonly at: number;
+  readonly metric: string;
+  /** `''` for the total, `country:XX` or `gateway:id`. */
+  readonly dim: string;
+  readonly count: number;
+}
+
+export interface StatsStore {
+  /**
+   * The counters of buckets starting in [from, to), summed over tenants, or of one tenant's.
+   * Written by the state changes themselves, in their transactions: a committed send, validation,
+   * failure or delivery is counted once, whatever replica or restart came between.
+   */
+  statsSeries(q: {
+    readonly resolution: SeriesResolution;
+    readonly from: number;
+    readonly to: number;
+    readonly clientId?: string | undefined;
+  }): Promise<SeriesPoint[]>;
+  /** Counts one send a defence refused (`refused:<defence>`): a refusal changes no row a trigger could count. */
+  countRefusal(clientId: string, defence: string, at: number): Promise<void>;
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import type { SeriesPoint } from '../../src/core/ports/stats.ts';
+import type { NewVerification, Store } from '../../src/core/ports/store.ts';
+import {
+  BUDGET,
+  LIMITS,
+  MIN,
+  pairTest,
+  right,
+  storeTest,
+  verification,
+  wrong,
+  type StoreHarness,
+} from './store.contract.ts';
+
+const HOUR = 60 * MIN;
+// 10:00:00 UTC on a fixed day: minute and hour buckets fall where the test says.
+const T = Date.UTC(2026, 5, 1, 10, 0, 0);
+
+const v = (o: Partial<NewVerification> & { phone?: string } = {}) =>
+  verification({ createdAt: T, expiresAt: T + 5 * MIN, country: 'ES', ...o });
+
+/** `metric dim` → count, over the points given. */
+function totals(points: readonly SeriesPoint[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of points) {
+    const k = `${p.metric} ${p.dim}`.trim();
+    out[k] = (out[k] ?? 0) + p.count;
+  }
+  return out;
+}
+
+const day = (s: Store, clientId?: string) =>
+  s.statsSeries({ resolution: 'minute', from: T - HOUR, to: T + HOUR, clientId });
+
+/** The console's counters: written by the changes themselves, read by bucket without the raw rows. */
+export function statsContract(name: string, h: StoreHarness): void {
+  const withStore = storeTest(name, h);
+  const withPair = pairTest(name, h);
+
+  withStore('stats: sends, validations, failures and hand-overs counted per minute, country and gateway', async (s) => {
+    const ok = v({ phone: 'p1' });
+    const spent = v({ phone: 'p2', maxAttempts: 1, country: 'FR' });
+    const open = v({ phone: 'p3', createdAt: T + MIN, expiresAt: T + 6 * MIN });
+    for (const x of [ok, spent, open]) await s.createVerification(x, LIMITS);
+    // A resend of a pending verification sends again but is no new verification.
+    await s.createVerification(v({ phone: 'p3', createdAt: T + MIN + 1, resendOf: open.id }), LIMITS);
+    const claimed = (await s.claimMessages(T + 2 * MIN, 30_000, 10)).sort((a, b) => Number(a.id) - Number(b.id));
+    assert.equal(claimed.length, 4);
+    const done = { attempt: 1, gateway: 'gw', startedAt: T + 2 * MIN, finishedAt: T + 2 * MIN + 500 };
+    await s.completeAttempt({ ...done, messageId: claimed[0]!.id, outcome: 'sent', providerMessageId: 'x1' });
+    await s.completeAttempt({ ...done, messageId: claimed[1]!.id, outcome: 'permanent', error: 'unknown subscriber' });
+    await s.recordReceipt({ gateway: 'gw', providerMessageId: 'x1', status: 'delivered', at: T + 3 * MIN });
+    assert.equal(await s.attemptValidation('client-a', ok.id, T + 2 * MIN, BUDGET, right), 'VERIFIED');
+    assert.equal(await s.attemptValidation('client-a', spent.id, T + 2 * MIN, BUDGET, wrong), 'FAILED');
+
+    const minutes = await day(s);
+    assert.deepEqual(totals(minutes), {
+      sent: 3,
+      'sent country:ES': 2,
+      'sent country:FR': 1,
+      validated: 1,
+      'validated country:ES': 1,
+      failed: 1,
+      'failed country:FR': 1,
+      handed: 1,
+      'handed gateway:gw': 1,
+      handed_ms: 2 * MIN + 500,
+      'handed_ms gateway:gw': 2 * MIN + 500,
+      delivered: 1,
+      'delivered gateway:gw': 1,
+      undelivered: 1,
+      'undelivered gateway:gw': 1,
+    });
+    const sentAt = minutes.filter((p) => p.metric === 'sent' && p.dim === '').map((p) => [p.at, p.count]);
+    assert.deepEqual(
+      sentAt.sort((a, b) => a[0]! - b[0]!),
+      [
+        [T, 2],
+        [T + MIN, 1],
+      ],
+      'each in the minute it happened',
+    );
+    const hours = await s.statsSeries({ resolution: 'hour', from: T - HOUR, to: T + HOUR, clientId: 'client-a' });
+    assert.deepEqual(totals(hours), totals(minutes), 'the hours hold the same counts');
+    assert.deepEqual(
+      hours.filter((p) => p.metric === 'sent' && p.dim === '').map((p) => [p.at, p.count]),
+      [[T, 3]],
+    );
+    assert.deepEqual(await s.statsSeries({ resolution: 'minute', from: T + HOUR, to: T + 2 * HOUR }), []);
+  });
+
+  withStore('stats: refusals are counted by defence; a tenant reads its own counters, an operator all', async (s) => {
+    await s.createVerification(v({ phone: 'p1', clientId: 'client-b' }), LIMITS);
+    await s.countRefusal('client-a', 'velocity_prefix', T + 1);
+    await s.countRefusal('client-a', 'velocity_prefix', T + 2);
+    await s.countRefusal('client-b', 'range_block', T + 3);
+    assert.deepEqual(totals(await day(s, 'client-a')), { 'refused:velocity_prefix': 2 });
+    assert.deepEqual(totals(await day(s, 'client-b')), {
+      sent: 1,
+      'sent country:ES': 1,
+      'refused:range_block': 1,
+    });
+    assert.deepEqual(totals(await day(s)), {
+      sent: 1,
+      'sent country:ES': 1,
+      'refused:velocity_prefix': 2,
+      'refused:range_block': 1,
+    });
+  });
+
+  withStore('stats: counters are purged with the rows they count, not before', async (s) => {
+    await s.createVerification(v({ phone: 'p1' }), LIMITS);
+    await s.countRefusal('client-a', 'blocklist', T + 2 * HOUR);
+    await s.purge(T + HOUR, 100);
+    const after = await s.statsSeries({ resolution: 'minute', from: T - HOUR, to: T + 3 * HOUR });
+    assert.deepEqual(totals(after), { 'refused:blocklist': 1 }, 'what is older than the cutoff is gone');
+    const hours = await s.statsSeries({ resolution: 'hour', from: T - HOUR, to: T + 3 * HOUR });
+    assert.deepEqual(totals(hours), { 'refused:blocklist': 1 });
+  });
+
+  withPair('stats: counters written through one handle are read through another (another process)', async (a, b) => {
+    await a.createVerification(v({ phone: 'p1' }), LIMITS);
+    await a.countRefusal('client-a', 'blocklist', T);
+    assert.deepEqual(totals(await day(b)), { sent: 1, 'sent country:ES': 1, 'refused:blocklist': 1 });
+  });
+}
