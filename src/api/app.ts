@@ -37,6 +37,7 @@ import { registerConsoleRoutes } from './console-routes.ts';
 import { ConsoleSessions } from './console-session.ts';
 import { registerKeyRoutes } from './key-routes.ts';
 import { registerStatsRoutes } from './stats-routes.ts';
+import { registerVerificationAdminRoutes } from './verification-admin-routes.ts';
 import { ApiKeys } from '../core/api-keys.ts';
 import { validationErrors } from './validation-messages.ts';
 import type { Clock } from '../core/clock.ts';
@@ -87,6 +88,8 @@ export interface AppDeps {
   readonly clientIpHeader: 'x-forwarded-for' | 'x-real-ip';
   /** Production: /metrics, /docs and /openapi.json need the admin scope, and `/` is not redirected to /docs. */
   readonly production: boolean;
+  /** The keyed index of a number, as the store keeps it (the console's search). */
+  readonly phoneIndex: (e164: string) => Buffer;
   /** The web console at /console, when it is on: its sessions' lifetime, and whether cookies need TLS. */
   readonly console?: { readonly sessionMinutes: number; readonly secureCookies: boolean } | undefined;
   /** The demo sign-in page at /demo, when it is on. */
@@ -309,6 +312,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   registerAbuseRoutes(app, { admin: d.abuseAdmin, guard });
   registerKeyRoutes(app, { keys: new ApiKeys({ store: d.store, clock: d.clock }), guard });
   registerStatsRoutes(app, { store: d.store, guard, clock: d.clock });
+  registerVerificationAdminRoutes(app, { store: d.store, phoneIndex: d.phoneIndex, guard });
   if (d.console && sessions)
     registerConsoleRoutes(app, { auth: d.auth, sessions, secureCookies: d.console.secureCookies });
   if (d.demo)

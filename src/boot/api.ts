@@ -71,6 +71,7 @@ export function buildApi(c: Config, d: ApiDeps): Promise<FastifyInstance> {
     trustedProxies: c.abuse.trustedProxies,
     clientIpHeader: c.abuse.clientIpHeader,
     production: c.env === 'production',
+    phoneIndex: (e164) => d.keys.phoneIndex(e164),
     console: c.console.enabled
       ? { sessionMinutes: c.console.sessionMinutes, secureCookies: secureCookies(c) }
       : undefined,

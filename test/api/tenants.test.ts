@@ -65,6 +65,7 @@ const MATRIX: Record<string, 'own tenant' | 'operator only'> = {
   'POST /admin/keys': 'own tenant',
   'POST /admin/keys/{id}/revoke': 'own tenant',
   'GET /admin/stats/series': 'own tenant',
+  'GET /admin/verifications': 'own tenant',
 };
 
 test('every /admin and /dev route has a tenancy decision in this file', async () => {
@@ -268,4 +269,18 @@ test("GET /admin/stats/series: a client key reads its own tenant's counters; an 
     code: 'INVALID_ARGUMENT',
     message: (await call('GET', '/admin/stats/series?range=1y', undefined, a)).body.message,
   });
+});
+
+test("GET /admin/verifications: a client key finds its own tenant's verifications of a number alone", async () => {
+  const shared = mobile(610);
+  await s.sendAndRead(shared, a);
+  await s.sendAndRead(shared, b);
+  const path = `/admin/verifications?phone=${q(shared)}`;
+  const tenants = async (key?: string) =>
+    ((await call('GET', path, undefined, key)).body.verifications as { clientId: string }[]).map((v) => v.clientId);
+  assert.deepEqual(await tenants(a), ['tenant-a']);
+  assert.deepEqual(await tenants(b), ['tenant-b']);
+  assert.deepEqual((await tenants()).sort(), ['tenant-a', 'tenant-b']);
+  const bad = await call('GET', '/admin/verifications?phone=629255833', undefined, a);
+  assert.equal(bad.status, 400);
 });

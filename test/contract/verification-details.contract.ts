@@ -111,6 +111,29 @@ export function verificationDetailsContract(name: string, h: StoreHarness): void
     assert.equal((await s.findLatestVerification('client-a', SERVICE, first.phoneIndex))?.id, second.id);
   });
 
+  withStore("by number: a number's verifications of every tenant or one, newest first, resends aside", async (s) => {
+    for (const c of ['client-a', 'client-b']) await s.defaultService(c, T0, `VA${c.slice(-1).repeat(32)}`);
+    // A tenant with several services is still one tenant: its verifications are found once.
+    await s.createService({
+      ...{ id: `VA${'e'.repeat(32)}`, clientId: 'client-a', friendlyName: 'Second', isDefault: false },
+      ...{ settings: {}, createdAt: T0, updatedAt: T0 },
+    });
+    const older = detailed({ phone: 'p1', createdAt: T0 });
+    const newer = detailed({ phone: 'p1', createdAt: T0 + MIN, expiresAt: T0 + 6 * MIN });
+    const theirs = detailed({ phone: 'p1', clientId: 'client-b', createdAt: T0 + 2 * MIN });
+    const other = detailed({ phone: 'p2', createdAt: T0 + 3 * MIN });
+    for (const x of [older, newer, theirs, other]) await s.createVerification(x, LIMITS);
+    await s.createVerification(resendOf(newer, T0 + 4 * MIN), LIMITS);
+    const ids = async (limit: number, clientId?: string) =>
+      (await s.findVerificationsByNumber(older.phoneIndex, limit, clientId)).map((r) => r.id);
+    assert.deepEqual(await ids(10), [theirs.id, newer.id, older.id], 'every tenant, newest first');
+    assert.deepEqual(await ids(10, 'client-a'), [newer.id, older.id], 'one tenant');
+    assert.deepEqual(await ids(1, 'client-a'), [newer.id], 'at most the limit');
+    assert.deepEqual(await ids(10, 'client-c'), []);
+    const [first] = await s.findVerificationsByNumber(older.phoneIndex, 1, 'client-b');
+    assert.deepEqual([first?.clientId, first?.status, first?.maskedTo], ['client-b', 'pending', '+3462*****33']);
+  });
+
   withStore('attempt and read: the outcome with the verification as the attempt left it', async (s) => {
     const v = detailed();
     await s.createVerification(v, LIMITS);

@@ -139,6 +139,32 @@ test("the overview draws the counters the store keeps: a chart not blank, the fi
   await page.context().close();
 });
 
+test("a search by full number shows each verification's timeline: sends, attempts, checks, outcome", async () => {
+  const phone = mobile(501);
+  const { authenticationId, code } = await server.sendAndRead(phone);
+  const wrongCode = code === '000000' ? '111111' : '000000';
+  assert.equal((await server.post(VALIDATE, { authenticationId, code: wrongCode })).status, 400);
+  assert.equal((await server.post(VALIDATE, { authenticationId, code })).status, 204);
+  const { page, errors } = await open();
+  await signIn(page, server.operatorKey);
+  await page.click('nav [data-tab=verifications]');
+  await page.fill('#verification-phone', phone);
+  await page.click('#verification-form button[type=submit]');
+  await page.locator('#status', { hasText: `1 verification(s) of ${phone}.` }).waitFor();
+  const text = (await page.textContent('#verification-timeline')) ?? '';
+  assert.match(text, new RegExp(`sms to \\${phone} · verified · tenant tenant-a`));
+  assert.match(text, /send 1 at .*: (sent|delivered)/);
+  assert.match(text, /attempt 1 via dev-outbox: sent/);
+  assert.match(text, /checks: 2 of 3/);
+  assert.match(text, /verified at /);
+  await inspect(page, 'verifications');
+  await page.fill('#verification-phone', mobile(502));
+  await page.click('#verification-form button[type=submit]');
+  await page.locator('#status', { hasText: `No verifications of ${mobile(502)}.` }).waitFor();
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
 test('a change without the session CSRF token is refused; with it, it goes through', async () => {
   const { page } = await open();
   await signIn(page, server.operatorKey);
@@ -210,8 +236,8 @@ test('a prefix blocked from the console refuses sends; a number search shows its
   await page.click('nav [data-tab=messages]');
   await page.fill('#message-to', sent);
   await page.click('#message-form button[type=submit]');
+  await page.locator('#status', { hasText: `message(s) to ${sent}.` }).waitFor();
   const item = page.locator('#timeline .message').first();
-  await item.waitFor();
   const text = (await item.textContent()) ?? '';
   assert.match(text, new RegExp(`sms to \\${sent} · (sent|delivered)`), 'the searched number is shown in full');
   assert.match(text, /attempt 1 via dev-outbox: (sent|delivered)/);

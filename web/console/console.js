@@ -122,14 +122,18 @@ async function createKey(ev) {
   await loadKeys();
 }
 
+let messagesRun = 0;
 async function loadMessages() {
   const to = $('message-to').value.trim();
   const st = $('message-status').value;
-  searched = to;
+  const run = ++messagesRun;
   const q = new URLSearchParams({ limit: '50' });
   if (to) q.set('to', to);
   if (st) q.set('status', st);
   const r = await call('GET', `/admin/messages?${q}`);
+  // An older search answered late is not shown over a newer one.
+  if (run !== messagesRun) return;
+  searched = to;
   if (!r.ok) return status(r.data?.message ?? 'Could not read the messages.', true);
   const items = r.data.messages.map((m) => {
     const li = document.createElement('li');
@@ -148,7 +152,46 @@ async function loadMessages() {
     return li;
   });
   $('timeline').replaceChildren(...items);
-  status(items.length ? `${items.length} message(s).` : 'No messages.');
+  const of = to ? ` to ${to}` : '';
+  status(items.length ? `${items.length} message(s)${of}.` : `No messages${of}.`);
+}
+
+function line(text) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  return li;
+}
+
+/** A number's verifications, each with its sends, their attempts and its checks, newest first. */
+async function searchVerifications() {
+  const phone = $('verification-phone').value.replace(/[\s-]/g, '');
+  if (!phone) return status('');
+  const r = await call('GET', `/admin/verifications?phone=${encodeURIComponent(phone)}`);
+  if (!r.ok) return status(r.data?.message ?? 'Could not search.', true);
+  const items = r.data.verifications.map((v) => {
+    const li = document.createElement('li');
+    li.className = 'message';
+    const head = document.createElement('p');
+    const channel = v.channel ?? 'sms';
+    head.textContent = `${when(v.createdAt)} · ${channel} to ${r.data.phone} · ${v.status} · tenant ${v.clientId}`;
+    const steps = document.createElement('ul');
+    steps.append(line(`created ${when(v.createdAt)}, expires ${when(v.expiresAt)}`));
+    for (const [i, send] of v.sends.entries()) {
+      steps.append(
+        line(`send ${i + 1} at ${when(send.createdAt)}: ${send.status}${send.lastError ? ` (${send.lastError})` : ''}`),
+      );
+      for (const a of send.attempts) {
+        const why = a.error ? ` (${a.error})` : '';
+        steps.append(line(`  attempt ${a.attempt} via ${a.gateway}: ${a.outcome}${why}, ${a.latencyMs} ms`));
+      }
+    }
+    steps.append(line(`checks: ${v.checks.used} of ${v.checks.allowed}`));
+    if (v.finishedAt) steps.append(line(`${v.status} at ${when(v.finishedAt)}`));
+    li.append(head, steps);
+    return li;
+  });
+  $('verification-timeline').replaceChildren(...items);
+  status(items.length ? `${items.length} verification(s) of ${r.data.phone}.` : `No verifications of ${r.data.phone}.`);
 }
 
 async function loadRules() {
@@ -216,6 +259,7 @@ async function loadBlocks() {
 
 const LOADERS = {
   overview: () => loadOverview(call, status),
+  verifications: searchVerifications,
   keys: loadKeys,
   messages: loadMessages,
   rules: loadRules,
@@ -247,6 +291,10 @@ $('message-form').addEventListener('submit', (ev) => {
   void loadMessages();
 });
 $('rule-form').addEventListener('submit', addRule);
+$('verification-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  void searchVerifications();
+});
 $('range').addEventListener('change', () => void loadOverview(call, status));
 for (const b of document.querySelectorAll('nav [data-tab]')) b.addEventListener('click', () => showTab(b.dataset.tab));
 

@@ -200,6 +200,11 @@ export interface VerificationLookup {
   getVerification(clientId: string, id: string): Promise<VerificationRecord | null>;
   /** The client's newest verification of this number in this service, whatever its status (resends aside). */
   findLatestVerification(clientId: string, serviceId: string, phoneIndex: Buffer): Promise<VerificationRecord | null>;
+  /**
+   * A number's verifications, of one tenant or of every tenant, newest first, at most `limit`
+   * (resends' rows aside): the console's search, by the keyed index alone.
+   */
+  findVerificationsByNumber(phoneIndex: Buffer, limit: number, clientId?: string): Promise<VerificationRecord[]>;
   /** The messages sent for the verification (its first send and its resends), oldest first. */
   listVerificationMessages(clientId: string, id: string): Promise<MessageView[]>;
   /**

@@ -215,6 +215,22 @@ export const verificationLookup = (pool: pg.Pool) => ({
     return r.rows[0] ? rows.toVerificationRecord(r.rows[0]) : null;
   },
 
+  async findVerificationsByNumber(
+    phoneIndex: Buffer,
+    limit: number,
+    clientId?: string,
+  ): Promise<port.VerificationRecord[]> {
+    // Every tenant has a service once it has sent: the tenants are walked on the (client, number) index.
+    const r = await pool.query<rows.VerificationRecordRow>({
+      name: 'otpd_by_number',
+      text: `SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications
+        WHERE client_id IN (SELECT DISTINCT client_id FROM services WHERE $2::text IS NULL OR client_id = $2)
+          AND phone_index = $1 AND status <> 'resent' ORDER BY created_at DESC LIMIT $3`,
+      values: [phoneIndex, clientId ?? null, limit],
+    });
+    return r.rows.map(rows.toVerificationRecord);
+  },
+
   async listVerificationMessages(clientId: string, id: string): Promise<port.MessageView[]> {
     const r = await pool.query<rows.MessageRow>(
       `SELECT ${rows.MESSAGE_COLUMNS} FROM messages WHERE verification_id = $1 AND client_id = $2 ORDER BY seq`,

@@ -169,6 +169,10 @@ export function verificationReads(db: Database.Database) {
     latest: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications WHERE client_id = ? AND phone_index = ?
       AND service_id = ? AND status <> 'resent'`),
     messages: p(VERIFICATION_MESSAGES),
+    // Every tenant has a service once it has sent: the tenants are walked on the (client, number) index.
+    byNumber: p(`SELECT ${rows.VERIFICATION_RECORD_COLUMNS} FROM verifications
+      WHERE client_id IN (SELECT DISTINCT client_id FROM services WHERE @client IS NULL OR client_id = @client)
+        AND phone_index = @phone AND status <> 'resent'`),
   };
   const one = (r: unknown) => (r ? rows.toVerificationRecord(r as rows.VerificationRecordRow) : null);
   return {
@@ -181,6 +185,13 @@ export function verificationReads(db: Database.Database) {
           undefined,
         ),
       );
+    },
+    findVerificationsByNumber(phoneIndex: Buffer, limit: number, clientId?: string): port.VerificationRecord[] {
+      const all = q.byNumber.all({ phone: phoneIndex, client: clientId ?? null }) as rows.VerificationRecordRow[];
+      return all
+        .map(rows.toVerificationRecord)
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, limit);
     },
     listVerificationMessages: (clientId: string, id: string): port.MessageView[] =>
       (q.messages.all(id, clientId) as rows.MessageRow[]).sort((a, b) => a.seq - b.seq).map(rows.toMessageView),
