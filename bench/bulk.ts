@@ -70,6 +70,31 @@ const INSERT = `INSERT INTO verifications (${COLUMNS.join(', ')}) ${ROWS}
     country, start || substr('0000' || (x / 7 % 10000), -digits, digits), 1
   FROM v`;
 
+/**
+ * The console's counters (stats_series) as otpd's triggers would have kept them for these rows:
+ * sends by creation minute and hour, validations and failures by their finishing time, in total and
+ * per country. A bulk insert of finished rows fires no update trigger, so they are computed here.
+ */
+function backfillCounters(db: Database.Database): void {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stats_series'").get();
+  if (!has) return;
+  db.exec('DELETE FROM stats_series');
+  const add = (res: string, size: number, metric: string, at: string, where: string, dim: string) =>
+    db.exec(`INSERT INTO stats_series (res, bucket, client_id, metric, dim, count)
+      SELECT '${res}', ${at} / ${size}, client_id, '${metric}', ${dim}, count(*) FROM verifications
+      WHERE ${where} GROUP BY 2, 3, 5`);
+  for (const [res, size] of [
+    ['m', 60_000],
+    ['h', 3_600_000],
+  ] as const) {
+    for (const dim of ["''", "'country:' || coalesce(country, '??')"]) {
+      add(res, size, 'sent', 'created_at', "status <> 'resent'", dim);
+      add(res, size, 'validated', 'finished_at', "status = 'verified'", dim);
+      add(res, size, 'failed', 'finished_at', "status = 'failed'", dim);
+    }
+  }
+}
+
 /** A row otpd wrote, to copy the tenant, key id and lengths from. */
 interface Sample {
   readonly client: string;
@@ -121,6 +146,7 @@ export async function bulkInsert(file: string, count: number, now = Date.now()):
       await new Promise((r) => setImmediate(r));
     }
     for (const ix of indexes) db.exec(ix.sql);
+    backfillCounters(db);
     db.pragma('journal_mode = WAL');
   } finally {
     db.close();

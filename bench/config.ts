@@ -65,6 +65,8 @@ export const cfg = Object.freeze({
   onlyWebhooks: process.env.BENCH_ONLY === 'webhooks',
   /** BENCH_ONLY=apis: only the CAMARA and native calls with the development outbox (quick checks). */
   onlyApis: process.env.BENCH_ONLY === 'apis',
+  /** BENCH_ONLY=scale: only the store-size comparison and the console overview on the large store (SQLite). */
+  onlyScale: process.env.BENCH_ONLY === 'scale',
 });
 
 export const log = (s: string): void => {

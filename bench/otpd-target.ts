@@ -17,6 +17,7 @@ import type { Verification } from './pool.ts';
 export async function runTarget(s: Shared, id: TargetId): Promise<PhaseResult[]> {
   log(`\n## ${TARGET_LABEL[id]}`);
   if (cfg.onlyWebhooks) return id === 'sqlite' ? webhookPhases(s) : [];
+  if (cfg.onlyScale) return id === 'sqlite' && cfg.scale > 0 ? scalePhases(s) : [];
   const results = await withOtpd(s, id, `otpd-${id}`, freshStore(s, id), (set) => devOutboxPhases(s, set));
   if (cfg.onlyApis) return results;
   // Webhooks on and off: on SQLite, the default store, in sets of their own.

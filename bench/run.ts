@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(OUT, 'last.json'), `${JSON.stringify(json, null, 2)}\n`);
   log('results: .bench/last.json');
-  if (!cfg.onlyWebhooks && !cfg.onlyApis) await fraudBench(log);
+  if (!cfg.onlyWebhooks && !cfg.onlyApis && !cfg.onlyScale) await fraudBench(log);
   if (warnings.length) log(`\n${loud('CAVEATS', warnings)}`);
   if (invalid.length) {
     process.stderr.write(`\n${loud('BENCHMARK RUN INVALID', invalid)}\n`);

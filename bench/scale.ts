@@ -13,6 +13,7 @@ import { bulkInsert, countVerifications } from './bulk.ts';
 import { measure, type PhaseResult } from './measure.ts';
 import { freshStore, withOtpd, type Shared } from './otpd-set.ts';
 import { pool, validatePhase } from './phases.ts';
+import { call } from './pool.ts';
 
 /** Short windows: the small store must hold every measurement's verifications and stay near SCALE_SMALL. */
 const WARMUP = Math.min(cfg.warmup, 1);
@@ -52,6 +53,39 @@ async function once(s: Shared, fresh: Fresh, size: number, n: number): Promise<P
   });
 }
 
+/** The console overview's read (issue "A web console": under 200 ms with 10 million stored). */
+const OVERVIEW_GOAL_MS = 200;
+const OVERVIEW_READS = 20;
+
+/**
+ * The console overview's request, GET /admin/stats/series for the last day (by minute) and the last
+ * week (by hour), one at a time with an operator key (every tenant's counters summed), on the large
+ * store: its latency p50 and worst, against the goal.
+ */
+async function overviewLatency(s: Shared, fresh: Fresh, size: number): Promise<void> {
+  await withOtpd(s, 'sqlite', `otpd-scale-${size}-overview`, fresh, async (set) => {
+    for (const range of ['24h', '7d']) {
+      const took: number[] = [];
+      let points = 0;
+      for (let i = 0; i < OVERVIEW_READS; i++) {
+        const t0 = performance.now();
+        const r = await call<{ points: unknown[] }>(set.urls[0]!, s.key, `/admin/stats/series?range=${range}`);
+        took.push(performance.now() - t0);
+        points = r.points.length;
+      }
+      took.sort((a, b) => a - b);
+      const p50 = took[Math.floor(took.length / 2)]!;
+      const worst = took[took.length - 1]!;
+      const verdict = worst < OVERVIEW_GOAL_MS ? 'met' : 'MISSED';
+      log(
+        `- console overview (${range}, ${points} points) on ${countVerifications(fileOf(fresh))} stored: ` +
+          `p50 ${p50.toFixed(1)} ms, worst of ${OVERVIEW_READS} ${worst.toFixed(1)} ms; ` +
+          `${verdict} under ${OVERVIEW_GOAL_MS} ms`,
+      );
+    }
+  });
+}
+
 export async function scalePhases(s: Shared): Promise<PhaseResult[]> {
   // 5% spare: the open loop sends a few more than rate x time when its timer runs late.
   const n = Math.ceil(cfg.scaleRate * (WARMUP + DURATION) * 1.05);
@@ -65,5 +99,6 @@ export async function scalePhases(s: Shared): Promise<PhaseResult[]> {
     results.push(await once(s, small, SCALE_SMALL, n));
     results.push(await once(s, large, cfg.scale, n));
   }
+  await overviewLatency(s, large, cfg.scale);
   return results;
 }

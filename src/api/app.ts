@@ -37,6 +37,7 @@ import { registerConsoleRoutes } from './console-routes.ts';
 import { ConsoleSessions } from './console-session.ts';
 import { registerKeyRoutes } from './key-routes.ts';
 import { registerStatsRoutes } from './stats-routes.ts';
+import { registerGatewayAdminRoutes } from './gateway-admin-routes.ts';
 import { registerVerificationAdminRoutes } from './verification-admin-routes.ts';
 import { ApiKeys } from '../core/api-keys.ts';
 import { validationErrors } from './validation-messages.ts';
@@ -77,7 +78,7 @@ export interface AppDeps {
   /** Serve GET /dev/messages (development outbox); never in production. */
   readonly devOutbox: boolean;
   /** The gateways' state for /readyz; absent where nothing delivers (tests of the API alone). */
-  readonly delivery?: (() => { degraded: boolean; gateways: readonly object[] }) | undefined;
+  readonly delivery?: (() => { degraded: boolean; gateways: readonly { id: string }[] }) | undefined;
   readonly version: string;
   readonly clock: Clock;
   /** The configured gateways, for delivery-status callbacks. */
@@ -313,6 +314,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   registerKeyRoutes(app, { keys: new ApiKeys({ store: d.store, clock: d.clock }), guard });
   registerStatsRoutes(app, { store: d.store, guard, clock: d.clock });
   registerVerificationAdminRoutes(app, { store: d.store, phoneIndex: d.phoneIndex, guard });
+  const delivery = d.delivery;
+  if (delivery) registerGatewayAdminRoutes(app, { delivery, store: d.store, guard, clock: d.clock });
   if (d.console && sessions)
     registerConsoleRoutes(app, { auth: d.auth, sessions, secureCookies: d.console.secureCookies });
   if (d.demo)

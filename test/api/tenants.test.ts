@@ -66,6 +66,7 @@ const MATRIX: Record<string, 'own tenant' | 'operator only'> = {
   'POST /admin/keys/{id}/revoke': 'own tenant',
   'GET /admin/stats/series': 'own tenant',
   'GET /admin/verifications': 'own tenant',
+  'GET /admin/gateways': 'operator only',
 };
 
 test('every /admin and /dev route has a tenancy decision in this file', async () => {
@@ -283,4 +284,14 @@ test("GET /admin/verifications: a client key finds its own tenant's verification
   assert.deepEqual((await tenants()).sort(), ['tenant-a', 'tenant-b']);
   const bad = await call('GET', '/admin/verifications?phone=629255833', undefined, a);
   assert.equal(bad.status, 400);
+});
+
+test('GET /admin/gateways: gateways serve every tenant, so a client key is refused; an operator reads them', async () => {
+  assertError(await call('GET', '/admin/gateways', undefined, a), OPERATOR_ONLY);
+  const r = await call('GET', '/admin/gateways');
+  assert.equal(r.status, 200);
+  const dev = r.body.gateways.find((g: any) => g.id === 'dev-outbox');
+  assert.equal(dev.circuit, 'closed');
+  assert.ok(dev.lastHour.handed >= 1, JSON.stringify(dev.lastHour));
+  assert.deepEqual(dev.recentErrors, []);
 });

@@ -262,6 +262,15 @@ test('a prefix blocked from the console refuses sends; a number search shows its
   await page.click('nav [data-tab=blocks]');
   await page.locator('#status', { hasText: 'No blocks in force.' }).waitFor();
   await inspect(page, 'blocks');
+
+  await page.click('nav [data-tab=gateways]');
+  const gateway = page.locator('#gateways tbody tr', { hasText: 'dev-outbox' });
+  await gateway.waitFor();
+  const cells = await gateway.locator('td').allTextContents();
+  assert.equal(cells[2], 'closed', 'its circuit');
+  assert.ok(Number(cells[3]) >= 2, `messages handed over in the last hour: ${cells[3]}`);
+  assert.match((await page.textContent('#status')) ?? '', /Every route has a usable gateway/);
+  await inspect(page, 'gateways');
   assert.deepEqual(errors, []);
   await page.context().close();
 });

@@ -257,6 +257,28 @@ async function loadBlocks() {
   if (r.data.blocks.length === 0) status('No blocks in force.');
 }
 
+async function loadGateways() {
+  const r = await call('GET', '/admin/gateways');
+  if (!r.ok) return status(r.data?.message ?? 'Could not read the gateways.', true);
+  fillTable(
+    'gateways',
+    r.data.gateways.map((g) => {
+      const h = g.lastHour;
+      const errors = g.recentErrors.map((e) => `${when(e.at)}: ${e.error}`).join('; ');
+      const wait = h.meanWaitMs === null ? '–' : `${h.meanWaitMs} ms`;
+      const circuit = g.cause ? `${g.circuit} (${g.cause})` : g.circuit;
+      return row([g.id, g.link, circuit, h.handed, wait, h.delivered, h.undelivered, errors || 'none']);
+    }),
+  );
+  status(r.data.degraded ? 'Delivery is degraded: a route has no usable gateway.' : 'Every route has a usable gateway.');
+}
+
+function row(cells) {
+  const tr = document.createElement('tr');
+  for (const c of cells) tr.append(cell(String(c)));
+  return tr;
+}
+
 const LOADERS = {
   overview: () => loadOverview(call, status),
   verifications: searchVerifications,
@@ -264,6 +286,7 @@ const LOADERS = {
   messages: loadMessages,
   rules: loadRules,
   blocks: loadBlocks,
+  gateways: loadGateways,
 };
 
 async function signIn(ev) {
