@@ -79,20 +79,22 @@ function backfillCounters(db: Database.Database): void {
   const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stats_series'").get();
   if (!has) return;
   db.exec('DELETE FROM stats_series');
-  const add = (res: string, size: number, metric: string, at: string, where: string, dim: string) =>
-    db.exec(`INSERT INTO stats_series (res, bucket, client_id, metric, dim, count)
-      SELECT '${res}', ${at} / ${size}, client_id, '${metric}', ${dim}, count(*) FROM verifications
-      WHERE ${where} GROUP BY 2, 3, 5`);
-  for (const [res, size] of [
-    ['m', 60_000],
-    ['h', 3_600_000],
-  ] as const) {
-    for (const dim of ["''", "'country:' || coalesce(country, '??')"]) {
-      add(res, size, 'sent', 'created_at', "status <> 'resent'", dim);
-      add(res, size, 'validated', 'finished_at', "status = 'verified'", dim);
-      add(res, size, 'failed', 'finished_at', "status = 'failed'", dim);
+  const add = (res: string, size: number, client: string, dim: string, metric: string, at: string, where: string) =>
+    db.exec(`INSERT INTO stats_series (res, client_id, dim, bucket, metric, count, total)
+      SELECT '${res}', ${client}, ${dim}, ${at} / ${size}, '${metric}', count(*), 0 FROM verifications
+      WHERE ${where} GROUP BY 2, 3, 4`);
+  const country = "'country:' || coalesce(country, '??')";
+  const facts = [
+    ['sent', 'created_at', "status <> 'resent'"],
+    ['validated', 'finished_at', "status = 'verified'"],
+    ['failed', 'finished_at', "status = 'failed'"],
+  ] as const;
+  for (const client of ['client_id', "'*'"])
+    for (const [metric, at, where] of facts) {
+      add('m', 60_000, client, "''", metric, at, where);
+      add('h', 3_600_000, client, "''", metric, at, where);
+      add('h', 3_600_000, client, country, metric, at, where);
     }
-  }
 }
 
 /** A row otpd wrote, to copy the tenant, key id and lengths from. */

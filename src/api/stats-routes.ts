@@ -20,9 +20,11 @@ const RANGES = {
 const Point = Type.Object({
   at: Type.String({ format: 'date-time' }),
   metric: Type.String(),
-  dim: Type.String(),
   count: Type.Integer(),
+  total: Type.Integer(),
 });
+const Total = Type.Object({ metric: Type.String(), dim: Type.String(), count: Type.Integer(), total: Type.Integer() });
+const HOUR = 3_600_000;
 
 /**
  * GET /admin/stats/series: the counters the store keeps per minute and per hour (sent, validated,
@@ -41,7 +43,7 @@ export function registerStatsRoutes(app: FastifyInstance, d: StatsRouteDeps): vo
         summary: 'Counters per minute (24h) or per hour (7d): sends, validations, deliveries, refusals',
         description:
           "Needs the admin scope. An operator key reads every tenant's counters summed; a client key its own. " +
-          '`handed_ms` is the sum of the waits from acceptance to hand-over: divide by `handed` for the mean.',
+          "`handed`'s `total` is the sum of the waits from acceptance to hand-over: divide by `count` for the mean.",
         security: [{ bearer: ['admin'] }],
         querystring: Type.Object(
           { range: Type.Optional(Type.Union([Type.Literal('24h'), Type.Literal('7d')])) },
@@ -52,7 +54,10 @@ export function registerStatsRoutes(app: FastifyInstance, d: StatsRouteDeps): vo
             resolution: Type.Union([Type.Literal('minute'), Type.Literal('hour')]),
             from: Type.String({ format: 'date-time' }),
             to: Type.String({ format: 'date-time' }),
-            points: Type.Array(Point),
+            series: Type.Array(Point, { description: "Each bucket's totals (dim '')" }),
+            totals: Type.Array(Total, {
+              description: "The period's sums per metric and dim (countries and gateways by the hour)",
+            }),
           }),
         },
       },
@@ -62,19 +67,30 @@ export function registerStatsRoutes(app: FastifyInstance, d: StatsRouteDeps): vo
       // Whole buckets: the current one is included, the window starts a full range before it ends.
       const to = (Math.floor(d.clock.now() / r.step) + 1) * r.step;
       const from = to - r.ms;
-      const points = await d.store.statsSeries({
-        resolution: r.resolution,
-        from,
-        to,
-        clientId: tenantOf(req.principal),
-      });
+      const clientId = tenantOf(req.principal);
+      const series = await d.store.statsSeries({ resolution: r.resolution, from, to, clientId });
+      // Per country and gateway the store keeps hours: the period's tables come from those.
+      const hours =
+        r.resolution === 'hour'
+          ? series
+          : await d.store.statsSeries({ resolution: 'hour', from: Math.floor(from / HOUR) * HOUR, to, clientId });
+      const totals = new Map<string, { metric: string; dim: string; count: number; total: number }>();
+      for (const p of hours) {
+        const key = `${p.metric}\u0000${p.dim}`;
+        const t = totals.get(key) ?? { metric: p.metric, dim: p.dim, count: 0, total: 0 };
+        t.count += p.count;
+        t.total += p.total;
+        totals.set(key, t);
+      }
       return {
         resolution: r.resolution,
         from: new Date(from).toISOString(),
         to: new Date(to).toISOString(),
-        points: points
+        series: series
+          .filter((p) => p.dim === '')
           .sort((a, b) => a.at - b.at)
-          .map((p) => ({ at: new Date(p.at).toISOString(), metric: p.metric, dim: p.dim, count: p.count })),
+          .map((p) => ({ at: new Date(p.at).toISOString(), metric: p.metric, count: p.count, total: p.total })),
+        totals: [...totals.values()],
       };
     },
   );

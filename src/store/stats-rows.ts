@@ -5,6 +5,7 @@ export interface SeriesRow {
   metric: string;
   dim: string;
   count: number | string;
+  total: number | string;
 }
 
 export const bucketMs = (r: SeriesResolution): number => (r === 'minute' ? 60_000 : 3_600_000);
@@ -14,4 +15,5 @@ export const toSeriesPoint = (r: SeriesRow, size: number): SeriesPoint => ({
   metric: r.metric,
   dim: r.dim,
   count: Number(r.count),
+  total: Number(r.total),
 });

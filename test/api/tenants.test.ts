@@ -254,7 +254,7 @@ test("/admin/keys: a client key lists, creates, revokes its own tenant's keys al
 
 test("GET /admin/stats/series: a client key reads its own tenant's counters; an operator all tenants'", async () => {
   const sent = (r: HttpResult) =>
-    r.body.points.filter((p: any) => p.metric === 'sent' && p.dim === '').reduce((n: number, p: any) => n + p.count, 0);
+    r.body.series.filter((p: any) => p.metric === 'sent').reduce((n: number, p: any) => n + p.count, 0);
   const own = await call('GET', '/admin/stats/series?range=7d', undefined, a);
   assert.equal(own.status, 200);
   assert.equal(own.body.resolution, 'hour');
@@ -264,7 +264,7 @@ test("GET /admin/stats/series: a client key reads its own tenant's counters; an 
   assert.ok(sent(own) + sent(theirs) <= sent(all), 'the operator sees both');
   const quiet = await s.createKey({ clientId: 'tenant-c' });
   const none = await call('GET', '/admin/stats/series?range=7d', undefined, quiet.secret);
-  assert.deepEqual(none.body.points, [], "a tenant without sends sees no one else's counters");
+  assert.deepEqual([none.body.series, none.body.totals], [[], []], "a tenant without sends sees no one else's");
   assertError(await call('GET', '/admin/stats/series?range=1y', undefined, a), {
     status: 400,
     code: 'INVALID_ARGUMENT',
@@ -286,12 +286,12 @@ test("GET /admin/verifications: a client key finds its own tenant's verification
   assert.equal(bad.status, 400);
 });
 
-test('GET /admin/gateways: gateways serve every tenant, so a client key is refused; an operator reads them', async () => {
+test('GET /admin/gateways: gateways serve every tenant: a client key is refused, an operator reads them', async () => {
   assertError(await call('GET', '/admin/gateways', undefined, a), OPERATOR_ONLY);
   const r = await call('GET', '/admin/gateways');
   assert.equal(r.status, 200);
   const dev = r.body.gateways.find((g: any) => g.id === 'dev-outbox');
   assert.equal(dev.circuit, 'closed');
-  assert.ok(dev.lastHour.handed >= 1, JSON.stringify(dev.lastHour));
+  assert.ok(dev.recent.handed >= 1, JSON.stringify(dev.recent));
   assert.deepEqual(dev.recentErrors, []);
 });

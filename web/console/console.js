@@ -263,14 +263,16 @@ async function loadGateways() {
   fillTable(
     'gateways',
     r.data.gateways.map((g) => {
-      const h = g.lastHour;
+      const h = g.recent;
       const errors = g.recentErrors.map((e) => `${when(e.at)}: ${e.error}`).join('; ');
       const wait = h.meanWaitMs === null ? '–' : `${h.meanWaitMs} ms`;
       const circuit = g.cause ? `${g.circuit} (${g.cause})` : g.circuit;
       return row([g.id, g.link, circuit, h.handed, wait, h.delivered, h.undelivered, errors || 'none']);
     }),
   );
-  status(r.data.degraded ? 'Delivery is degraded: a route has no usable gateway.' : 'Every route has a usable gateway.');
+  status(
+    r.data.degraded ? 'Delivery is degraded: a route has no usable gateway.' : 'Every route has a usable gateway.',
+  );
 }
 
 function row(cells) {

@@ -4,20 +4,22 @@
 const $ = (id) => document.getElementById(id);
 let chart;
 
-function sum(points, metric, dim = '') {
+/** The period's count (or `total`) of a metric, in all or for one country or gateway. */
+function sum(totals, metric, dim = '', field = 'count') {
   let n = 0;
-  for (const p of points) if (p.metric === metric && p.dim === dim) n += p.count;
+  for (const p of totals) if (p.metric === metric && p.dim === dim) n += p[field];
   return n;
 }
 
 /** `prefix` dims (country:ES, gateway:gw) with each metric's sum. */
-function byDim(points, prefix) {
+function byDim(totals, prefix) {
   const rows = new Map();
-  for (const p of points) {
+  for (const p of totals) {
     if (!p.dim.startsWith(prefix)) continue;
     const key = p.dim.slice(prefix.length);
     const row = rows.get(key) ?? {};
     row[p.metric] = (row[p.metric] ?? 0) + p.count;
+    if (p.metric === 'handed') row.wait = (row.wait ?? 0) + p.total;
     rows.set(key, row);
   }
   return [...rows.entries()].sort((a, b) => (b[1].sent ?? b[1].handed ?? 0) - (a[1].sent ?? a[1].handed ?? 0));
@@ -42,7 +44,7 @@ function figures(points) {
   const undelivered = sum(points, 'undelivered');
   const handed = sum(points, 'handed');
   const refused = points.filter((p) => p.metric.startsWith('refused:')).reduce((n, p) => n + p.count, 0);
-  const wait = handed > 0 ? `${Math.round(sum(points, 'handed_ms') / handed)} ms` : '–';
+  const wait = handed > 0 ? `${Math.round(sum(points, 'handed', '', 'total') / handed)} ms` : '–';
   const shown = {
     'fig-sent': sent,
     'fig-validated': validated,
@@ -70,7 +72,7 @@ function tables(points) {
         row([
           g,
           m.handed ?? 0,
-          m.handed ? `${Math.round((m.handed_ms ?? 0) / m.handed)} ms` : '–',
+          m.handed ? `${Math.round((m.wait ?? 0) / m.handed)} ms` : '–',
           m.delivered ?? 0,
           m.undelivered ?? 0,
         ]),
@@ -92,8 +94,8 @@ function draw(data) {
   const xs = Array.from({ length: n }, (_, i) => from + i * step);
   const series = (metric) => {
     const ys = new Array(n).fill(0);
-    for (const p of data.points) {
-      if (p.metric !== metric || p.dim !== '') continue;
+    for (const p of data.series) {
+      if (p.metric !== metric) continue;
       const i = Math.round((Date.parse(p.at) / 1000 - from) / step);
       if (i >= 0 && i < n) ys[i] += p.count;
     }
@@ -118,8 +120,8 @@ export async function loadOverview(call, status) {
   const range = $('range').value;
   const r = await call('GET', `/admin/stats/series?range=${range}`);
   if (!r.ok) return status(r.data?.message ?? 'Could not read the counters.', true);
-  figures(r.data.points);
-  tables(r.data.points);
+  figures(r.data.totals);
+  tables(r.data.totals);
   draw(r.data);
   status(`Last ${range === '24h' ? '24 hours, per minute' : '7 days, per hour'}.`);
 }

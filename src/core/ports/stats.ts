@@ -5,14 +5,17 @@ export interface SeriesPoint {
   /** The bucket's start, epoch milliseconds. */
   readonly at: number;
   readonly metric: string;
-  /** `''` for the total, `country:XX` or `gateway:id`. */
+  /** `''` for the total, `country:XX` or `gateway:id` (hours only). */
   readonly dim: string;
   readonly count: number;
+  /** What the events summed besides their count: for `handed`, the waits before hand-over (ms). */
+  readonly total: number;
 }
 
 export interface StatsStore {
   /**
-   * The counters of buckets starting in [from, to), summed over tenants, or of one tenant's.
+   * The counters of buckets starting in [from, to), of every tenant (`clientId` absent) or of one:
+   * by minute the totals only, by hour the totals and per country or gateway.
    * Written by the state changes themselves, in their transactions: a committed send, validation,
    * failure or delivery is counted once, whatever replica or restart came between.
    */

@@ -13,14 +13,14 @@ export const stats = (pool: pg.Pool) => ({
     const size = bucketMs(o.resolution);
     const r = await pool.query<SeriesRow>({
       name: 'otpd_stats_series',
-      text: `SELECT bucket, metric, dim, SUM(count) AS count FROM stats_series
-        WHERE res = $1 AND bucket >= $2 AND bucket < $3 AND ($4::text IS NULL OR client_id = $4)
-        GROUP BY bucket, metric, dim`,
+      // One range of the primary key: a tenant's rows, or `*`'s (every tenant's, counted as they happened).
+      text: `SELECT bucket, metric, dim, count, total FROM stats_series
+        WHERE res = $1 AND client_id = $4 AND bucket >= $2 AND bucket < $3`,
       values: [
         o.resolution === 'minute' ? 'm' : 'h',
         Math.ceil(o.from / size),
         Math.ceil(o.to / size),
-        o.clientId ?? null,
+        o.clientId ?? '*',
       ],
     });
     return r.rows.map((row) => toSeriesPoint(row, size));
@@ -29,9 +29,10 @@ export const stats = (pool: pg.Pool) => ({
   async countRefusal(clientId: string, defence: string, at: number): Promise<void> {
     await pool.query({
       name: 'otpd_stats_refusal',
-      text: `INSERT INTO stats_series (res, bucket, client_id, metric, dim, count)
-        VALUES ('m', $1::bigint / 60000, $2, $3, '', 1), ('h', $1::bigint / 3600000, $2, $3, '', 1)
-        ON CONFLICT (res, bucket, client_id, metric, dim) DO UPDATE SET count = stats_series.count + 1`,
+      text: `INSERT INTO stats_series (res, client_id, dim, bucket, metric, count, total)
+        VALUES ('m', $2, '', $1::bigint / 60000, $3, 1, 0), ('h', $2, '', $1::bigint / 3600000, $3, 1, 0),
+          ('m', '*', '', $1::bigint / 60000, $3, 1, 0), ('h', '*', '', $1::bigint / 3600000, $3, 1, 0)
+        ON CONFLICT (res, client_id, bucket, dim, metric) DO UPDATE SET count = stats_series.count + 1`,
       values: [Math.floor(at), clientId, `refused:${defence}`],
     });
   },

@@ -37,8 +37,8 @@ export function retentionWrites(db: Database.Database) {
     deleteEvents: p(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < ?
       AND status <> 'pending' LIMIT ?)`),
     // The console's counters are kept as long as the rows they count.
-    deleteSeries: p(`DELETE FROM stats_series WHERE (res, bucket, client_id, metric, dim) IN
-      (SELECT res, bucket, client_id, metric, dim FROM stats_series
+    deleteSeries: p(`DELETE FROM stats_series WHERE (res, client_id, bucket, dim, metric) IN
+      (SELECT res, client_id, bucket, dim, metric FROM stats_series
         WHERE (res = 'm' AND bucket < @cutoff / 60000) OR (res = 'h' AND bucket < @cutoff / 3600000) LIMIT @batch)`),
     deleteReceipts: p(`DELETE FROM message_receipts WHERE (gateway, provider_message_id) IN
       (SELECT gateway, provider_message_id FROM message_receipts WHERE received_at < ? LIMIT ?)`),

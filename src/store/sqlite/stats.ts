@@ -4,9 +4,10 @@ import { bucketMs, toSeriesPoint, type SeriesRow } from '../stats-rows.ts';
 
 /** The refusal counter, on the one write connection (see writes.ts). */
 export function statsWrites(db: Database.Database) {
-  const bump = db.prepare(`INSERT INTO stats_series (res, bucket, client_id, metric, dim, count)
-    VALUES ('m', @at / 60000, @client, @metric, '', 1), ('h', @at / 3600000, @client, @metric, '', 1)
-    ON CONFLICT (res, bucket, client_id, metric, dim) DO UPDATE SET count = count + excluded.count`);
+  const bump = db.prepare(`INSERT INTO stats_series (res, client_id, dim, bucket, metric, count, total)
+    VALUES ('m', @client, '', @at / 60000, @metric, 1, 0), ('h', @client, '', @at / 3600000, @metric, 1, 0),
+      ('m', '*', '', @at / 60000, @metric, 1, 0), ('h', '*', '', @at / 3600000, @metric, 1, 0)
+    ON CONFLICT (res, client_id, bucket, dim, metric) DO UPDATE SET count = count + excluded.count`);
   return {
     countRefusal(clientId: string, defence: string, at: number): void {
       bump.run({ at: Math.floor(at), client: clientId, metric: `refused:${defence}` });
@@ -14,11 +15,11 @@ export function statsWrites(db: Database.Database) {
   };
 }
 
-/** The series, on a read connection: one range of the primary key, summed over tenants unless one is named. */
+/** The series, on a read connection. */
 export function statsReads(db: Database.Database) {
-  const q = db.prepare(`SELECT bucket, metric, dim, SUM(count) AS count FROM stats_series
-    WHERE res = @res AND bucket >= @from AND bucket < @to AND (@client IS NULL OR client_id = @client)
-    GROUP BY bucket, metric, dim`);
+  // One range of the primary key: a tenant's rows, or `*`'s (every tenant's, counted as they happened).
+  const q = db.prepare(`SELECT bucket, metric, dim, count, total FROM stats_series
+    WHERE res = @res AND client_id = @client AND bucket >= @from AND bucket < @to`);
   return {
     statsSeries(o: { resolution: SeriesResolution; from: number; to: number; clientId?: string | undefined }) {
       const size = bucketMs(o.resolution);
@@ -26,7 +27,7 @@ export function statsReads(db: Database.Database) {
         res: o.resolution === 'minute' ? 'm' : 'h',
         from: Math.ceil(o.from / size),
         to: Math.ceil(o.to / size),
-        client: o.clientId ?? null,
+        client: o.clientId ?? '*',
       }) as SeriesRow[];
       return rows.map((r) => toSeriesPoint(r, size)) satisfies SeriesPoint[];
     },
