@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
+import type { StatsStore } from '../core/ports/stats.ts';
 import type { RetentionStore } from '../core/ports/store.ts';
+import { JobLoop } from '../jobs/loop.ts';
 import type { BacklogMonitor } from '../delivery/backlog.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
 import type { ConversionBreaker } from '../jobs/conversion-breaker.ts';
@@ -18,7 +20,7 @@ export interface Jobs {
 }
 
 export interface JobDeps {
-  readonly store: RetentionStore;
+  readonly store: RetentionStore & StatsStore;
   readonly clock: Clock;
   readonly log: Logger;
   readonly dispatcher: Dispatcher;
@@ -29,6 +31,9 @@ export interface JobDeps {
   readonly rangeGuardEnabled: boolean;
   readonly events: EventDispatcher;
 }
+
+/** How often codes that expired unused are counted (the overview's minutes lag by at most this). */
+const EXPIRY_SWEEP_MS = 5000;
 
 /** Part of the composition root: the retention purger, and when each background loop runs. */
 export function buildJobs(c: Config, d: JobDeps): Jobs {
@@ -46,9 +51,20 @@ export function buildJobs(c: Config, d: JobDeps): Jobs {
       error: (err) => log.error({ err }, 'retention purge failed'),
     },
   });
+  // Codes that expired unused change no row: a sweep counts them for the console's overview.
+  const expiries = new JobLoop({
+    step: async () => {
+      await d.store.countExpired(d.clock.now());
+      return false;
+    },
+    intervalMs: EXPIRY_SWEEP_MS,
+    firstDelay: 'random',
+    onError: (err) => log.error({ err }, 'counting expired codes failed'),
+  });
   return {
     purger,
     start() {
+      expiries.start();
       // The backlog is read whether or not this process dispatches: replicas share one outbox.
       d.backlog.start();
       if (c.delivery.enabled) d.dispatcher.start();
@@ -64,6 +80,7 @@ export function buildJobs(c: Config, d: JobDeps): Jobs {
       await d.breaker.stop();
       await d.rangeGuard.stop();
       await d.events.stop();
+      await expiries.stop();
     },
   };
 }

@@ -12,7 +12,8 @@ import type { Dialect } from './schema.ts';
  * Metrics: `sent` (verifications created), `validated`, `failed` (no checks left), `handed` (a
  * message handed to its gateway; `total`: the sum of the waits from acceptance to hand-over, ms),
  * `delivered` and `undelivered` (failed, expired or abandoned), and `refused:<defence>` (written by
- * the send's refusal, which changes no row to hang a trigger on).
+ * the send's refusal, which changes no row to hang a trigger on), and `expired` (a code that
+ * expired unused: no write happens then, so a sweep counts them, see EXPIRED_SWEEP).
  */
 export const STATS_SCHEMA = (d: Dialect, rowid = '') => `
       CREATE TABLE stats_series (
@@ -124,3 +125,22 @@ export const PG_STATS_TRIGGERS = `
         WHEN (NEW.status <> OLD.status AND NEW.status IN ('sent', 'delivered', 'failed', 'expired', 'abandoned'))
         EXECUTE FUNCTION otpd_stats_message();
 `;
+
+/**
+ * Counts the verifications that expired unused in (@from, @to] (pending, so never to be used: a
+ * check after expiry changes nothing), by their expiry time, as the triggers count the rest: for
+ * the tenant and for `*`, minute and hour totals, and the hour per country. The range is read on
+ * the expiry index; the caller moves the cursor in the same transaction.
+ */
+export const EXPIRED_SWEEP = (from: string, to: string) => `
+      WITH e AS (SELECT client_id, expires_at, 'country:' || coalesce(country, '??') AS country FROM verifications
+        WHERE expires_at > ${from} AND expires_at <= ${to} AND status = 'pending'),
+      scoped AS (SELECT client_id AS c, expires_at, country FROM e UNION ALL SELECT '*', expires_at, country FROM e)
+      INSERT INTO stats_series (res, client_id, dim, bucket, metric, count, total)
+      SELECT res, c, dim, bucket, 'expired', count(*), 0 FROM (
+        SELECT 'm' AS res, c, '' AS dim, expires_at / 60000 AS bucket FROM scoped
+        UNION ALL SELECT 'h', c, '', expires_at / 3600000 FROM scoped
+        UNION ALL SELECT 'h', c, country, expires_at / 3600000 FROM scoped
+      ) AS x WHERE true GROUP BY res, c, dim, bucket
+      ON CONFLICT (res, client_id, bucket, dim, metric)
+        DO UPDATE SET count = stats_series.count + excluded.count`;

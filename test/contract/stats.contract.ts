@@ -120,6 +120,45 @@ export function statsContract(name: string, h: StoreHarness): void {
     assert.deepEqual(totals(hours), { 'refused:blocklist': 1 });
   });
 
+  // After the cursor the migration set at the real time: the sweep counts from there.
+  const after = () => Math.ceil((Date.now() + HOUR) / HOUR) * HOUR;
+  const expired = (points: readonly SeriesPoint[]) =>
+    points.filter((p) => p.metric === 'expired').map((p) => [p.at, p.dim, p.count]);
+
+  withStore('stats: codes that expired unused are counted once by the sweep, at their expiry', async (s) => {
+    const base = after();
+    const unused = v({ phone: 'p1', createdAt: base, expiresAt: base + 5 * MIN });
+    const used = v({ phone: 'p2', createdAt: base, expiresAt: base + 5 * MIN });
+    const later = v({ phone: 'p3', createdAt: base, expiresAt: base + 30 * MIN, country: 'FR' });
+    for (const x of [unused, used, later]) await s.createVerification(x, LIMITS);
+    assert.equal(await s.attemptValidation('client-a', used.id, base + MIN, BUDGET, right), 'VERIFIED');
+    await s.countExpired(base + 10 * MIN);
+    await s.countExpired(base + 10 * MIN);
+    const minutes = (clientId?: string) =>
+      s.statsSeries({ resolution: 'minute', from: base, to: base + HOUR, clientId });
+    assert.deepEqual(expired(await minutes()), [[base + 5 * MIN, '', 1]], 'the unused one, once, in its minute');
+    assert.deepEqual(expired(await minutes('client-a')), [[base + 5 * MIN, '', 1]]);
+    await s.countExpired(base + HOUR);
+    const hours = await s.statsSeries({ resolution: 'hour', from: base, to: base + HOUR, clientId: 'client-a' });
+    assert.deepEqual(
+      expired(hours).sort((x, y) => String(x[1]).localeCompare(String(y[1]))),
+      [
+        [base, '', 2],
+        [base, 'country:ES', 1],
+        [base, 'country:FR', 1],
+      ],
+    );
+  });
+
+  withPair('stats: two sweeps at once count each expiry once', async (a, b) => {
+    const base = after();
+    for (let i = 0; i < 3; i++)
+      await a.createVerification(v({ phone: `p${i}`, createdAt: base, expiresAt: base + MIN }), LIMITS);
+    await Promise.all([a.countExpired(base + 2 * MIN), b.countExpired(base + 2 * MIN)]);
+    const points = await b.statsSeries({ resolution: 'minute', from: base, to: base + HOUR });
+    assert.deepEqual(expired(points), [[base + MIN, '', 3]]);
+  });
+
   withPair('stats: counters written through one handle are read through another (another process)', async (a, b) => {
     await a.createVerification(v({ phone: 'p1' }), LIMITS);
     await a.countRefusal('client-a', 'blocklist', T);

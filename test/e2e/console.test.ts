@@ -93,6 +93,14 @@ test("the overview draws the counters the store keeps: a chart not blank, the fi
   );
   assert.equal(rule.status, 201);
   assert.equal((await server.post(SEND, { phoneNumber: mobile(9001), message: '{{code}}' })).status, 403);
+  // The third code is left to expire: the sweep (every few seconds) counts it on the server's clock.
+  server.clock.advance(11 * 60_000);
+  const expiredNow = async () => {
+    const t = server.clock.now();
+    const points = await server.server.store.statsSeries({ resolution: 'minute', from: t - 86_400_000, to: t });
+    return points.filter((p) => p.metric === 'expired').reduce((n, p) => n + p.count, 0);
+  };
+  for (let i = 0; i < 200 && (await expiredNow()) < 1; i++) await new Promise((r) => setTimeout(r, 100));
   const now = server.clock.now();
   const stored = await server.server.store.statsSeries({
     resolution: 'minute',
@@ -107,6 +115,8 @@ test("the overview draws the counters the store keeps: a chart not blank, the fi
   await page.locator('#fig-sent', { hasText: /^\d+$/ }).waitFor();
   assert.equal(Number(await page.textContent('#fig-sent')), count('sent'));
   assert.equal(Number(await page.textContent('#fig-validated')), count('validated'));
+  assert.equal(Number(await page.textContent('#fig-expired')), count('expired'));
+  assert.ok(count('expired') >= 1, 'the code left unused is counted as expired');
   assert.ok(count('sent') >= 3 && count('validated') >= 2);
   const refused = stored
     .filter((p) => p.metric.startsWith('refused:') && p.dim === '')

@@ -49,6 +49,8 @@ function figures(points) {
     'fig-sent': sent,
     'fig-validated': validated,
     'fig-conversion': percent(validated, sent),
+    'fig-expired': sum(points, 'expired'),
+    'fig-failed': sum(points, 'failed'),
     'fig-handed': handed,
     'fig-wait': wait,
     'fig-delivery': percent(delivered, delivered + undelivered),
@@ -109,11 +111,12 @@ function draw(data) {
       {},
       { label: 'Codes sent', stroke: '#0b5cad', width: 2 },
       { label: 'Validated', stroke: '#1a7f37', width: 2 },
+      { label: 'Expired', stroke: '#9a6700', width: 2 },
     ],
     axes: [{}, { label: data.resolution === 'minute' ? 'per minute' : 'per hour' }],
   };
   chart?.destroy();
-  chart = new window.uPlot(opts, [xs, series('sent'), series('validated')], box);
+  chart = new window.uPlot(opts, [xs, series('sent'), series('validated'), series('expired')], box);
 }
 
 export async function loadOverview(call, status) {

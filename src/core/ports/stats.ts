@@ -27,4 +27,9 @@ export interface StatsStore {
   }): Promise<SeriesPoint[]>;
   /** Counts one send a defence refused (`refused:<defence>`): a refusal changes no row a trigger could count. */
   countRefusal(clientId: string, defence: string, at: number): Promise<void>;
+  /**
+   * Counts the verifications that expired unused since the last sweep, up to `now`, under a cursor
+   * kept in the store (one sweep at a time over every replica): each is counted once.
+   */
+  countExpired(now: number): Promise<void>;
 }

@@ -64,7 +64,14 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     sql: EVENTS_SCHEMA(PG, '(extract(epoch from now()) * 1000)::bigint') + PG_EVENT_TRIGGERS,
   },
   { version: 14, name: 'check-reads-back', sql: CHECK_READS_BACK },
-  { version: 15, name: 'stats-series', sql: STATS_SCHEMA(PG) + PG_STATS_TRIGGERS },
+  {
+    version: 15,
+    name: 'stats-series',
+    sql:
+      STATS_SCHEMA(PG) +
+      PG_STATS_TRIGGERS +
+      "INSERT INTO event_cursors (name, at) VALUES ('stats-expiry', (extract(epoch from now()) * 1000)::bigint);",
+  },
 ];
 
 /**

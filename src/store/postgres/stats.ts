@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { SeriesPoint, SeriesResolution } from '../../core/ports/stats.ts';
+import { EXPIRED_SWEEP } from '../stats-schema.ts';
 import { bucketMs, toSeriesPoint, type SeriesRow } from '../stats-rows.ts';
 
 /** The console's counters on PostgreSQL (see stats-schema.ts): one statement each. */
@@ -24,6 +25,26 @@ export const stats = (pool: pg.Pool) => ({
       ],
     });
     return r.rows.map((row) => toSeriesPoint(row, size));
+  },
+
+  /** One transaction: the cursor row's lock keeps a second replica's sweep waiting, then it finds nothing new. */
+  async countExpired(now: number): Promise<void> {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      const r = await c.query<{ at: string }>("SELECT at FROM event_cursors WHERE name = 'stats-expiry' FOR UPDATE");
+      const from = Number(r.rows[0]!.at);
+      if (now > from) {
+        await c.query(EXPIRED_SWEEP('$1::bigint', '$2::bigint'), [from, Math.floor(now)]);
+        await c.query("UPDATE event_cursors SET at = $1 WHERE name = 'stats-expiry'", [Math.floor(now)]);
+      }
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      c.release();
+    }
   },
 
   async countRefusal(clientId: string, defence: string, at: number): Promise<void> {

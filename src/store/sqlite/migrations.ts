@@ -69,7 +69,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       SQLITE_EVENT_TRIGGERS("'evt_' || lower(hex(randomblob(16)))"),
   },
   // Keyed and only read by ranges of that key: clustered on it.
-  { version: 13, name: 'stats-series', sql: STATS_SCHEMA(SQLITE, WITHOUT_ROWID) + SQLITE_STATS_TRIGGERS },
+  {
+    version: 13,
+    name: 'stats-series',
+    sql:
+      STATS_SCHEMA(SQLITE, WITHOUT_ROWID) +
+      SQLITE_STATS_TRIGGERS +
+      "INSERT INTO event_cursors (name, at) VALUES ('stats-expiry', CAST(strftime('%s', 'now') AS INTEGER) * 1000);",
+  },
 ];
 
 /**

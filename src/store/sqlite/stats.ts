@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SeriesPoint, SeriesResolution } from '../../core/ports/stats.ts';
+import { EXPIRED_SWEEP } from '../stats-schema.ts';
 import { bucketMs, toSeriesPoint, type SeriesRow } from '../stats-rows.ts';
 
 /** The refusal counter, on the one write connection (see writes.ts). */
@@ -8,9 +9,19 @@ export function statsWrites(db: Database.Database) {
     VALUES ('m', @client, '', @at / 60000, @metric, 1, 0), ('h', @client, '', @at / 3600000, @metric, 1, 0),
       ('m', '*', '', @at / 60000, @metric, 1, 0), ('h', '*', '', @at / 3600000, @metric, 1, 0)
     ON CONFLICT (res, client_id, bucket, dim, metric) DO UPDATE SET count = count + excluded.count`);
+  const cursor = db.prepare("SELECT at FROM event_cursors WHERE name = 'stats-expiry'").pluck();
+  const sweep = db.prepare(EXPIRED_SWEEP('@from', '@to'));
+  const move = db.prepare("UPDATE event_cursors SET at = ? WHERE name = 'stats-expiry'");
   return {
     countRefusal(clientId: string, defence: string, at: number): void {
       bump.run({ at: Math.floor(at), client: clientId, metric: `refused:${defence}` });
+    },
+    /** On the one write connection: the sweep and the cursor's move are one transaction. */
+    countExpired(now: number): void {
+      const from = cursor.get() as number;
+      if (now <= from) return;
+      sweep.run({ from, to: Math.floor(now) });
+      move.run(Math.floor(now));
     },
   };
 }

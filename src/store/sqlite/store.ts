@@ -113,6 +113,7 @@ export class SqliteStore {
       announceExpired: write('announceExpired'),
       replayEvents: write('replayEvents'),
       countRefusal: write('countRefusal'),
+      countExpired: write('countExpired'),
     };
     const reads = readsOn(this.#db);
     const spending = spendingFirst(this.#db, budgets, reads.admissionFacts, {
