@@ -16,6 +16,7 @@ const ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
   'console.js': { file: join(WEB, 'console.js'), type: 'text/javascript; charset=utf-8' },
   'overview.js': { file: join(WEB, 'overview.js'), type: 'text/javascript; charset=utf-8' },
   'console.css': { file: join(WEB, 'console.css'), type: 'text/css; charset=utf-8' },
+  'base.css': { file: join(WEB, '..', 'base.css'), type: 'text/css; charset=utf-8' },
   'uPlot.iife.min.js': { file: join(UPLOT, 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
   'uPlot.min.css': { file: join(UPLOT, 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };

@@ -15,6 +15,7 @@ const PHONE_LIB = join(
 export const DEMO_ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
   'demo.js': { file: join(WEB, 'demo.js'), type: 'text/javascript; charset=utf-8' },
   'demo.css': { file: join(WEB, 'demo.css'), type: 'text/css; charset=utf-8' },
+  'base.css': { file: join(WEB, '..', 'base.css'), type: 'text/css; charset=utf-8' },
   'libphonenumber-min.js': { file: PHONE_LIB, type: 'text/javascript; charset=utf-8' },
   'icon.svg': { file: join(WEB, 'icon.svg'), type: 'image/svg+xml' },
 };
@@ -53,6 +54,7 @@ export function demoPage(lang: PageLanguage, resendAfterSeconds: number, devOutb
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(t.title)} · otpd</title>
 <link rel="icon" href="/demo/assets/icon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/demo/assets/base.css">
 <link rel="stylesheet" href="/demo/assets/demo.css">
 <script src="/demo/assets/libphonenumber-min.js" defer></script>
 <script type="module" src="/demo/assets/demo.js"></script>

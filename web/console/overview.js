@@ -116,7 +116,16 @@ function draw(data) {
     axes: [{}, { label: data.resolution === 'minute' ? 'per minute' : 'per hour' }],
   };
   chart?.destroy();
+  fitToBox(box);
   chart = new window.uPlot(opts, [xs, series('sent'), series('validated'), series('expired')], box);
+}
+
+// The chart follows its box's width (a phone turned, a window resized).
+let observed;
+function fitToBox(box) {
+  if (observed) return;
+  observed = new ResizeObserver(() => chart?.setSize({ width: Math.max(280, box.clientWidth), height: 260 }));
+  observed.observe(box);
 }
 
 export async function loadOverview(call, status) {
