@@ -285,6 +285,36 @@ test('a prefix blocked from the console refuses sends; a number search shows its
   await page.context().close();
 });
 
+test("an operator sets a tenant's daily messages from the console, and the next send over it is refused", async () => {
+  const tenant = await server.createKey({ clientId: 'tenant-p' });
+  const { page, errors } = await open();
+  await signIn(page, server.operatorKey);
+  await page.click('nav [data-tab=policies]');
+  await page.fill('#policy-client', 'tenant-p');
+  await page.fill('#policy-messages', '1');
+  await page.fill('#policy-countries', 'es');
+  await page.click('#policy-form button[type=submit]');
+  await page.locator('#status', { hasText: 'Policy of tenant-p set.' }).waitFor();
+  const row = await page.locator('#policies tbody tr', { hasText: 'tenant-p' }).locator('td').allTextContents();
+  assert.deepEqual(row.slice(0, 4), ['tenant-p', 'allow ES', '1', 'default']);
+  await inspect(page, 'policies');
+  const send = (n: number) =>
+    server.post(SEND, { phoneNumber: mobile(n), message: '{{code}}' }, { key: tenant.secret });
+  assert.equal((await send(701)).status, 200);
+  assert.equal((await send(702)).status, 429, "over the day's one message");
+  await page.fill('#policy-messages', '');
+  await page.fill('#policy-countries', '');
+  await page.click('#policy-form button[type=submit]');
+  await page
+    .locator('#policies tbody tr', { hasText: 'tenant-p' })
+    .locator('td', { hasText: 'default' })
+    .first()
+    .waitFor();
+  assert.equal((await send(703)).status, 200, 'back to the default');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
 test("a client key sees its own tenant's keys only, and not the global rules", async () => {
   const { page } = await open();
   await signIn(page, server.key);

@@ -257,6 +257,43 @@ async function loadBlocks() {
   if (r.data.blocks.length === 0) status('No blocks in force.');
 }
 
+async function loadPolicies() {
+  const r = await call('GET', '/admin/clients');
+  if (!r.ok) return status(r.data?.message ?? 'Could not read the policies.', true);
+  const countries = (c) => (c ? `${c.mode} ${c.list.join(', ')}` : 'default');
+  fillTable(
+    'policies',
+    r.data.clients.map((p) =>
+      row([
+        p.clientId,
+        countries(p.countries),
+        p.dailyMessages ?? 'default',
+        p.dailyBudget ?? 'default',
+        when(p.updatedAt) || '–',
+      ]),
+    ),
+  );
+  if (r.data.clients.length === 0) status('No tenant has a policy of its own.');
+}
+
+async function setPolicy(ev) {
+  ev.preventDefault();
+  const client = $('policy-client').value.trim();
+  const messages = $('policy-messages').value.trim();
+  const list = $('policy-countries')
+    .value.split(/[\s,]+/)
+    .filter(Boolean)
+    .map((c) => c.toUpperCase());
+  const body = {
+    dailyMessages: messages ? Number(messages) : null,
+    countries: list.length ? { mode: 'allow', list } : null,
+  };
+  const r = await call('PUT', `/admin/clients/${encodeURIComponent(client)}/policy`, body);
+  if (!r.ok) return status(r.data?.message ?? 'Could not set the policy.', true);
+  await loadPolicies();
+  status(`Policy of ${client} set.`);
+}
+
 async function loadGateways() {
   const r = await call('GET', '/admin/gateways');
   if (!r.ok) return status(r.data?.message ?? 'Could not read the gateways.', true);
@@ -287,6 +324,7 @@ const LOADERS = {
   keys: loadKeys,
   messages: loadMessages,
   rules: loadRules,
+  policies: loadPolicies,
   blocks: loadBlocks,
   gateways: loadGateways,
 };
@@ -316,6 +354,7 @@ $('message-form').addEventListener('submit', (ev) => {
   void loadMessages();
 });
 $('rule-form').addEventListener('submit', addRule);
+$('policy-form').addEventListener('submit', setPolicy);
 $('verification-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
   void searchVerifications();
